@@ -1,0 +1,29 @@
+export {
+  type Affine,
+  type AxisCode,
+  affineFromSpacing,
+  applyAffine,
+  identityAffine,
+  invertAffine,
+  orientation,
+  spacing,
+  validateAffine,
+} from './affine.js';
+export {
+  describeValue,
+  isMriError,
+  MriError,
+  type MriErrorCode,
+  type MriErrorOptions,
+} from './mri-error.js';
+export { createRng, type Rng } from './rng.js';
+export {
+  assertVolume,
+  type CreateVolumeOptions,
+  createVolume,
+  MAX_VOXELS,
+  type Shape,
+  type Volume,
+  voxelCount,
+  withData,
+} from './volume.js';
