@@ -133,15 +133,16 @@ export function multiScaleSsimPlane(
     if (level === 0 && !last && scale1Cs !== undefined) {
       value = scale1Cs;
     } else {
-      const filter = new PlaneMomentFilter(x.nx, x.ny, SSIM_KERNEL, 'valid');
-      const m = createMomentPlanes(filter.nxOut, filter.nyOut);
+      const filter = new PlaneMomentFilter(x.nx, x.ny, SSIM_KERNEL, 'valid', 'combined');
+      const m = createMomentPlanes(filter.nxOut, filter.nyOut, 'combined');
       filter.run(x.data, y.data, 0, m);
       let sum = 0;
       for (let i = 0; i < m.mx.length; i++) {
         const ux = m.mx[i]!;
         const uy = m.my[i]!;
-        const cs =
-          (2 * (m.xy[i]! - ux * uy) + c2) / (m.xx[i]! - ux * ux + (m.yy[i]! - uy * uy) + c2);
+        // m.xx is E[x^2 + y^2] ('combined' moments).
+        const d = ux - uy;
+        const cs = (2 * (m.xy[i]! - ux * uy) + c2) / (m.xx[i]! - 2 * ux * uy - d * d + c2);
         sum += last ? (cs * (2 * ux * uy + c1)) / (ux * ux + uy * uy + c1) : cs;
       }
       value = sum / m.mx.length;

@@ -57,7 +57,8 @@ export function uqiCore(
   let sum = 0;
   let count = 0;
   const visit = (z: number, m: MomentPlanes): void => {
-    const { mx, my, xx, yy, xy } = m;
+    // 'combined' moments: xx holds the window sum of x^2 + y^2.
+    const { mx, my, xx, xy } = m;
     for (let oy = 0; oy < m.ny; oy++) {
       const maskRow = z * nx * ny + (oy + anchor) * nx + anchor;
       for (let ox = 0; ox < m.nx; ox++) {
@@ -68,7 +69,7 @@ export function uqiCore(
         const s12Mul = s1 * s2;
         const sqMul = s1 * s1 + s2 * s2;
         const numerator = 4 * (n * xy[i]! - s12Mul) * s12Mul;
-        const denominator1 = n * (xx[i]! + yy[i]!) - sqMul;
+        const denominator1 = n * xx[i]! - sqMul;
         const denominator = denominator1 * sqMul;
         let q = 1;
         if (denominator !== 0) q = numerator / denominator;
@@ -78,7 +79,7 @@ export function uqiCore(
       }
     }
   };
-  streamMoments(x, y, shape, onesKernel(BLOCK), 'valid', 'slicewise', visit);
+  streamMoments(x, y, shape, onesKernel(BLOCK), 'valid', 'slicewise', 'combined', visit);
   if (count === 0) {
     throw new MriError(
       'INVALID_ARGUMENT',

@@ -12,7 +12,11 @@
 
 export type BorderMode = 'valid' | 'reflect';
 
-/** The five moment planes of one output slice (row-major, `nx` fastest). */
+/**
+ * The moment planes of one output slice (row-major, `nx` fastest): `E[x]`, `E[y]`, `E[xy]` and
+ * either `E[x^2]` and `E[y^2]` (`'separate'`), or only their sum `E[x^2 + y^2]` in `xx` with
+ * `yy` empty (`'combined'`: all SSIM and UQI need, one channel less to filter).
+ */
 export interface MomentPlanes {
   readonly nx: number;
   readonly ny: number;
@@ -22,6 +26,9 @@ export interface MomentPlanes {
   readonly yy: Float64Array;
   readonly xy: Float64Array;
 }
+
+/** Whether the second moments are kept apart (VIF) or summed (SSIM, UQI). */
+export type SquareMoments = 'separate' | 'combined';
 
 type Samples = Float32Array | Float64Array;
 
@@ -49,7 +56,11 @@ export function sourceTable(n: number, taps: number, mode: BorderMode): Int32Arr
   return table;
 }
 
-export function createMomentPlanes(nx: number, ny: number): MomentPlanes {
+export function createMomentPlanes(
+  nx: number,
+  ny: number,
+  squares: SquareMoments = 'separate',
+): MomentPlanes {
   const size = nx * ny;
   return {
     nx,
@@ -57,9 +68,13 @@ export function createMomentPlanes(nx: number, ny: number): MomentPlanes {
     mx: new Float64Array(size),
     my: new Float64Array(size),
     xx: new Float64Array(size),
-    yy: new Float64Array(size),
+    yy: new Float64Array(squares === 'separate' ? size : 0),
     xy: new Float64Array(size),
   };
+}
+
+function isOnes(w: Float64Array): boolean {
+  return w.every((v) => v === 1);
 }
 
 function isSymmetric(w: Float64Array): boolean {
@@ -67,32 +82,92 @@ function isSymmetric(w: Float64Array): boolean {
   return (w.length & 1) === 1;
 }
 
-/** `dst[dstOffset + o] = sum_k w[k] * src[o + k]` for `o < nOut`. */
-function correlateRow(
+/**
+ * `dst[dstOffset + o * dstStride] = sum_k w[k] * src[srcOffset + (o + k) * srcStride]` for
+ * `o < nOut`: one 1-D correlation along a strided line. The 11-tap symmetric case (the SSIM
+ * window) slides the window through local variables, so each output loads one new sample.
+ */
+function correlateLine(
   src: Float64Array,
+  srcOffset: number,
+  srcStride: number,
   w: Float64Array,
   symmetric: boolean,
   dst: Float64Array,
   dstOffset: number,
+  dstStride: number,
   nOut: number,
 ): void {
   const taps = w.length;
   if (taps === 11 && symmetric) {
-    // The SSIM window: unrolled, symmetric taps folded (as scipy.ndimage does).
     const w0 = w[0]!;
     const w1 = w[1]!;
     const w2 = w[2]!;
     const w3 = w[3]!;
     const w4 = w[4]!;
     const w5 = w[5]!;
+    let p = srcOffset;
+    let s0 = src[p]!;
+    let s1 = src[(p += srcStride)]!;
+    let s2 = src[(p += srcStride)]!;
+    let s3 = src[(p += srcStride)]!;
+    let s4 = src[(p += srcStride)]!;
+    let s5 = src[(p += srcStride)]!;
+    let s6 = src[(p += srcStride)]!;
+    let s7 = src[(p += srcStride)]!;
+    let s8 = src[(p += srcStride)]!;
+    let s9 = src[(p += srcStride)]!;
+    p += srcStride;
+    let q = dstOffset;
     for (let o = 0; o < nOut; o++) {
-      dst[dstOffset + o] =
-        w0 * (src[o]! + src[o + 10]!) +
-        w1 * (src[o + 1]! + src[o + 9]!) +
-        w2 * (src[o + 2]! + src[o + 8]!) +
-        w3 * (src[o + 3]! + src[o + 7]!) +
-        w4 * (src[o + 4]! + src[o + 6]!) +
-        w5 * src[o + 5]!;
+      const s10 = src[p]!;
+      p += srcStride;
+      // Symmetric taps folded, as scipy.ndimage does.
+      dst[q] =
+        w0 * (s0 + s10) +
+        w1 * (s1 + s9) +
+        w2 * (s2 + s8) +
+        w3 * (s3 + s7) +
+        w4 * (s4 + s6) +
+        w5 * s5;
+      q += dstStride;
+      s0 = s1;
+      s1 = s2;
+      s2 = s3;
+      s3 = s4;
+      s4 = s5;
+      s5 = s6;
+      s6 = s7;
+      s7 = s8;
+      s8 = s9;
+      s9 = s10;
+    }
+    return;
+  }
+  if (taps === 8 && isOnes(w)) {
+    // UQI's 8x8 window sums: direct sums (no running sum, so flat windows stay exactly flat).
+    let p = srcOffset;
+    let s0 = src[p]!;
+    let s1 = src[(p += srcStride)]!;
+    let s2 = src[(p += srcStride)]!;
+    let s3 = src[(p += srcStride)]!;
+    let s4 = src[(p += srcStride)]!;
+    let s5 = src[(p += srcStride)]!;
+    let s6 = src[(p += srcStride)]!;
+    p += srcStride;
+    let q = dstOffset;
+    for (let o = 0; o < nOut; o++) {
+      const s7 = src[p]!;
+      p += srcStride;
+      dst[q] = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+      q += dstStride;
+      s0 = s1;
+      s1 = s2;
+      s2 = s3;
+      s3 = s4;
+      s4 = s5;
+      s5 = s6;
+      s6 = s7;
     }
     return;
   }
@@ -100,16 +175,19 @@ function correlateRow(
     const r = taps >> 1;
     const wr = w[r]!;
     for (let o = 0; o < nOut; o++) {
-      let s = wr * src[o + r]!;
-      for (let k = 0; k < r; k++) s += w[k]! * (src[o + k]! + src[o + taps - 1 - k]!);
-      dst[dstOffset + o] = s;
+      const base = srcOffset + o * srcStride;
+      let s = wr * src[base + r * srcStride]!;
+      for (let k = 0; k < r; k++)
+        s += w[k]! * (src[base + k * srcStride]! + src[base + (taps - 1 - k) * srcStride]!);
+      dst[dstOffset + o * dstStride] = s;
     }
     return;
   }
   for (let o = 0; o < nOut; o++) {
+    const base = srcOffset + o * srcStride;
     let s = 0;
-    for (let k = 0; k < taps; k++) s += w[k]! * src[o + k]!;
-    dst[dstOffset + o] = s;
+    for (let k = 0; k < taps; k++) s += w[k]! * src[base + k * srcStride]!;
+    dst[dstOffset + o * dstStride] = s;
   }
 }
 
@@ -179,7 +257,10 @@ function combineRows(
   }
 }
 
-const CHANNELS = ['mx', 'my', 'xx', 'yy', 'xy'] as const;
+const CHANNELS = {
+  separate: ['mx', 'my', 'xx', 'yy', 'xy'],
+  combined: ['mx', 'my', 'xx', 'xy'],
+} as const;
 
 /**
  * Filters 2-D planes of `nx * ny` samples: the in-plane part of {@link streamMoments}, reusable
@@ -191,15 +272,17 @@ export class PlaneMomentFilter {
   private readonly colTable: Int32Array;
   private readonly rowTable: Int32Array;
   private readonly padded: Float64Array[];
-  private readonly rowsFiltered: MomentPlanes;
+  /** Row-filtered channels, transposed (`[nxOut][ny]`) so that columns are contiguous. */
+  private readonly transposed: MomentPlanes;
+  private readonly column: Float64Array;
   private readonly symmetric: boolean;
-  private readonly rowOffsets: Int32Array;
 
   constructor(
     readonly nx: number,
     readonly ny: number,
     readonly kernel: Float64Array,
     readonly mode: BorderMode,
+    readonly squares: SquareMoments = 'separate',
   ) {
     const taps = kernel.length;
     this.nxOut = outputLength(nx, taps, mode);
@@ -207,9 +290,9 @@ export class PlaneMomentFilter {
     this.colTable = sourceTable(nx, taps, mode);
     this.rowTable = sourceTable(ny, taps, mode);
     this.padded = Array.from({ length: 5 }, () => new Float64Array(this.colTable.length));
-    this.rowsFiltered = createMomentPlanes(this.nxOut, ny);
+    this.transposed = createMomentPlanes(ny, this.nxOut, squares);
+    this.column = new Float64Array(this.rowTable.length);
     this.symmetric = isSymmetric(kernel);
-    this.rowOffsets = new Int32Array(taps);
   }
 
   /**
@@ -225,35 +308,54 @@ export class PlaneMomentFilter {
       Float64Array,
       Float64Array,
     ];
-    const h = this.rowsFiltered;
+    const t = this.transposed;
     const width = colTable.length;
+    const combined = this.squares === 'combined';
+    // Pass 1: along x, into the transposed planes (output column-major).
     for (let row = 0; row < ny; row++) {
       const base = offset + row * nx;
-      for (let j = 0; j < width; j++) {
-        const i = base + colTable[j]!;
-        const a = x[i]!;
-        const b = y[i]!;
-        pa[j] = a;
-        pb[j] = b;
-        paa[j] = a * a;
-        pbb[j] = b * b;
-        pab[j] = a * b;
+      if (combined) {
+        for (let j = 0; j < width; j++) {
+          const i = base + colTable[j]!;
+          const a = x[i]!;
+          const b = y[i]!;
+          pa[j] = a;
+          pb[j] = b;
+          paa[j] = a * a + b * b;
+          pab[j] = a * b;
+        }
+      } else {
+        for (let j = 0; j < width; j++) {
+          const i = base + colTable[j]!;
+          const a = x[i]!;
+          const b = y[i]!;
+          pa[j] = a;
+          pb[j] = b;
+          paa[j] = a * a;
+          pbb[j] = b * b;
+          pab[j] = a * b;
+        }
+        correlateLine(pbb, 0, 1, kernel, symmetric, t.yy, row, ny, nxOut);
       }
-      const dst = row * nxOut;
-      correlateRow(pa, kernel, symmetric, h.mx, dst, nxOut);
-      correlateRow(pb, kernel, symmetric, h.my, dst, nxOut);
-      correlateRow(paa, kernel, symmetric, h.xx, dst, nxOut);
-      correlateRow(pbb, kernel, symmetric, h.yy, dst, nxOut);
-      correlateRow(pab, kernel, symmetric, h.xy, dst, nxOut);
+      correlateLine(pa, 0, 1, kernel, symmetric, t.mx, row, ny, nxOut);
+      correlateLine(pb, 0, 1, kernel, symmetric, t.my, row, ny, nxOut);
+      correlateLine(paa, 0, 1, kernel, symmetric, t.xx, row, ny, nxOut);
+      correlateLine(pab, 0, 1, kernel, symmetric, t.xy, row, ny, nxOut);
     }
-    const taps = kernel.length;
-    const offsets = this.rowOffsets;
-    for (const channel of CHANNELS) {
-      const src = h[channel];
+    // Pass 2: along y, over the now contiguous columns, back into row-major output.
+    const column = this.column;
+    const direct = this.mode === 'valid';
+    for (const channel of CHANNELS[this.squares]) {
+      const src = t[channel];
       const dst = out[channel];
-      for (let oy = 0; oy < nyOut; oy++) {
-        for (let k = 0; k < taps; k++) offsets[k] = rowTable[oy + k]! * nxOut;
-        combineRows(src, offsets, kernel, symmetric, dst, outOffset + oy * nxOut, nxOut);
+      for (let ox = 0; ox < nxOut; ox++) {
+        const start = ox * ny;
+        if (direct) {
+          correlateLine(src, start, 1, kernel, symmetric, dst, outOffset + ox, nxOut, nyOut);
+        } else {
+          for (let j = 0; j < column.length; j++) column[j] = src[start + rowTable[j]!]!;
+          correlateLine(column, 0, 1, kernel, symmetric, dst, outOffset + ox, nxOut, nyOut);
+        }
       }
     }
   }
@@ -274,13 +376,14 @@ export function streamMoments(
   kernel: Float64Array,
   xyMode: BorderMode,
   zMode: ZMode,
+  squares: SquareMoments,
   visit: (oz: number, planes: MomentPlanes) => void,
 ): void {
   const [nx, ny, nz] = shape;
-  const plane = new PlaneMomentFilter(nx, ny, kernel, xyMode);
+  const plane = new PlaneMomentFilter(nx, ny, kernel, xyMode, squares);
   const { nxOut, nyOut } = plane;
   if (zMode === 'slicewise') {
-    const out = createMomentPlanes(nxOut, nyOut);
+    const out = createMomentPlanes(nxOut, nyOut, squares);
     for (let z = 0; z < nz; z++) {
       plane.run(x, y, z * nx * ny, out);
       visit(z, out);
@@ -293,8 +396,8 @@ export function streamMoments(
   const ringSize = Math.min(taps, nz);
   const size = nxOut * nyOut;
   // The ring: `ringSize` in-plane-filtered slices, slot `z % ringSize`, in one array per channel.
-  const ring = createMomentPlanes(nxOut, nyOut * ringSize);
-  const out = createMomentPlanes(nxOut, nyOut);
+  const ring = createMomentPlanes(nxOut, nyOut * ringSize, squares);
+  const out = createMomentPlanes(nxOut, nyOut, squares);
   const symmetric = isSymmetric(kernel);
   const offsets = new Int32Array(taps);
   let computed = 0; // input slices [0, computed) have been filtered in-plane
@@ -306,7 +409,7 @@ export function streamMoments(
       computed++;
     }
     for (let k = 0; k < taps; k++) offsets[k] = (zTable[oz + k]! % ringSize) * size;
-    for (const channel of CHANNELS)
+    for (const channel of CHANNELS[squares])
       combineRows(ring[channel], offsets, kernel, symmetric, out[channel], 0, size);
     visit(oz, out);
   }

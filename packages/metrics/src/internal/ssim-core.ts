@@ -48,16 +48,18 @@ export function ssimCore(
   let maskedCount = 0;
 
   const visit = (oz: number, m: MomentPlanes): void => {
-    const { mx, my, xx, yy, xy } = m;
+    // xx holds E[x^2 + y^2] ('combined' moments).
+    const { mx, my, xx, xy } = m;
     if (!full) {
       for (let i = 0; i < mx.length; i++) {
         const ux = mx[i]!;
         const uy = my[i]!;
-        const vx = xx[i]! - ux * ux;
-        const vy = yy[i]! - uy * uy;
         const vxy = xy[i]! - ux * uy;
         const a2 = 2 * vxy + c2;
-        const b2 = vx + vy + c2;
+        const d = ux - uy;
+        // var_x + var_y = E[x^2 + y^2] - 2 ux uy - (ux - uy)^2: written so that identical
+        // inputs give b2 === a2 exactly, hence SSIM exactly 1.
+        const b2 = xx[i]! - 2 * ux * uy - d * d + c2;
         sum += ((2 * ux * uy + c1) * a2) / ((ux * ux + uy * uy + c1) * b2);
         if (wantCs) sumCs += a2 / b2;
       }
@@ -72,11 +74,12 @@ export function ssimCore(
         const i = py * nx + px;
         const ux = mx[i]!;
         const uy = my[i]!;
-        const vx = xx[i]! - ux * ux;
-        const vy = yy[i]! - uy * uy;
         const vxy = xy[i]! - ux * uy;
         const a2 = 2 * vxy + c2;
-        const b2 = vx + vy + c2;
+        const d = ux - uy;
+        // var_x + var_y = E[x^2 + y^2] - 2 ux uy - (ux - uy)^2: written so that identical
+        // inputs give b2 === a2 exactly, hence SSIM exactly 1.
+        const b2 = xx[i]! - 2 * ux * uy - d * d + c2;
         const s = ((2 * ux * uy + c1) * a2) / ((ux * ux + uy * uy + c1) * b2);
         if (yInterior && px >= radius && px < nx - radius) {
           sum += s;
@@ -93,7 +96,7 @@ export function ssimCore(
   };
 
   const zMode = threeD ? xyMode : 'slicewise';
-  streamMoments(x, y, shape, kernel, xyMode, zMode, visit);
+  streamMoments(x, y, shape, kernel, xyMode, zMode, 'combined', visit);
   return {
     mean: sum / count,
     meanCs: wantCs ? sumCs / count : Number.NaN,
