@@ -123,11 +123,11 @@ for (const c of cases) {
     ['ssim', () => ssim(reference, test, options), 'ssim'],
     ['psnr', () => psnr(reference, test, options), 'psnr'],
     [
-      'multiScaleSsim' + (twoD ? '' : ' (slice-wise)'),
+      `multiScaleSsim${twoD ? '' : ' (slice-wise)'}`,
       () => multiScaleSsim(reference, test, options),
     ],
-    ['vif' + (twoD ? '' : ' (slice-wise)'), () => vif(reference, test, options)],
-    ['uqi' + (twoD ? '' : ' (slice-wise)'), () => uqi(reference, test)],
+    [`vif${twoD ? '' : ' (slice-wise)'}`, () => vif(reference, test, options)],
+    [`uqi${twoD ? '' : ' (slice-wise)'}`, () => uqi(reference, test)],
     ['compareImages (all five)', () => compareImages(reference, test, options)],
   ];
   console.log(`\n${c.name}`);

@@ -106,18 +106,17 @@ function correlateLine(
     const w3 = w[3]!;
     const w4 = w[4]!;
     const w5 = w[5]!;
-    let p = srcOffset;
-    let s0 = src[p]!;
-    let s1 = src[(p += srcStride)]!;
-    let s2 = src[(p += srcStride)]!;
-    let s3 = src[(p += srcStride)]!;
-    let s4 = src[(p += srcStride)]!;
-    let s5 = src[(p += srcStride)]!;
-    let s6 = src[(p += srcStride)]!;
-    let s7 = src[(p += srcStride)]!;
-    let s8 = src[(p += srcStride)]!;
-    let s9 = src[(p += srcStride)]!;
-    p += srcStride;
+    let s0 = src[srcOffset]!;
+    let s1 = src[srcOffset + 1 * srcStride]!;
+    let s2 = src[srcOffset + 2 * srcStride]!;
+    let s3 = src[srcOffset + 3 * srcStride]!;
+    let s4 = src[srcOffset + 4 * srcStride]!;
+    let s5 = src[srcOffset + 5 * srcStride]!;
+    let s6 = src[srcOffset + 6 * srcStride]!;
+    let s7 = src[srcOffset + 7 * srcStride]!;
+    let s8 = src[srcOffset + 8 * srcStride]!;
+    let s9 = src[srcOffset + 9 * srcStride]!;
+    let p = srcOffset + 10 * srcStride;
     let q = dstOffset;
     for (let o = 0; o < nOut; o++) {
       const s10 = src[p]!;
@@ -146,15 +145,14 @@ function correlateLine(
   }
   if (taps === 8 && isOnes(w)) {
     // UQI's 8x8 window sums: direct sums (no running sum, so flat windows stay exactly flat).
-    let p = srcOffset;
-    let s0 = src[p]!;
-    let s1 = src[(p += srcStride)]!;
-    let s2 = src[(p += srcStride)]!;
-    let s3 = src[(p += srcStride)]!;
-    let s4 = src[(p += srcStride)]!;
-    let s5 = src[(p += srcStride)]!;
-    let s6 = src[(p += srcStride)]!;
-    p += srcStride;
+    let s0 = src[srcOffset]!;
+    let s1 = src[srcOffset + 1 * srcStride]!;
+    let s2 = src[srcOffset + 2 * srcStride]!;
+    let s3 = src[srcOffset + 3 * srcStride]!;
+    let s4 = src[srcOffset + 4 * srcStride]!;
+    let s5 = src[srcOffset + 5 * srcStride]!;
+    let s6 = src[srcOffset + 6 * srcStride]!;
+    let p = srcOffset + 7 * srcStride;
     let q = dstOffset;
     for (let o = 0; o < nOut; o++) {
       const s7 = src[p]!;
