@@ -20,6 +20,7 @@ export interface UqiOptions {
 
 const WHERE = 'uqi';
 const BLOCK = 8;
+const BLOCK_KERNEL = onesKernel(BLOCK);
 
 /**
  * The universal image quality index (Wang & Bovik, "A universal image quality index", IEEE
@@ -79,7 +80,7 @@ export function uqiCore(
       }
     }
   };
-  streamMoments(x, y, shape, onesKernel(BLOCK), 'valid', 'slicewise', 'combined', visit);
+  streamMoments(x, y, shape, BLOCK_KERNEL, 'valid', 'slicewise', 'combined', visit);
   if (count === 0) {
     throw new MriError(
       'INVALID_ARGUMENT',

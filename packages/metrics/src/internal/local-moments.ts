@@ -274,6 +274,7 @@ export class PlaneMomentFilter {
   private readonly transposed: MomentPlanes;
   private readonly column: Float64Array;
   private readonly symmetric: boolean;
+  private outputPlanes: MomentPlanes | undefined;
 
   constructor(
     readonly nx: number,
@@ -291,6 +292,12 @@ export class PlaneMomentFilter {
     this.transposed = createMomentPlanes(ny, this.nxOut, squares);
     this.column = new Float64Array(this.rowTable.length);
     this.symmetric = isSymmetric(kernel);
+  }
+
+  /** Output planes of this filter's size, allocated once and reused. */
+  output(): MomentPlanes {
+    this.outputPlanes ??= createMomentPlanes(this.nxOut, this.nyOut, this.squares);
+    return this.outputPlanes;
   }
 
   /**
@@ -359,6 +366,35 @@ export class PlaneMomentFilter {
   }
 }
 
+let lastFilter: PlaneMomentFilter | undefined;
+
+/**
+ * A filter for planes of this size, kernel and mode, reusing the last one when it matches:
+ * pipelines score many same-sized images, and the scratch planes are the costly part to
+ * allocate. (JavaScript is single-threaded and the filter is not re-entered while in use.)
+ */
+export function planeFilter(
+  nx: number,
+  ny: number,
+  kernel: Float64Array,
+  mode: BorderMode,
+  squares: SquareMoments,
+): PlaneMomentFilter {
+  const f = lastFilter;
+  if (
+    f &&
+    f.nx === nx &&
+    f.ny === ny &&
+    f.kernel === kernel &&
+    f.mode === mode &&
+    f.squares === squares
+  ) {
+    return f;
+  }
+  lastFilter = new PlaneMomentFilter(nx, ny, kernel, mode, squares);
+  return lastFilter;
+}
+
 /** How the z axis is treated: filtered like x and y (true 3-D), or each slice on its own (2-D). */
 export type ZMode = BorderMode | 'slicewise';
 
@@ -378,10 +414,10 @@ export function streamMoments(
   visit: (oz: number, planes: MomentPlanes) => void,
 ): void {
   const [nx, ny, nz] = shape;
-  const plane = new PlaneMomentFilter(nx, ny, kernel, xyMode, squares);
+  const plane = planeFilter(nx, ny, kernel, xyMode, squares);
   const { nxOut, nyOut } = plane;
   if (zMode === 'slicewise') {
-    const out = createMomentPlanes(nxOut, nyOut, squares);
+    const out = plane.output();
     for (let z = 0; z < nz; z++) {
       plane.run(x, y, z * nx * ny, out);
       visit(z, out);
