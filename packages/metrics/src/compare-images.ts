@@ -1,6 +1,5 @@
 import type { Volume } from '@duncan-mri/volume';
 import { SSIM_KERNEL } from './internal/kernels.js';
-import { slicePlane } from './internal/planes.js';
 import { ssimCore } from './internal/ssim-core.js';
 import {
   assertMinimumSize,
@@ -13,7 +12,7 @@ import {
 import {
   MS_SSIM_WEIGHTS,
   multiScaleSsimMinimumSize,
-  multiScaleSsimPlane,
+  multiScaleSsimVolume,
 } from './multi-scale-ssim.js';
 import { meanSquaredError, psnrFromMse } from './psnr.js';
 import { uqiCore } from './uqi.js';
@@ -83,18 +82,8 @@ export function compareImages(
   let msssim: number | null = null;
   const msMinimum = multiScaleSsimMinimumSize(MS_SSIM_WEIGHTS.length);
   if (nx >= msMinimum && ny >= msMinimum) {
-    let total = 0;
-    for (let z = 0; z < nz; z++) {
-      total += multiScaleSsimPlane(
-        slicePlane(reference.data, nx, ny, z),
-        slicePlane(test.data, nx, ny, z),
-        MS_SSIM_WEIGHTS,
-        constants,
-        // In 2-D, scale 1 of MS-SSIM is exactly SSIM's window over the same pixels.
-        nz === 1 ? ssimResult.meanCs : undefined,
-      );
-    }
-    msssim = total / nz;
+    // In 2-D, scale 1 of MS-SSIM is exactly SSIM's window over the same pixels.
+    msssim = multiScaleSsimVolume(reference, test, MS_SSIM_WEIGHTS, constants, ssimResult.meanCs);
   }
 
   let vifValue: number | null = null;

@@ -60,6 +60,20 @@ export function multiScaleSsim(
   const k2 = validateNumberOption(WHERE, 'k2', opts.k2, 0.03, 0, 1);
   assertMultiScaleSize(WHERE, reference.shape, weights.length);
   const constants = { c1: (k1 * dataRange) ** 2, c2: (k2 * dataRange) ** 2 };
+  return multiScaleSsimVolume(reference, test, weights, constants);
+}
+
+/**
+ * MS-SSIM of a validated pair, slice by slice, averaged over z. `scale1Cs` (2-D only) is an
+ * already computed scale-1 contrast-structure mean (shared with SSIM by `compareImages`).
+ */
+export function multiScaleSsimVolume(
+  reference: Volume,
+  test: Volume,
+  weights: readonly number[],
+  constants: { readonly c1: number; readonly c2: number },
+  scale1Cs?: number,
+): number {
   const [nx, ny, nz] = reference.shape;
   let total = 0;
   for (let z = 0; z < nz; z++) {
@@ -68,6 +82,7 @@ export function multiScaleSsim(
       slicePlane(test.data, nx, ny, z),
       weights,
       constants,
+      nz === 1 ? scale1Cs : undefined,
     );
   }
   return total / nz;
