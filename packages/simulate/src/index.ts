@@ -1,0 +1,60 @@
+export {
+  type BiasFieldParams,
+  type BiasFieldRanges,
+  biasField,
+  sampleBiasField,
+} from './bias-field.js';
+export { type BlurParams, type BlurRanges, blur, sampleBlur } from './blur.js';
+export {
+  type ComplexArray,
+  createFftPlan,
+  type FftnOptions,
+  type FftOptions,
+  type FftPlan,
+  fft,
+  fftn,
+} from './fft.js';
+export { type GhostingParams, type GhostingRanges, ghosting, sampleGhosting } from './ghosting.js';
+export {
+  type MotionJerk,
+  type MotionParams,
+  type MotionPose,
+  type MotionRanges,
+  motion,
+  motionSchedule,
+  sampleMotion,
+} from './motion.js';
+export { type NoiseKind, type NoiseParams, type NoiseRanges, noise, sampleNoise } from './noise.js';
+export {
+  type FractalOptions,
+  fractal1d,
+  fractal2d,
+  fractal3d,
+  fractalBound,
+  PERLIN_1D_BOUND,
+  PERLIN_2D_BOUND,
+  PERLIN_3D_BOUND,
+  type PerlinPermutation,
+  perlin1d,
+  perlin2d,
+  perlin3d,
+  perlinPermutation,
+} from './perlin.js';
+export {
+  ARTEFACT_NAMES,
+  type ArtefactName,
+  type ArtefactRanges,
+  SEVERITIES,
+  SEVERITY_PRESETS,
+  type Severity,
+} from './presets.js';
+export { type RingingParams, type RingingRanges, ringing, sampleRinging } from './ringing.js';
+export {
+  type AppliedArtefact,
+  type ArtefactParams,
+  type RecipeStep,
+  replay,
+  type SimulationResult,
+  simulate,
+} from './simulate.js';
+export { type SpikeParams, type SpikeRanges, sampleSpike, spike } from './spike.js';

@@ -1,0 +1,309 @@
+import { createRng, createVolume, spacing, withData } from '@duncan-mri/volume';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  expectFiniteNonNegative,
+  expectMriError,
+  phantom,
+  relativeError,
+} from '../test/helpers.js';
+import { forwardKspace, kspaceToImage } from './internal/kspace.js';
+import { buildSchedule, lineTimes, motionKspace } from './internal/motion-core.js';
+import { rotateInto, rotationMatrix } from './internal/rigid.js';
+import {
+  type MotionParams,
+  motion,
+  motionSchedule,
+  resolveMotionParams,
+  sampleMotion,
+} from './motion.js';
+
+const still: MotionParams = { maxRotationDeg: 0, maxTranslationMm: 0, driftSeed: 1 };
+
+function jerkOnly(
+  timeFraction: number,
+  rotationDeg: [number, number, number],
+  translationMm: [number, number, number],
+): MotionParams {
+  return { ...still, jerks: [{ timeFraction, rotationDeg, translationMm }] };
+}
+
+describe('motion', () => {
+  const image = phantom(48, 40);
+
+  it('zero strength returns the input unchanged (equal data, a new volume), input untouched', () => {
+    const before = Float32Array.from(image.data);
+    const out = motion(image, {
+      ...still,
+      jerks: [{ timeFraction: 0.3, rotationDeg: [0, 0, 0], translationMm: [0, 0, 0] }],
+    });
+    expect(out.data).toEqual(image.data);
+    expect(out.data).not.toBe(image.data);
+    expect(out.shape).toEqual(image.shape);
+    expect(image.data).toEqual(before);
+  });
+
+  it('a pose that never changes (all zero) through the k-space path is the identity', () => {
+    const p = resolveMotionParams('test', { ...still, segments: 4 });
+    const groups = buildSchedule(image.shape, p);
+    expect(groups).toHaveLength(1);
+    const { re, im } = motionKspace(image, groups, 1);
+    const out = kspaceToImage(re, im, image.shape, true);
+    expect(relativeError(image.data, out)).toBeLessThan(1e-6);
+  });
+
+  it('a pose that never changes is the identity, whatever the pose (to float tolerance)', () => {
+    for (const reference of [0, 0.5, 1]) {
+      const params = { ...jerkOnly(0, [0, 0, 7], [3, -2, 0]), referenceTimeFraction: reference };
+      expect(relativeError(image.data, motion(image, params).data)).toBeLessThan(1e-6);
+    }
+    const volume = phantom(12, 10, 8);
+    const params = jerkOnly(0, [4, -3, 7], [3, -2, 1]);
+    expect(relativeError(volume.data, motion(volume, params).data)).toBeLessThan(1e-6);
+  });
+
+  it('lines acquired after a jerk are the lines of the moved image (translation and rotation)', () => {
+    const [nx, ny] = image.shape;
+    const shifted = new Float32Array(nx * ny);
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++) {
+        shifted[x + nx * y] = image.data[((x - 3 + nx) % nx) + nx * ((y + 2) % ny)]!;
+      }
+    }
+    const rotated = new Float64Array(image.data.length);
+    rotateInto(image.data, image.shape, spacing(image.affine), rotationMatrix(0, 0, 10), rotated);
+    for (const [jerk, moved] of [
+      [jerkOnly(0.7, [0, 0, 0], [3, -2, 0]), shifted],
+      [jerkOnly(0.7, [0, 0, 10], [0, 0, 0]), rotated],
+    ] as const) {
+      const p = resolveMotionParams('test', { ...jerk, referenceTimeFraction: 0 });
+      const k = motionKspace(image, buildSchedule(image.shape, p), 1);
+      const clean = forwardKspace(image.data, image.shape);
+      const expected = forwardKspace(moved, image.shape);
+      const times = lineTimes(ny, 0.5);
+      let worst = 0;
+      for (let line = 0; line < ny; line++) {
+        const ref = times[(line + Math.floor(ny / 2)) % ny]! >= 0.7 ? expected : clean;
+        for (let x = 0; x < nx; x++) {
+          const i = x + nx * line;
+          worst = Math.max(worst, Math.hypot(k.re[i]! - ref.re[i]!, k.im[i]! - ref.im[i]!));
+        }
+      }
+      expect(worst / clean.re[0]!).toBeLessThan(1e-12);
+    }
+  });
+
+  it('k-space lines acquired before the first movement are unchanged (2-D and 3-D)', () => {
+    for (const [volume, axis, reference] of [
+      [image, 1, undefined],
+      [image, 0, 0],
+      [phantom(12, 10, 8), 2, 0],
+      [phantom(12, 10, 8), 1, undefined],
+    ] as const) {
+      // The default reference is the centre time (0.5): the head starts in the input pose when
+      // the first movement comes after it, or always with referenceTimeFraction 0.
+      const params = {
+        ...jerkOnly(0.6, [2, 3, 5], [1.5, -1, 2]),
+        phaseEncodeAxis: axis,
+        ...(reference === undefined ? {} : { referenceTimeFraction: reference }),
+      };
+      const p = resolveMotionParams('test', params);
+      const groups = buildSchedule(volume.shape, p);
+      const k = motionKspace(volume, groups, axis);
+      const clean = forwardKspace(volume.data, volume.shape);
+      const n = volume.shape[axis];
+      const times = lineTimes(n, 0.5);
+      const strides = [1, volume.shape[0], volume.shape[0] * volume.shape[1]];
+      let before = 0;
+      let after = 0;
+      let maxBefore = 0;
+      let maxAfter = 0;
+      for (let i = 0; i < clean.re.length; i++) {
+        const line = Math.floor(i / strides[axis]!) % n;
+        const j = (line + Math.floor(n / 2)) % n; // acquisition order of this line
+        const d = Math.hypot(k.re[i]! - clean.re[i]!, k.im[i]! - clean.im[i]!);
+        if (times[j]! < 0.6) {
+          before++;
+          maxBefore = Math.max(maxBefore, d / Math.abs(clean.re[0]!));
+        } else {
+          after++;
+          maxAfter = Math.max(maxAfter, d);
+        }
+      }
+      expect(before).toBeGreaterThan(0);
+      expect(after).toBeGreaterThan(0);
+      // Relative to the k-space peak (the DC term): equal up to rounding.
+      expect(maxBefore).toBeLessThan(1e-12);
+      expect(maxAfter).toBeGreaterThan(1);
+    }
+  });
+
+  it('line times: 0 at the first line, centreTimeFraction at k = 0, 1 at the last, increasing', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 300 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, c) => {
+          const t = lineTimes(n, c);
+          expect(t[0]).toBe(0);
+          expect(t[Math.floor(n / 2)]).toBeCloseTo(c, 12);
+          expect(t[n - 1]).toBeCloseTo(1, 12);
+          for (let j = 1; j < n; j++) expect(t[j]!).toBeGreaterThanOrEqual(t[j - 1]!);
+        },
+      ),
+    );
+  });
+
+  it('the drift starts at the reference pose and peaks at maxRotationDeg / maxTranslationMm', () => {
+    const params: MotionParams = {
+      maxRotationDeg: 4,
+      maxTranslationMm: 3,
+      driftSeed: 5,
+      segments: 4096,
+    };
+    const poses = motionSchedule([64, 256, 1], params);
+    expect(poses.length).toBeGreaterThan(200);
+    expect(Math.abs(poses[0]!.rotationDeg[2])).toBeLessThan(0.2);
+    const peakRotation = Math.max(...poses.map((p) => Math.abs(p.rotationDeg[2])));
+    const peakTranslation = Math.max(...poses.map((p) => Math.abs(p.translationMm[0])));
+    expect(peakRotation).toBeLessThanOrEqual(4 + 1e-12);
+    expect(peakRotation).toBeGreaterThan(3.8);
+    expect(peakTranslation).toBeLessThanOrEqual(3 + 1e-12);
+    expect(peakTranslation).toBeGreaterThan(2.8);
+    // 2-D: no out-of-plane motion.
+    expect(
+      poses.every(
+        (p) => p.rotationDeg[0] === 0 && p.rotationDeg[1] === 0 && p.translationMm[2] === 0,
+      ),
+    ).toBe(true);
+    // Every line appears exactly once.
+    const lines = poses.flatMap((p) => p.lines).sort((a, b) => a - b);
+    expect(lines).toEqual(Array.from({ length: 256 }, (_, i) => i));
+  });
+
+  it('groups lines: a jerk-only trajectory has one pose per jerk state', () => {
+    const params: MotionParams = {
+      ...still,
+      jerks: [
+        { timeFraction: 0.3, rotationDeg: [0, 0, 2], translationMm: [1, 0, 0] },
+        { timeFraction: 0.8, rotationDeg: [0, 0, -1], translationMm: [0, 1, 0] },
+      ],
+    };
+    const poses = motionSchedule([32, 64, 1], params);
+    expect(poses).toHaveLength(3);
+    // Relative to the reference time 0.5 (between the jerks).
+    expect(poses[0]!.rotationDeg[2]).toBe(-2);
+    expect(poses[0]!.translationMm).toEqual([-1, 0, 0]);
+    expect(poses[1]!.rotationDeg[2]).toBe(0);
+    expect(poses[1]!.translationMm).toEqual([0, 0, 0]);
+    expect(poses[2]!.rotationDeg[2]).toBe(-1);
+    expect(poses[2]!.translationMm).toEqual([0, 1, 0]);
+    const fromStart = motionSchedule([32, 64, 1], { ...params, referenceTimeFraction: 0 });
+    expect(fromStart.map((p) => p.rotationDeg[2])).toEqual([0, 2, 1]);
+  });
+
+  it('same parameters, same output; same seed, same parameters', () => {
+    const params = sampleMotion(createRng(3), { maxRotationDeg: [2, 4], jerks: [1, 2] });
+    expect(sampleMotion(createRng(3), { maxRotationDeg: [2, 4], jerks: [1, 2] })).toEqual(params);
+    expect(sampleMotion(createRng(4), { maxRotationDeg: [2, 4], jerks: [1, 2] })).not.toEqual(
+      params,
+    );
+    const a = motion(image, params);
+    const b = motion(image, JSON.parse(JSON.stringify(params)));
+    expect(b.data).toEqual(a.data);
+    expect(a.data).not.toEqual(image.data);
+  });
+
+  it('outputs are finite and non-negative for magnitude images, in 2-D and 3-D', () => {
+    fc.assert(
+      fc.property(fc.nat(), (seed) => {
+        const params = sampleMotion(createRng(seed), {
+          maxRotationDeg: [0, 10],
+          maxTranslationMm: [0, 10],
+          jerks: [0, 3],
+        });
+        expectFiniteNonNegative(motion(image, params).data);
+      }),
+      { numRuns: 15 },
+    );
+    const volume = phantom(16, 14, 12, [1.2, 1, 2]);
+    const out = motion(volume, { maxRotationDeg: 5, maxTranslationMm: 3, driftSeed: 9 });
+    expect(out.shape).toEqual(volume.shape);
+    expect(out.affine).toEqual(volume.affine);
+    expectFiniteNonNegative(out.data);
+    expect(relativeError(volume.data, out.data)).toBeGreaterThan(0.01);
+  });
+
+  it('signed images keep their sign (real part, not magnitude)', () => {
+    const negative = withData(
+      image,
+      image.data.map((v) => -v),
+    );
+    const params: MotionParams = { maxRotationDeg: 3, maxTranslationMm: 2, driftSeed: 2 };
+    const a = motion(image, params).data;
+    const b = motion(negative, params).data;
+    let negatives = 0;
+    for (let i = 0; i < a.length; i++) {
+      expect(Math.abs(b[i]!)).toBeLessThanOrEqual(a[i]! * (1 + 1e-5) + 1e-3);
+      if (b[i]! < 0) negatives++;
+    }
+    expect(negatives).toBeGreaterThan(a.length / 4);
+  });
+
+  it('more motion, more damage (monotone in maxRotationDeg for a fixed drift)', () => {
+    const errors = [0.5, 2, 6].map((deg) => {
+      const out = motion(image, { maxRotationDeg: deg, maxTranslationMm: 0, driftSeed: 12 });
+      return relativeError(image.data, out.data);
+    });
+    expect(errors[0]!).toBeLessThan(errors[1]!);
+    expect(errors[1]!).toBeLessThan(errors[2]!);
+  });
+
+  it('every bad parameter throws MriError naming it', () => {
+    const cases: [unknown, string][] = [
+      [{ ...still, maxRotationDeg: -1 }, 'maxRotationDeg'],
+      [{ ...still, maxRotationDeg: Number.NaN }, 'maxRotationDeg'],
+      [{ ...still, maxTranslationMm: 1000 }, 'maxTranslationMm'],
+      [{ ...still, driftSeed: 1.5 }, 'driftSeed'],
+      [{ maxRotationDeg: 1, maxTranslationMm: 1 }, 'driftSeed'],
+      [{ ...still, octaves: 0 }, 'octaves'],
+      [{ ...still, driftCycles: 0 }, 'driftCycles'],
+      [{ ...still, jerks: 'no' }, 'jerks'],
+      [
+        {
+          ...still,
+          jerks: [{ timeFraction: 2, rotationDeg: [0, 0, 0], translationMm: [0, 0, 0] }],
+        },
+        'jerks[0].timeFraction',
+      ],
+      [
+        { ...still, jerks: [{ timeFraction: 0.5, rotationDeg: [0, 0], translationMm: [0, 0, 0] }] },
+        'jerks[0].rotationDeg',
+      ],
+      [
+        {
+          ...still,
+          jerks: [{ timeFraction: 0.5, rotationDeg: [0, 0, 0], translationMm: [0, 0, 'x'] }],
+        },
+        'jerks[0].translationMm',
+      ],
+      [{ ...still, phaseEncodeAxis: 3 }, 'phaseEncodeAxis'],
+      [{ ...still, phaseEncodeAxis: 2 }, 'phaseEncodeAxis'],
+      [{ ...still, centreTimeFraction: -0.1 }, 'centreTimeFraction'],
+      [{ ...still, segments: 0 }, 'segments'],
+      [{ ...still, referenceTimeFraction: 1.5 }, 'referenceTimeFraction'],
+      [null, 'params'],
+    ];
+    for (const [params, argument] of cases)
+      expectMriError(() => motion(image, params as MotionParams), argument);
+    expectMriError(() => motion({} as never, still), 'volume');
+    const nan = createVolume({ data: Float32Array.of(1, Number.NaN, 0, 0), shape: [2, 2] });
+    expectMriError(() => motion(nan, still), 'volume');
+    const rng = createRng(1);
+    expectMriError(() => sampleMotion(rng, { maxRotationDeg: [3, 1] }), 'maxRotationDeg');
+    expectMriError(() => sampleMotion(rng, { jerks: [0.5, 2] }), 'jerks');
+    expectMriError(() => sampleMotion(rng, { segments: -1 }), 'segments');
+    expectMriError(() => sampleMotion({} as never), 'rng');
+    expectMriError(() => motionSchedule([4, 4] as never, still), 'shape');
+  });
+});

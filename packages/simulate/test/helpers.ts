@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { createVolume, isMriError, type Volume } from '@duncan-mri/volume';
+import { expect } from 'vitest';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+let slice: Volume | undefined;
+
+/** Colin27 axial slice z = 94, 181 x 217, 1 mm (see fixtures/README.md). */
+export function realSlice(): Volume {
+  if (!slice) {
+    const bytes = gunzipSync(readFileSync(join(HERE, 'fixtures', 'ch2-z94.f32.gz')));
+    const data = new Float32Array(bytes.byteLength / 4);
+    for (let i = 0; i < data.length; i++) data[i] = bytes.readFloatLE(i * 4);
+    slice = createVolume({ data, shape: [181, 217], spacing: [1, 1, 1] });
+  }
+  return slice;
+}
+
+/**
+ * A small synthetic head-like phantom: an ellipse of 100 with an inner ellipse of 160 and a
+ * dark square, on a zero background. 2-D when nz = 1.
+ */
+export function phantom(
+  nx: number,
+  ny: number,
+  nz = 1,
+  spacing: [number, number, number] = [1, 1, 1],
+): Volume {
+  const data = new Float32Array(nx * ny * nz);
+  for (let z = 0, i = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++, i++) {
+        const u = (x - (nx - 1) / 2) / (0.4 * nx);
+        const v = (y - (ny - 1) / 2) / (0.45 * ny);
+        const w = nz === 1 ? 0 : (z - (nz - 1) / 2) / (0.45 * nz);
+        const r = u * u + v * v + w * w;
+        let value = r < 1 ? 100 : 0;
+        if (r < 0.3) value = 160;
+        if (Math.abs(u - 0.3) < 0.15 && Math.abs(v + 0.2) < 0.15) value = 40;
+        data[i] = value;
+      }
+    }
+  }
+  return createVolume({ data, shape: [nx, ny, nz], spacing });
+}
+
+/** Expects `fn` to throw an MriError with this code whose `argument` is `argument`. */
+export function expectMriError(
+  fn: () => unknown,
+  argument: string,
+  code = 'INVALID_ARGUMENT',
+): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(isMriError(thrown), `expected an MriError naming ${argument}, got ${String(thrown)}`).toBe(
+    true,
+  );
+  const error = thrown as { argument?: string; code?: string; message: string };
+  expect(error.argument).toBe(argument);
+  expect(error.code).toBe(code);
+  expect(error.message).toContain(argument);
+  expect(error.message).toMatch(/^\w+: .+, got .+/);
+}
+
+/** Every voxel finite and >= 0. */
+export function expectFiniteNonNegative(data: Float32Array): void {
+  let bad = 0;
+  for (const v of data) if (!Number.isFinite(v) || v < 0) bad++;
+  expect(bad).toBe(0);
+}
+
+/** Max |a - b| / max |a|. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i]! - b[i]!));
+    den = Math.max(den, Math.abs(a[i]!));
+  }
+  return den === 0 ? num : num / den;
+}
