@@ -84,9 +84,8 @@ async function readDicomSeriesUnguarded(
       },
     );
   }
-  files.forEach((f, i) => {
-    assertBytes(SERIES, f, `files[${i}]`);
-  });
+  // A loop, not forEach: forEach skips the holes of a sparse array.
+  for (let i = 0; i < files.length; i++) assertBytes(SERIES, files[i], `files[${i}]`);
   const opts = assertOptions<ReadDicomOptions>(SERIES, options);
   const limits = resolveLimits(opts.limits, SERIES);
   if (files.length > limits.maxFrames)
@@ -117,6 +116,17 @@ export async function readDicom(
   bytes: Uint8Array,
   options?: ReadDicomOptions,
 ): Promise<DicomReadResult> {
+  try {
+    return await readDicomUnguarded(bytes, options);
+  } catch (error) {
+    throw asBoundaryError(SINGLE, error);
+  }
+}
+
+async function readDicomUnguarded(
+  bytes: Uint8Array,
+  options?: ReadDicomOptions,
+): Promise<DicomReadResult> {
   assertBytes(SINGLE, bytes);
   const opts = assertOptions<ReadDicomOptions>(SINGLE, options);
   const limits = resolveLimits(opts.limits, SINGLE);
@@ -132,7 +142,8 @@ export async function readDicom(
 }
 
 interface Group {
-  key: string;
+  uid: string;
+  size: string;
   files: DicomFile[];
   slices: DicomSlice[];
 }
@@ -143,28 +154,30 @@ function assemble(where: string, files: DicomFile[]): DicomReadResult[] {
   const groups = new Map<string, Group>();
   for (const file of files) {
     for (const slice of file.slices) {
-      const key = [
-        file.seriesInstanceUid ?? '',
-        `${slice.columns}x${slice.rows}`,
-        (slice.orientation ?? []).map(round).join(','),
-        (slice.pixelSpacing ?? []).map(round).join(','),
-      ].join('|');
+      const uid = file.seriesInstanceUid ?? '';
+      const size = `${slice.columns}x${slice.rows}`;
+      // JSON keeps the parts apart whatever characters a (hostile) UID holds.
+      const key = JSON.stringify([
+        uid,
+        size,
+        (slice.orientation ?? []).map(round),
+        (slice.pixelSpacing ?? []).map(round),
+      ]);
       let group = groups.get(key);
       if (!group) {
-        group = { key, files: [], slices: [] };
+        group = { uid, size, files: [], slices: [] };
         groups.set(key, group);
       }
-      if (!group.files.includes(file)) group.files.push(file);
+      if (group.files[group.files.length - 1] !== file) group.files.push(file);
       group.slices.push(slice);
     }
   }
   // Mixed sizes inside one series are refused rather than split silently.
   const bySeries = new Map<string, Set<string>>();
   for (const g of groups.values()) {
-    const [uid, size] = g.key.split('|');
-    const sizes = bySeries.get(uid!) ?? new Set<string>();
-    sizes.add(size!);
-    bySeries.set(uid!, sizes);
+    const sizes = bySeries.get(g.uid) ?? new Set<string>();
+    sizes.add(g.size);
+    bySeries.set(g.uid, sizes);
   }
   for (const [uid, sizes] of bySeries) {
     if (sizes.size > 1) {
@@ -194,10 +207,17 @@ function buildVolume(where: string, group: Group): DicomReadResult {
     warnings.push('no PixelSpacing; assuming 1 mm');
     spacing = [1, 1];
   }
+  if (!(spacing[0] > 0 && spacing[1] > 0)) {
+    throw corrupt(where, `PixelSpacing must be two positive numbers, got [${spacing.join(', ')}]`);
+  }
   const row = orientation.slice(0, 3);
   const col = orientation.slice(3, 6);
   const normal = cross(row, col);
-  if (Math.abs(Math.hypot(...normal) - 1) > 1e-3 || Math.abs(dot(row, col)) > 1e-3) {
+  if (
+    Math.abs(Math.hypot(...row) - 1) > 1e-3 ||
+    Math.abs(Math.hypot(...col) - 1) > 1e-3 ||
+    Math.abs(dot(row, col)) > 1e-3
+  ) {
     throw corrupt(
       where,
       `ImageOrientationPatient must hold two orthogonal unit vectors, got [${orientation.join(', ')}]`,
@@ -217,14 +237,28 @@ function buildVolume(where: string, group: Group): DicomReadResult {
       .slice(1)
       .map((s, i) => dot(s.position!, normal) - dot(slices[i]!.position!, normal));
     const mean = dot(step, normal);
-    const worst = Math.max(...gaps.map((g) => Math.abs(g - mean)));
+    // Loops, not Math.min(...gaps): a spread of 100k+ values overflows the stack.
+    let least = Number.POSITIVE_INFINITY;
+    let most = Number.NEGATIVE_INFINITY;
+    let worst = 0;
+    for (const g of gaps) {
+      least = Math.min(least, g);
+      most = Math.max(most, g);
+      worst = Math.max(worst, Math.abs(g - mean));
+    }
+    if (!(least > 1e-4)) {
+      throw corrupt(
+        where,
+        `slices must advance along the slice normal (ImageOrientationPatient row x column), got two only ${least} mm apart along it (positions differ within the image plane)`,
+      );
+    }
     if (worst > 0.01 + 0.01 * Math.abs(mean)) {
       warnings.push(
-        `uneven slice spacing (gaps): distances between slices range from ${Math.min(...gaps).toFixed(3)} to ${Math.max(...gaps).toFixed(3)} mm; the affine uses the mean ${mean.toFixed(3)} mm`,
+        `uneven slice spacing (gaps): distances between slices range from ${least.toFixed(3)} to ${most.toFixed(3)} mm; the affine uses the mean ${mean.toFixed(3)} mm`,
       );
     }
   } else if (slices.length > 1 && distinct === 1 && group.files.length === 1) {
-    const thickness = first.spacingBetweenSlices ?? first.sliceThickness ?? 1;
+    const thickness = sliceStep(first, warnings);
     warnings.push(
       `the ${slices.length} frames share one position; stacked along the slice normal ${thickness} mm apart`,
     );
@@ -237,7 +271,8 @@ function buildVolume(where: string, group: Group): DicomReadResult {
       `${slices.length} images but only ${distinct} distinct positions: the series holds several images per position (echoes, time points or repeats); read them separately`,
     );
   } else {
-    step = normal.map((v) => v * (first.spacingBetweenSlices ?? first.sliceThickness ?? 1));
+    const thickness = sliceStep(first, warnings);
+    step = normal.map((v) => v * thickness);
   }
   const origin = slices[0]!.position ?? [0, 0, 0];
   if (!slices[0]!.position) warnings.push('no ImagePositionPatient; origin at 0');
@@ -259,7 +294,8 @@ function buildVolume(where: string, group: Group): DicomReadResult {
     data.set(s.data, k * rows * columns);
   });
   const volume = createVolume({ data, shape: [columns, rows, nz], affine });
-  const file0 = group.files.find((f) => f.index === slices[0]!.file)!;
+  const byIndex = new Map(group.files.map((f) => [f.index, f]));
+  const file0 = byIndex.get(slices[0]!.file)!;
   const header: DicomHeader = Object.freeze({
     transferSyntax: file0.parsed.transferSyntax,
     sopClassUid: file0.sopClassUid,
@@ -289,9 +325,7 @@ function buildVolume(where: string, group: Group): DicomReadResult {
         Object.freeze((s.position ?? origin.map((o, a) => o + step[a]! * k)).slice()),
       ),
     ),
-    sopInstanceUids: Object.freeze(
-      slices.map((s) => group.files.find((f) => f.index === s.file)!.sopInstanceUid),
-    ),
+    sopInstanceUids: Object.freeze(slices.map((s) => byIndex.get(s.file)!.sopInstanceUid)),
     sourceFiles: Object.freeze(slices.map((s) => s.file)),
     sourceFrames: Object.freeze(slices.map((s) => s.frame)),
     storage: file0.storage,
@@ -299,4 +333,14 @@ function buildVolume(where: string, group: Group): DicomReadResult {
     warnings: Object.freeze(warnings),
   });
   return Object.freeze({ volume, header });
+}
+
+/** SpacingBetweenSlices, else SliceThickness, else 1 mm; 0 (a singular affine) becomes 1 mm. */
+function sliceStep(slice: DicomSlice, warnings: string[]): number {
+  const step = slice.spacingBetweenSlices ?? slice.sliceThickness ?? 1;
+  if (step !== 0) return step;
+  warnings.push(
+    `${slice.spacingBetweenSlices === 0 ? 'SpacingBetweenSlices' : 'SliceThickness'} 0 is not a slice spacing; assuming 1 mm`,
+  );
+  return 1;
 }

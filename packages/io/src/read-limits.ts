@@ -18,6 +18,12 @@ export interface ReadLimits {
   readonly maxSequenceDepth?: number;
   /** The longest single DICOM element value or NIfTI extension, in bytes (default 1 GiB). */
   readonly maxElementBytes?: number;
+  /**
+   * The most DICOM data elements, sequence items and encapsulated fragments in one file
+   * (default 2^20 = 1,048,576). Each costs far more memory than its 8 bytes in the file, so a
+   * (deflated) file of millions of empty items would otherwise exhaust the heap.
+   */
+  readonly maxElements?: number;
 }
 
 /** The limits used when a reader is given none: generous for real MRI, small enough to be safe. */
@@ -27,6 +33,7 @@ export const DEFAULT_READ_LIMITS: Readonly<Required<ReadLimits>> = Object.freeze
   maxFrames: 65_536,
   maxSequenceDepth: 64,
   maxElementBytes: 2 ** 30,
+  maxElements: 2 ** 20,
 });
 
 /** Merges user limits over the defaults, validating each (positive safe integers). */

@@ -116,6 +116,8 @@ function readNiftiUnguarded(bytes: Uint8Array, options?: ReadNiftiOptions): Nift
     parsed = parseNiftiHeader(READ, bytes, limits, true);
   }
   parsed.warnings.unshift(...warnings);
+  // Truncation first: the extensions end at vox_offset, which must lie inside the file.
+  checkComplete(READ, parsed, data, parsed.voxOffset, 'file');
   const extensions = parseExtensions(READ, data, parsed, parsed.voxOffset, limits.maxElementBytes);
   const frame = validateFrame(READ, opts.frame, parsed.frames);
   return build(READ, parsed, data, parsed.voxOffset, frame, extensions, 'file');
@@ -258,6 +260,24 @@ function wrapThirdPartyError(where: string, error: unknown): Error {
   return new Error('unreachable');
 }
 
+/** Throws `CORRUPT_FILE` unless `data` holds every frame's voxels from `voxOffset` on. */
+function checkComplete(
+  where: string,
+  parsed: ParsedNifti,
+  data: Uint8Array,
+  voxOffset: number,
+  what: string,
+): void {
+  const perFrame = frameBytes(parsed);
+  const needed = voxOffset + parsed.frames * perFrame;
+  if (data.length < needed) {
+    throw corrupt(
+      where,
+      `${what} truncated: expected ${parsed.frames * perFrame} bytes of voxels at vox_offset ${voxOffset} (${needed} bytes in all), the ${what} has ${data.length}`,
+    );
+  }
+}
+
 function build(
   where: string,
   parsed: ParsedNifti,
@@ -271,12 +291,7 @@ function build(
   const count = nx * ny * nz;
   const perFrame = count * parsed.bytesPerVoxel;
   const needed = voxOffset + parsed.frames * perFrame;
-  if (data.length < needed) {
-    throw corrupt(
-      where,
-      `${what} truncated: expected ${parsed.frames * perFrame} bytes of voxels at vox_offset ${voxOffset} (${needed} bytes in all), the ${what} has ${data.length}`,
-    );
-  }
+  checkComplete(where, parsed, data, voxOffset, what);
   if (data.length > needed && what === 'file' && parsed.single) {
     parsed.warnings.push(`${data.length - needed} bytes after the voxel data ignored`);
   }

@@ -67,6 +67,7 @@ export function writeDicomSeries(
       },
     );
   }
+  validateSource(source);
   const opts = assertOptions<WriteDicomSeriesOptions>(WHERE, options);
   const [columns, rows, slices] = volume.shape;
   if (columns !== source.columns || rows !== source.rows || slices !== source.slices) {
@@ -262,4 +263,45 @@ export function writeDicomSeries(
     files.push(concat([preamble, groupLength, metaBody, body]));
   }
   return files;
+}
+
+/**
+ * Checks the fields of `source` that are used, so that a hand-made or partial header ends in an
+ * `INVALID_ARGUMENT` naming the field rather than a TypeError.
+ */
+function validateSource(source: DicomHeader): void {
+  const fail = (field: string, rule: string, value: unknown): never => {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${WHERE}: source.${field} must be ${rule}, got ${describeValue(value)} (pass the header of readDicomSeries)`,
+      { argument: 'source' },
+    );
+  };
+  for (const field of ['rows', 'columns', 'slices'] as const) {
+    if (!Number.isInteger(source[field])) fail(field, 'an integer', source[field]);
+  }
+  const attributes = source.attributes as unknown;
+  if (typeof attributes !== 'object' || attributes === null)
+    fail('attributes', 'an object', attributes);
+  for (const [key, value] of Object.entries(attributes as object)) {
+    if (typeof value !== 'string') fail(`attributes.${key}`, 'a string', value);
+  }
+  source.sopInstanceUids.forEach((u, i) => {
+    if (typeof u !== 'string') fail(`sopInstanceUids[${i}]`, 'a string', u);
+  });
+  const positions = source.imagePositionsPatient as unknown;
+  if (!Array.isArray(positions)) fail('imagePositionsPatient', 'an array', positions);
+  (positions as unknown[]).forEach((p, i) => {
+    if (!Array.isArray(p) || !p.every((v) => typeof v === 'number' && Number.isFinite(v)))
+      fail(`imagePositionsPatient[${i}]`, 'an array of finite numbers', p);
+  });
+  for (const field of ['seriesDescription', 'sopClassUid'] as const) {
+    if (source[field] !== undefined && typeof source[field] !== 'string')
+      fail(field, 'a string or undefined', source[field]);
+  }
+  for (const field of ['seriesNumber', 'sliceThickness'] as const) {
+    const v = source[field];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v)))
+      fail(field, 'a finite number or undefined', v);
+  }
 }

@@ -82,12 +82,27 @@ export function writeNifti(volume: Volume, options?: WriteNiftiOptions): Uint8Ar
       },
     );
   }
+  if (header !== undefined) validateHeader(header);
+  const [nx, ny, nz] = volume.shape;
+  if (nx > 32767 || ny > 32767 || nz > 32767) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${WHERE}: volume.shape must be at most 32767 along each axis (NIfTI-1 stores dims as int16), got [${volume.shape.join(', ')}]`,
+      { argument: 'volume' },
+    );
+  }
   const bytesPerVoxel = datatypeInfo(datatype)!.bytes;
   const extensions = header?.extensions ?? [];
   let extBytes = 0;
   for (const e of extensions) extBytes += Math.ceil((e.data.length + 8) / 16) * 16;
   const voxOffset = 352 + extBytes;
-  const [nx, ny, nz] = volume.shape;
+  if (Math.fround(voxOffset) !== voxOffset) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${WHERE}: header.extensions must fit a vox_offset that float32 holds exactly (at most 2^24 bytes), got ${extBytes} bytes`,
+      { argument: 'header' },
+    );
+  }
   const count = nx * ny * nz;
   const out = new Uint8Array(voxOffset + count * bytesPerVoxel);
   const view = new DataView(out.buffer);
@@ -218,4 +233,52 @@ function writeVoxels(
     setter(at + size * i, raw);
   }
   return { slope, inter };
+}
+
+/**
+ * Checks the fields of `header` that are written, so that a hand-made or partial header ends in
+ * an `INVALID_ARGUMENT` naming the field rather than a TypeError or a silently wrong file.
+ */
+function validateHeader(header: NiftiHeader): void {
+  const fail = (field: string, rule: string, value: unknown): never => {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${WHERE}: header.${field} must be ${rule}, got ${describeValue(value)} (pass the header of readNifti)`,
+      { argument: 'header' },
+    );
+  };
+  const int = (field: keyof NiftiHeader, min: number, max: number) => {
+    const v = header[field];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      fail(field, `an integer in [${min}, ${max}]`, v);
+  };
+  const numbers = (field: keyof NiftiHeader, n: number) => {
+    const v = header[field] as unknown;
+    if (!Array.isArray(v) || v.length < n || !v.slice(0, n).every((x) => typeof x === 'number'))
+      fail(field, `an array of ${n} numbers`, v);
+  };
+  const string = (field: keyof NiftiHeader) => {
+    if (typeof header[field] !== 'string') fail(field, 'a string', header[field]);
+  };
+  int('dimInfo', 0, 255);
+  int('intentCode', -32768, 32767);
+  int('xyztUnits', 0, 255);
+  for (const field of ['sformCode', 'qformCode'] as const)
+    if (typeof header[field] !== 'number') fail(field, 'a number', header[field]);
+  numbers('intentParams', 3);
+  numbers('pixdim', 8);
+  string('description');
+  string('intentName');
+  if (typeof header.toffset !== 'number') fail('toffset', 'a number', header.toffset);
+  if (!Array.isArray(header.extensions)) fail('extensions', 'an array', header.extensions);
+  header.extensions.forEach((e, i) => {
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      !(e.data instanceof Uint8Array) ||
+      !Number.isInteger(e.code) ||
+      Math.abs(e.code) >= 2 ** 31
+    )
+      fail(`extensions[${i}]`, 'a { code: int32, data: Uint8Array }', e);
+  });
 }

@@ -117,11 +117,18 @@ export async function decodeJpegLossless(
     const out = decoder.decode(copy.buffer, 0, copy.length, bytesPerSample) as
       | ArrayBuffer
       | ArrayBufferView;
-    const frame = (
-      decoder as unknown as {
-        frame: { dimX: number; dimY: number; numComp: number; precision: number };
-      }
-    ).frame;
+    const { frame, stream } = decoder as unknown as {
+      frame: { dimX: number; dimY: number; numComp: number; precision: number };
+      stream?: { index: number };
+    };
+    // The decoder reads past the end of a truncated codestream as zeros and returns a wrong
+    // image without complaint; where it stopped reading tells.
+    if (stream && stream.index > copy.length) {
+      throw corrupt(
+        where,
+        `JPEG lossless codestream truncated: ${copy.length} bytes, decoding needed ${stream.index}`,
+      );
+    }
     const bytes =
       out instanceof ArrayBuffer
         ? new Uint8Array(out)
@@ -137,26 +144,37 @@ export async function decodeJpegLossless(
 }
 
 /**
- * Reads the image size a JPEG / JPEG-LS / JPEG 2000 codestream declares, without decoding it,
- * so that a codestream claiming a huge image is refused before a codec allocates for it.
+ * Reads the image size and component count a JPEG / JPEG-LS (`kind` 'jpeg') or JPEG 2000
+ * ('j2k') codestream declares, without decoding it, so that a codestream claiming a huge or
+ * multi-component image is refused before a codec allocates for it. Each kind is parsed by its
+ * own syntax, so a JPEG cannot borrow the size of a JPEG 2000 header hidden in its bytes.
  */
 export function codestreamSize(
   where: string,
   data: Uint8Array,
   frame: number,
-): { width: number; height: number } {
+  kind: 'jpeg' | 'j2k',
+): { width: number; height: number; components: number } {
   if (data.length < 4)
     throw corrupt(where, `frame ${frame}: compressed data too short (${data.length} bytes)`);
-  // JPEG 2000 codestream (SOC FF4F, SIZ FF51), possibly inside a JP2 box.
-  for (let i = 0; i + 24 <= data.length && i < 4096; i++) {
-    if (data[i] === 0xff && data[i + 1] === 0x4f && data[i + 2] === 0xff && data[i + 3] === 0x51) {
-      const v = new DataView(data.buffer, data.byteOffset + i + 4, 20);
-      const xsiz = v.getUint32(4);
-      const ysiz = v.getUint32(8);
-      const xo = v.getUint32(12);
-      const yo = v.getUint32(16);
-      return { width: xsiz - xo, height: ysiz - yo };
+  if (kind === 'j2k') {
+    // JPEG 2000 codestream (SOC FF4F, SIZ FF51), possibly inside a JP2 box.
+    for (let i = 0; i + 42 <= data.length && i < 4096; i++) {
+      if (
+        data[i] === 0xff &&
+        data[i + 1] === 0x4f &&
+        data[i + 2] === 0xff &&
+        data[i + 3] === 0x51
+      ) {
+        const v = new DataView(data.buffer, data.byteOffset + i + 4, 38);
+        const xsiz = v.getUint32(4);
+        const ysiz = v.getUint32(8);
+        const xo = v.getUint32(12);
+        const yo = v.getUint32(16);
+        return { width: xsiz - xo, height: ysiz - yo, components: v.getUint16(36) };
+      }
     }
+    throw corrupt(where, `frame ${frame}: no JPEG 2000 SIZ marker in the compressed data`);
   }
   if (data[0] !== 0xff || data[1] !== 0xd8)
     throw corrupt(where, `frame ${frame}: not a JPEG codestream (no SOI marker)`);
@@ -176,10 +194,11 @@ export function codestreamSize(
       (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) ||
       marker === 0xf7;
     if (isSof) {
-      if (at + 9 > data.length) break;
+      if (at + 10 > data.length) break;
       return {
         height: (data[at + 5]! << 8) | data[at + 6]!,
         width: (data[at + 7]! << 8) | data[at + 8]!,
+        components: data[at + 9]!,
       };
     }
     at += 2 + length;

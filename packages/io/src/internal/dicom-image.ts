@@ -17,6 +17,7 @@ import {
   dsValue,
   dsValues,
   elementBytes,
+  type Fragment,
   firstItem,
   isValue,
   type ParsedDicom,
@@ -101,6 +102,12 @@ export async function decodeDicomFile(
       throw unsupported(where, 'float pixel data (7FE0,0008/0009) is not supported');
     }
     throw corrupt(where, 'no image in this file: it has no PixelData (7FE0,0010)');
+  }
+  if (pixel.items) {
+    throw corrupt(
+      where,
+      'PixelData (7FE0,0010) must be OB or OW pixel values, got a sequence (SQ)',
+    );
   }
   const rows = required(where, ds, TAG.Rows, 'Rows');
   const columns = required(where, ds, TAG.Columns, 'Columns');
@@ -315,7 +322,8 @@ async function decodePixels(
   const { rows, columns, frames, bitsAllocated, ts } = spec;
   const bytesPerSample = bitsAllocated / 8;
   const pixels = rows * columns;
-  const out =
+  // Allocated only once the pixel data is known to be there (a tiny file may declare 2^28 voxels).
+  const allocate = () =>
     bitsAllocated === 32 ? new Float64Array(pixels * frames) : new Float32Array(pixels * frames);
   const bytes = parsed.dataset.bytes;
   if (!pixel.fragments) {
@@ -341,11 +349,13 @@ async function decodePixels(
       );
     const le = parsed.dataset.littleEndian;
     const view = new DataView(bytes.buffer, bytes.byteOffset + pixel.offset, expected);
+    const out = allocate();
     readSamples(view, out, 0, pixels * frames, bytesPerSample, le, spec);
     return out;
   }
   const [bot, ...fragments] = pixel.fragments;
   const frameData = splitFrames(where, bytes, bot!, fragments, frames, ts);
+  const out = allocate();
   for (let f = 0; f < frames; f++) {
     const data = frameData[f]!;
     let decoded: DecodedFrame | Uint8Array;
@@ -355,23 +365,23 @@ async function decodePixels(
         break;
       case TRANSFER_SYNTAX.jpegLsLossless:
       case TRANSFER_SYNTAX.jpegLsNearLossless:
-        checkSize(where, data, f, spec);
+        checkSize(where, data, f, spec, 'jpeg');
         decoded = await decodeJpegLs(where, data);
         break;
       case TRANSFER_SYNTAX.jpeg2000Lossless:
       case TRANSFER_SYNTAX.jpeg2000:
-        checkSize(where, data, f, spec);
+        checkSize(where, data, f, spec, 'j2k');
         decoded = await decodeJpeg2000(where, data);
         break;
       case TRANSFER_SYNTAX.jpegLossless:
       case TRANSFER_SYNTAX.jpegLosslessSv1:
-        checkSize(where, data, f, spec);
+        checkSize(where, data, f, spec, 'jpeg');
         decoded = await decodeJpegLossless(where, data, bytesPerSample);
         break;
       case TRANSFER_SYNTAX.jpegBaseline:
         if (bitsAllocated !== 8)
           throw corrupt(where, `JPEG baseline is 8-bit, got BitsAllocated ${bitsAllocated}`);
-        checkSize(where, data, f, spec);
+        checkSize(where, data, f, spec, 'jpeg');
         decoded = await decodeJpegBaseline(where, data);
         break;
       case TRANSFER_SYNTAX.jpegExtended:
@@ -405,12 +415,24 @@ async function decodePixels(
   return out;
 }
 
-function checkSize(where: string, data: Uint8Array, frame: number, spec: PixelSpec): void {
-  const { width, height } = codestreamSize(where, data, frame);
+function checkSize(
+  where: string,
+  data: Uint8Array,
+  frame: number,
+  spec: PixelSpec,
+  kind: 'jpeg' | 'j2k',
+): void {
+  const { width, height, components } = codestreamSize(where, data, frame, kind);
   if (width !== spec.columns || height !== spec.rows) {
     throw corrupt(
       where,
       `frame ${frame}: the codestream declares ${width}x${height}, the header says ${spec.columns}x${spec.rows}; refusing to decode`,
+    );
+  }
+  if (components !== 1) {
+    throw corrupt(
+      where,
+      `frame ${frame}: the codestream declares ${components} components, a greyscale image has 1; refusing to decode`,
     );
   }
 }
@@ -493,21 +515,25 @@ function splitFrames(
       );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset + bot.offset, bot.length);
-    // Offsets are measured from the first byte of the first fragment's item tag.
-    const starts = fragments.map((_, i) =>
-      fragments.slice(0, i).reduce((s, f) => s + f.length + 8, 0),
-    );
+    // Offsets are measured from the first byte of the first fragment's item tag. One pass over
+    // the fragments (they are in order, and so must the offsets be): linear in their number.
     const out: Uint8Array[] = [];
+    let i = 0;
+    let start = 0;
     for (let f = 0; f < frames; f++) {
       const begin = view.getUint32(4 * f, true);
       const end = f + 1 < frames ? view.getUint32(4 * (f + 1), true) : Number.POSITIVE_INFINITY;
-      const first = starts.indexOf(begin);
-      if (first < 0 || end <= begin)
+      while (i < fragments.length && start < begin) start += fragments[i++]!.length + 8;
+      if (start !== begin || i === fragments.length || end <= begin)
         throw corrupt(
           where,
           `Basic Offset Table entry ${f} (${begin}) does not point at a fragment`,
         );
-      const list = fragments.filter((_, i) => starts[i]! >= begin && starts[i]! < end);
+      const list: Fragment[] = [];
+      while (i < fragments.length && start < end) {
+        list.push(fragments[i]!);
+        start += fragments[i++]!.length + 8;
+      }
       out.push(join(list));
     }
     return out;

@@ -46,9 +46,12 @@ export interface ParseLimits {
   maxInflatedBytes: number;
   maxSequenceDepth: number;
   maxElementBytes: number;
+  maxElements: number;
 }
 
 const UNDEFINED = 0xffffffff;
+/** The most warnings one file collects; later ones are counted, not kept. */
+const MAX_WARNINGS = 100;
 
 interface Context {
   where: string;
@@ -58,6 +61,26 @@ interface Context {
   le: boolean;
   limits: ParseLimits;
   warnings: string[];
+  /** Elements, items and fragments parsed so far in this file (shared by nested contexts). */
+  count: { nodes: number };
+}
+
+/** Counts one element, item or fragment against `maxElements` before it is stored. */
+function countNode(ctx: Context): void {
+  if (++ctx.count.nodes > ctx.limits.maxElements) {
+    throw limitExceeded(
+      ctx.where,
+      'maxElements',
+      ctx.limits.maxElements,
+      'more data elements, sequence items and fragments in one file',
+    );
+  }
+}
+
+/** Adds a warning, keeping at most MAX_WARNINGS (a hostile file can trigger one per 8 bytes). */
+function warn(warnings: string[], message: string): void {
+  if (warnings.length < MAX_WARNINGS) warnings.push(message);
+  else if (warnings.length === MAX_WARNINGS) warnings.push('further warnings suppressed');
 }
 
 /**
@@ -69,6 +92,7 @@ interface Context {
  */
 export function parseDicom(where: string, input: Uint8Array, limits: ParseLimits): ParsedDicom {
   const warnings: string[] = [];
+  const count = { nodes: 0 };
   if (input.length === 0) throw corrupt(where, 'not DICOM: empty file (0 bytes)');
   let start = 0;
   let hasMeta = false;
@@ -100,6 +124,7 @@ export function parseDicom(where: string, input: Uint8Array, limits: ParseLimits
     le: true,
     limits,
     warnings,
+    count,
   };
   let meta: DicomDataset = { bytes: input, littleEndian: true, elements: new Map() };
   let offset = start;
@@ -155,6 +180,7 @@ export function parseDicom(where: string, input: Uint8Array, limits: ParseLimits
     le,
     limits,
     warnings,
+    count,
   };
   const dataset = parseElements(ctx, offset, bytes.length, 0, { topLevel: true }).dataset;
   if (ts === undefined)
@@ -213,7 +239,7 @@ function parseElements(
     if (end - at < 8) {
       if (isZero(bytes, at, end)) {
         if (options.topLevel)
-          ctx.warnings.push(`${end - at} bytes of zero padding at the end ignored`);
+          warn(ctx.warnings, `${end - at} bytes of zero padding at the end ignored`);
         at = end;
         break;
       }
@@ -225,18 +251,25 @@ function parseElements(
     const group = view.getUint16(at, le);
     if (options.stopAtGroupChange !== undefined && group !== options.stopAtGroupChange) break;
     const tag = ((group << 16) | view.getUint16(at + 2, le)) >>> 0;
-    if (tag === 0 && options.topLevel && isZero(bytes, at, Math.min(end, at + 256))) {
-      if (isZero(bytes, at, end)) {
-        ctx.warnings.push(`${end - at} bytes of trailing zero padding ignored`);
+    if (tag === 0 && options.topLevel && isZero(bytes, at, at + 8)) {
+      // Zero padding must run to the end; scanned once, so a long run costs linear time.
+      const next = firstNonZero(bytes, at, end);
+      if (next === end) {
+        warn(ctx.warnings, `${end - at} bytes of trailing zero padding ignored`);
         at = end;
         break;
       }
+      throw corrupt(
+        where,
+        `${next - at} zero bytes at byte ${at} followed by data at byte ${next}: not an element, and not trailing padding`,
+      );
     }
+    countNode(ctx);
     if (group === 0xfffe) {
       const length = view.getUint32(at + 4, le);
       if (tag === TAG.ItemDelimitation && options.untilItemDelimiter) {
         if (length !== 0)
-          ctx.warnings.push(`item delimiter with non-zero length ${length} at byte ${at}`);
+          warn(ctx.warnings, `item delimiter with non-zero length ${length} at byte ${at}`);
         return { dataset: { bytes, littleEndian: le, elements }, end: at + 8 };
       }
       throw corrupt(where, `unexpected ${tagName(tag)} at byte ${at} outside a sequence`);
@@ -324,7 +357,7 @@ function parseElements(
       elements.set(tag, { tag, vr, offset: valueStart, length, items: r.items });
     } else {
       if (elements.has(tag))
-        ctx.warnings.push(`duplicate element ${tagName(tag)} at byte ${at}; the first kept`);
+        warn(ctx.warnings, `duplicate element ${tagName(tag)} at byte ${at}; the first kept`);
       else elements.set(tag, { tag, vr, offset: valueStart, length });
     }
     at = valueStart + length;
@@ -370,7 +403,7 @@ function parseSequence(
     const length = view.getUint32(at + 4, le);
     if (itemTag === TAG.SequenceDelimitation) {
       if (!undefinedLength)
-        ctx.warnings.push(`sequence delimiter inside defined-length sequence ${tagName(tag)}`);
+        warn(ctx.warnings, `sequence delimiter inside defined-length sequence ${tagName(tag)}`);
       return { items, end: at + 8 };
     }
     if (itemTag !== TAG.Item) {
@@ -379,6 +412,7 @@ function parseSequence(
         `sequence ${tagName(tag)}: expected an item tag (FFFE,E000) at byte ${at}, got ${tagName(itemTag)}`,
       );
     }
+    countNode(ctx);
     const itemStart = at + 8;
     if (length === UNDEFINED) {
       const r = parseElements(ctx, itemStart, end, depth, { untilItemDelimiter: true });
@@ -427,14 +461,20 @@ function parseEncapsulated(
         `encapsulated pixel data: fragment at byte ${at} declares ${length === UNDEFINED ? 'undefined' : length} bytes, only ${end - at - 8} remain`,
       );
     }
+    countNode(ctx);
     fragments.push({ offset: at + 8, length });
     at += 8 + length;
   }
 }
 
 function isZero(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
-  return true;
+  return firstNonZero(bytes, from, to) === to;
+}
+
+/** The index of the first non-zero byte in `[from, to)`, or `to`. */
+function firstNonZero(bytes: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return i;
+  return to;
 }
 
 /** The raw bytes of an element. */

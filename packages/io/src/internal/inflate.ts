@@ -1,5 +1,5 @@
 import { isMriError } from '@duncan-mri/volume';
-import { Gunzip, Inflate, inflateSync } from 'fflate';
+import { Gunzip, Inflate } from 'fflate';
 import { crc32 } from './crc32.js';
 import { corrupt, limitExceeded } from './errors.js';
 
@@ -155,11 +155,11 @@ export function gunzip(where: string, bytes: Uint8Array, options: GunzipOptions)
 
 /**
  * The fast path for the common case, one gzip member ending exactly at the end of the file:
- * inflate straight into a buffer of the trailer's ISIZE (+1, to notice a longer stream), then
- * check the length and CRC-32. Anything unusual (several members, padding, a lying trailer, a
- * stream longer than ISIZE or than `maxBytes`, a corrupt stream) returns undefined and the
- * streaming path, which reports precise errors, takes over. Writes past the buffer are dropped
- * by fflate, so memory stays bounded by ISIZE <= maxBytes whatever the stream holds.
+ * inflate straight into a buffer of the trailer's ISIZE, then check the length and CRC-32.
+ * Anything unusual (several members, padding, a lying trailer, a stream longer than ISIZE or
+ * than `maxBytes`, a corrupt stream) returns undefined and the streaming path, which reports
+ * precise errors, takes over. The stream is fed in budget-sized chunks and abandoned as soon as
+ * it passes ISIZE, so a bomb behind a small ISIZE costs neither memory nor time here.
  */
 function gunzipSingleMember(bytes: Uint8Array, maxBytes: number): Uint8Array | undefined {
   const flags = bytes[3]!;
@@ -178,13 +178,25 @@ function gunzipSingleMember(bytes: Uint8Array, maxBytes: number): Uint8Array | u
   const crc = readU32(bytes, end);
   const size = readU32(bytes, end + 4);
   if (size > maxBytes) return undefined;
-  let out: Uint8Array;
+  const out = new Uint8Array(size);
+  let written = 0;
+  const stream = new Inflate((data) => {
+    if (written + data.length > size) throw new EnoughBytes();
+    out.set(data, written);
+    written += data.length;
+  });
   try {
-    out = inflateSync(bytes.subarray(at, end), { out: new Uint8Array(size + 1) });
+    const body = bytes.subarray(at, end);
+    let i = 0;
+    do {
+      const j = Math.min(body.length, i + chunkSize(size - written));
+      stream.push(body.subarray(i, j), j === body.length);
+      i = j;
+    } while (i < body.length);
   } catch {
     return undefined;
   }
-  if (out.length !== size || crc32(out) !== crc) return undefined;
+  if (written !== size || crc32(out) !== crc) return undefined;
   return out;
 }
 
