@@ -1,0 +1,163 @@
+// "Learning for real" (issue 5): train DUNCAN on Colin27 split into two disjoint sets of axial
+// slices, one kept clean and one corrupted by @duncan-mri/simulate (unpaired), then evaluate on
+// a different subject (ITK's KmeansTest T1) corrupted by the same simulator.
+// Not run in CI. Needs the built packages (npm run build) and the Debian data of
+// ../shared/notes/data.md in data-cache/ (tools/reference/fetch-data.sh).
+//
+//   node scripts/train-colin27.mjs --steps 2000 --batch 1 --out /tmp/duncan-colin27
+//   node scripts/train-colin27.mjs --steps 5 --channels 8 --blocks 1 --crop 64   (a quick try)
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { correct, createModel, loadCheckpoint, saveCheckpoint, train } from '@duncan-mri/core';
+import { readNifti } from '@duncan-mri/io';
+import { psnr, ssim } from '@duncan-mri/metrics';
+import { simulate } from '@duncan-mri/simulate';
+import { createRng, createVolume } from '@duncan-mri/volume';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..', '..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const steps = Number(opt('steps', 2000));
+const batchSize = Number(opt('batch', 1));
+const channels = Number(opt('channels', 32));
+const residualBlocks = Number(opt('blocks', 4));
+const cropSize = Number(opt('crop', 128));
+const learningRate = Number(opt('lr', 1e-4));
+const seed = Number(opt('seed', 1));
+const out = opt('out', '/tmp/duncan-colin27');
+const resume = opt('resume', undefined);
+const colinPath = opt(
+  'colin',
+  join(ROOT, 'data-cache/x/mricron-data/usr/share/mricron/templates/ch2.nii.gz'),
+);
+const testPath = opt(
+  'test',
+  join(
+    ROOT,
+    'data-cache/x/insighttoolkit5-examples/usr/share/doc/insighttoolkit5-examples/examples/Data/KmeansTest_T1UCharRaw.nii.gz',
+  ),
+);
+
+/** The artefacts of the experiment: motion and ghosting with a little noise, moderate. */
+const RECIPE = [
+  { artefact: 'motion', severity: 'moderate' },
+  { artefact: 'ghosting', severity: 'moderate' },
+  { artefact: 'noise', severity: 'mild' },
+];
+
+const read = (path) => readNifti(new Uint8Array(readFileSync(path))).volume;
+
+/** The axial slices `indices` of a volume, as a new volume (same in-plane geometry). */
+function slices(volume, indices) {
+  const [nx, ny] = volume.shape;
+  const data = new Float32Array(nx * ny * indices.length);
+  indices.forEach((z, i) => {
+    data.set(volume.data.subarray(nx * ny * z, nx * ny * (z + 1)), nx * ny * i);
+  });
+  return createVolume({ data, shape: [nx, ny, indices.length], affine: volume.affine });
+}
+
+function evaluate(clean, corrupted, corrected, cleanCorrected) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of clean.data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const dataRange = hi - lo;
+  const s = (a, b) => ssim(a, b, { dataRange, slicewise: true });
+  return {
+    ssimCorrupted: s(clean, corrupted),
+    ssimCorrected: s(clean, corrected),
+    psnrCorrupted: psnr(clean, corrupted, { dataRange }),
+    psnrCorrected: psnr(clean, corrected, { dataRange }),
+    ssimCleanAfterCorrection: s(clean, cleanCorrected),
+  };
+}
+
+async function main() {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const colin = read(colinPath);
+  const nz = colin.shape[2];
+  // Two disjoint halves: alternating blocks of 10 axial slices (each half spans the brain).
+  const all = Array.from({ length: nz }, (_, z) => z);
+  const cleanHalf = slices(
+    colin,
+    all.filter((z) => Math.floor(z / 10) % 2 === 0),
+  );
+  const corruptedSource = slices(
+    colin,
+    all.filter((z) => Math.floor(z / 10) % 2 === 1),
+  );
+  const rng = createRng(seed);
+  const corruptedHalf = simulate(corruptedSource, RECIPE, rng).volume;
+
+  let model;
+  if (resume) {
+    model = await loadCheckpoint({
+      manifest: JSON.parse(readFileSync(join(resume, 'manifest.json'), 'utf8')),
+      weights: new Uint8Array(readFileSync(join(resume, 'weights.bin'))),
+    });
+  } else {
+    model = createModel({ channels, residualBlocks, cropSize, learningRate }, { seed });
+  }
+  console.log(
+    `Colin27 ${colin.shape.join('x')}: clean half ${cleanHalf.shape[2]} slices, corrupted half ${corruptedHalf.shape[2]} slices; model C=${model.config.channels} R=${model.config.residualBlocks}, ${model.parameterCount.total} weights`,
+  );
+  const started = Date.now();
+  const result = await train(
+    model,
+    { clean: [cleanHalf], corrupted: [corruptedHalf] },
+    {
+      steps,
+      seed,
+      batchSize,
+      onProgress: ({ step, losses, stepsPerSecond }) => {
+        if (step === 1 || step % 25 === 0 || step === steps) {
+          const l = Object.entries(losses)
+            .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+            .join(', ');
+          console.log(`step ${step}/${steps} (${stepsPerSecond.toFixed(2)} steps/s): ${l}`);
+        }
+      },
+    },
+  );
+  const minutes = (Date.now() - started) / 60000;
+  mkdirSync(out, { recursive: true });
+  const { manifest, weights } = await saveCheckpoint(model);
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest));
+  writeFileSync(join(out, 'weights.bin'), weights);
+
+  // A different subject: ITK's KmeansTest T1 (128x128x62, 2x2x3 mm), the central 30 slices.
+  const subject = read(testPath);
+  const z0 = Math.floor(subject.shape[2] / 2) - 15;
+  const test = slices(
+    subject,
+    Array.from({ length: 30 }, (_, i) => z0 + i),
+  );
+  const testCorrupted = simulate(test, RECIPE, createRng(seed + 1000)).volume;
+  const { corrected } = await correct(model, testCorrupted, { batchSize: 4 });
+  const { corrected: cleanCorrected } = await correct(model, test, { batchSize: 4 });
+  const m = evaluate(test, testCorrupted, corrected, cleanCorrected);
+  const f = (x) => x.toFixed(3);
+  console.log(`\ntrained ${result.steps} steps in ${minutes.toFixed(1)} min; checkpoint in ${out}`);
+  console.log('| test subject (KmeansTest T1, 30 slices) | SSIM | PSNR (dB) |');
+  console.log('| --- | --- | --- |');
+  console.log(`| corrupted vs clean | ${f(m.ssimCorrupted)} | ${m.psnrCorrupted.toFixed(2)} |`);
+  console.log(`| corrected vs clean | ${f(m.ssimCorrected)} | ${m.psnrCorrected.toFixed(2)} |`);
+  console.log(`| clean input after correction vs clean | ${f(m.ssimCleanAfterCorrection)} | |`);
+  model.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { expectMriError, maxAbsDiff, phantom, TINY, tf, useBackend } from '../test/helpers.js';
+import { type CheckpointManifest, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { correct } from './correct.js';
+import { createModel } from './create-model.js';
+
+describe('checkpoints', () => {
+  it('save -> JSON -> load gives identical outputs and the same config', async () => {
+    await useBackend('wasm');
+    const model = createModel({ ...TINY, channels: 5 }, { seed: 8 });
+    const tensors = tf.memory().numTensors;
+    await loadCheckpoint(await saveCheckpoint(model)).then((m) => m.dispose());
+    expect(tf.memory().numTensors).toBe(tensors);
+    const { manifest, weights } = await saveCheckpoint(model);
+    expect(manifest.format).toBe('duncan-mri-checkpoint');
+    expect(manifest.byteLength).toBe(weights.byteLength);
+    const loaded = await loadCheckpoint({
+      manifest: JSON.parse(JSON.stringify(manifest)) as CheckpointManifest,
+      weights: weights.slice().buffer,
+    });
+    expect(loaded.config).toEqual(model.config);
+    expect(loaded.parameterCount).toEqual(model.parameterCount);
+    const volume = phantom(28, 32, 2);
+    const a = await correct(model, volume);
+    const b = await correct(loaded, volume);
+    expect(maxAbsDiff(a.corrected.data, b.corrected.data)).toBe(0);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('rejects another architecture, another format and corrupt weights with MriError', async () => {
+    await useBackend('wasm');
+    const model = createModel(TINY, { seed: 8 });
+    const { manifest, weights } = await saveCheckpoint(model);
+    const otherModel = createModel({ ...TINY, residualBlocks: 2 }, { seed: 1 });
+    const other = await saveCheckpoint(otherModel);
+    otherModel.dispose();
+    // A manifest that claims another architecture than its arrays hold.
+    await expectMriError(
+      () =>
+        loadCheckpoint({
+          manifest: { ...manifest, config: { ...manifest.config, channels: 8 } },
+          weights,
+        }),
+      'SHAPE_MISMATCH',
+    );
+    await expectMriError(
+      () =>
+        loadCheckpoint({
+          manifest: { ...other.manifest, config: manifest.config },
+          weights: other.weights,
+        }),
+      'SHAPE_MISMATCH',
+    );
+    await expectMriError(
+      () => loadCheckpoint({ manifest: { ...manifest, architecture: 'unet' as never }, weights }),
+      'UNSUPPORTED_FORMAT',
+    );
+    await expectMriError(
+      () => loadCheckpoint({ manifest: { ...manifest, format: 'tfjs-layers' as never }, weights }),
+      'UNSUPPORTED_FORMAT',
+    );
+    await expectMriError(
+      () => loadCheckpoint({ manifest, weights: weights.slice(0, weights.byteLength - 4) }),
+      'CORRUPT_FILE',
+    );
+    const nan = weights.slice();
+    new DataView(nan.buffer).setFloat32(8, Number.NaN, true);
+    await expectMriError(() => loadCheckpoint({ manifest, weights: nan }), 'CORRUPT_FILE');
+    await expectMriError(
+      () => loadCheckpoint({ manifest: { ...manifest, weightSpecs: 'x' as never }, weights }),
+      'CORRUPT_FILE',
+    );
+    await expectMriError(() => loadCheckpoint({ manifest, weights: 'x' as never }));
+    await expectMriError(() =>
+      loadCheckpoint({
+        manifest: { ...manifest, config: { ...manifest.config, cropSize: 7 } },
+        weights,
+      }),
+    );
+    model.dispose();
+  });
+});

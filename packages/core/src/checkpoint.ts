@@ -1,0 +1,280 @@
+import { describeValue, MriError } from '@duncan-mri/volume';
+import * as tf from '@tensorflow/tfjs-core';
+import { type DuncanModel, instantiate } from './create-model.js';
+import { stateOf } from './internal/model-state.js';
+import { variableSpecs } from './internal/networks.js';
+import { validateNumber, validateObject } from './internal/validate.js';
+import { imagesToTensor, readFloat32, splitImages } from './internal/volume-tensor.js';
+import { type ModelConfig, resolveModelConfig } from './model-config.js';
+
+/** One stored array: its name, shape and type (always float32). */
+export interface WeightSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32';
+}
+
+/** The JSON half of a checkpoint. */
+export interface CheckpointManifest {
+  readonly format: 'duncan-mri-checkpoint';
+  readonly formatVersion: 1;
+  readonly architecture: 'duncan-2d';
+  /** The complete model configuration. */
+  readonly config: ModelConfig;
+  /** The model's seed (it also seeds the image pools' draws). */
+  readonly seed: number;
+  /** Updates applied by the generator and discriminator optimisers. */
+  readonly optimiser: { readonly generatorStep: number; readonly discriminatorStep: number };
+  /** The arrays in `weights`, in order: variables, both Adam moments, pool images. */
+  readonly weightSpecs: readonly WeightSpec[];
+  /** `weights.byteLength`. */
+  readonly byteLength: number;
+}
+
+/** A complete checkpoint: a JSON-serialisable manifest and one binary blob of float32 arrays. */
+export interface Checkpoint {
+  readonly manifest: CheckpointManifest;
+  readonly weights: Uint8Array;
+}
+
+const FORMAT = 'duncan-mri-checkpoint';
+
+interface Entry {
+  readonly name: string;
+  readonly tensor: tf.Tensor;
+  readonly temporary: boolean;
+}
+
+/**
+ * Saves a model: its configuration, every weight, both optimisers' state (step and moments)
+ * and the image pools, so that `loadCheckpoint` resumes training exactly. The weights are
+ * encoded by `tf.io.encodeWeights`; storage (files, URLs, IndexedDB) is the bindings' job.
+ *
+ * @example
+ * ```ts
+ * const { manifest, weights } = await saveCheckpoint(model);
+ * writeFileSync('model.json', JSON.stringify(manifest));
+ * writeFileSync('model.bin', weights);
+ * ```
+ */
+export async function saveCheckpoint(model: DuncanModel): Promise<Checkpoint> {
+  const state = stateOf('saveCheckpoint', model);
+  const entries: Entry[] = [];
+  for (const [name, v] of state.variables)
+    entries.push({ name: `variable/${name}`, tensor: v, temporary: false });
+  for (const [label, adam] of [
+    ['generator', state.adamGenerator],
+    ['discriminator', state.adamDiscriminator],
+  ] as const) {
+    for (const [name, m] of adam.m)
+      entries.push({ name: `adam/${label}/m/${name}`, tensor: m, temporary: false });
+    for (const [name, v] of adam.v)
+      entries.push({ name: `adam/${label}/v/${name}`, tensor: v, temporary: false });
+  }
+  for (const [label, pool] of [
+    ['F', state.poolF],
+    ['A', state.poolA],
+  ] as const) {
+    pool.images.forEach((image, i) => {
+      const tensor = imagesToTensor([image], pool.size[0], pool.size[1]);
+      entries.push({ name: `pool/${label}/${i}`, tensor, temporary: true });
+    });
+  }
+  try {
+    const { data, specs } = await tf.io.encodeWeights(
+      entries.map(({ name, tensor }) => ({ name, tensor })),
+    );
+    const manifest: CheckpointManifest = {
+      format: FORMAT,
+      formatVersion: 1,
+      architecture: 'duncan-2d',
+      config: JSON.parse(JSON.stringify(state.config)) as ModelConfig,
+      seed: state.seed,
+      optimiser: {
+        generatorStep: state.adamGenerator.step,
+        discriminatorStep: state.adamDiscriminator.step,
+      },
+      weightSpecs: specs.map((s) => ({
+        name: s.name,
+        shape: [...s.shape],
+        dtype: 'float32' as const,
+      })),
+      byteLength: data.byteLength,
+    };
+    return { manifest, weights: new Uint8Array(data) };
+  } finally {
+    for (const e of entries) if (e.temporary) e.tensor.dispose();
+  }
+}
+
+function corrupt(message: string, argument: string, cause?: unknown): MriError {
+  return new MriError('CORRUPT_FILE', `loadCheckpoint: ${message}`, {
+    argument,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * Rebuilds a model from {@link saveCheckpoint}'s output, optimiser state and image pools
+ * included: a loaded model gives the same outputs and takes the same next training step as
+ * the saved one (on the same backend).
+ *
+ * @example
+ * ```ts
+ * const model = await loadCheckpoint({ manifest: JSON.parse(json), weights: readFileSync('model.bin') });
+ * ```
+ * @throws MriError `UNSUPPORTED_FORMAT` for another format or architecture, `SHAPE_MISMATCH`
+ * when the stored arrays do not fit the configured architecture, `CORRUPT_FILE` for a truncated
+ * or non-finite weights blob.
+ */
+export async function loadCheckpoint(checkpoint: {
+  readonly manifest: CheckpointManifest;
+  readonly weights: Uint8Array | ArrayBuffer;
+}): Promise<DuncanModel> {
+  const where = 'loadCheckpoint';
+  const c = validateObject(where, 'checkpoint', checkpoint);
+  const m = validateObject(where, 'checkpoint.manifest', c.manifest);
+  if (m.format !== FORMAT || m.formatVersion !== 1) {
+    throw new MriError(
+      'UNSUPPORTED_FORMAT',
+      `${where}: manifest.format must be '${FORMAT}' version 1, got ${describeValue(m.format)} version ${describeValue(m.formatVersion)}`,
+      { argument: 'manifest.format' },
+    );
+  }
+  if (m.architecture !== 'duncan-2d') {
+    throw new MriError(
+      'UNSUPPORTED_FORMAT',
+      `${where}: manifest.architecture must be 'duncan-2d', got ${describeValue(m.architecture)}`,
+      { argument: 'manifest.architecture' },
+    );
+  }
+  const config = resolveModelConfig(where, m.config);
+  const seed = validateNumber(where, 'manifest.seed', m.seed, { min: 0, integer: true });
+  const opt = validateObject(where, 'manifest.optimiser', m.optimiser);
+  const gStep = validateNumber(where, 'manifest.optimiser.generatorStep', opt.generatorStep, {
+    min: 0,
+    integer: true,
+  });
+  const dStep = validateNumber(
+    where,
+    'manifest.optimiser.discriminatorStep',
+    opt.discriminatorStep,
+    {
+      min: 0,
+      integer: true,
+    },
+  );
+  const specs = m.weightSpecs;
+  if (!Array.isArray(specs))
+    throw corrupt(`manifest.weightSpecs must be an array, got ${describeValue(specs)}`, 'manifest');
+  const stored = new Map<string, readonly number[]>();
+  let expectedBytes = 0;
+  for (const s of specs as unknown[]) {
+    const spec = s as Partial<WeightSpec>;
+    if (
+      typeof spec?.name !== 'string' ||
+      spec.dtype !== 'float32' ||
+      !Array.isArray(spec.shape) ||
+      !spec.shape.every((d) => Number.isInteger(d) && d >= 0)
+    ) {
+      throw corrupt(
+        `manifest.weightSpecs entries must be {name, shape, dtype: 'float32'}, got ${describeValue(s)}`,
+        'manifest',
+      );
+    }
+    stored.set(spec.name, spec.shape);
+    expectedBytes += 4 * spec.shape.reduce((a, b) => a * b, 1);
+  }
+  // The architecture the config describes must match the stored arrays, name for name.
+  const wanted = variableSpecs(config);
+  for (const v of wanted) {
+    for (const name of [`variable/${v.name}`]) {
+      const shape = stored.get(name);
+      if (
+        shape === undefined ||
+        shape.length !== v.shape.length ||
+        shape.some((d, i) => d !== v.shape[i])
+      ) {
+        throw new MriError(
+          'SHAPE_MISMATCH',
+          `${where}: manifest.weightSpecs must hold ${name} of shape [${v.shape.join(', ')}] for this config, got ${shape === undefined ? 'none' : `[${shape.join(', ')}]`}`,
+          { argument: 'manifest' },
+        );
+      }
+    }
+  }
+  const variableCount = [...stored.keys()].filter((k) => k.startsWith('variable/')).length;
+  if (variableCount !== wanted.length) {
+    throw new MriError(
+      'SHAPE_MISMATCH',
+      `${where}: manifest.weightSpecs must hold ${wanted.length} variables for this config, got ${variableCount}`,
+      { argument: 'manifest' },
+    );
+  }
+  const raw = c.weights;
+  let buffer: ArrayBuffer;
+  if (raw instanceof ArrayBuffer) buffer = raw;
+  else if (raw instanceof Uint8Array) buffer = raw.slice().buffer as ArrayBuffer;
+  else
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${where}: weights must be a Uint8Array or ArrayBuffer, got ${describeValue(raw)}`,
+      { argument: 'weights' },
+    );
+  if (buffer.byteLength !== expectedBytes || m.byteLength !== expectedBytes) {
+    throw corrupt(
+      `weights must have ${expectedBytes} bytes for its manifest, got ${buffer.byteLength}`,
+      'weights',
+    );
+  }
+  let decoded: tf.NamedTensorMap;
+  try {
+    decoded = tf.io.decodeWeights(buffer, specs as tf.io.WeightsManifestEntry[]);
+  } catch (e) {
+    throw corrupt('weights could not be decoded', 'weights', e);
+  }
+  const model = instantiate(where, config, seed);
+  const state = stateOf(where, model);
+  try {
+    const take = async (name: string): Promise<tf.Tensor> => {
+      const t = decoded[name];
+      if (t === undefined) throw corrupt(`weights must hold ${name}`, 'weights');
+      const values = await t.data();
+      for (const x of values)
+        if (!Number.isFinite(x))
+          throw corrupt(`weights ${name} must be finite, got ${x}`, 'weights');
+      return t;
+    };
+    for (const [name, v] of state.variables) v.assign(await take(`variable/${name}`));
+    for (const [label, adam, step] of [
+      ['generator', state.adamGenerator, gStep],
+      ['discriminator', state.adamDiscriminator, dStep],
+    ] as const) {
+      for (const [name, v] of adam.m) v.assign(await take(`adam/${label}/m/${name}`));
+      for (const [name, v] of adam.v) v.assign(await take(`adam/${label}/v/${name}`));
+      adam.step = step;
+    }
+    for (const [label, pool] of [
+      ['F', state.poolF],
+      ['A', state.poolA],
+    ] as const) {
+      const images: Float32Array[] = [];
+      for (let i = 0; stored.has(`pool/${label}/${i}`); i++) {
+        const t = await take(`pool/${label}/${i}`);
+        if (t.rank !== 4 || t.shape[0] !== 1 || t.shape[3] !== 1)
+          throw corrupt(`pool/${label}/${i} must be [1, h, w, 1]`, 'manifest');
+        pool.size = [t.shape[1]!, t.shape[2]!];
+        images.push(...splitImages(await readFloat32(t), 1));
+      }
+      if (images.length > pool.capacity)
+        throw corrupt(`pool ${label} must hold at most ${pool.capacity} images`, 'manifest');
+      pool.images = images;
+    }
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    tf.dispose(Object.values(decoded));
+  }
+  return model;
+}

@@ -1,0 +1,28 @@
+export {
+  type Checkpoint,
+  type CheckpointManifest,
+  loadCheckpoint,
+  saveCheckpoint,
+  type WeightSpec,
+} from './checkpoint.js';
+export { type CorrectionResult, type CorrectOptions, correct } from './correct.js';
+export { type CreateModelOptions, createModel, type DuncanModel } from './create-model.js';
+export {
+  defaultModelConfig,
+  type LossWeights,
+  type ModelConfig,
+  type ModelConfigOverrides,
+} from './model-config.js';
+export {
+  type TrainingData,
+  type TrainingProgress,
+  type TrainingResult,
+  type TrainOptions,
+  train,
+} from './train.js';
+export {
+  type TrainingBatch,
+  type TrainingLosses,
+  type TrainStepOptions,
+  trainStep,
+} from './train-step.js';

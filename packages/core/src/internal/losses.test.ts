@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { tf, useBackend } from '../../test/helpers.js';
+import { createModel } from '../create-model.js';
+import { defaultModelConfig } from '../model-config.js';
+import {
+  discriminatorLoss,
+  featureL1,
+  GENERATOR_TERMS,
+  generatorLosses,
+  l1,
+  lsgan,
+} from './losses.js';
+import { stateOf } from './model-state.js';
+import type { Features, Networks } from './networks.js';
+
+const triple = (x: tf.Tensor4D): Features => [x, x, x];
+
+/** Networks that are identities (content = the image, artefact code = 0, D says "real"). */
+function identityNetworks(): Networks {
+  return {
+    contentEncoderA: triple,
+    contentEncoderF: triple,
+    artefactEncoder: (x) => triple(tf.zerosLike(x)),
+    decoderF: (c) => c[2],
+    decoderA: (c, a) => tf.add(c[2], a[2]),
+    discriminatorF: (x) => tf.onesLike(x),
+    discriminatorA: (x) => tf.onesLike(x),
+  };
+}
+
+describe('loss terms', () => {
+  it('are all zero for an identity mapping with a fooled discriminator', async () => {
+    await useBackend('cpu');
+    tf.tidy(() => {
+      const xa = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const xf = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const r = generatorLosses(identityNetworks(), xa, xf, defaultModelConfig.lossWeights);
+      for (const term of GENERATOR_TERMS) expect(r.terms[term].dataSync()[0], term).toBe(0);
+      expect(r.total.dataSync()[0]).toBe(0);
+      // The corrected fake of an identity corrector is the corrupted input itself.
+      expect(r.fakeF.dataSync()).toEqual(xa.dataSync());
+    });
+  });
+
+  it('are positive where the mapping is wrong, and weighted as configured', async () => {
+    await useBackend('cpu');
+    tf.tidy(() => {
+      const xa = tf.randomUniform([2, 8, 8, 1], 0.5, 1, 'float32', 1) as tf.Tensor4D;
+      const xf = tf.randomUniform([2, 8, 8, 1], 0.5, 1, 'float32', 2) as tf.Tensor4D;
+      const nets: Networks = {
+        ...identityNetworks(),
+        decoderF: (c) => tf.mul(c[2], 0.5),
+        discriminatorF: (x) => tf.zerosLike(x),
+      };
+      const weights = { ...defaultModelConfig.lossWeights, identity: 2 };
+      const r = generatorLosses(nets, xa, xf, weights);
+      const v = (t: tf.Scalar) => t.dataSync()[0]!;
+      expect(v(r.terms.identity)).toBeCloseTo(v(tf.mean(xf)) * 0.5, 5);
+      expect(v(r.terms.adversarial)).toBeCloseTo(1, 6);
+      expect(v(r.terms.cycle)).toBeGreaterThan(0);
+      expect(v(r.terms.reconstruction)).toBeGreaterThan(0);
+      const expected = GENERATOR_TERMS.reduce((s, t) => s + weights[t] * v(r.terms[t]), 0);
+      expect(v(r.total)).toBeCloseTo(expected, 4);
+    });
+  });
+
+  it('l1, featureL1 and lsgan are zero at their targets', async () => {
+    await useBackend('cpu');
+    tf.tidy(() => {
+      const x = tf.randomNormal([1, 4, 4, 2], 0, 1, 'float32', 3) as tf.Tensor4D;
+      expect(l1(x, x).dataSync()[0]).toBe(0);
+      expect(featureL1(triple(x), triple(x)).dataSync()[0]).toBe(0);
+      expect(lsgan(tf.onesLike(x), 1).dataSync()[0]).toBe(0);
+      expect(lsgan(tf.zerosLike(x), 0).dataSync()[0]).toBe(0);
+      expect(lsgan(tf.zerosLike(x), 1).dataSync()[0]).toBe(1);
+    });
+  });
+
+  it('the discriminator loss is zero for a perfect discriminator and 0.25 for a constant 0.5', async () => {
+    await useBackend('cpu');
+    tf.tidy(() => {
+      const real = tf.fill([2, 8, 8, 1], 1) as tf.Tensor4D;
+      const fake = tf.fill([2, 8, 8, 1], -1) as tf.Tensor4D;
+      const perfect = (x: tf.Tensor4D) => tf.relu(x);
+      expect(discriminatorLoss(perfect, real, fake).dataSync()[0]).toBe(0);
+      const unsure = (x: tf.Tensor4D) => tf.fill(x.shape, 0.5) as tf.Tensor4D;
+      expect(discriminatorLoss(unsure, real, fake).dataSync()[0]).toBeCloseTo(0.25, 7);
+    });
+  });
+});
+
+describe('per-image gradient accumulation', () => {
+  it('equals the batch gradient of the generator loss (what runTrainStep relies on)', async () => {
+    await useBackend('wasm');
+    const model = createModel({ channels: 4, residualBlocks: 1, cropSize: 32 }, { seed: 3 });
+    const s = stateOf('test', model);
+    const vars = s.generatorVariables.map(([, v]) => v);
+    tf.tidy(() => {
+      const xa = tf.randomUniform([2, 32, 32, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const xf = tf.randomUniform([2, 32, 32, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const weights = model.config.lossWeights;
+      const batch = tf.variableGrads(() => generatorLosses(s.nets, xa, xf, weights).total, vars);
+      const parts = [0, 1].map(
+        (i) =>
+          tf.variableGrads(
+            () =>
+              generatorLosses(
+                s.nets,
+                tf.slice(xa, [i, 0, 0, 0], [1, 32, 32, 1]),
+                tf.slice(xf, [i, 0, 0, 0], [1, 32, 32, 1]),
+                weights,
+              ).total,
+            vars,
+          ).grads,
+      );
+      for (const v of vars) {
+        const mean = tf.div(tf.add(parts[0]![v.name]!, parts[1]![v.name]!), 2);
+        const g = batch.grads[v.name]!;
+        const scale = Math.max(1e-6, tf.max(tf.abs(g)).dataSync()[0]!);
+        expect(tf.max(tf.abs(tf.sub(mean, g))).dataSync()[0]! / scale, v.name).toBeLessThan(1e-3);
+      }
+    });
+    model.dispose();
+  });
+});

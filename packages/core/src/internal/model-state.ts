@@ -1,0 +1,51 @@
+import { describeValue, MriError } from '@duncan-mri/volume';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '../model-config.js';
+import type { AdamState } from './adam.js';
+import type { ImagePool } from './image-pool.js';
+import type { Networks } from './networks.js';
+
+/** Everything behind a public model handle. */
+export interface ModelState {
+  readonly config: ModelConfig;
+  readonly seed: number;
+  /** Stable name -> variable, in the order of `variableSpecs`. */
+  readonly variables: Map<string, tf.Variable>;
+  readonly generatorVariables: ReadonlyArray<readonly [string, tf.Variable]>;
+  readonly discriminatorVariables: ReadonlyArray<readonly [string, tf.Variable]>;
+  readonly nets: Networks;
+  readonly adamGenerator: AdamState;
+  readonly adamDiscriminator: AdamState;
+  readonly poolF: ImagePool;
+  readonly poolA: ImagePool;
+  disposed: boolean;
+}
+
+const STATES = new WeakMap<object, ModelState>();
+
+/** Associates the internal state with its public handle. */
+export function attachState(handle: object, state: ModelState): void {
+  STATES.set(handle, state);
+}
+
+/** The state of a live model; `INVALID_ARGUMENT` for anything else or a disposed model. */
+export function stateOf(where: string, model: unknown): ModelState {
+  const state = typeof model === 'object' && model !== null ? STATES.get(model) : undefined;
+  if (state === undefined) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${where}: model must be a model from createModel or loadCheckpoint, got ${describeValue(model)}`,
+      { argument: 'model' },
+    );
+  }
+  if (state.disposed) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${where}: model must not be disposed, got a disposed model`,
+      {
+        argument: 'model',
+      },
+    );
+  }
+  return state;
+}

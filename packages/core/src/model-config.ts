@@ -1,0 +1,153 @@
+import { fail, validateBoolean, validateNumber, validateObject } from './internal/validate.js';
+
+/**
+ * The weights of the six generator loss terms (Liu et al., "Learning MRI artefact removal with
+ * unpaired data", Nature Machine Intelligence 2021; the weights are this project's defaults).
+ */
+export interface LossWeights {
+  /** Least-squares GAN loss of the corrected (A -> F) and artefact-transplanted (F -> A) fakes. Default 1. */
+  readonly adversarial: number;
+  /** L1 of the cycles A -> F -> A and F -> A -> F. Default 10. */
+  readonly cycle: number;
+  /** L1 of the self-reconstructions `decoderA(c_a, a) ≈ x_a`, `decoderF(c_f) ≈ x_f`. Default 10. */
+  readonly reconstruction: number;
+  /** L1 between content features of an image and of its translation, at every scale. Default 5. */
+  readonly contentConsistency: number;
+  /** L1 between the artefact code of the transplanted fake and the code it was given. Default 1. */
+  readonly artefactConsistency: number;
+  /** L1 of `decoderF(contentEncoderA(x_f)) ≈ x_f` (a clean image passes unchanged). Default 5. */
+  readonly identity: number;
+}
+
+/**
+ * Every number of the DUNCAN network, its training and its data handling. It is saved with every
+ * checkpoint; a checkpoint only loads into the architecture its config describes.
+ */
+export interface ModelConfig {
+  /** C: channels of the full-scale features; 2C at 1/2 and 4C at 1/4 scale. Default 32. */
+  readonly channels: number;
+  /** R: residual blocks at 1/4 scale in each content encoder. Default 4. */
+  readonly residualBlocks: number;
+  /** Side of the square training crops, in pixels: a multiple of 4, at least 32. Default 128. */
+  readonly cropSize: number;
+  /** Weights of the generator loss terms. */
+  readonly lossWeights: LossWeights;
+  /** Adam learning rate. Default 1e-4. */
+  readonly learningRate: number;
+  /** Adam beta1. Default 0.5. */
+  readonly beta1: number;
+  /** Adam beta2. Default 0.999. */
+  readonly beta2: number;
+  /** Adam epsilon. Default 1e-8. */
+  readonly epsilon: number;
+  /** The fraction of a training run after which the learning rate decays linearly to 0. Default 0.5. */
+  readonly decayStart: number;
+  /** Past fakes kept for each discriminator (CycleGAN's image pool); 0 disables it. Default 50. */
+  readonly poolSize: number;
+  /** Intensity percentile mapped to 0, per volume. Default 0.5. */
+  readonly lowPercentile: number;
+  /** Intensity percentile mapped to 1, per volume. Default 99.5. */
+  readonly highPercentile: number;
+  /** A pixel is foreground when its normalised intensity exceeds this. Default 0.05. */
+  readonly foregroundThreshold: number;
+  /** Training skips slices with a smaller fraction of foreground pixels. Default 0.15. */
+  readonly minForegroundFraction: number;
+  /** Random horizontal and vertical flips of training crops. Default true. */
+  readonly flips: boolean;
+}
+
+/** A {@link ModelConfig} with any field left out (defaults fill it), loss weights included. */
+export type ModelConfigOverrides = Partial<Omit<ModelConfig, 'lossWeights'>> & {
+  readonly lossWeights?: Partial<LossWeights>;
+};
+
+/**
+ * The defaults of `../shared/design/MODEL.md`: C = 32, R = 4, 128x128 crops, loss weights
+ * 1/10/10/5/1/5, Adam (1e-4, 0.5, 0.999) with linear decay over the second half, pools of 50.
+ *
+ * @example
+ * ```ts
+ * const model = createModel({ ...defaultModelConfig, channels: 64, residualBlocks: 9 }, { seed: 1 });
+ * ```
+ */
+export const defaultModelConfig: ModelConfig = Object.freeze({
+  channels: 32,
+  residualBlocks: 4,
+  cropSize: 128,
+  lossWeights: Object.freeze({
+    adversarial: 1,
+    cycle: 10,
+    reconstruction: 10,
+    contentConsistency: 5,
+    artefactConsistency: 1,
+    identity: 5,
+  }),
+  learningRate: 1e-4,
+  beta1: 0.5,
+  beta2: 0.999,
+  epsilon: 1e-8,
+  decayStart: 0.5,
+  poolSize: 50,
+  lowPercentile: 0.5,
+  highPercentile: 99.5,
+  foregroundThreshold: 0.05,
+  minForegroundFraction: 0.15,
+  flips: true,
+});
+
+const LOSS_NAMES = [
+  'adversarial',
+  'cycle',
+  'reconstruction',
+  'contentConsistency',
+  'artefactConsistency',
+  'identity',
+] as const;
+
+/** Validates overrides and fills defaults; the result is frozen. Unknown keys are rejected. */
+export function resolveModelConfig(where: string, value: unknown): ModelConfig {
+  const o = validateObject(where, 'config', value, true);
+  const d = defaultModelConfig;
+  for (const key of Object.keys(o)) {
+    if (!(key in d)) fail(where, `config.${key}`, 'is not a ModelConfig field', o[key]);
+  }
+  const lw = validateObject(where, 'config.lossWeights', o.lossWeights, true);
+  const lossWeights = {} as Record<(typeof LOSS_NAMES)[number], number>;
+  for (const key of Object.keys(lw)) {
+    if (!(LOSS_NAMES as readonly string[]).includes(key)) {
+      fail(where, `config.lossWeights.${key}`, 'is not a loss term', lw[key]);
+    }
+  }
+  for (const name of LOSS_NAMES) {
+    lossWeights[name] = validateNumber(
+      where,
+      `config.lossWeights.${name}`,
+      lw[name],
+      { min: 0 },
+      d.lossWeights[name],
+    );
+  }
+  const n = (key: keyof ModelConfig, rule: Parameters<typeof validateNumber>[3]): number =>
+    validateNumber(where, `config.${key}`, o[key], rule, d[key] as number);
+  const cropSize = n('cropSize', { min: 32, integer: true });
+  if (cropSize % 4 !== 0) fail(where, 'config.cropSize', 'must be a multiple of 4', cropSize);
+  const lowPercentile = n('lowPercentile', { min: 0, max: 100 });
+  const highPercentile = n('highPercentile', { min: lowPercentile, max: 100, minExclusive: true });
+  return Object.freeze({
+    channels: n('channels', { min: 1, max: 1024, integer: true }),
+    residualBlocks: n('residualBlocks', { min: 0, max: 64, integer: true }),
+    cropSize,
+    lossWeights: Object.freeze(lossWeights),
+    learningRate: n('learningRate', { min: 0 }),
+    beta1: n('beta1', { min: 0, max: 1, maxExclusive: true }),
+    beta2: n('beta2', { min: 0, max: 1, maxExclusive: true }),
+    epsilon: n('epsilon', { min: 0, minExclusive: true }),
+    decayStart: n('decayStart', { min: 0, max: 1 }),
+    poolSize: n('poolSize', { min: 0, max: 10_000, integer: true }),
+    lowPercentile,
+    highPercentile,
+    foregroundThreshold: n('foregroundThreshold', { min: 0, max: 1 }),
+    minForegroundFraction: n('minForegroundFraction', { min: 0, max: 1 }),
+    flips: validateBoolean(where, 'config.flips', o.flips, d.flips),
+  });
+}
