@@ -8,7 +8,7 @@ import {
   relativeError,
 } from '../test/helpers.js';
 import { forwardKspace, kspaceToImage } from './internal/kspace.js';
-import { buildSchedule, lineTimes, motionKspace } from './internal/motion-core.js';
+import { buildSchedule, lineTimes, makeDrift, motionKspace } from './internal/motion-core.js';
 import { rotateInto, rotationMatrix } from './internal/rigid.js';
 import {
   type MotionParams,
@@ -138,6 +138,75 @@ describe('motion', () => {
     }
   });
 
+  it('the drift is not pinned to the Perlin lattice (the six degrees of freedom do not all return to the start pose at the same times)', () => {
+    // Perlin noise is 0 at every lattice point; without a sub-cell offset every degree of
+    // freedom would be back at its t = 0 value at t = k / driftCycles, all six at once.
+    for (const driftSeed of [1, 2, 3]) {
+      for (const driftCycles of [1, 2, 1.7]) {
+        const drift = makeDrift(
+          resolveMotionParams('test', {
+            maxRotationDeg: 3,
+            maxTranslationMm: 3,
+            driftSeed,
+            driftCycles,
+            referenceTimeFraction: 0,
+          }),
+        );
+        expect(drift(0).every((v) => v === 0)).toBe(true);
+        for (let k = 1; k <= Math.floor(driftCycles); k++) {
+          const pose = drift(k / driftCycles);
+          expect(Math.max(...pose.map(Math.abs))).toBeGreaterThan(0.05);
+        }
+      }
+    }
+  });
+
+  it('with drift, the lines of the reference time bin (the k-space centre by default) are those of the input', () => {
+    // The default reference is the centre time, so that the output stays aligned with the
+    // input: the time bin holding the centre line must be at the input pose, also with the
+    // coarse default bins of a volume (8 bins: the centre bin spans an eighth of the scan).
+    for (const shape of [
+      [48, 40, 1],
+      [12, 10, 8],
+      [181, 217, 181],
+    ] as const) {
+      for (const driftSeed of [1, 2, 3, 4, 5]) {
+        for (const referenceTimeFraction of [undefined, 0, 0.3]) {
+          const params: MotionParams = {
+            maxRotationDeg: 5,
+            maxTranslationMm: 5,
+            driftSeed,
+            ...(referenceTimeFraction === undefined ? {} : { referenceTimeFraction }),
+          };
+          const ref = referenceTimeFraction ?? 0.5;
+          const poses = motionSchedule(shape, params);
+          const times = lineTimes(shape[1], 0.5);
+          let nearest = 0;
+          for (let j = 1; j < times.length; j++) {
+            if (Math.abs(times[j]! - ref) < Math.abs(times[nearest]! - ref)) nearest = j;
+          }
+          const line = (nearest - Math.floor(shape[1] / 2) + shape[1]) % shape[1];
+          const group = poses.find((p) => p.lines.includes(line))!;
+          expect(
+            Math.max(...group.rotationDeg.map(Math.abs), ...group.translationMm.map(Math.abs)),
+          ).toBe(0);
+        }
+      }
+    }
+    const volume = phantom(12, 10, 8);
+    const p = resolveMotionParams('test', { maxRotationDeg: 5, maxTranslationMm: 5, driftSeed: 3 });
+    const k = motionKspace(volume, buildSchedule(volume.shape, p), 1);
+    const clean = forwardKspace(volume.data, volume.shape);
+    let worst = 0;
+    for (let z = 0; z < 8; z++) {
+      for (let x = 0; x < 12; x++) {
+        const i = x + 12 * 10 * z; // the ky = 0 plane
+        worst = Math.max(worst, Math.hypot(k.re[i]! - clean.re[i]!, k.im[i]! - clean.im[i]!));
+      }
+    }
+    expect(worst / clean.re[0]!).toBeLessThan(1e-12);
+  });
+
   it('line times: 0 at the first line, centreTimeFraction at k = 0, 1 at the last, increasing', () => {
     fc.assert(
       fc.property(
@@ -160,10 +229,11 @@ describe('motion', () => {
       maxTranslationMm: 3,
       driftSeed: 5,
       segments: 4096,
+      referenceTimeFraction: 0,
     };
     const poses = motionSchedule([64, 256, 1], params);
     expect(poses.length).toBeGreaterThan(200);
-    expect(Math.abs(poses[0]!.rotationDeg[2])).toBeLessThan(0.2);
+    expect(poses[0]!.rotationDeg[2]).toBe(0); // the first line, at t = 0 = the reference time
     const peakRotation = Math.max(...poses.map((p) => Math.abs(p.rotationDeg[2])));
     const peakTranslation = Math.max(...poses.map((p) => Math.abs(p.translationMm[0])));
     expect(peakRotation).toBeLessThanOrEqual(4 + 1e-12);

@@ -73,6 +73,9 @@ export interface MotionParams {
    * see the input pose and the output stays aligned with the input, as in TorchIO (which fills
    * the centre of k-space from the unmoved image). 0 makes the head start in the input pose: then
    * every line acquired before the first movement is exactly a line of the input's k-space.
+   * With a time resolution coarser than one pose per line (see `segments`), the drift is measured
+   * from the mean time of the time bin holding the line acquired nearest to this time, so that
+   * the whole bin (by default the centre of k-space) is exactly at the input pose.
    */
   readonly referenceTimeFraction?: number;
   /**

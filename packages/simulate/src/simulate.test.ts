@@ -1,7 +1,8 @@
-import { createRng } from '@duncan-mri/volume';
+import { createRng, createVolume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectFiniteNonNegative, expectMriError, phantom } from '../test/helpers.js';
+import { ghosting } from './ghosting.js';
 import { noise } from './noise.js';
 import { ARTEFACT_NAMES, SEVERITIES, SEVERITY_PRESETS } from './presets.js';
 import { type RecipeStep, replay, simulate } from './simulate.js';
@@ -114,6 +115,12 @@ describe('simulate and replay', () => {
       () => simulate(image, [{ artefact: 'motion', ranges: { phaseEncodeAxis: 2 } }], rng),
       'phaseEncodeAxis',
     );
+    // As ghosting() itself: a ghosting axis with a single voxel is refused, also in 3-D.
+    const flat = createVolume({ data: new Float32Array(8 * 6), shape: [8, 1, 6] });
+    expect(() => ghosting(flat, { numGhosts: 1, intensity: 0.5 })).toThrow(/axis/);
+    const ghost = { artefact: 'ghosting', params: { numGhosts: 1, intensity: 0.5 } } as const;
+    expectMriError(() => simulate(flat, [ghost], rng), 'axis');
+    expectMriError(() => replay(flat, [ghost]), 'axis');
     expectMriError(() => simulate(image, [], null as never), 'rng');
     expectMriError(() => simulate(null as never, [], rng), 'volume');
     expectMriError(() => replay(image, {} as never), 'applied');

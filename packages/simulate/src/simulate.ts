@@ -127,20 +127,23 @@ function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** Checks an axis-dependent parameter against the volume's dimensionality. */
+/**
+ * Checks an axis-dependent parameter against the volume's shape, with the same rules as the
+ * artefact functions themselves (`motion`: no phase encoding along z in 2-D; `ghosting`: the
+ * axis must have more than one voxel, in 2-D and 3-D).
+ */
 function checkAgainstVolume(
   where: string,
   name: ArtefactName,
   volume: Volume,
   resolved: unknown,
 ): void {
-  const r = resolved as { phaseEncodeAxis?: number; axis?: number };
-  if (volume.shape[2] !== 1) return;
-  if (name === 'motion' && r.phaseEncodeAxis === 2) {
+  const r = resolved as { phaseEncodeAxis?: 0 | 1 | 2; axis?: 0 | 1 | 2 };
+  if (name === 'motion' && volume.shape[2] === 1 && r.phaseEncodeAxis === 2) {
     fail(where, 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', 2);
   }
-  if (name === 'ghosting' && r.axis === 2) {
-    fail(where, 'axis', 'must be an axis with more than one voxel', 2);
+  if (name === 'ghosting' && r.axis !== undefined && volume.shape[r.axis] === 1) {
+    fail(where, 'axis', 'must be an axis with more than one voxel', r.axis);
   }
 }
 
