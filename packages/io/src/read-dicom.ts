@@ -43,13 +43,16 @@ const SINGLE = 'readDicom';
  *   slice positions, converted once from DICOM's LPS to RAS+. Uneven spacing (gaps) is reported
  *   in `header.warnings`; two slices at one position, or mixed sizes in one series, are refused.
  * - Voxel `(x, y, z)` is column `x`, row `y` of slice `z`; values are stored values times
- *   RescaleSlope plus RescaleIntercept (MONOCHROME1 is inverted first).
+ *   RescaleSlope plus RescaleIntercept (MONOCHROME1 is inverted first); a rescale that carries
+ *   a value past float32's range is `CORRUPT_FILE`.
  * - Transfer syntaxes: Implicit and Explicit VR Little Endian, Explicit VR Big Endian, Deflated,
  *   RLE Lossless, JPEG Baseline (8-bit), JPEG Lossless (process 14, SV1), JPEG-LS, JPEG 2000.
  *   Enhanced multi-frame MR (per-frame functional groups) and Siemens mosaics (un-mosaicked) work.
  * - Safety: every declared length is checked against the bytes that remain and `limits` before
  *   anything is allocated; deflate is inflated with a byte budget; codestreams are checked
- *   against Rows/Columns before decoding; anything a codec throws becomes an {@link MriError}.
+ *   against Rows/Columns (and JPEG 2000 tiles, precision, JPEG baseline scans) before decoding;
+ *   anything a codec throws becomes an {@link MriError}. `limits.maxFrames` bounds the files and
+ *   the slices of all files together.
  *
  * Async because the compressed syntaxes use codecs that load on first use.
  *
@@ -92,12 +95,23 @@ async function readDicomSeriesUnguarded(
     throw limitExceeded(SERIES, 'maxFrames', limits.maxFrames, `${files.length} files`);
   const decoded: DicomFile[] = [];
   let voxels = 0;
+  let slices = 0;
   for (const [i, bytes] of files.entries()) {
     const where = files.length === 1 ? SERIES : `${SERIES}: files[${i}]`;
     const file = await decodeDicomFile(where, bytes, i, limits);
     for (const s of file.slices) voxels += s.rows * s.columns;
     if (voxels > limits.maxVoxels)
       throw limitExceeded(SERIES, 'maxVoxels', limits.maxVoxels, `more in ${i + 1} files`);
+    // maxFrames also bounds the slices of all files together (frames of multi-frame files and
+    // mosaic tiles included), not only the number of files.
+    slices += file.slices.length;
+    if (slices > limits.maxFrames)
+      throw limitExceeded(
+        SERIES,
+        'maxFrames',
+        limits.maxFrames,
+        `${slices} slices in ${i + 1} files`,
+      );
     decoded.push(file);
   }
   return assemble(SERIES, decoded);

@@ -8,11 +8,20 @@ import { describeValue, MriError } from '@duncan-mri/volume';
  * Every field is optional; missing fields take the value of {@link DEFAULT_READ_LIMITS}.
  */
 export interface ReadLimits {
-  /** The most bytes a gzip or deflate stream may inflate to (default 1 GiB). */
+  /**
+   * The most bytes a gzip or deflate stream may inflate to (default 1 GiB). The output buffers
+   * held at once stay within this too (one growing buffer, or a second pass into an exact one).
+   */
   readonly maxInflatedBytes?: number;
-  /** The most voxels one returned volume may have (default 2^28 = 268,435,456, i.e. 1 GiB of float32). */
+  /**
+   * The most voxels one returned volume may have (default 2^28 = 268,435,456, i.e. 1 GiB of
+   * float32). DICOM stored values are held at 4 bytes a voxel too (32-bit data as int32/uint32).
+   */
   readonly maxVoxels?: number;
-  /** The most frames (NIfTI volumes along t, DICOM frames or files of a series) (default 65,536). */
+  /**
+   * The most frames (default 65,536): NIfTI volumes along t, DICOM NumberOfFrames, and the files
+   * and the slices (frames and mosaic tiles of all files together) of a `readDicomSeries` call.
+   */
   readonly maxFrames?: number;
   /** The deepest DICOM sequence nesting accepted (default 64). */
   readonly maxSequenceDepth?: number;

@@ -51,7 +51,8 @@ const PAIR = 'readNiftiPair';
  *
  * - Both byte orders; datatypes uint8, int8, int16, uint16, int32, uint32, int64, uint64,
  *   float32, float64 (anything else is `UNSUPPORTED_FORMAT` naming the code).
- * - `scl_slope`/`scl_inter` applied as nibabel's `get_fdata` does (slope 0 or non-finite: none).
+ * - `scl_slope`/`scl_inter` applied as nibabel's `get_fdata` does (slope 0 or non-finite: none);
+ *   a scale that carries a finite voxel past float32's range is `CORRUPT_FILE`.
  * - The affine is nibabel's `get_best_affine`: sform if sform_code > 0, else qform if
  *   qform_code > 0, else from pixdim (x flipped, centred). NIfTI world space is RAS+.
  * - 4-D: `frame` picks the volume (default 0).
@@ -110,7 +111,7 @@ function readNiftiUnguarded(bytes: Uint8Array, options?: ReadNiftiOptions): Nift
           );
     data = inflater
       ? runInflater(READ, inflater, bytes, budget, onExceeded)
-      : gunzip(READ, bytes, { maxBytes: budget, warnings, onExceeded });
+      : gunzip(READ, bytes, { maxBytes: budget, warnings, onExceeded, expectedBytes: needed });
     parsed = parseNiftiHeader(READ, data, limits, true);
   } else {
     parsed = parseNiftiHeader(READ, bytes, limits, true);
@@ -177,7 +178,7 @@ function readNiftiPairUnguarded(
     const budget = Math.min(limits.maxInflatedBytes, needed + 1_048_576);
     imageBytes = inflater
       ? runInflater(PAIR, inflater, img, budget)
-      : gunzip(PAIR, img, { maxBytes: budget, warnings: parsed.warnings });
+      : gunzip(PAIR, img, { maxBytes: budget, warnings: parsed.warnings, expectedBytes: needed });
   }
   const extensions = parseExtensions(
     PAIR,
@@ -296,6 +297,7 @@ function build(
     parsed.warnings.push(`${data.length - needed} bytes after the voxel data ignored`);
   }
   const values = convertVoxels(
+    where,
     data,
     voxOffset + frame * perFrame,
     count,

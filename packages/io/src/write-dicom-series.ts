@@ -5,9 +5,11 @@ import { TAG, TRANSFER_SYNTAX } from './internal/dicom-dictionary.js';
 import {
   concat,
   encodeExplicitLittle,
+  encodeString,
   formatDs,
   newUid,
   type OutElement,
+  type TextEncoding,
   text,
   ul,
   us,
@@ -43,7 +45,8 @@ const IMPLEMENTATION_UID = '2.25.170331880046214734434546095330651396941';
  * a corrected volume is the source's own; slice positions are the source's exact ones when the
  * volume sits where the source did (so uneven spacing survives). Pixels are stored as signed 16-bit with
  * RescaleSlope/RescaleIntercept chosen to fit the values (1/0 when they are integers in range),
- * and WindowCenter/WindowWidth set to the new range.
+ * and WindowCenter/WindowWidth set to the new range. SpecificCharacterSet is the source's, else
+ * ISO_IR 192 (UTF-8); a volume whose affine shears the image plane is `INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -144,6 +147,17 @@ export function writeDicomSeries(
     .map((r) => lps(r, 0) / colNorm)
     .concat([0, 1, 2].map((r) => lps(r, 1) / rowNorm));
   const sliceStep = Math.hypot(lps(0, 2), lps(1, 2), lps(2, 2));
+  // DICOM has no in-plane shear: ImageOrientationPatient holds two orthogonal unit vectors, and
+  // readDicomSeries (like other readers) refuses it otherwise (same 1e-3 tolerance). Refused
+  // here rather than orthonormalised, which would silently move every voxel.
+  const cosine = iop[0]! * iop[3]! + iop[1]! * iop[4]! + iop[2]! * iop[5]!;
+  if (!(colNorm > 0 && rowNorm > 0 && Math.abs(cosine) <= 1e-3)) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${WHERE}: volume.affine must have orthogonal first two columns (DICOM cannot store an in-plane shear), got a cosine of ${cosine} between them (resample the volume first)`,
+      { argument: 'volume' },
+    );
+  }
 
   const seriesUid = newUid();
   const description =
@@ -160,6 +174,8 @@ export function writeDicomSeries(
     if (value !== undefined)
       copied.push({ tag: attr.tag, vr: attr.vr, value: text(attr.vr, value) });
   }
+  const { encoding, declare } = characterSet(source);
+  if (declare) copied.push({ tag: TAG.SpecificCharacterSet, vr: 'CS', value: text('CS', declare) });
   // Keep the source's own slice positions (which may be unevenly spaced) when the volume sits
   // where the source did; otherwise take them from the affine.
   const fromAffine = (k: number) => [0, 1, 2].map((r) => lps(r, 2) * k + lps(r, 3));
@@ -188,8 +204,16 @@ export function writeDicomSeries(
       { tag: TAG.ImageType, vr: 'CS', value: text('CS', 'DERIVED\\SECONDARY') },
       { tag: TAG.SOPClassUID, vr: 'UI', value: text('UI', sopClass) },
       { tag: TAG.SOPInstanceUID, vr: 'UI', value: text('UI', sopUid) },
-      { tag: TAG.SeriesDescription, vr: 'LO', value: text('LO', description.slice(0, 64)) },
-      { tag: TAG.DerivationDescription, vr: 'ST', value: text('ST', derivation.slice(0, 1024)) },
+      {
+        tag: TAG.SeriesDescription,
+        vr: 'LO',
+        value: encodeString('LO', description.slice(0, 64), encoding),
+      },
+      {
+        tag: TAG.DerivationDescription,
+        vr: 'ST',
+        value: encodeString('ST', derivation.slice(0, 1024), encoding),
+      },
       { tag: TAG.SeriesInstanceUID, vr: 'UI', value: text('UI', seriesUid) },
       { tag: TAG.SeriesNumber, vr: 'IS', value: text('IS', String(seriesNumber)) },
       { tag: TAG.InstanceNumber, vr: 'IS', value: text('IS', String(k + 1)) },
@@ -263,6 +287,28 @@ export function writeDicomSeries(
     files.push(concat([preamble, groupLength, metaBody, body]));
   }
   return files;
+}
+
+/**
+ * The character set of the text written: the source's SpecificCharacterSet when it has one (its
+ * copied values are bytes in it, kept as they are; our descriptions are encoded to match), else
+ * one is declared: ISO_IR 192 (UTF-8) when the copied values are ASCII, ISO_IR 100 (Latin-1,
+ * what undeclared non-ASCII bytes nearly always are) when they are not.
+ */
+function characterSet(source: DicomHeader): { encoding: TextEncoding; declare?: string } {
+  const own = source.attributes.SpecificCharacterSet;
+  if (own !== undefined) {
+    const terms = own.split('\\').map((t) => t.trim());
+    if (terms.length === 1 && terms[0] === 'ISO_IR 192') return { encoding: 'utf8' };
+    if (terms.length === 1 && terms[0] === 'ISO_IR 100') return { encoding: 'latin1' };
+    return { encoding: 'ascii' };
+  }
+  const ascii = Object.values(source.attributes).every((v) =>
+    Array.from(v).every((c) => c.charCodeAt(0) < 128),
+  );
+  return ascii
+    ? { encoding: 'utf8', declare: 'ISO_IR 192' }
+    : { encoding: 'latin1', declare: 'ISO_IR 100' };
 }
 
 /**

@@ -143,35 +143,73 @@ export async function decodeJpegLossless(
   });
 }
 
+/** What a codestream's frame header declares, read without decoding. */
+export interface CodestreamInfo {
+  readonly width: number;
+  readonly height: number;
+  readonly components: number;
+  /** Bits per sample (SOF P; SIZ Ssiz of the first component). */
+  readonly precision: number;
+  /** JPEG family: the SOF marker (0xc0 baseline, 0xc2 progressive, 0xf7 JPEG-LS ...). */
+  readonly sof?: number;
+  /** JPEG family: the number of SOS (start of scan) markers in the codestream. */
+  readonly scans?: number;
+  /** JPEG 2000: the number of tiles the SIZ grid cuts the image into. */
+  readonly tiles?: number;
+  /** JPEG 2000: the first component's subsampling (XRsiz, YRsiz). */
+  readonly subsampling?: readonly [number, number];
+}
+
 /**
- * Reads the image size and component count a JPEG / JPEG-LS (`kind` 'jpeg') or JPEG 2000
- * ('j2k') codestream declares, without decoding it, so that a codestream claiming a huge or
- * multi-component image is refused before a codec allocates for it. Each kind is parsed by its
- * own syntax, so a JPEG cannot borrow the size of a JPEG 2000 header hidden in its bytes.
+ * Reads the image size, component count and precision a JPEG / JPEG-LS (`kind` 'jpeg') or JPEG
+ * 2000 ('j2k') codestream declares, without decoding it, so that a codestream claiming a huge,
+ * multi-component, finely tiled or many-scan image is refused before a codec spends memory or
+ * time on it. Each kind is parsed by its own syntax, so a JPEG cannot borrow the size of a JPEG
+ * 2000 header hidden in its bytes.
  */
 export function codestreamSize(
   where: string,
   data: Uint8Array,
   frame: number,
   kind: 'jpeg' | 'j2k',
-): { width: number; height: number; components: number } {
+): CodestreamInfo {
   if (data.length < 4)
     throw corrupt(where, `frame ${frame}: compressed data too short (${data.length} bytes)`);
   if (kind === 'j2k') {
-    // JPEG 2000 codestream (SOC FF4F, SIZ FF51), possibly inside a JP2 box.
-    for (let i = 0; i + 42 <= data.length && i < 4096; i++) {
+    // JPEG 2000 codestream (SOC FF4F, SIZ FF51), possibly inside a JP2 box. SIZ: Lsiz, Rsiz,
+    // Xsiz, Ysiz, XOsiz, YOsiz, XTsiz, YTsiz, XTOsiz, YTOsiz, Csiz, then Ssiz, XRsiz, YRsiz
+    // for each component (ISO/IEC 15444-1 A.5.1).
+    for (let i = 0; i + 45 <= data.length && i < 4096; i++) {
       if (
         data[i] === 0xff &&
         data[i + 1] === 0x4f &&
         data[i + 2] === 0xff &&
         data[i + 3] === 0x51
       ) {
-        const v = new DataView(data.buffer, data.byteOffset + i + 4, 38);
-        const xsiz = v.getUint32(4);
-        const ysiz = v.getUint32(8);
-        const xo = v.getUint32(12);
-        const yo = v.getUint32(16);
-        return { width: xsiz - xo, height: ysiz - yo, components: v.getUint16(36) };
+        const v = new DataView(data.buffer, data.byteOffset + i + 4, 41);
+        const [xsiz, ysiz, xo, yo, xt, yt, xto, yto] = [4, 8, 12, 16, 20, 24, 28, 32].map((o) =>
+          v.getUint32(o),
+        ) as [number, number, number, number, number, number, number, number];
+        // The tile grid must start at or before the image and its first tile must reach into
+        // it (A.5.1); then ceil((Xsiz - XTOsiz) / XTsiz) tiles across.
+        if (xt < 1 || yt < 1 || xto > xo || yto > yo || xto + xt <= xo || yto + yt <= yo) {
+          throw corrupt(
+            where,
+            `frame ${frame}: JPEG 2000 SIZ tile grid must be non-empty and cover the image origin (${xo}, ${yo}), got tiles of ${xt}x${yt} from (${xto}, ${yto})`,
+          );
+        }
+        const tiles =
+          xsiz > xto && ysiz > yto
+            ? Math.ceil((xsiz - xto) / xt) * Math.ceil((ysiz - yto) / yt)
+            : 0;
+        return {
+          width: xsiz - xo,
+          height: ysiz - yo,
+          components: v.getUint16(36),
+          precision: (v.getUint8(38) & 0x7f) + 1,
+          tiles,
+          subsampling: [v.getUint8(39), v.getUint8(40)],
+        };
       }
     }
     throw corrupt(where, `frame ${frame}: no JPEG 2000 SIZ marker in the compressed data`);
@@ -196,14 +234,28 @@ export function codestreamSize(
     if (isSof) {
       if (at + 10 > data.length) break;
       return {
+        precision: data[at + 4]!,
         height: (data[at + 5]! << 8) | data[at + 6]!,
         width: (data[at + 7]! << 8) | data[at + 8]!,
         components: data[at + 9]!,
+        sof: marker,
+        scans: countScans(data, at + 2 + length),
       };
     }
     at += 2 + length;
   }
   throw corrupt(where, `frame ${frame}: no frame header (SOF/SIZ) in the compressed data`);
+}
+
+/**
+ * The SOS markers (FF DA) from `from` on. Inside entropy-coded data an FF byte is always
+ * followed by 00 (stuffing) or a restart marker, so every FF DA pair is a real start of scan.
+ */
+function countScans(data: Uint8Array, from: number): number {
+  let scans = 0;
+  for (let i = Math.max(0, from); i + 1 < data.length; i++)
+    if (data[i] === 0xff && data[i + 1] === 0xda) scans++;
+  return scans;
 }
 
 /**

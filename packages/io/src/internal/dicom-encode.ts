@@ -21,6 +21,22 @@ export function text(vr: string, value: string): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
+/**
+ * How {@link encodeString} turns characters into bytes: UTF-8 (SpecificCharacterSet ISO_IR 192),
+ * Latin-1 (ISO_IR 100) or ASCII (any other character set, whose non-ASCII bytes we cannot make).
+ */
+export type TextEncoding = 'utf8' | 'latin1' | 'ascii';
+
+/** Encodes a string written by this package (not copied) in `encoding`, '?' for what it lacks. */
+export function encodeString(vr: string, value: string, encoding: TextEncoding): Uint8Array {
+  if (encoding === 'latin1') return text(vr, value);
+  if (encoding === 'ascii')
+    return text(vr, Array.from(value, (c) => (c.charCodeAt(0) < 128 ? c : '?')).join(''));
+  const bytes = Array.from(new TextEncoder().encode(value));
+  if (bytes.length % 2 === 1) bytes.push(STRING_PAD_NULL.has(vr) ? 0 : 0x20);
+  return Uint8Array.from(bytes);
+}
+
 export function us(value: number): Uint8Array {
   return Uint8Array.of(value & 0xff, (value >>> 8) & 0xff);
 }

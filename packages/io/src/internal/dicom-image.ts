@@ -29,6 +29,7 @@ import {
 import { corrupt, limitExceeded, unsupported } from './errors.js';
 import { gunzip, isGzip } from './inflate.js';
 import { HOST_LITTLE_ENDIAN } from './nifti-types.js';
+import { scaledOverflow } from './scaling.js';
 
 /** One 2-D image (a frame, or a tile of a mosaic) with its geometry, values rescaled. */
 export interface DicomSlice {
@@ -115,7 +116,7 @@ export async function decodeDicomFile(
   if (rows < 1 || columns < 1)
     throw corrupt(where, `Rows and Columns must be >= 1, got ${rows} x ${columns}`);
   const samples = usValue(where, ds, TAG.SamplesPerPixel) ?? 1;
-  let photometric = stringValue(ds, TAG.PhotometricInterpretation);
+  let photometric = stringValue(where, ds, TAG.PhotometricInterpretation);
   if (photometric === undefined) {
     warnings.push('no PhotometricInterpretation; assuming MONOCHROME2');
     photometric = 'MONOCHROME2';
@@ -211,14 +212,27 @@ export async function decodeDicomFile(
       slope = 1;
     }
     const raw = stored.subarray(f * pixels, (f + 1) * pixels);
-    const data = new Float32Array(pixels);
-    if (invert) {
-      for (let i = 0; i < pixels; i++)
-        data[i] = (maxStored + minStored - raw[i]!) * slope + intercept;
-    } else if (slope === 1 && intercept === 0) {
+    // 8- and 16-bit values are held as float32 already: rescaled in place, not copied.
+    const data = raw instanceof Float32Array ? raw : new Float32Array(pixels);
+    if (invert || slope !== 1 || intercept !== 0) {
+      const flip = maxStored + minStored;
+      for (let i = 0; i < pixels; i++) {
+        const v = invert ? flip - raw[i]! : raw[i]!;
+        data[i] = v * slope + intercept;
+        const r = data[i]!;
+        if (r === Number.POSITIVE_INFINITY || r === Number.NEGATIVE_INFINITY) {
+          throw scaledOverflow(
+            where,
+            ['RescaleSlope', 'RescaleIntercept'],
+            slope,
+            intercept,
+            v,
+            `pixel ${i} of frame ${f}`,
+          );
+        }
+      }
+    } else if (data !== raw) {
       data.set(raw);
-    } else {
-      for (let i = 0; i < pixels; i++) data[i] = raw[i]! * slope + intercept;
     }
     checkVector(where, position, 3, 'ImagePositionPatient');
     checkVector(where, orientation, 6, 'ImageOrientationPatient');
@@ -238,7 +252,7 @@ export async function decodeDicomFile(
       intercept,
     });
   }
-  const imageType = stringValues(ds, TAG.ImageType) ?? [];
+  const imageType = stringValues(where, ds, TAG.ImageType) ?? [];
   let storage: DicomFile['storage'] = enhanced
     ? 'enhanced'
     : frames > 1
@@ -266,10 +280,10 @@ export async function decodeDicomFile(
     parsed,
     slices: out,
     storage,
-    seriesInstanceUid: stringValue(ds, TAG.SeriesInstanceUID),
-    sopInstanceUid: stringValue(ds, TAG.SOPInstanceUID) ?? '',
-    sopClassUid: stringValue(ds, TAG.SOPClassUID),
-    seriesDescription: stringValue(ds, TAG.SeriesDescription),
+    seriesInstanceUid: stringValue(where, ds, TAG.SeriesInstanceUID),
+    sopInstanceUid: stringValue(where, ds, TAG.SOPInstanceUID) ?? '',
+    sopClassUid: stringValue(where, ds, TAG.SOPClassUID),
+    seriesDescription: stringValue(where, ds, TAG.SeriesDescription),
     seriesNumber: safeIs(where, ds, TAG.SeriesNumber, warnings),
     bitsAllocated,
     bitsStored,
@@ -312,19 +326,30 @@ interface PixelSpec {
   warnings: string[];
 }
 
-/** Stored values of all frames (masked to BitsStored, sign-extended): float32 for 8- and 16-bit data (exact), float64 for 32-bit. */
+/** What {@link decodePixels} holds stored values in: 4 bytes a voxel whatever BitsAllocated is. */
+type StoredValues = Float32Array | Int32Array | Uint32Array;
+
+/**
+ * Stored values of all frames (masked to BitsStored, sign-extended), exact and 4 bytes a voxel:
+ * float32 for 8- and 16-bit data, int32 / uint32 for 32-bit data (which float32 cannot hold
+ * exactly; float64 would double the memory a volume at `maxVoxels` costs).
+ */
 async function decodePixels(
   where: string,
   parsed: ParsedDicom,
   pixel: DicomElement,
   spec: PixelSpec,
-): Promise<Float32Array | Float64Array> {
+): Promise<StoredValues> {
   const { rows, columns, frames, bitsAllocated, ts } = spec;
   const bytesPerSample = bitsAllocated / 8;
   const pixels = rows * columns;
   // Allocated only once the pixel data is known to be there (a tiny file may declare 2^28 voxels).
-  const allocate = () =>
-    bitsAllocated === 32 ? new Float64Array(pixels * frames) : new Float32Array(pixels * frames);
+  const allocate = (): StoredValues =>
+    bitsAllocated !== 32
+      ? new Float32Array(pixels * frames)
+      : spec.signed
+        ? new Int32Array(pixels * frames)
+        : new Uint32Array(pixels * frames);
   const bytes = parsed.dataset.bytes;
   if (!pixel.fragments) {
     if (!NATIVE.has(ts)) {
@@ -422,7 +447,8 @@ function checkSize(
   spec: PixelSpec,
   kind: 'jpeg' | 'j2k',
 ): void {
-  const { width, height, components } = codestreamSize(where, data, frame, kind);
+  const info = codestreamSize(where, data, frame, kind);
+  const { width, height, components, precision } = info;
   if (width !== spec.columns || height !== spec.rows) {
     throw corrupt(
       where,
@@ -435,11 +461,57 @@ function checkSize(
       `frame ${frame}: the codestream declares ${components} components, a greyscale image has 1; refusing to decode`,
     );
   }
+  // The codecs hand back 1 or 2 bytes a sample, and the samples must fit BitsAllocated.
+  if (precision > 16) {
+    throw unsupported(
+      where,
+      `frame ${frame}: codestream precision must be at most 16 bits, got ${precision}`,
+    );
+  }
+  if (precision > spec.bitsAllocated) {
+    throw corrupt(
+      where,
+      `frame ${frame}: codestream precision must be at most BitsAllocated (${spec.bitsAllocated}), got ${precision} bits; refusing to decode`,
+    );
+  }
+  if (info.tiles !== undefined && info.tiles > MAX_J2K_TILES) {
+    throw unsupported(
+      where,
+      `frame ${frame}: JPEG 2000 tile count must be at most ${MAX_J2K_TILES}, got ${info.tiles}; refusing to decode`,
+    );
+  }
+  if (info.subsampling && (info.subsampling[0] !== 1 || info.subsampling[1] !== 1)) {
+    throw corrupt(
+      where,
+      `frame ${frame}: JPEG 2000 component subsampling must be 1x1 for a greyscale image, got ${info.subsampling[0]}x${info.subsampling[1]}; refusing to decode`,
+    );
+  }
+  if (spec.ts === TRANSFER_SYNTAX.jpegBaseline) {
+    // Process 1 is sequential; a progressive (SOF2) stream of thousands of scans could keep
+    // libjpeg-turbo busy for minutes on a few kilobytes.
+    if (info.sof !== 0xc0 && info.sof !== 0xc1) {
+      throw unsupported(
+        where,
+        `frame ${frame}: JPEG baseline frame header must be SOF0 or SOF1 (sequential), got SOF${(info.sof ?? 0) - 0xc0}; refusing to decode`,
+      );
+    }
+    if (info.scans !== undefined && info.scans > MAX_JPEG_SCANS) {
+      throw unsupported(
+        where,
+        `frame ${frame}: JPEG baseline scan count must be at most ${MAX_JPEG_SCANS}, got ${info.scans} SOS markers; refusing to decode`,
+      );
+    }
+  }
 }
+
+/** Most tiles a JPEG 2000 frame may have (each costs the decoder setup work and memory). */
+const MAX_J2K_TILES = 4096;
+/** Most scans (SOS markers) a JPEG baseline frame may have (a greyscale image needs one). */
+const MAX_JPEG_SCANS = 64;
 
 function readSamples(
   view: DataView,
-  out: Float32Array | Float64Array,
+  out: StoredValues,
   at: number,
   count: number,
   size: number,

@@ -139,7 +139,7 @@ export function parseDicom(where: string, input: Uint8Array, limits: ParseLimits
     if (meta.elements.size === 0)
       throw corrupt(where, 'not DICOM: the file meta information (group 0002) is missing');
   }
-  let ts = hasMeta ? stringValue(meta, TAG.TransferSyntaxUID) : undefined;
+  let ts = hasMeta ? stringValue(where, meta, TAG.TransferSyntaxUID) : undefined;
   if (hasMeta && ts === undefined) {
     warnings.push('no TransferSyntaxUID in the file meta information');
   }
@@ -484,13 +484,13 @@ export function elementBytes(ds: DicomDataset, tag: number): Uint8Array | undefi
 }
 
 /** A string value with trailing spaces and NULs removed; undefined when absent or empty. */
-export function stringValue(ds: DicomDataset, tag: number): string | undefined {
+export function stringValue(where: string, ds: DicomDataset, tag: number): string | undefined {
   const raw = elementBytes(ds, tag);
   if (!raw) return undefined;
   if (raw.length > 65_536)
     throw corrupt(
-      'readDicom',
-      `${tagName(tag)} is ${raw.length} bytes long, too long for a string value`,
+      where,
+      `${tagName(tag)} must be at most 65536 bytes long for a string value, got ${raw.length}`,
     );
   let s = '';
   for (const c of raw) s += String.fromCharCode(c);
@@ -499,8 +499,8 @@ export function stringValue(ds: DicomDataset, tag: number): string | undefined {
 }
 
 /** Backslash-separated values. */
-export function stringValues(ds: DicomDataset, tag: number): string[] | undefined {
-  const s = stringValue(ds, tag);
+export function stringValues(where: string, ds: DicomDataset, tag: number): string[] | undefined {
+  const s = stringValue(where, ds, tag);
   return s === undefined ? undefined : s.split('\\').map((v) => v.trim());
 }
 
@@ -532,7 +532,7 @@ const IS_PATTERN = /^[+-]?\d+$/;
 
 /** Decimal strings parsed strictly (empty means absent, non-finite or malformed is an error). */
 export function dsValues(where: string, ds: DicomDataset, tag: number): number[] | undefined {
-  const values = stringValues(ds, tag);
+  const values = stringValues(where, ds, tag);
   if (!values) return undefined;
   return values.map((v) => {
     const n = Number(v);
@@ -552,7 +552,7 @@ export function dsValue(where: string, ds: DicomDataset, tag: number): number | 
 
 /** An integer string parsed strictly. */
 export function isValue(where: string, ds: DicomDataset, tag: number): number | undefined {
-  const v = stringValues(ds, tag)?.[0];
+  const v = stringValues(where, ds, tag)?.[0];
   if (v === undefined) return undefined;
   if (!IS_PATTERN.test(v))
     throw corrupt(where, `${tagName(tag)} must be an integer string, got ${JSON.stringify(v)}`);

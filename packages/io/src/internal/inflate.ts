@@ -11,18 +11,104 @@ export function isGzip(bytes: Uint8Array): boolean {
 /** Thrown internally to stop inflating once a prefix is long enough. */
 class EnoughBytes extends Error {}
 
-interface Sink {
-  chunks: Uint8Array[];
-  total: number;
+/**
+ * Called with the size of every output buffer the inflaters allocate and the bytes of output
+ * buffer they hold at that moment (the old and the new one while a buffer grows). For tests,
+ * which check that the peak stays within the byte budget; undefined otherwise.
+ */
+let allocationProbe: ((bytes: number, held: number) => void) | undefined;
+
+/** Sets (or, with undefined, clears) the {@link allocationProbe}. Internal, for tests. */
+export function setAllocationProbe(probe: ((bytes: number, held: number) => void) | undefined) {
+  allocationProbe = probe;
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]!.length === total) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
+function allocate(bytes: number, held = bytes): Uint8Array {
+  allocationProbe?.(bytes, held);
+  return new Uint8Array(bytes);
+}
+
+/**
+ * The streaming inflaters' output: one buffer that doubles as data arrive, as long as the old
+ * and the new buffer together (the peak while copying) stay within `budget`. Past that it drops
+ * the buffer and only counts, and the caller inflates a second time into a buffer of exactly
+ * the counted size ({@link inflateAgain}). Either way the output buffers held at once never
+ * pass max(budget, output): a list of chunks joined at the end would cost twice the output.
+ */
+class Output {
+  private buffer: Uint8Array | undefined;
+  total = 0;
+
+  constructor(
+    private readonly budget: number,
+    expected: number,
+  ) {
+    this.buffer = allocate(Math.max(1, Math.min(budget, expected)));
+  }
+
+  /** The output, or undefined when it outgrew the buffer and must be inflated again. */
+  get bytes(): Uint8Array | undefined {
+    return this.buffer?.subarray(0, this.total);
+  }
+
+  push(data: Uint8Array): void {
+    const end = this.total + data.length;
+    if (this.buffer && end > this.buffer.length) this.grow(end);
+    this.buffer?.set(data, this.total);
+    this.total = end;
+  }
+
+  private grow(needed: number): void {
+    const old = this.buffer!;
+    const capacity = Math.max(needed, Math.min(2 * old.length, this.budget));
+    if (old.length + capacity > this.budget) {
+      this.buffer = undefined;
+      return;
+    }
+    const next = allocate(capacity, old.length + capacity);
+    next.set(old.subarray(0, this.total));
+    this.buffer = next;
+  }
+}
+
+/** A first guess at the output size: deflate rarely does better than 4:1 on image data. */
+function expectedSize(input: Uint8Array): number {
+  return Math.max(65_536, 4 * input.length);
+}
+
+/**
+ * Inflates `bytes` a second time into a buffer of exactly `total` bytes, the size the first
+ * pass counted (and checked: budget, CRC-32, ISIZE, what follows the stream). Whatever the
+ * stream throws after those bytes is what the first pass already judged.
+ */
+function inflateAgain(
+  where: string,
+  bytes: Uint8Array,
+  total: number,
+  Stream: typeof Gunzip | typeof Inflate,
+): Uint8Array {
+  const out = allocate(total);
+  let written = 0;
+  const stream = new Stream((data) => {
+    if (written + data.length > total) throw new EnoughBytes();
+    out.set(data, written);
+    written += data.length;
+  });
+  try {
+    let at = 0;
+    while (at < bytes.length && written < total) {
+      const end = Math.min(bytes.length, at + 65_536);
+      stream.push(bytes.subarray(at, end), end === bytes.length);
+      at = end;
+    }
+  } catch {
+    // Trailing padding or garbage after the last member: the first pass accepted or refused it.
+  }
+  if (written !== total) {
+    throw corrupt(
+      where,
+      `inflating again must give the ${total} bytes of the first pass, got ${written}`,
+    );
   }
   return out;
 }
@@ -49,6 +135,8 @@ export interface GunzipOptions {
   readonly warnings?: string[];
   /** The error to throw when `maxBytes` is passed (default: a `LIMIT_EXCEEDED` naming `limitName`). */
   readonly onExceeded?: () => Error;
+  /** The output size the caller expects (a NIfTI header's), the first size of the output buffer. */
+  readonly expectedBytes?: number;
 }
 
 /**
@@ -70,55 +158,48 @@ export function gunzip(where: string, bytes: Uint8Array, options: GunzipOptions)
     const fast = gunzipSingleMember(bytes, maxBytes);
     if (fast) return fast;
   }
-  const sink: Sink = { chunks: [], total: 0 };
+  if (prefixBytes !== undefined)
+    return gunzipPrefix(where, bytes, prefixBytes, maxBytes, limitName);
+  // Never more up front than the input can inflate to (deflate's best ratio is 1032:1), so a
+  // small file whose header declares a huge size allocates only as its data arrive.
+  const first = Math.min(options.expectedBytes ?? expectedSize(bytes), 1032 * bytes.length);
+  const out = new Output(maxBytes, first);
   // Per member: CRC and size of its output, and where it started in the input.
   let memberCrc = 0;
   let memberSize = 0;
   let memberStart = 0;
   const stream = new Gunzip((data) => {
     if (data.length === 0) return;
-    sink.total += data.length;
-    if (prefixBytes !== undefined) {
-      sink.chunks.push(data);
-      if (sink.total >= prefixBytes) throw new EnoughBytes();
-      if (sink.total > maxBytes) throw limitExceeded(where, limitName, maxBytes, '> that');
-      return;
-    }
-    if (sink.total > maxBytes) {
+    if (out.total + data.length > maxBytes) {
       throw (
         options.onExceeded?.() ??
         limitExceeded(where, limitName, maxBytes, 'a gzip stream inflating past that')
       );
     }
-    sink.chunks.push(data);
+    out.push(data);
     memberCrc = crc32(data, memberCrc);
     memberSize += data.length;
   });
   stream.onmember = (offset: number) => {
-    if (prefixBytes !== undefined) return;
     // A member ended just before `offset`; its trailer is the 8 bytes before it.
     checkTrailer(where, bytes, offset - 8, memberCrc, memberSize);
     memberCrc = 0;
     memberSize = 0;
     memberStart = offset;
   };
+  const result = () => out.bytes ?? inflateAgain(where, bytes, out.total, Gunzip);
   try {
     let at = 0;
     while (at < bytes.length) {
-      const n = prefixBytes !== undefined ? 1024 : chunkSize(maxBytes - sink.total);
-      const end = Math.min(bytes.length, at + n);
+      const end = Math.min(bytes.length, at + chunkSize(maxBytes - out.total));
       stream.push(bytes.subarray(at, end), end === bytes.length);
       at = end;
     }
   } catch (error) {
-    if (error instanceof EnoughBytes) return concat(sink.chunks, sink.total);
     if (isMriError(error)) throw error;
     // fflate fails on whatever follows the last member (zeros, garbage) or on a truncated or
     // corrupt stream. Tell them apart by looking for the current member's trailer.
     const message = error instanceof Error ? error.message : String(error);
-    if (prefixBytes !== undefined) {
-      throw corrupt(where, `gzip stream truncated or corrupt (${message})`, error);
-    }
     const end = findTrailer(bytes, memberStart, memberCrc, memberSize);
     if (end < 0) {
       throw corrupt(
@@ -130,9 +211,8 @@ export function gunzip(where: string, bytes: Uint8Array, options: GunzipOptions)
       );
     }
     finishTail(where, bytes, end, options.warnings);
-    return concat(sink.chunks, sink.total);
+    return result();
   }
-  if (prefixBytes !== undefined) return concat(sink.chunks, sink.total);
   const end = findTrailer(bytes, memberStart, memberCrc, memberSize);
   if (end < 0) {
     const tail = bytes.length >= 8 ? bytes.length - 8 : 0;
@@ -150,7 +230,49 @@ export function gunzip(where: string, bytes: Uint8Array, options: GunzipOptions)
     );
   }
   finishTail(where, bytes, end, options.warnings);
-  return concat(sink.chunks, sink.total);
+  return result();
+}
+
+/** The first `prefixBytes` (or more) inflated bytes, without CRC check: a header peek. */
+function gunzipPrefix(
+  where: string,
+  bytes: Uint8Array,
+  prefixBytes: number,
+  maxBytes: number,
+  limitName: string,
+): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const stream = new Gunzip((data) => {
+    if (data.length === 0) return;
+    total += data.length;
+    chunks.push(data);
+    if (total >= prefixBytes) throw new EnoughBytes();
+    if (total > maxBytes) throw limitExceeded(where, limitName, maxBytes, '> that');
+  });
+  try {
+    let at = 0;
+    while (at < bytes.length) {
+      const end = Math.min(bytes.length, at + 1024);
+      stream.push(bytes.subarray(at, end), end === bytes.length);
+      at = end;
+    }
+  } catch (error) {
+    if (isMriError(error)) throw error;
+    if (!(error instanceof EnoughBytes)) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw corrupt(where, `gzip stream truncated or corrupt (${message})`, error);
+    }
+  }
+  // Small (a header and one inflated chunk): joined without the budget bookkeeping.
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /**
@@ -178,7 +300,7 @@ function gunzipSingleMember(bytes: Uint8Array, maxBytes: number): Uint8Array | u
   const crc = readU32(bytes, end);
   const size = readU32(bytes, end + 4);
   if (size > maxBytes) return undefined;
-  const out = new Uint8Array(size);
+  const out = allocate(size);
   let written = 0;
   const stream = new Inflate((data) => {
     if (written + data.length > size) throw new EnoughBytes();
@@ -254,20 +376,19 @@ export function inflateRaw(
   maxBytes: number,
   limitName = 'maxInflatedBytes',
 ): Uint8Array {
-  const sink: Sink = { chunks: [], total: 0 };
+  const out = new Output(maxBytes, expectedSize(bytes));
   const stream = new Inflate((data) => {
     if (data.length === 0) return;
-    sink.total += data.length;
-    if (sink.total > maxBytes) {
+    if (out.total + data.length > maxBytes) {
       throw limitExceeded(where, limitName, maxBytes, 'a deflate stream inflating past that');
     }
-    sink.chunks.push(data);
+    out.push(data);
   });
   try {
     let at = 0;
     if (bytes.length === 0) throw corrupt(where, 'deflated dataset is empty');
     while (at < bytes.length) {
-      const end = Math.min(bytes.length, at + chunkSize(maxBytes - sink.total));
+      const end = Math.min(bytes.length, at + chunkSize(maxBytes - out.total));
       stream.push(bytes.subarray(at, end), end === bytes.length);
       at = end;
     }
@@ -276,5 +397,5 @@ export function inflateRaw(
     const message = error instanceof Error ? error.message : String(error);
     throw corrupt(where, `deflated dataset truncated or corrupt (${message})`, error);
   }
-  return concat(sink.chunks, sink.total);
+  return out.bytes ?? inflateAgain(where, bytes, out.total, Inflate);
 }

@@ -1,11 +1,15 @@
 import { HOST_LITTLE_ENDIAN } from './nifti-types.js';
+import { scaledOverflow } from './scaling.js';
 
 /**
  * Converts `count` stored voxels starting at `offset` to float32, byte-swapping when the file's
  * order differs from the host's and applying `value * slope + inter` in float64 (as nibabel's
  * get_fdata), rounded once to float32. The caller has checked that the bytes are there.
+ * A finite stored value that the scaling carries past float32's range is `CORRUPT_FILE` (see
+ * {@link scaledOverflow}).
  */
 export function convertVoxels(
+  where: string,
   bytes: Uint8Array,
   offset: number,
   count: number,
@@ -60,8 +64,15 @@ export function convertVoxels(
       throw new Error(`internal: no converter for ${datatype}`);
   }
   const out = new Float32Array(count);
+  const names = ['scl_slope', 'scl_inter'] as const;
   if (source instanceof BigInt64Array || source instanceof BigUint64Array) {
-    for (let i = 0; i < count; i++) out[i] = Number(source[i]!) * slope + inter;
+    for (let i = 0; i < count; i++) {
+      const v = Number(source[i]!);
+      out[i] = v * slope + inter;
+      const r = out[i]!;
+      if (r === Number.POSITIVE_INFINITY || r === Number.NEGATIVE_INFINITY)
+        throw scaledOverflow(where, names, slope, inter, v, `voxel ${i}`);
+    }
     return out;
   }
   if (slope === 1 && inter === 0) {
@@ -69,7 +80,14 @@ export function convertVoxels(
     return out;
   }
   const s = source as ArrayLike<number>;
-  for (let i = 0; i < count; i++) out[i] = s[i]! * slope + inter;
+  for (let i = 0; i < count; i++) {
+    const v = s[i]!;
+    out[i] = v * slope + inter;
+    const r = out[i]!;
+    // Infinite from a finite stored value: the scaling overflowed (stored Inf/NaN pass as they are).
+    if ((r === Number.POSITIVE_INFINITY || r === Number.NEGATIVE_INFINITY) && Number.isFinite(v))
+      throw scaledOverflow(where, names, slope, inter, v, `voxel ${i}`);
+  }
   return out;
 }
 
