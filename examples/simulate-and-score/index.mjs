@@ -8,7 +8,7 @@
 // KmeansTest_T1UCharRaw.nii.gz, 128x128x62, Apache-2.0).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { readNifti, writeNifti } from '@duncan-mri/io';
@@ -24,8 +24,11 @@ const option = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+// `npm start -w ...` runs in this folder; paths the user typed are relative to where they typed them.
+const userDir = process.env.INIT_CWD ?? process.cwd();
 const input =
-  positional[0] ?? join(HERE, '../../packages/io/test/fixtures/nifti/KmeansTest_T1UCharRaw.nii.gz');
+  (positional[0] && resolve(userDir, positional[0])) ??
+  join(HERE, '../../packages/io/test/fixtures/nifti/KmeansTest_T1UCharRaw.nii.gz');
 const seed = Number(option('--seed', '7'));
 
 // Node's zlib inflates faster than the portable default; the byte budget still applies.
@@ -67,7 +70,10 @@ for (const r of results) {
 // Write one corrupted volume with the input's header (description, units, extensions kept),
 // read it back, and check that nothing was lost on the way.
 const worst = results.find((r) => r.artefact === 'motion' && r.severity === 'severe');
-const outDir = option('--out', undefined) ?? mkdtempSync(join(tmpdir(), 'duncan-example-'));
+const outOption = option('--out', undefined);
+const outDir = outOption
+  ? resolve(userDir, outOption)
+  : mkdtempSync(join(tmpdir(), 'duncan-example-'));
 const outFile = join(outDir, 'motion-severe.nii.gz');
 writeFileSync(outFile, writeNifti(worst.corrupted, { header, gzip: true }));
 const back = readNifti(new Uint8Array(readFileSync(outFile)), { inflate }).volume;
@@ -81,7 +87,7 @@ console.log(
 const replayed = replay(volume, JSON.parse(JSON.stringify(worst.applied)));
 const replayExact = replayed.data.every((v, i) => v === worst.corrupted.data[i]);
 console.log(`replay from JSON reproduces it bit for bit: ${replayExact}`);
-if (option('--out', undefined) === undefined) rmSync(outDir, { recursive: true, force: true });
+if (outOption === undefined) rmSync(outDir, { recursive: true, force: true });
 
 if (check) {
   const failures = [];
