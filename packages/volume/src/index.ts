@@ -18,6 +18,14 @@ export {
 } from './mri-error.js';
 export { createRng, type Rng } from './rng.js';
 export {
+  describeNumberRule,
+  invalidArgument,
+  type NumberRule,
+  validateBoolean,
+  validateNumber,
+  validateObject,
+} from './validate.js';
+export {
   assertVolume,
   type CreateVolumeOptions,
   createVolume,

@@ -1,64 +1,20 @@
-import { assertVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import {
+  assertVolume,
+  describeNumberRule,
+  invalidArgument as fail,
+  type NumberRule,
+  type Volume,
+  validateNumber,
+} from '@duncan-mri/volume';
 
-/** Throws the house-style `INVALID_ARGUMENT` error: `<where>: <argument> <rule>, got <value>`. */
-export function fail(where: string, argument: string, rule: string, value: unknown): never {
-  throw new MriError(
-    'INVALID_ARGUMENT',
-    `${where}: ${argument} ${rule}, got ${describeValue(value)}`,
-    {
-      argument,
-    },
-  );
-}
-
-/** `value` must be a plain object (an options or params bag). */
-export function validateObject(
-  where: string,
-  argument: string,
-  value: unknown,
-): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(where, argument, 'must be an object', value);
-  }
-  return value as Record<string, unknown>;
-}
-
-export interface NumberRule {
-  readonly min?: number;
-  readonly max?: number;
-  /** Exclude `min` itself. */
-  readonly minExclusive?: boolean;
-  readonly integer?: boolean;
-}
-
-function ruleText(rule: NumberRule): string {
-  const kind = rule.integer ? 'an integer' : 'a finite number';
-  const lo = rule.min === undefined ? undefined : `${rule.minExclusive ? '(' : '['}${rule.min}`;
-  const hi = rule.max === undefined ? undefined : `${rule.max}]`;
-  if (lo !== undefined && hi !== undefined) return `must be ${kind} in ${lo}, ${hi}`;
-  if (lo !== undefined) return `must be ${kind} ${rule.minExclusive ? '>' : '>='} ${rule.min}`;
-  if (hi !== undefined) return `must be ${kind} <= ${rule.max}`;
-  return `must be ${kind}`;
-}
-
-/** A number obeying `rule`; `fallback` when `value` is undefined (required when no fallback). */
-export function validateNumber(
-  where: string,
-  argument: string,
-  value: unknown,
-  rule: NumberRule,
-  fallback?: number,
-): number {
-  if (value === undefined && fallback !== undefined) return fallback;
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (!rule.integer || Number.isInteger(value)) &&
-    (rule.min === undefined || (rule.minExclusive ? value > rule.min : value >= rule.min)) &&
-    (rule.max === undefined || value <= rule.max);
-  if (!ok) fail(where, argument, ruleText(rule), value);
-  return value as number;
-}
+// The shared boundary checks live in @duncan-mri/volume; re-exported here under the names the
+// package's modules use.
+export {
+  invalidArgument as fail,
+  type NumberRule,
+  validateNumber,
+  validateObject,
+} from '@duncan-mri/volume';
 
 /** One of a fixed list of values. */
 export function validateChoice<T>(
@@ -97,7 +53,7 @@ export function validateRange(
     fail(
       where,
       argument,
-      `must be a number or a range [low, high] (${ruleText(rule).slice(8)})`,
+      `must be a number or a range [low, high] (${describeNumberRule(rule).slice('must be '.length)})`,
       value,
     );
   }
