@@ -1,4 +1,11 @@
-import { assertVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import {
+  assertVolume,
+  describeValue,
+  MriError,
+  type Volume,
+  validateBoolean,
+  validateObject,
+} from '@duncan-mri/volume';
 
 /** Checks the `(reference, test)` pair at a public boundary: volumes, same shape, all finite. */
 export function validatePair(
@@ -82,19 +89,9 @@ export function validateMask(where: string, mask: unknown, voxels: number): Uint
   return mask;
 }
 
-/** Optional boolean option. */
+/** Optional boolean option (the shared check of `@duncan-mri/volume`, default `false`). */
 export function validateFlag(where: string, name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${name} must be a boolean, got ${describeValue(value)}`,
-      {
-        argument: name,
-      },
-    );
-  }
-  return value;
+  return validateBoolean(where, name, value, false);
 }
 
 /** Optional number option within `[min, max]`. */
@@ -119,16 +116,7 @@ export function validateNumberOption(
 
 /** Options must be an object (they carry the required `dataRange`). */
 export function validateOptions(where: string, options: unknown): Record<string, unknown> {
-  if (typeof options !== 'object' || options === null) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: options must be an object, got ${describeValue(options)}`,
-      {
-        argument: 'options',
-      },
-    );
-  }
-  return options as Record<string, unknown>;
+  return validateObject(where, 'options', options);
 }
 
 /** The smallest extent a windowed metric needs; throws `INVALID_ARGUMENT` naming the axes. */
