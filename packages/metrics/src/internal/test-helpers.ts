@@ -54,3 +54,73 @@ export function withNoise(volume: Volume, sigma: number, seed = 2): Volume {
     affine: volume.affine,
   });
 }
+
+/** A synthetic three-class "brain" with its truth labels, for segmentation tests. */
+export interface TissuePhantom {
+  /** Noisy intensities: background 0, CSF 40, grey matter 90, white matter 130, plus noise. */
+  readonly volume: Volume;
+  /** Truth: 0 outside the head ellipsoid, 1 CSF, 2 grey matter, 3 white matter. */
+  readonly truth: Volume;
+  /** The head ellipsoid (truth > 0). */
+  readonly mask: Uint8Array;
+}
+
+/**
+ * An ellipsoidal "brain" (an ellipse for `nz = 1`): an outer CSF rim, a grey-matter shell with a
+ * wavy ("folded") inner boundary, a white-matter core and a CSF "ventricle" in the middle;
+ * Gaussian noise of `sigma` everywhere in the ellipsoid (seeded), background 0.
+ */
+export function tissuePhantom(
+  nx: number,
+  ny: number,
+  nz: number,
+  sigma: number,
+  seed = 7,
+): TissuePhantom {
+  const rng = createRng(seed);
+  const n = nx * ny * nz;
+  const data = new Float32Array(n);
+  const truth = new Float32Array(n);
+  const mask = new Uint8Array(n);
+  const cx = (nx - 1) / 2;
+  const cy = (ny - 1) / 2;
+  const cz = (nz - 1) / 2;
+  const rx = nx * 0.46;
+  const ry = ny * 0.46;
+  const rz = nz > 1 ? nz * 0.46 : 1;
+  const means = [0, 40, 90, 130];
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++) {
+        const u = (x - cx) / rx;
+        const v = (y - cy) / ry;
+        const w = nz > 1 ? (z - cz) / rz : 0;
+        const r = Math.sqrt(u * u + v * v + w * w);
+        if (r > 1) continue;
+        const angle = Math.atan2(v, u);
+        const folds = 0.07 * Math.sin(7 * angle) * Math.cos(5 * w * Math.PI);
+        let label = 1;
+        if (r < 0.62 + folds) label = 3;
+        else if (r < 0.88) label = 2;
+        const ventricle = Math.sqrt((u / 0.22) ** 2 + (v / 0.1) ** 2 + (w / 0.25) ** 2);
+        if (ventricle < 1) label = 1;
+        const i = x + nx * (y + ny * z);
+        truth[i] = label;
+        mask[i] = 1;
+        data[i] = means[label]! + rng.normal(0, sigma);
+      }
+    }
+  }
+  return {
+    volume: createVolume({ data, shape: [nx, ny, nz] }),
+    truth: createVolume({ data: truth, shape: [nx, ny, nz] }),
+    mask,
+  };
+}
+
+/** Byte-for-byte equality of two typed arrays (fast; `toEqual` walks large arrays slowly). */
+export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
+}

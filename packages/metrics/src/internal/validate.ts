@@ -138,3 +138,13 @@ export function assertMinimumSize(
     }
   }
 }
+
+/** A single volume at a public boundary: a `Volume` whose voxels are all finite. */
+export function validateVolume(
+  where: string,
+  argument: string,
+  value: unknown,
+): asserts value is Volume {
+  assertVolume(value, where, argument);
+  assertFinite(where, argument, value.data);
+}
