@@ -1,0 +1,3 @@
+import { register } from 'node:module';
+
+register('./tfjs-resolve-hook.mjs', import.meta.url);

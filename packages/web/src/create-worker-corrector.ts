@@ -1,0 +1,445 @@
+import type { Checkpoint, CorrectionResult } from '@duncan-mri/core';
+import type { CompareImagesOptions, ImageComparison } from '@duncan-mri/metrics';
+import type { RecipeStep, SimulationResult } from '@duncan-mri/simulate';
+import {
+  assertVolume,
+  invalidArgument,
+  MriError,
+  type Volume,
+  validateNumber,
+  validateObject,
+} from '@duncan-mri/volume';
+import {
+  errorFromWire,
+  fromWire,
+  type ModelMessage,
+  type Reply,
+  type Request,
+  toWire,
+  type WireVolume,
+  type WorkerModelInfo,
+} from './internal/protocol.js';
+import { baseUrl, resolveUrl } from './internal/urls.js';
+import { defaultWasmPaths } from './internal/wasm-paths.js';
+import type { ModelSource } from './load-model.js';
+import type { UseWebBackendOptions, WebBackendInfo } from './use-web-backend.js';
+
+/** Options of {@link createWorkerCorrector}. */
+export interface CreateWorkerCorrectorOptions {
+  /** How the worker chooses its backend (see {@link useWebBackend}). */
+  readonly backend?: UseWebBackendOptions;
+  /** URL models: cache in IndexedDB with a version check (see {@link fetchCheckpoint}). Default true. */
+  readonly cache?: boolean;
+  /** URL models: the known version (see {@link fetchCheckpoint}). */
+  readonly version?: string;
+  /** URL models: allow another origin. Default false. */
+  readonly allowCrossOrigin?: boolean;
+  /**
+   * Starts the worker. Default: this package's `dist/worker.js` as a module worker,
+   * `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, which Vite,
+   * webpack 5 and Parcel bundle. It is called again after a cancellation.
+   */
+  readonly worker?: () => Worker;
+  /** Aborts starting; the promise rejects with `signal.reason` and the worker is stopped. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link WorkerCorrector.correct}. */
+export interface WorkerCorrectOptions {
+  /** Slicing axis: 0, 1 or 2 (x, y, z). Default 2. */
+  readonly axis?: 0 | 1 | 2;
+  /** Slices per forward pass. Default 1: a progress event for every slice. */
+  readonly batchSize?: number;
+  /** Called in the page after every batch with the slices done so far. */
+  readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
+  /**
+   * Cancels the correction: the promise rejects with `signal.reason` at once, and the worker is
+   * stopped (a running GPU or wasm kernel cannot be interrupted) and restarted for the next call.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Transfer the volume's buffer to the worker instead of copying it (no copy for large scans;
+   * the caller's `volume.data` becomes empty, detached). Default false.
+   */
+  readonly transfer?: boolean;
+}
+
+/** A corrector running in a Web Worker; see {@link createWorkerCorrector}. */
+export interface WorkerCorrector {
+  /** The backend the worker uses. */
+  readonly backend: WebBackendInfo;
+  /** The model the worker loaded. */
+  readonly model: WorkerModelInfo;
+  /**
+   * `correct` of `@duncan-mri/core` in the worker: the corrected volume and the artefact map
+   * (`input - corrected`), same shape and affine as the input.
+   */
+  correct(volume: Volume, options?: WorkerCorrectOptions): Promise<CorrectionResult>;
+  /**
+   * `simulate` of `@duncan-mri/simulate` in the worker, with `createRng(seed)`: adds artefacts to
+   * a clean volume and says what it applied.
+   */
+  simulate(
+    volume: Volume,
+    recipe: readonly RecipeStep[],
+    options: { readonly seed: number; readonly signal?: AbortSignal },
+  ): Promise<SimulationResult>;
+  /** `compareImages` of `@duncan-mri/metrics` in the worker: SSIM, MS-SSIM, VIF, UQI, PSNR. */
+  compareImages(
+    reference: Volume,
+    test: Volume,
+    options: CompareImagesOptions & { readonly signal?: AbortSignal },
+  ): Promise<ImageComparison>;
+  /** Stops the worker and frees its memory. Later calls reject with `INVALID_ARGUMENT`. */
+  terminate(): void;
+}
+
+const WHERE = 'createWorkerCorrector';
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  readonly onProgress: WorkerCorrectOptions['onProgress'];
+}
+
+function defaultWorker(): Worker {
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
+function absoluteWasmPaths(backend: UseWebBackendOptions): UseWebBackendOptions {
+  // The worker resolves URLs against its own script, so send absolute ones.
+  const base = baseUrl();
+  const abs = (u: string) => (base === undefined ? u : new URL(u, base).href);
+  const paths = backend.wasmPaths ?? defaultWasmPaths();
+  if (typeof paths !== 'string' && (typeof paths !== 'object' || paths === null)) {
+    invalidArgument(
+      WHERE,
+      'options.backend.wasmPaths',
+      'must be a URL prefix or a map of URLs',
+      paths,
+    );
+  }
+  const wasmPaths =
+    typeof paths === 'string'
+      ? abs(paths)
+      : Object.fromEntries(Object.entries(paths).map(([k, v]) => [k, abs(v as string)]));
+  return { ...backend, wasmPaths };
+}
+
+function modelMessage(source: unknown, o: Record<string, unknown>): ModelMessage {
+  if (typeof source === 'string' || source instanceof URL) {
+    const cache = o.cache ?? true;
+    if (typeof cache !== 'boolean')
+      invalidArgument(WHERE, 'options.cache', 'must be a boolean', cache);
+    const allowCrossOrigin = o.allowCrossOrigin ?? false;
+    if (typeof allowCrossOrigin !== 'boolean')
+      invalidArgument(WHERE, 'options.allowCrossOrigin', 'must be a boolean', allowCrossOrigin);
+    if (o.version !== undefined && (typeof o.version !== 'string' || o.version === ''))
+      invalidArgument(WHERE, 'options.version', 'must be a non-empty string', o.version);
+    return {
+      kind: 'url',
+      url: resolveUrl(WHERE, 'model', source).href,
+      cache,
+      version: o.version as string | undefined,
+      allowCrossOrigin,
+    };
+  }
+  const c = validateObject(WHERE, 'model', source) as Partial<Checkpoint>;
+  if (
+    typeof c.manifest !== 'object' ||
+    c.manifest === null ||
+    !(c.weights instanceof Uint8Array || (c.weights as unknown) instanceof ArrayBuffer)
+  ) {
+    invalidArgument(WHERE, 'model', 'must be a URL or a checkpoint { manifest, weights }', source);
+  }
+  const weights =
+    c.weights instanceof Uint8Array
+      ? c.weights
+      : new Uint8Array(c.weights as unknown as ArrayBuffer);
+  return { kind: 'checkpoint', manifest: c.manifest, weights };
+}
+
+function validateSignal(argument: string, value: unknown): AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal))
+    invalidArgument(WHERE, argument, 'must be an AbortSignal', value);
+  return value as AbortSignal | undefined;
+}
+
+/**
+ * Starts a DUNCAN corrector in a Web Worker, so the page never freezes: the worker chooses its
+ * backend ({@link useWebBackend}: webgpu, webgl, wasm), loads the model (a same-origin URL,
+ * cached in IndexedDB with a version check, or a checkpoint object), and then corrects volumes
+ * slice by slice with a progress event per batch (per slice by default). Volumes go to the
+ * worker as copies (or transferred, `transfer: true`); results come back transferred, without
+ * a copy. Requests run one at a time, in order. Aborting a correction rejects it at once and
+ * restarts the worker, since a running kernel cannot be interrupted. Everything stays on the
+ * user's machine. Simulation and metrics run in the same worker ({@link WorkerCorrector}).
+ *
+ * @example
+ * ```ts
+ * const corrector = await createWorkerCorrector('/models/duncan/');
+ * console.log(corrector.backend.backend);            // 'webgpu', 'webgl' or 'wasm'
+ * const controller = new AbortController();
+ * const { corrected, artefactMap } = await corrector.correct(volume, {
+ *   onProgress: ({ done, total }) => (bar.value = done / total),
+ *   signal: controller.signal,
+ * });
+ * corrector.terminate();
+ * ```
+ * @throws MriError `INVALID_ARGUMENT` for a bad model source or option, `BACKEND_UNAVAILABLE`
+ * when no backend works in the worker, `INTERNAL` when the worker script cannot start, and what
+ * {@link fetchCheckpoint} and `loadCheckpoint` throw.
+ */
+export async function createWorkerCorrector(
+  model: ModelSource,
+  options: CreateWorkerCorrectorOptions = {},
+): Promise<WorkerCorrector> {
+  const o = validateObject(WHERE, 'options', options, true);
+  const message = modelMessage(model, o);
+  const backendOptions = absoluteWasmPaths(
+    validateObject(WHERE, 'options.backend', o.backend, true) as UseWebBackendOptions,
+  );
+  const makeWorker = (o.worker ?? defaultWorker) as () => Worker;
+  if (typeof makeWorker !== 'function')
+    invalidArgument(
+      WHERE,
+      'options.worker',
+      'must be a function that returns a Worker',
+      makeWorker,
+    );
+  const startSignal = validateSignal('options.signal', o.signal);
+  startSignal?.throwIfAborted();
+
+  let worker: Worker | undefined;
+  let ready: Promise<{ backend: WebBackendInfo; model: WorkerModelInfo }> | undefined;
+  let terminated = false;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const stop = (reason: unknown) => {
+    worker?.terminate();
+    worker = undefined;
+    ready = undefined;
+    for (const p of pending.values()) p.reject(reason);
+    pending.clear();
+  };
+
+  const start = (): Promise<{ backend: WebBackendInfo; model: WorkerModelInfo }> => {
+    ready ??= new Promise((resolve, reject) => {
+      let w: Worker;
+      try {
+        w = makeWorker();
+      } catch (cause) {
+        reject(new MriError('INTERNAL', `${WHERE}: the worker could not be created`, { cause }));
+        return;
+      }
+      worker = w;
+      w.addEventListener('error', (event) => {
+        event.preventDefault?.();
+        const error = new MriError(
+          'INTERNAL',
+          `${WHERE}: the worker failed: ${(event as ErrorEvent).message || 'its script did not load'}`,
+        );
+        reject(error);
+        stop(error);
+      });
+      w.addEventListener('message', (event: MessageEvent) => {
+        const reply = event.data as Reply;
+        if (reply.type === 'ready') resolve({ backend: reply.backend, model: reply.model });
+        else if (reply.type === 'error' && reply.id === 'init') {
+          const error = errorFromWire(WHERE, reply.error);
+          reject(error);
+          stop(error);
+        } else if (reply.type === 'progress') pending.get(reply.id)?.onProgress?.(reply);
+        else if (reply.type === 'result' || reply.type === 'error') {
+          const p = pending.get(reply.id as number);
+          if (p === undefined) return;
+          pending.delete(reply.id as number);
+          if (reply.type === 'result') p.resolve(reply.value);
+          else p.reject(errorFromWire(WHERE, reply.error));
+        }
+      });
+      const init: Request = { type: 'init', model: message, backend: backendOptions };
+      w.postMessage(init);
+    });
+    return ready;
+  };
+
+  /** Queues one request; aborting it rejects at once and restarts the worker if it was running. */
+  const run = <T>(
+    where: string,
+    build: (id: number, transfer: Transferable[]) => Request,
+    signal: AbortSignal | undefined,
+    onProgress?: WorkerCorrectOptions['onProgress'],
+  ): Promise<T> => {
+    if (terminated)
+      return Promise.reject(
+        new MriError(
+          'INVALID_ARGUMENT',
+          `${where}: corrector must not be terminated, got a terminated one`,
+          {
+            argument: 'corrector',
+          },
+        ),
+      );
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = nextId++;
+    const transfer: Transferable[] = [];
+    // Copy (or detach) the input now, so later changes by the caller cannot leak in.
+    const request = build(id, transfer);
+    const job = queue.then(
+      () =>
+        new Promise<T>((resolve, reject) => {
+          if (signal?.aborted) {
+            reject(signal.reason);
+            return;
+          }
+          const onAbort = () => stop(signal?.reason);
+          signal?.addEventListener('abort', onAbort, { once: true });
+          const done = () => signal?.removeEventListener('abort', onAbort);
+          pending.set(id, {
+            resolve: (v) => {
+              done();
+              resolve(v as T);
+            },
+            reject: (e) => {
+              done();
+              reject(e);
+            },
+            onProgress,
+          });
+          start().then(
+            () => worker?.postMessage(request, transfer),
+            (error) => {
+              pending.delete(id);
+              done();
+              reject(error);
+            },
+          );
+        }),
+    );
+    queue = job.catch(() => undefined);
+    return job;
+  };
+
+  const onStartAbort = () => stop(startSignal?.reason);
+  startSignal?.addEventListener('abort', onStartAbort, { once: true });
+  let info: { backend: WebBackendInfo; model: WorkerModelInfo };
+  try {
+    info = await Promise.race([
+      start(),
+      new Promise<never>((_, reject) => {
+        if (startSignal !== undefined) {
+          startSignal.addEventListener('abort', () => reject(startSignal.reason), { once: true });
+        }
+      }),
+    ]);
+  } finally {
+    startSignal?.removeEventListener('abort', onStartAbort);
+  }
+
+  const volumeArg = (where: string, argument: string, v: unknown): Volume => {
+    assertVolume(v, where, argument);
+    return v as Volume;
+  };
+
+  return Object.freeze({
+    backend: info.backend,
+    model: info.model,
+    correct(volume: Volume, opts: WorkerCorrectOptions = {}): Promise<CorrectionResult> {
+      const where = 'WorkerCorrector.correct';
+      try {
+        volumeArg(where, 'volume', volume);
+        const c = validateObject(where, 'options', opts, true);
+        const axis = validateNumber(
+          where,
+          'options.axis',
+          c.axis,
+          { min: 0, max: 2, integer: true },
+          2,
+        );
+        const batchSize = validateNumber(
+          where,
+          'options.batchSize',
+          c.batchSize,
+          { min: 1, integer: true },
+          1,
+        );
+        if (c.onProgress !== undefined && typeof c.onProgress !== 'function')
+          invalidArgument(where, 'options.onProgress', 'must be a function', c.onProgress);
+        const transfer = c.transfer ?? false;
+        if (typeof transfer !== 'boolean')
+          invalidArgument(where, 'options.transfer', 'must be a boolean', transfer);
+        const signal = validateSignal('options.signal', c.signal);
+        return run<{ corrected: WireVolume; artefactMap: WireVolume }>(
+          where,
+          (id, buffers) => ({
+            type: 'correct',
+            id,
+            volume: toWire(volume, transfer, buffers),
+            options: { axis: axis as 0 | 1 | 2, batchSize },
+          }),
+          signal,
+          c.onProgress as WorkerCorrectOptions['onProgress'],
+        ).then((r) => ({ corrected: fromWire(r.corrected), artefactMap: fromWire(r.artefactMap) }));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    simulate(volume, recipe, opts) {
+      const where = 'WorkerCorrector.simulate';
+      try {
+        volumeArg(where, 'volume', volume);
+        if (!Array.isArray(recipe))
+          invalidArgument(where, 'recipe', 'must be an array of steps', recipe);
+        const s = validateObject(where, 'options', opts);
+        const seed = validateNumber(where, 'options.seed', s.seed, { min: 0, integer: true });
+        const signal = validateSignal('options.signal', s.signal);
+        return run<{ volume: WireVolume; applied: SimulationResult['applied'] }>(
+          where,
+          (id, buffers) => ({
+            type: 'simulate',
+            id,
+            volume: toWire(volume, false, buffers),
+            recipe,
+            seed,
+          }),
+          signal,
+        ).then((r) => ({ volume: fromWire(r.volume), applied: r.applied }));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    compareImages(reference, test, opts) {
+      const where = 'WorkerCorrector.compareImages';
+      try {
+        volumeArg(where, 'reference', reference);
+        volumeArg(where, 'test', test);
+        const { signal: rawSignal, ...rest } = validateObject(where, 'options', opts);
+        const signal = validateSignal('options.signal', rawSignal);
+        return run<ImageComparison>(
+          where,
+          (id, buffers) => ({
+            type: 'compare',
+            id,
+            reference: toWire(reference, false, buffers),
+            test: toWire(test, false, buffers),
+            options: rest as unknown as CompareImagesOptions,
+          }),
+          signal,
+        );
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    terminate() {
+      terminated = true;
+      stop(
+        new MriError('INVALID_ARGUMENT', `${WHERE}: corrector was terminated`, {
+          argument: 'corrector',
+        }),
+      );
+    },
+  } satisfies WorkerCorrector);
+}

@@ -1,0 +1,83 @@
+import { describeValue, invalidArgument, MriError } from '@duncan-mri/volume';
+
+/** The base URL relative URLs resolve against: the page's or the worker's location. */
+export function baseUrl(): string | undefined {
+  return globalThis.location?.href;
+}
+
+/** Resolves a URL or string against the current location; `INVALID_ARGUMENT` when it cannot. */
+export function resolveUrl(where: string, argument: string, value: unknown): URL {
+  if (!(value instanceof URL) && typeof value !== 'string') {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${where}: ${argument} must be a URL or a string, got ${describeValue(value)}`,
+      {
+        argument,
+      },
+    );
+  }
+  try {
+    return new URL(value, baseUrl());
+  } catch (cause) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${where}: ${argument} must be a valid URL, got ${describeValue(String(value))}`,
+      {
+        argument,
+        cause,
+      },
+    );
+  }
+}
+
+/** Fetches a URL, turning network failures and HTTP errors into `IO_ERROR`. */
+export async function fetchOk(
+  where: string,
+  argument: string,
+  url: URL,
+  init: RequestInit = {},
+): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (cause) {
+    if (init.signal?.aborted) throw init.signal.reason;
+    throw new MriError('IO_ERROR', `${where}: ${argument} could not be fetched, got ${url.href}`, {
+      argument,
+      cause,
+    });
+  }
+  if (!response.ok) {
+    throw new MriError(
+      'IO_ERROR',
+      `${where}: ${argument} must answer HTTP 200, got ${response.status} for ${url.href}`,
+      { argument },
+    );
+  }
+  return response;
+}
+
+/** The manifest and weights URLs of a model URL (a directory, or its `manifest.json`). */
+export function modelUrls(
+  where: string,
+  value: unknown,
+  allowCrossOrigin: boolean,
+): { manifest: URL; weights: URL } {
+  const url = resolveUrl(where, 'url', value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    invalidArgument(where, 'url', 'must be an http(s) URL', url.href);
+  }
+  const page = baseUrl();
+  if (!allowCrossOrigin && page !== undefined && new URL(page).origin !== url.origin) {
+    invalidArgument(
+      where,
+      'url',
+      `must be on this page's origin (${new URL(page).origin})`,
+      url.href,
+    );
+  }
+  const manifest = url.pathname.endsWith('.json')
+    ? url
+    : new URL(url.pathname.endsWith('/') ? 'manifest.json' : `${url.pathname}/manifest.json`, url);
+  return { manifest, weights: new URL('weights.bin', manifest) };
+}
