@@ -116,7 +116,7 @@ export async function correct(
           'reflect',
         );
       }
-      const y = nets.decoderF(nets.contentEncoderA(x));
+      const y = nets.translateF(nets.contentEncoderA(x), x);
       return tf.slice(y, [0, top, left, 0], [n, height, width, 1]);
     });
     const values = await readFloat32(result);

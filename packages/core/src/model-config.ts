@@ -28,6 +28,19 @@ export interface ModelConfig {
   readonly channels: number;
   /** R: residual blocks at 1/4 scale in each content encoder. Default 4. */
   readonly residualBlocks: number;
+  /**
+   * Decoder F also fuses the content features at 1/2 and full scale (concat + 1x1 convolution,
+   * like decoder A's artefact fusion), so fine anatomy need not pass through the 1/4-scale code.
+   * Default false (`../shared/design/MODEL.md`).
+   */
+  readonly contentSkips: boolean;
+  /**
+   * Residual translations: each decoder renders a correction that is added to the image its
+   * content came from (`x̂_f = x_a + decoderF(c_a)`, `x̂_a = x_f + decoderA(c_f, a)`), so a
+   * clean image passes unchanged when the decoders output zero. Default true (a deviation from
+   * `../shared/design/MODEL.md`, where decoders render whole images: see the package README).
+   */
+  readonly residual: boolean;
   /** Side of the square training crops, in pixels: a multiple of 4, at least 32. Default 128. */
   readonly cropSize: number;
   /** Weights of the generator loss terms. */
@@ -73,6 +86,8 @@ export type ModelConfigOverrides = Partial<Omit<ModelConfig, 'lossWeights'>> & {
 export const defaultModelConfig: ModelConfig = Object.freeze({
   channels: 32,
   residualBlocks: 4,
+  contentSkips: false,
+  residual: true,
   cropSize: 128,
   lossWeights: Object.freeze({
     adversarial: 1,
@@ -136,6 +151,8 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
   return Object.freeze({
     channels: n('channels', { min: 1, max: 1024, integer: true }),
     residualBlocks: n('residualBlocks', { min: 0, max: 64, integer: true }),
+    contentSkips: validateBoolean(where, 'config.contentSkips', o.contentSkips, d.contentSkips),
+    residual: validateBoolean(where, 'config.residual', o.residual, d.residual),
     cropSize,
     lossWeights: Object.freeze(lossWeights),
     learningRate: n('learningRate', { min: 0 }),

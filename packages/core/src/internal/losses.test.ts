@@ -15,8 +15,19 @@ import type { Features, Networks } from './networks.js';
 
 const triple = (x: tf.Tensor4D): Features => [x, x, x];
 
+type Decoders = Omit<Networks, 'translateF' | 'translateA'>;
+
+/** Adds the translations to decoders: plain (`decoder(...)`) or residual (`source + decoder(...)`). */
+function translations(n: Decoders, residual = false): Networks {
+  return {
+    ...n,
+    translateF: (c, s) => (residual ? tf.add(s, n.decoderF(c)) : n.decoderF(c)),
+    translateA: (c, a, s) => (residual ? tf.add(s, n.decoderA(c, a)) : n.decoderA(c, a)),
+  };
+}
+
 /** Networks that are identities (content = the image, artefact code = 0, D says "real"). */
-function identityNetworks(): Networks {
+function identityNetworks(): Decoders {
   return {
     contentEncoderA: triple,
     contentEncoderF: triple,
@@ -34,11 +45,36 @@ describe('loss terms', () => {
     tf.tidy(() => {
       const xa = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
       const xf = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
-      const r = generatorLosses(identityNetworks(), xa, xf, defaultModelConfig.lossWeights);
+      const r = generatorLosses(
+        translations(identityNetworks()),
+        xa,
+        xf,
+        defaultModelConfig.lossWeights,
+      );
       for (const term of GENERATOR_TERMS) expect(r.terms[term].dataSync()[0], term).toBe(0);
       expect(r.total.dataSync()[0]).toBe(0);
       // The corrected fake of an identity corrector is the corrupted input itself.
       expect(r.fakeF.dataSync()).toEqual(xa.dataSync());
+    });
+  });
+
+  it('are all zero for residual translations whose decoders output zero', async () => {
+    await useBackend('cpu');
+    tf.tidy(() => {
+      const xa = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+      const xf = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const zero = translations(
+        {
+          ...identityNetworks(),
+          decoderF: (c) => tf.zerosLike(c[2]),
+          decoderA: (c) => tf.zerosLike(c[2]),
+        },
+        true,
+      );
+      const r = generatorLosses(zero, xa, xf, defaultModelConfig.lossWeights);
+      for (const term of GENERATOR_TERMS) expect(r.terms[term].dataSync()[0], term).toBe(0);
+      expect(r.fakeF.dataSync()).toEqual(xa.dataSync());
+      expect(r.fakeA.dataSync()).toEqual(xf.dataSync());
     });
   });
 
@@ -47,11 +83,11 @@ describe('loss terms', () => {
     tf.tidy(() => {
       const xa = tf.randomUniform([2, 8, 8, 1], 0.5, 1, 'float32', 1) as tf.Tensor4D;
       const xf = tf.randomUniform([2, 8, 8, 1], 0.5, 1, 'float32', 2) as tf.Tensor4D;
-      const nets: Networks = {
+      const nets = translations({
         ...identityNetworks(),
         decoderF: (c) => tf.mul(c[2], 0.5),
         discriminatorF: (x) => tf.zerosLike(x),
-      };
+      });
       const weights = { ...defaultModelConfig.lossWeights, identity: 2 };
       const r = generatorLosses(nets, xa, xf, weights);
       const v = (t: tf.Scalar) => t.dataSync()[0]!;

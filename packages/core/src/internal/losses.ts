@@ -33,9 +33,9 @@ export function lsgan(prediction: tf.Tensor, target: 0 | 1): tf.Scalar {
 export interface GeneratorLosses {
   readonly terms: Record<GeneratorTerm, tf.Scalar>;
   readonly total: tf.Scalar;
-  /** x̂_f = decoderF(contentEncoderA(x_a)): the corrected images. */
+  /** x̂_f = decoderF(contentEncoderA(x_a)) (+ x_a when residual): the corrected images. */
   readonly fakeF: tf.Tensor4D;
-  /** x̂_a = decoderA(contentEncoderF(x_f), artefactEncoder(x_a)): artefact transplanted. */
+  /** x̂_a = decoderA(contentEncoderF(x_f), artefactEncoder(x_a)) (+ x_f when residual): artefact transplanted. */
   readonly fakeA: tf.Tensor4D;
 }
 
@@ -53,16 +53,16 @@ export function generatorLosses(
   const ca = nets.contentEncoderA(xa);
   const a = nets.artefactEncoder(xa);
   const cf = nets.contentEncoderF(xf);
-  const fakeF = nets.decoderF(ca);
-  const fakeA = nets.decoderA(cf, a);
+  const fakeF = nets.translateF(ca, xa);
+  const fakeA = nets.translateA(cf, a, xf);
   const cFakeF = nets.contentEncoderF(fakeF);
   const cFakeA = nets.contentEncoderA(fakeA);
-  const cycleA = nets.decoderA(cFakeF, a);
-  const cycleF = nets.decoderF(cFakeA);
-  const recA = nets.decoderA(ca, a);
-  const recF = nets.decoderF(cf);
+  const cycleA = nets.translateA(cFakeF, a, fakeF);
+  const cycleF = nets.translateF(cFakeA, fakeA);
+  const recA = nets.translateA(ca, a, xa);
+  const recF = nets.translateF(cf, xf);
   const aFakeA = nets.artefactEncoder(fakeA);
-  const identityF = nets.decoderF(nets.contentEncoderA(xf));
+  const identityF = nets.translateF(nets.contentEncoderA(xf), xf);
   const terms: Record<GeneratorTerm, tf.Scalar> = {
     adversarial: tf.add(lsgan(nets.discriminatorF(fakeF), 1), lsgan(nets.discriminatorA(fakeA), 1)),
     cycle: tf.add(l1(cycleA, xa), l1(cycleF, xf)),

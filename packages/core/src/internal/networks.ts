@@ -46,7 +46,15 @@ export function variableSpecs(config: ModelConfig): VariableSpec[] {
   encoder('contentEncoderF', true);
   encoder('artefactEncoder', false);
   w('decoderF/up1', 5, 4 * c, 2 * c);
+  if (config.contentSkips) {
+    w('decoderF/skip1', 1, 4 * c, 2 * c);
+    b('decoderF/skip1', 2 * c);
+  }
   w('decoderF/up2', 5, 2 * c, c);
+  if (config.contentSkips) {
+    w('decoderF/skip0', 1, 2 * c, c);
+    b('decoderF/skip0', c);
+  }
   w('decoderF/out', 7, c, 1);
   b('decoderF/out', 1);
   w('decoderA/fuse2', 1, 8 * c, 4 * c);
@@ -81,6 +89,13 @@ export interface Networks {
   artefactEncoder(x: tf.Tensor4D): Features;
   decoderF(content: Features): tf.Tensor4D;
   decoderA(content: Features, artefact: Features): tf.Tensor4D;
+  /**
+   * An image of domain F from content: `decoderF(content)`, plus `source` (the image the content
+   * was encoded from) when the translations are residual (`config.residual`).
+   */
+  translateF(content: Features, source: tf.Tensor4D): tf.Tensor4D;
+  /** An image of domain A: `decoderA(content, artefact)`, plus `source` when residual. */
+  translateA(content: Features, artefact: Features, source: tf.Tensor4D): tf.Tensor4D;
   discriminatorF(x: tf.Tensor4D): tf.Tensor4D;
   discriminatorA(x: tf.Tensor4D): tf.Tensor4D;
 }
@@ -96,7 +111,9 @@ const lrelu = (x: tf.Tensor4D): tf.Tensor4D => tf.leakyRelu(x, 0.2);
  * a 7x7 stem, two 4x4 stride-2 convolutions and R residual blocks, InstanceNorm + ReLU; an
  * artefact encoder of the same shape without residual blocks; decoders that upsample by
  * nearest x2 + 5x5 convolution (decoder A fuses the artefact code at each scale by concat + 1x1
- * convolution) and end in a linear 7x7 convolution; 70x70 PatchGAN discriminators.
+ * convolution) and end in a linear 7x7 convolution; 70x70 PatchGAN discriminators. With
+ * `config.contentSkips`, decoder F also fuses the content features at 1/2 and full scale
+ * (concat + 1x1 convolution, as decoder A fuses the artefact code).
  */
 export function buildNetworks(config: ModelConfig, weight: WeightLookup): Networks {
   const W = (name: string) => weight(`${name}/w`) as tf.Tensor4D;
@@ -128,13 +145,15 @@ export function buildNetworks(config: ModelConfig, weight: WeightLookup): Networ
       h = lrelu(instanceNorm(conv(h, W(`${net}/conv4`), 1, undefined, true)));
       return conv(h, W(`${net}/out`), 1, B(`${net}/out`), true);
     };
-  return {
+  const nets: Networks = {
     contentEncoderA: encoder('contentEncoderA', true),
     contentEncoderF: encoder('contentEncoderF', true),
     artefactEncoder: encoder('artefactEncoder', false),
     decoderF(content) {
       let h = block(upsample2x(content[2]), 'decoderF/up1', 1);
+      if (config.contentSkips) h = fuse(h, content[1], 'decoderF/skip1');
       h = block(upsample2x(h), 'decoderF/up2', 1);
+      if (config.contentSkips) h = fuse(h, content[0], 'decoderF/skip0');
       return conv(h, W('decoderF/out'), 1, B('decoderF/out'));
     },
     decoderA(content, artefact) {
@@ -145,7 +164,16 @@ export function buildNetworks(config: ModelConfig, weight: WeightLookup): Networ
       h = fuse(h, artefact[0], 'decoderA/fuse0');
       return conv(h, W('decoderA/out'), 1, B('decoderA/out'));
     },
+    translateF(content, source) {
+      const y = nets.decoderF(content);
+      return config.residual ? tf.add(source, y) : y;
+    },
+    translateA(content, artefact, source) {
+      const y = nets.decoderA(content, artefact);
+      return config.residual ? tf.add(source, y) : y;
+    },
     discriminatorF: discriminator('discriminatorF'),
     discriminatorA: discriminator('discriminatorA'),
   };
+  return nets;
 }

