@@ -8,7 +8,7 @@ describe('correct', () => {
   it('preserves the shape and affine of a 3-D volume, for every axis, and leaks no tensor', async () => {
     await useBackend('wasm');
     const model = createModel(TINY, { seed: 1 });
-    const volume = phantom(30, 26, 7);
+    const volume = phantom(30, 26, 9);
     await correct(model, volume, { batchSize: 3 });
     const n = tf.memory().numTensors;
     for (const axis of [0, 1, 2] as const) {
@@ -59,6 +59,47 @@ describe('correct', () => {
     const all = await correct(model, volume, { batchSize: 5 });
     expect(maxAbsDiff(one.corrected.data, all.corrected.data)).toBeLessThan(1e-3);
     expect(volume.data).toEqual(copy);
+    model.dispose();
+  });
+
+  it('normalises parts of a volume by a given intensity range as one pass would', async () => {
+    await useBackend('wasm');
+    const model = createModel({ ...TINY, residual: false }, { seed: 2 });
+    const volume = phantom(24, 20, 6);
+    const whole = (await correct(model, volume)).corrected;
+    // The robust range of the whole volume: what `correct` uses when none is given.
+    const sorted = Float32Array.from(volume.data).sort();
+    const at = (p: number) => {
+      const pos = (p / 100) * (sorted.length - 1);
+      const i = Math.floor(pos);
+      return sorted[i]! + (sorted[Math.min(i + 1, sorted.length - 1)]! - sorted[i]!) * (pos - i);
+    };
+    const intensityRange = { low: at(0.5), high: at(99.5) };
+    const size = 24 * 20;
+    for (const [start, count] of [
+      [0, 2],
+      [2, 4],
+    ] as const) {
+      const part = createVolume({
+        data: volume.data.slice(start * size, (start + count) * size),
+        shape: [24, 20, count],
+      });
+      const { corrected } = await correct(model, part, { intensityRange });
+      const expected = whole.data.slice(start * size, (start + count) * size);
+      expect(maxAbsDiff(corrected.data, expected) / 160).toBeLessThan(1e-5);
+    }
+    await expectMriError(() => correct(model, volume, { intensityRange: { low: 1, high: 1 } }));
+    await expectMriError(() => correct(model, volume, { intensityRange: { low: 0 } as never }));
+    model.dispose();
+  });
+
+  it('corrects 8x8 slices and refuses smaller ones', async () => {
+    await useBackend('wasm');
+    const model = createModel(TINY, { seed: 3 });
+    const { corrected } = await correct(model, phantom(8, 8, 2));
+    expect(corrected.shape).toEqual([8, 8, 2]);
+    await expectMriError(() => correct(model, phantom(7, 8)));
+    await expectMriError(() => correct(model, phantom(8, 4)));
     model.dispose();
   });
 

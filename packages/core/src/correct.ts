@@ -26,6 +26,13 @@ export interface CorrectOptions {
   readonly axis?: 0 | 1 | 2;
   /** Slices per forward pass. Default 8. */
   readonly batchSize?: number;
+  /**
+   * The intensities mapped to 0 and 1 before the network (and back after it). Default: the
+   * volume's own robust percentiles (`config.lowPercentile`, `config.highPercentile`). Give the
+   * whole volume's range when correcting parts of a volume separately (worker threads), so that
+   * every part is normalised as one pass over the volume would.
+   */
+  readonly intensityRange?: { readonly low: number; readonly high: number };
   /** Called after every batch with the slices done so far. */
   readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
 }
@@ -49,7 +56,7 @@ export interface CorrectionResult {
  * ```ts
  * const { corrected, artefactMap } = await correct(model, volume, { axis: 2, batchSize: 4 });
  * ```
- * @throws MriError `INVALID_ARGUMENT` for a bad volume or option, or slices narrower than 4 voxels.
+ * @throws MriError `INVALID_ARGUMENT` for a bad volume or option, or slices smaller than 8x8 voxels.
  */
 export async function correct(
   model: DuncanModel,
@@ -80,15 +87,26 @@ export async function correct(
       });
     }
   }
+  let range: { low: number; high: number } | undefined;
+  if (o.intensityRange !== undefined) {
+    const r = validateObject(where, 'options.intensityRange', o.intensityRange);
+    const low = validateNumber(where, 'options.intensityRange.low', r.low, {});
+    const high = validateNumber(where, 'options.intensityRange.high', r.high, {
+      min: low,
+      minExclusive: true,
+    });
+    range = { low, high };
+  }
   const { count, height, width } = sliceGeometry(volume.shape, axis);
-  if (height < 4 || width < 4) {
+  // Two stride-2 convolutions and a 3x3 reflection pad at 1/4 scale need 8x8 slices.
+  if (height < 8 || width < 8) {
     throw new MriError(
       'INVALID_ARGUMENT',
-      `${where}: volume slices along axis ${axis} must be at least 4x4 voxels, got ${height}x${width}`,
+      `${where}: volume slices along axis ${axis} must be at least 8x8 voxels, got ${height}x${width}`,
       { argument: 'volume' },
     );
   }
-  const range = robustRange(volume.data, state.config.lowPercentile, state.config.highPercentile);
+  range ??= robustRange(volume.data, state.config.lowPercentile, state.config.highPercentile);
   const data = normalise(volume.data, range);
   const out = new Float32Array(data.length);
   const ph = (4 - (height % 4)) % 4;

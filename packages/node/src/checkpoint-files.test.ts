@@ -1,0 +1,58 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mriErrorOf, tempDir } from '../test/helpers.js';
+import {
+  CHECKPOINT_FILES,
+  defaultModelDirectory,
+  readCheckpoint,
+  writeCheckpoint,
+} from './checkpoint-files.js';
+
+const manifest = { format: 'duncan-mri-checkpoint', formatVersion: 1 } as never;
+
+describe('readCheckpoint / writeCheckpoint', () => {
+  it('round-trips manifest and weights, atomically and without clobbering', () => {
+    const dir = join(tempDir(), 'run');
+    const weights = Uint8Array.from({ length: 64 }, (_, i) => i);
+    writeCheckpoint(dir, { manifest, weights });
+    const back = readCheckpoint(dir);
+    expect(back.manifest).toEqual(manifest);
+    expect([...back.weights]).toEqual([...weights]);
+    expect(readdirSync(dir).sort()).toEqual([CHECKPOINT_FILES.manifest, CHECKPOINT_FILES.weights]);
+    const e = (() => {
+      try {
+        writeCheckpoint(dir, { manifest, weights });
+      } catch (error) {
+        return error as { code: string };
+      }
+    })();
+    expect(e?.code).toBe('IO_ERROR');
+    writeCheckpoint(dir, { manifest, weights: weights.slice(0, 8) }, { overwrite: true });
+    expect(readCheckpoint(dir).weights.length).toBe(8);
+  });
+
+  it('names the missing model (MODEL_NOT_FOUND) and refuses unparsable manifests', async () => {
+    const dir = tempDir();
+    const missing = await mriErrorOf(() => readCheckpoint(dir));
+    expect(missing.code).toBe('IO_ERROR');
+    expect(missing.message).toMatch(/MODEL_NOT_FOUND/);
+    if (!existsSync(join(defaultModelDirectory(), CHECKPOINT_FILES.manifest))) {
+      const bundled = await mriErrorOf(() => readCheckpoint());
+      expect(bundled.message).toMatch(/bundled default model is not installed .*--model <dir>/);
+    }
+    writeFileSync(join(dir, CHECKPOINT_FILES.manifest), '{ not json');
+    writeFileSync(join(dir, CHECKPOINT_FILES.weights), new Uint8Array(4));
+    expect((await mriErrorOf(() => readCheckpoint(dir))).code).toBe('CORRUPT_FILE');
+    writeFileSync(join(dir, CHECKPOINT_FILES.manifest), '[1, 2]');
+    expect((await mriErrorOf(() => readCheckpoint(dir))).code).toBe('CORRUPT_FILE');
+    expect((await mriErrorOf(() => readCheckpoint(''))).code).toBe('INVALID_ARGUMENT');
+    expect((await mriErrorOf(() => writeCheckpoint(dir, {} as never))).code).toBe(
+      'INVALID_ARGUMENT',
+    );
+  });
+
+  it('looks for the bundled model in model/ at the package root', () => {
+    expect(defaultModelDirectory()).toMatch(/packages\/node\/model\/?$/);
+  });
+});

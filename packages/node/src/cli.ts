@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The `duncan` command (the package's bin). See `duncan --help`.
+import { main } from './cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // tfjs and the worker pool are closed by the commands; should anything still hold the
+    // event loop, leave anyway once stdout has been written.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`duncan: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

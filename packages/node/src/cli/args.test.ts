@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { axisOption, intOption, parseCommand, UsageError } from './args.js';
+import { parseRecipe } from './train-command.js';
+
+describe('CLI argument parsing', () => {
+  it('takes several words after a list option, and reports mistakes as usage errors', () => {
+    const { values, positionals } = parseCommand(
+      ['--clean', 'a.nii', 'b.nii', '--out', 'o', '--corrupted', 'c.nii', 'extra'],
+      {
+        clean: { type: 'string', multiple: true },
+        corrupted: { type: 'string', multiple: true },
+        out: { type: 'string' },
+      },
+      ['clean', 'corrupted'],
+    );
+    expect(values.clean).toEqual(['a.nii', 'b.nii']);
+    expect(values.corrupted).toEqual(['c.nii', 'extra']);
+    expect(positionals).toEqual([]);
+    expect(() =>
+      parseCommand(['--clean'], { clean: { type: 'string', multiple: true } }, ['clean']),
+    ).toThrow(UsageError);
+    expect(() => parseCommand(['--nope'], {})).toThrow(/Unknown option '--nope'/);
+    expect(intOption({ workers: '3' }, 'workers', 1, 0, 8)).toBe(3);
+    expect(() => intOption({ workers: '3.5' }, 'workers', 1, 0)).toThrow(UsageError);
+    expect(() => intOption({ workers: '9' }, 'workers', 1, 0, 8)).toThrow(/from 0 to 8/);
+    expect(axisOption({ axis: 'X' })).toBe(0);
+    expect(axisOption({})).toBe(2);
+  });
+
+  it('reads simulation recipes as shorthand, JSON or a file', () => {
+    const none = () => '';
+    expect(parseRecipe('motion:severe,noise', none)).toEqual([
+      { artefact: 'motion', severity: 'severe' },
+      { artefact: 'noise', severity: 'moderate' },
+    ]);
+    expect(parseRecipe('[{"artefact":"blur","params":{"sigmaMm":1}}]', none)).toEqual([
+      { artefact: 'blur', params: { sigmaMm: 1 } },
+    ]);
+    expect(parseRecipe('r.json', () => '{"artefact":"spike"}')).toEqual([{ artefact: 'spike' }]);
+    expect(() => parseRecipe('wobble', none)).toThrow(/--simulate names artefacts among/);
+    expect(() => parseRecipe('noise:extreme', none)).toThrow(
+      /severities are mild, moderate, severe/,
+    );
+    expect(() => parseRecipe('[{', none)).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+
+/** A command-line mistake: exit code 2 with the command's usage hint. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type OptionSpec = Record<
+  string,
+  { type: 'string' | 'boolean'; short?: string; multiple?: boolean }
+>;
+
+/**
+ * `node:util` parseArgs, strict, with two additions: options listed in `lists` take every
+ * following word up to the next option (`--clean a.nii b.nii`), and its errors become
+ * {@link UsageError}s.
+ */
+export function parseCommand(
+  argv: readonly string[],
+  options: OptionSpec,
+  lists: readonly string[] = [],
+): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  const expanded: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && lists.includes(name)) {
+      let j = i + 1;
+      let any = false;
+      while (j < argv.length && !argv[j]!.startsWith('-')) {
+        expanded.push(arg, argv[j]!);
+        any = true;
+        j++;
+      }
+      if (!any) throw new UsageError(`option --${name} needs at least one value`);
+      i = j - 1;
+    } else {
+      expanded.push(arg);
+    }
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: expanded,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    });
+    return {
+      values: values as Record<string, string | boolean | string[] | undefined>,
+      positionals,
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+/** A whole number option within bounds (a usage error otherwise). */
+export function intOption(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !/^-?\d+$/.test(raw.trim()) || n < min || n > max)
+    throw new UsageError(
+      `--${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got ${JSON.stringify(raw)}`,
+    );
+  return n;
+}
+
+/** A positive number option (a usage error otherwise). */
+export function numberOption(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** `--axis x|y|z|0|1|2` (default z). */
+export function axisOption(values: Record<string, unknown>): 0 | 1 | 2 {
+  const raw = values.axis;
+  if (raw === undefined) return 2;
+  const map: Record<string, 0 | 1 | 2> = { x: 0, y: 1, z: 2, '0': 0, '1': 1, '2': 2 };
+  const axis = typeof raw === 'string' ? map[raw.toLowerCase()] : undefined;
+  if (axis === undefined)
+    throw new UsageError(`--axis must be x, y or z (or 0, 1, 2), got ${JSON.stringify(raw)}`);
+  return axis;
+}
+
+/** `--series n|uid`: a 1-based position stays a number, anything else is a UID. */
+export function seriesOption(values: Record<string, unknown>): number | string | undefined {
+  const raw = values.series;
+  if (typeof raw !== 'string') return undefined;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+export function requireString(
+  values: Record<string, unknown>,
+  name: string,
+  what = `--${name}`,
+): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v.length === 0) throw new UsageError(`${what} is required`);
+  return v;
+}
+
+export function positional(positionals: readonly string[], count: number, names: string): string[] {
+  if (positionals.length < count) throw new UsageError(`missing ${names}`);
+  if (positionals.length > count)
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[count])}`);
+  return positionals.slice(0, count);
+}

@@ -1,0 +1,70 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeNifti } from '@duncan-mri/io';
+import { compareImages } from '@duncan-mri/metrics';
+import { createVolume } from '@duncan-mri/volume';
+import { describe, expect, it } from 'vitest';
+import { mriErrorOf, NIFTI, SAMPLE, tempDir } from '../test/helpers.js';
+import { compareVolumeFiles } from './compare-volume-files.js';
+import { readVolumeFile } from './read-volume-file.js';
+
+describe('compareVolumeFiles', () => {
+  it('equals compareImages on the volumes read, with the reference range by default', async () => {
+    const dir = tempDir();
+    const clean = (await readVolumeFile(SAMPLE)).volume;
+    const noisy = createVolume({
+      data: Float32Array.from(clean.data, (v, i) => v + ((i * 7919) % 41) - 20),
+      shape: clean.shape,
+      affine: clean.affine,
+    });
+    writeFileSync(join(dir, 'noisy.nii'), writeNifti(noisy));
+    const m = await compareVolumeFiles(SAMPLE, join(dir, 'noisy.nii'));
+    expect(m.dataRange).toBe(960);
+    expect(m.dataRangeSource).toBe('reference');
+    expect(m.slicewise).toBe(true); // 4 slices: too thin for the 3-D window
+    const direct = compareImages(clean, noisy, { dataRange: 960, slicewise: true });
+    expect({ ssim: m.ssim, msssim: m.msssim, vif: m.vif, uqi: m.uqi, psnr: m.psnr }).toEqual(
+      direct,
+    );
+    const same = await compareVolumeFiles(SAMPLE, SAMPLE, { dataRange: 1000 });
+    expect(same.ssim).toBe(1);
+    expect(same.psnr).toBe(Number.POSITIVE_INFINITY);
+    expect(same.dataRangeSource).toBe('option');
+    // A mask: only voxels where it is non-zero are scored by SSIM, UQI and PSNR.
+    const mask = createVolume({
+      data: Float32Array.from(clean.data, (v) => (v > 100 ? 1 : 0)),
+      shape: clean.shape,
+      affine: clean.affine,
+    });
+    writeFileSync(join(dir, 'mask.nii.gz'), writeNifti(mask, { datatype: 'uint8', gzip: true }));
+    const masked = await compareVolumeFiles(SAMPLE, join(dir, 'noisy.nii'), {
+      mask: join(dir, 'mask.nii.gz'),
+    });
+    expect(masked.maskedVoxels).toBe(mask.data.reduce((a, b) => a + b, 0));
+    expect(masked.psnr).not.toBe(m.psnr);
+  });
+
+  it('throws MriError for mismatched grids and flat references', async () => {
+    const dir = tempDir();
+    expect((await mriErrorOf(() => compareVolumeFiles(SAMPLE, NIFTI('anatomical.nii')))).code).toBe(
+      'SHAPE_MISMATCH',
+    );
+    expect(
+      (
+        await mriErrorOf(() =>
+          compareVolumeFiles(SAMPLE, SAMPLE, { mask: NIFTI('anatomical.nii') }),
+        )
+      ).code,
+    ).toBe('SHAPE_MISMATCH');
+    const flat = createVolume({ data: new Float32Array(16 * 16), shape: [16, 16] });
+    writeFileSync(join(dir, 'flat.nii'), writeNifti(flat));
+    const e = await mriErrorOf(() =>
+      compareVolumeFiles(join(dir, 'flat.nii'), join(dir, 'flat.nii')),
+    );
+    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(e.message).toMatch(/dataRange must be given/);
+    expect(
+      (await mriErrorOf(() => compareVolumeFiles(SAMPLE, SAMPLE, { dataRange: -1 }))).code,
+    ).toBe('INVALID_ARGUMENT');
+  });
+});

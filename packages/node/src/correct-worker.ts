@@ -1,0 +1,53 @@
+// The worker-thread entry of createCorrector: one tfjs backend (wasm or cpu) per worker, one
+// copy of the model, correcting the chunks of slices the main thread sends.
+import { parentPort, workerData } from 'node:worker_threads';
+import { correct, loadCheckpoint } from '@duncan-mri/core';
+import { createVolume } from '@duncan-mri/volume';
+import {
+  type FromWorker,
+  serialiseError,
+  type ToWorker,
+  type WorkerInit,
+} from './internal/worker-protocol.js';
+
+if (parentPort === null) throw new Error('correct-worker.js must run in a worker thread');
+const port = parentPort;
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []) =>
+  port.postMessage(message, transfer);
+
+async function main(): Promise<void> {
+  const init = workerData as WorkerInit;
+  const tf = await import('@tensorflow/tfjs');
+  if (init.backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(init.backend))) {
+    throw new Error(`correct-worker: the ${init.backend} backend did not initialise`);
+  }
+  await tf.ready();
+  const model = await loadCheckpoint({ manifest: init.manifest, weights: init.weights });
+  port.on('message', async (message: ToWorker) => {
+    if (message.type === 'close') {
+      model.dispose();
+      port.close();
+      return;
+    }
+    const { id } = message;
+    try {
+      const volume = createVolume({ data: message.data, shape: message.shape });
+      const { corrected } = await correct(model, volume, {
+        axis: message.axis,
+        batchSize: message.batchSize,
+        intensityRange: message.intensityRange,
+        onProgress: ({ done }) => post({ type: 'progress', id, done }),
+      });
+      const data = new Float32Array(corrected.data);
+      post({ type: 'result', id, corrected: data }, [data.buffer]);
+    } catch (error) {
+      post({ type: 'error', id, error: serialiseError(error) });
+    }
+  });
+  post({ type: 'ready', config: model.config });
+}
+
+main().catch((error: unknown) => {
+  post({ type: 'error', id: undefined, error: serialiseError(error) });
+});

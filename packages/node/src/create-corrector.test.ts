@@ -1,0 +1,161 @@
+import {
+  type Checkpoint,
+  correct,
+  createModel,
+  loadCheckpoint,
+  saveCheckpoint,
+} from '@duncan-mri/core';
+import { createVolume, type Volume, withData } from '@duncan-mri/volume';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mriErrorOf, SAMPLE, TINY_CONFIG, tempDir } from '../test/helpers.js';
+import { createCorrector } from './create-corrector.js';
+import { readVolumeFile } from './read-volume-file.js';
+import { useNodeBackend } from './use-node-backend.js';
+
+let checkpoint: Checkpoint;
+let sample: Volume;
+/** Tiny models of every decoder kind the installed core knows (residual or not). */
+const variants: { name: string; checkpoint: Checkpoint }[] = [];
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+beforeAll(async () => {
+  await useNodeBackend({ env: {} });
+  const kinds: [string, object][] = [
+    ['default', {}],
+    ['residual', { residual: true }],
+    ['whole-image', { residual: false }],
+  ];
+  for (const [name, extra] of kinds) {
+    const model = createModel({ ...TINY_CONFIG, ...extra }, { seed: 3 });
+    variants.push({ name, checkpoint: await saveCheckpoint(model) });
+    model.dispose();
+  }
+  checkpoint = variants[0]!.checkpoint;
+  sample = (await readVolumeFile(SAMPLE)).volume;
+});
+
+describe('createCorrector', () => {
+  it('gives the same correction on worker threads as core.correct in this thread', async () => {
+    const model = await loadCheckpoint(checkpoint);
+    const reference = await correct(model, sample);
+    model.dispose();
+    const copy = Float32Array.from(sample.data);
+    const inThread = await createCorrector({ model: checkpoint, workers: 0 });
+    expect(inThread.workers).toBe(0);
+    expect(inThread.backend.backend).toBe('wasm');
+    const a = await inThread.correct(sample);
+    await inThread.close();
+    expect(a.corrected.data).toEqual(reference.corrected.data);
+
+    const pool = await createCorrector({ model: checkpoint, workers: 3, batchSize: 1 });
+    try {
+      expect(pool.workers).toBe(3);
+      const progress: number[] = [];
+      const b = await pool.correct(sample, {
+        onProgress: ({ done, total }) => progress.push(done / total),
+      });
+      expect(b.corrected.shape).toEqual(sample.shape);
+      expect(b.corrected.affine).toEqual(sample.affine);
+      // Runs of 2, 1 and 1 slices, each normalised by its own percentiles and mapped back: equal
+      // up to instance normalisation's epsilon (an untrained model is the worst case).
+      expect(maxAbsDiff(b.corrected.data, reference.corrected.data)).toBeLessThan(2e-3 * 960);
+      for (let i = 0; i < sample.data.length; i += 101)
+        expect(b.artefactMap.data[i]).toBeCloseTo(sample.data[i]! - b.corrected.data[i]!, 3);
+      expect(progress.at(-1)).toBe(1);
+      // Calls overlapping on one pool are queued and give the same answer.
+      const [x, y] = await Promise.all([pool.correct(sample), pool.correct(sample)]);
+      expect(x.corrected.data).toEqual(b.corrected.data);
+      expect(y.corrected.data).toEqual(b.corrected.data);
+      // Along another axis, and a second volume on the same pool.
+      const small = createVolume({
+        data: sample.data.subarray(0, 256 * 256 * 2),
+        shape: [64, 256, 8],
+        affine: sample.affine,
+      });
+      const reference2 = await (async () => {
+        const m = await loadCheckpoint(checkpoint);
+        const r = await correct(m, small, { axis: 0 });
+        m.dispose();
+        return r;
+      })();
+      const c = await pool.correct(small, { axis: 0 });
+      expect(maxAbsDiff(c.corrected.data, reference2.corrected.data)).toBeLessThan(2e-3 * 960);
+      expect(sample.data).toEqual(copy);
+    } finally {
+      await pool.close();
+      await pool.close();
+    }
+    expect((await mriErrorOf(() => pool.correct(sample))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('splits volumes among workers with the same result as one pass, for residual and whole-image decoders', async () => {
+    for (const variant of variants) {
+      const model = await loadCheckpoint(variant.checkpoint);
+      const reference = await correct(model, sample);
+      model.dispose();
+      const pool = await createCorrector({ model: variant.checkpoint, workers: 2 });
+      try {
+        const { corrected } = await pool.correct(sample);
+        const diff = maxAbsDiff(corrected.data, reference.corrected.data);
+        // Every run is normalised by the whole volume's range: only float rounding differs.
+        expect([variant.name, diff < 1e-5 * 960]).toEqual([variant.name, true]);
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it('reads a model directory, and says when it is missing or broken', async () => {
+    const { writeCheckpoint } = await import('./checkpoint-files.js');
+    const dir = tempDir();
+    writeCheckpoint(dir, checkpoint);
+    const corrector = await createCorrector({ model: dir, workers: 0 });
+    expect(corrector.config.channels).toBe(TINY_CONFIG.channels);
+    await corrector.close();
+    const missing = await mriErrorOf(() => createCorrector({ model: `${dir}/nope` }));
+    expect(missing.code).toBe('IO_ERROR');
+    expect(missing.message).toMatch(/MODEL_NOT_FOUND/);
+    // A truncated checkpoint fails in the workers, as the MriError loadCheckpoint throws.
+    const broken = { manifest: checkpoint.manifest, weights: checkpoint.weights.slice(0, 100) };
+    const e = await mriErrorOf(() => createCorrector({ model: broken, workers: 1 }));
+    expect(e.code).toBe('CORRUPT_FILE');
+    expect(e.message).toMatch(/loadCheckpoint: weights must have/);
+  });
+
+  it('throws MriError for bad options and volumes', async () => {
+    for (const options of [
+      { workers: -1 },
+      { workers: 1.5 },
+      { batchSize: 0 },
+      { model: 42 },
+      { backend: 'gpu' },
+    ]) {
+      expect(
+        (await mriErrorOf(() => createCorrector({ model: checkpoint, ...options } as never))).code,
+      ).toBe('INVALID_ARGUMENT');
+    }
+    const pool = await createCorrector({ model: checkpoint, workers: 1 });
+    try {
+      const tiny = createVolume({ data: new Float32Array(6 * 6 * 2), shape: [6, 6, 2] });
+      const withNaN = withData(
+        sample,
+        Float32Array.from(sample.data, (v, i) => (i === 5 ? Number.NaN : v)),
+      );
+      const cases: [() => unknown, string][] = [
+        [() => pool.correct(tiny), 'INVALID_ARGUMENT'],
+        [() => pool.correct(withNaN), 'INVALID_ARGUMENT'],
+        [() => pool.correct(sample, { axis: 3 as never }), 'INVALID_ARGUMENT'],
+        [() => pool.correct(sample, { onProgress: 'x' as never }), 'INVALID_ARGUMENT'],
+        [() => pool.correct({ data: [1] } as never), 'INVALID_ARGUMENT'],
+      ];
+      for (const [fn, code] of cases) expect((await mriErrorOf(fn)).code).toBe(code);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -1,0 +1,36 @@
+export {
+  CHECKPOINT_FILES,
+  defaultModelDirectory,
+  readCheckpoint,
+  writeCheckpoint,
+} from './checkpoint-files.js';
+export {
+  type CompareVolumeFilesOptions,
+  compareVolumeFiles,
+  type VolumeFilesComparison,
+} from './compare-volume-files.js';
+export {
+  type CreateCorrectorOptions,
+  createCorrector,
+  type NodeCorrectOptions,
+  type NodeCorrector,
+} from './create-corrector.js';
+export {
+  type ReadVolumeFileOptions,
+  readVolumeFile,
+  type SeriesSummary,
+  type VolumeFile,
+} from './read-volume-file.js';
+export {
+  type BackendAttempt,
+  NODE_BACKENDS,
+  type NodeBackendInfo,
+  type NodeBackendName,
+  type UseNodeBackendOptions,
+  useNodeBackend,
+} from './use-node-backend.js';
+export {
+  type WriteVolumeFileOptions,
+  type WrittenVolumeFile,
+  writeVolumeFile,
+} from './write-volume-file.js';

@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { extractChunk, insertChunk, robustRange, splitRuns } from './chunks.js';
+
+describe('chunks', () => {
+  it('extract then insert rebuilds the volume along every axis', () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(
+          fc.integer({ min: 1, max: 6 }),
+          fc.integer({ min: 1, max: 6 }),
+          fc.integer({ min: 1, max: 6 }),
+        ),
+        fc.constantFrom(0 as const, 1 as const, 2 as const),
+        fc.integer({ min: 1, max: 4 }),
+        (shape, axis, parts) => {
+          const data = Float32Array.from({ length: shape[0] * shape[1] * shape[2] }, (_, i) => i);
+          const out = new Float32Array(data.length);
+          const runs = splitRuns(shape[axis], parts);
+          expect(runs.reduce((n, r) => n + r.count, 0)).toBe(shape[axis]);
+          for (const run of runs) {
+            const chunk = extractChunk(data, shape, axis, run.start, run.count);
+            expect(chunk.data.length).toBe((data.length / shape[axis]) * run.count);
+            insertChunk(out, shape, axis, run.start, chunk.data, chunk.shape);
+          }
+          expect(out).toEqual(data);
+        },
+      ),
+    );
+  });
+
+  it('robustRange interpolates percentiles as core does, and never returns a flat range', () => {
+    const data = Float32Array.from({ length: 101 }, (_, i) => i);
+    expect(robustRange(data, 0.5, 99.5)).toEqual({ low: 0.5, high: 99.5 });
+    expect(robustRange(new Float32Array(10).fill(3), 0.5, 99.5)).toEqual({ low: 3, high: 4 });
+    expect(splitRuns(5, 3).map((r) => r.count)).toEqual([2, 2, 1]);
+    expect(splitRuns(2, 8)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,50 @@
+import type { CheckpointManifest, ModelConfig } from '@duncan-mri/core';
+
+/** `workerData` of the correction worker. */
+export interface WorkerInit {
+  readonly backend: 'wasm' | 'cpu';
+  readonly manifest: CheckpointManifest;
+  readonly weights: Uint8Array;
+}
+
+/** Main thread -> worker. */
+export type ToWorker =
+  | {
+      readonly type: 'correct';
+      readonly id: number;
+      readonly data: Float32Array;
+      readonly shape: [number, number, number];
+      readonly axis: 0 | 1 | 2;
+      readonly batchSize: number;
+      /** The whole volume's intensity range, so that every run is normalised alike. */
+      readonly intensityRange: { readonly low: number; readonly high: number };
+    }
+  | { readonly type: 'close' };
+
+/** A serialised error (MriError fields survive structured cloning only as plain data). */
+export interface WorkerError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly argument?: string;
+}
+
+/** Worker -> main thread. */
+export type FromWorker =
+  | { readonly type: 'ready'; readonly config: ModelConfig }
+  | { readonly type: 'progress'; readonly id: number; readonly done: number }
+  | { readonly type: 'result'; readonly id: number; readonly corrected: Float32Array }
+  | { readonly type: 'error'; readonly id: number | undefined; readonly error: WorkerError };
+
+export function serialiseError(error: unknown): WorkerError {
+  if (error instanceof Error) {
+    const e = error as Error & { code?: string; argument?: string };
+    return {
+      name: e.name,
+      message: e.message,
+      ...(typeof e.code === 'string' ? { code: e.code } : {}),
+      ...(typeof e.argument === 'string' ? { argument: e.argument } : {}),
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}

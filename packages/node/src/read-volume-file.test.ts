@@ -1,0 +1,115 @@
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readNifti } from '@duncan-mri/io';
+import { describe, expect, it } from 'vitest';
+import { DICOM, GE_SERIES, mriErrorOf, NIFTI, SAMPLE, sha256, tempDir } from '../test/helpers.js';
+import { readVolumeFile } from './read-volume-file.js';
+
+describe('readVolumeFile', () => {
+  it('reads .nii and .nii.gz as io.readNifti does, and never writes', async () => {
+    const before = sha256(NIFTI('anatomical.nii'));
+    const nii = await readVolumeFile(NIFTI('anatomical.nii'));
+    expect(nii.format).toBe('nifti');
+    expect(nii.volume.shape).toEqual([33, 41, 25]);
+    expect(nii.nifti?.littleEndian).toBe(false);
+    expect(nii.files).toEqual([NIFTI('anatomical.nii')]);
+    expect(sha256(NIFTI('anatomical.nii'))).toBe(before);
+    const gz = await readVolumeFile(SAMPLE);
+    expect(gz.volume.shape).toEqual([256, 256, 4]);
+    expect(gz.nifti?.datatypeName).toBe('int16');
+    const { readFileSync } = await import('node:fs');
+    const direct = readNifti(new Uint8Array(readFileSync(SAMPLE))).volume;
+    expect(gz.volume.data).toEqual(direct.data);
+    expect(gz.volume.affine).toEqual(direct.affine);
+  });
+
+  it('reads a NIfTI pair from either half, and names a missing half', async () => {
+    const fromHdr = await readVolumeFile(NIFTI('syn-pair.hdr'));
+    const fromImg = await readVolumeFile(NIFTI('syn-pair.img'));
+    expect(fromHdr.format).toBe('nifti-pair');
+    expect(fromHdr.files).toEqual([NIFTI('syn-pair.hdr'), NIFTI('syn-pair.img')]);
+    expect(fromImg.volume.data).toEqual(fromHdr.volume.data);
+    const e = await mriErrorOf(() => readVolumeFile(NIFTI('nifti1.hdr')));
+    expect(e.code).toBe('IO_ERROR');
+    expect(e.message).toMatch(/\.img is missing: nifti1\.img/);
+  });
+
+  it('reads one DICOM file and a directory of DICOM files (one series)', async () => {
+    const one = await readVolumeFile(DICOM('MR_small.dcm'));
+    expect(one.format).toBe('dicom');
+    expect(one.volume.shape).toEqual([64, 64, 1]);
+    expect(one.series).toHaveLength(1);
+    const dir = await readVolumeFile(GE_SERIES);
+    expect(dir.volume.shape).toEqual([256, 256, 20]);
+    expect(dir.files).toHaveLength(20);
+    expect(dir.dicom?.seriesDescription).toBe('FSE PD AXIAL OBL');
+    expect(dir.series[0]).toMatchObject({ index: 1, shape: [256, 256, 20], modality: 'MR' });
+  });
+
+  it('asks which series when a directory holds several, and takes a position or a UID', async () => {
+    const dir = tempDir();
+    for (const name of ['brain_010.dcm', 'brain_011.dcm'])
+      copyFileSync(join(GE_SERIES, name), join(dir, name));
+    copyFileSync(DICOM('MR_small.dcm'), join(dir, 'small.dcm'));
+    writeFileSync(join(dir, 'notes.txt'), 'not dicom');
+    mkdirSync(join(dir, 'sub'));
+    const e = await mriErrorOf(() => readVolumeFile(dir));
+    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(e.message).toMatch(/holds 2 series \(choose with --series <n\|uid>\): 1: .*; 2: /);
+    const first = await readVolumeFile(dir, { series: 1 });
+    const second = await readVolumeFile(dir, { series: 2 });
+    expect([first.volume.shape[2], second.volume.shape[2]].sort()).toEqual([1, 2]);
+    const uid = second.series[1]!.seriesInstanceUid!;
+    expect((await readVolumeFile(dir, { series: uid })).volume.shape).toEqual(second.volume.shape);
+    expect(first.warnings).toContain('skipped notes.txt: not a DICOM file');
+    expect((await mriErrorOf(() => readVolumeFile(dir, { series: 3 }))).code).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect((await mriErrorOf(() => readVolumeFile(dir, { series: 0 }))).code).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(readdirSync(dir).sort()).toEqual([
+      'brain_010.dcm',
+      'brain_011.dcm',
+      'notes.txt',
+      'small.dcm',
+      'sub',
+    ]);
+  });
+
+  it('throws MriError with a clear code for bad inputs', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'text.bin'), 'hello, this is not an image');
+    writeFileSync(join(dir, 'empty.nii'), '');
+    const cases: [string, string, RegExp][] = [
+      [join(dir, 'missing.nii'), 'IO_ERROR', /path does not exist/],
+      [join(dir, 'text.bin'), 'UNSUPPORTED_FORMAT', /neither a NIfTI header nor a DICOM preamble/],
+      [join(dir, 'empty.nii'), 'CORRUPT_FILE', /readNifti/],
+      [NIFTI('row_major.dconn.nii'), 'UNSUPPORTED_FORMAT', /readNifti/],
+      [DICOM('MR_truncated.dcm'), 'CORRUPT_FILE', /readDicomSeries/],
+    ];
+    for (const [path, code, message] of cases) {
+      const e = await mriErrorOf(() => readVolumeFile(path));
+      expect([path, e.code]).toEqual([path, code]);
+      expect(e.message).toMatch(message);
+    }
+    const empty = tempDir();
+    expect((await mriErrorOf(() => readVolumeFile(empty))).code).toBe('UNSUPPORTED_FORMAT');
+    expect((await mriErrorOf(() => readVolumeFile(''))).code).toBe('INVALID_ARGUMENT');
+    expect((await mriErrorOf(() => readVolumeFile(SAMPLE, { series: -1 }))).code).toBe(
+      'INVALID_ARGUMENT',
+    );
+  });
+
+  it('stops a gzip bomb at the size its header declares', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { readFileSync } = await import('node:fs');
+    // A real header (anatomical.nii: 33x41x25 int16) followed by 64 MiB of zeros.
+    const header = readFileSync(NIFTI('anatomical.nii'));
+    const bomb = gzipSync(Buffer.concat([header, Buffer.alloc(64 * 2 ** 20)]));
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bomb.nii.gz'), bomb);
+    const e = await mriErrorOf(() => readVolumeFile(join(dir, 'bomb.nii.gz')));
+    expect(e.code).toBe('LIMIT_EXCEEDED');
+  });
+});

