@@ -104,7 +104,8 @@ def correct_volume(nets, vol, config):
                 x = torch.nn.functional.pad(x, (left, pw - left, top, ph - top), mode="reflect")
             y = nets.correct(x)[0, 0, top : top + ny, left : left + nx].numpy()
             out[:, :, z] = y.T
-    return out * (high - low) + low
+    # Clipped to the input's range, as correct() does by default.
+    return np.clip(out * (high - low) + low, vol.min(), vol.max())
 
 
 def ssim_slicewise(ref, test):

@@ -75,6 +75,7 @@ describe('correct', () => {
       return sorted[i]! + (sorted[Math.min(i + 1, sorted.length - 1)]! - sorted[i]!) * (pos - i);
     };
     const intensityRange = { low: at(0.5), high: at(99.5) };
+    const clip = { min: sorted[0]!, max: sorted.at(-1)! };
     const size = 24 * 20;
     for (const [start, count] of [
       [0, 2],
@@ -84,12 +85,30 @@ describe('correct', () => {
         data: volume.data.slice(start * size, (start + count) * size),
         shape: [24, 20, count],
       });
-      const { corrected } = await correct(model, part, { intensityRange });
+      const { corrected } = await correct(model, part, { intensityRange, clip });
       const expected = whole.data.slice(start * size, (start + count) * size);
       expect(maxAbsDiff(corrected.data, expected) / 160).toBeLessThan(1e-5);
     }
     await expectMriError(() => correct(model, volume, { intensityRange: { low: 1, high: 1 } }));
     await expectMriError(() => correct(model, volume, { intensityRange: { low: 0 } as never }));
+    model.dispose();
+  });
+
+  it("clips to the input's range unless told otherwise", async () => {
+    await useBackend('wasm');
+    const model = createModel({ ...TINY, residual: false }, { seed: 6 });
+    const volume = phantom(16, 16, 2);
+    const free = (await correct(model, volume, { clip: false })).corrected.data;
+    // An untrained whole-image decoder leaves the input's range [0, 160].
+    expect(free.some((v) => v < 0 || v > 160)).toBe(true);
+    const clipped = (await correct(model, volume)).corrected.data;
+    expect(clipped.every((v) => v >= 0 && v <= 160)).toBe(true);
+    clipped.forEach((v, i) => {
+      expect(v).toBe(Math.min(160, Math.max(0, free[i]!)));
+    });
+    const narrow = (await correct(model, volume, { clip: { min: 10, max: 20 } })).corrected.data;
+    expect(narrow.every((v) => v >= 10 && v <= 20)).toBe(true);
+    await expectMriError(() => correct(model, volume, { clip: { min: 2, max: 1 } }));
     model.dispose();
   });
 

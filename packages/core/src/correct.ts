@@ -33,6 +33,13 @@ export interface CorrectOptions {
    * every part is normalised as one pass over the volume would.
    */
   readonly intensityRange?: { readonly low: number; readonly high: number };
+  /**
+   * Clips the corrected intensities to the input's range (`true`, the default: the volume's own
+   * minimum and maximum), to a given range, or not at all (`false`). A magnitude image has no
+   * values below its background, and removing an artefact never needs values outside the
+   * input's range; unclipped, a model's small negative outputs in the background lower SSIM.
+   */
+  readonly clip?: boolean | { readonly min: number; readonly max: number };
   /** Called after every batch with the slices done so far. */
   readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
 }
@@ -97,6 +104,20 @@ export async function correct(
     });
     range = { low, high };
   }
+  let clip: { min: number; max: number } | undefined;
+  if (o.clip === undefined || o.clip === true) {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const v of volume.data) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    clip = { min, max };
+  } else if (o.clip !== false) {
+    const c = validateObject(where, 'options.clip', o.clip);
+    const min = validateNumber(where, 'options.clip.min', c.min, {});
+    clip = { min, max: validateNumber(where, 'options.clip.max', c.max, { min }) };
+  }
   const { count, height, width } = sliceGeometry(volume.shape, axis);
   // Two stride-2 convolutions and a 3x3 reflection pad at 1/4 scale need 8x8 slices.
   if (height < 8 || width < 8) {
@@ -145,6 +166,12 @@ export async function correct(
     onProgress?.({ done: start + n, total: count });
   }
   const corrected = denormalise(out, range);
+  if (clip !== undefined) {
+    for (let i = 0; i < corrected.length; i++) {
+      const v = corrected[i]!;
+      corrected[i] = v < clip.min ? clip.min : v > clip.max ? clip.max : v;
+    }
+  }
   const artefact = new Float32Array(corrected.length);
   for (let i = 0; i < artefact.length; i++) artefact[i] = volume.data[i]! - corrected[i]!;
   return { corrected: withData(volume, corrected), artefactMap: withData(volume, artefact) };

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
         axis: message.axis,
         batchSize: message.batchSize,
         intensityRange: message.intensityRange,
+        clip: message.clip,
         onProgress: ({ done }) => post({ type: 'progress', id, done }),
       });
       const data = new Float32Array(corrected.data);

@@ -189,8 +189,8 @@ function validateAxis(where: string, value: unknown): 0 | 1 | 2 {
  * slices. Reuse one corrector for many volumes (a folder of scans) and `close()` it at the end.
  *
  * Each worker corrects a contiguous run of slices, normalised by the whole volume's robust
- * percentiles (`correct`'s `intensityRange`), so the result equals a single-thread correction
- * whatever the number of workers.
+ * percentiles and clipped to its range (`correct`'s `intensityRange` and `clip`), so the result
+ * equals a single-thread correction whatever the number of workers.
  *
  * @example
  * ```ts
@@ -316,6 +316,12 @@ export async function createCorrector(
       }
       const total = volume.shape[axis];
       const global = robustRange(volume.data, config.lowPercentile, config.highPercentile);
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
+      for (const v of volume.data) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
       const runs = splitRuns(total, pool.length);
       const done = new Array<number>(runs.length).fill(0);
       const out = new Float32Array(volume.data.length);
@@ -335,6 +341,7 @@ export async function createCorrector(
                 axis,
                 batchSize,
                 intensityRange: global,
+                clip: { min, max },
               },
               (d) => {
                 done[i] = d;

@@ -18,6 +18,8 @@ export type ToWorker =
       readonly batchSize: number;
       /** The whole volume's intensity range, so that every run is normalised alike. */
       readonly intensityRange: { readonly low: number; readonly high: number };
+      /** The whole volume's minimum and maximum, the range the output is clipped to. */
+      readonly clip: { readonly min: number; readonly max: number };
     }
   | { readonly type: 'close' };
 
