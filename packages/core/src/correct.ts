@@ -169,7 +169,7 @@ export async function correct(
   if (clip !== undefined) {
     for (let i = 0; i < corrected.length; i++) {
       const v = corrected[i]!;
-      corrected[i] = v < clip.min ? clip.min : v > clip.max ? clip.max : v;
+      corrected[i] = Math.min(Math.max(v, clip.min), clip.max);
     }
   }
   const artefact = new Float32Array(corrected.length);

@@ -1,4 +1,12 @@
-export const COMMANDS = ['correct', 'simulate', 'metrics', 'train', 'info', 'demo'] as const;
+export const COMMANDS = [
+  'correct',
+  'simulate',
+  'metrics',
+  'train',
+  'evaluate',
+  'info',
+  'demo',
+] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const MAIN_HELP = `duncan: MRI artefact removal with the DUNCAN network (duncan-mri)
@@ -10,6 +18,7 @@ Commands:
   simulate   corrupt a volume with a simulated artefact (seeded, reproducible)
   metrics    SSIM, MS-SSIM, VIF, UQI and PSNR of a test volume against a reference
   train      train a model on unpaired clean and corrupted volumes
+  evaluate   image-quality metrics and segmentation Dice before and after correction: a report
   info       shape, spacing, orientation, datatype, intensity range and DICOM series of a file
   demo       corrupt the bundled sample, correct it, write demo-output/ and print the metrics
 
@@ -106,6 +115,46 @@ Options:
 
 Example:
   duncan train --clean t1/*.nii.gz --simulate motion:moderate,noise:mild --out runs/1 --steps 2000
+`,
+  evaluate: `Usage: duncan evaluate --clean <paths...> (--corrupted <paths...> | --simulate <recipe>) -o <dir> [options]
+
+Judges a model as the DUNCAN paper did: for each case, artefact and severity, SSIM, MS-SSIM,
+VIF, UQI and PSNR against the clean image (its max - min as the data range; SSIM slice-wise
+over z), and the per-tissue Dice of 3-class segmentations (HMRF-EM after FAST) of the corrupted
+and of the corrected image against the clean image's segmentation, all inside one mask (the
+clean image's brainMask, or --mask). Every score has a "no correction" baseline beside the
+corrected one. Writes report.md, report.json, boxplot-ssim.png, boxplot-dice.png and
+panel-<artefact>.png to the output directory and prints the summary table.
+
+Paired evaluation: each corrupted image must be its clean image with artefacts (same subject,
+same grid). --corrupted files pair with --clean paths in order (or all with a single --clean);
+their artefact and severity come from the file name (eval-motion-severe.nii), else
+"unlabelled". --simulate corrupts every clean image with each artefact of the recipe at each
+severity (mild, moderate, severe; "motion:severe" evaluates only that one), slice by slice in
+2-D along --axis, with a fixed seed. Too few mask voxels or a failed segmentation gives Dice
+n/a with the reason (the metrics are still computed).
+
+Options:
+      --clean <paths...>     clean volumes (files or DICOM directories)               [required]
+      --corrupted <paths...> corrupted versions of the clean volumes, paired in order
+      --simulate <recipe>    instead of --corrupted: artefacts to simulate, as for duncan train,
+                             e.g. "motion,ghosting,noise", or JSON / a .json file
+      --severities <list>    severities for recipe steps without one (default mild,moderate,severe)
+      --simulate-3d          simulate on the whole volume in 3-D instead of slice by slice
+      --seed <n>             seed of the simulation (default 2026, the default model's evaluation data)
+      --mask <paths...>      brain mask(s) for the segmentations: one for all, or one per --clean
+  -o, --output <dir>         report directory                                       [required]
+      --model <dir>          checkpoint directory; default: the bundled model
+      --axis <x|y|z>         slicing axis of the correction and of the simulation (default z)
+      --workers <n>          worker threads (default: one per core; 0 = this thread)
+      --batch-size <n>       slices per forward pass (default 8)
+      --backend <name>       prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu
+      --overwrite            replace an existing report in the output directory
+      --json                 print the summary as JSON on stdout
+      --progress             show the progress bar even when stderr is not a terminal
+
+Example:
+  duncan evaluate --clean t1.nii.gz --simulate motion,ghosting,noise -o eval-report --model runs/1
 `,
   info: `Usage: duncan info <input> [options]
 

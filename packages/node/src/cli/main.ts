@@ -4,6 +4,7 @@ import { packageFile } from '../internal/package-paths.js';
 import { UsageError } from './args.js';
 import { correctCommand } from './correct-command.js';
 import { demoCommand } from './demo-command.js';
+import { evaluateCommand } from './evaluate-command.js';
 import { COMMANDS, type Command, HELP, MAIN_HELP } from './help.js';
 import { infoCommand } from './info-command.js';
 import { metricsCommand } from './metrics-command.js';
@@ -17,6 +18,7 @@ const RUN: Record<Command, (argv: readonly string[]) => Promise<number | 'help'>
   train: trainCommand,
   info: infoCommand,
   demo: demoCommand,
+  evaluate: evaluateCommand,
 };
 
 /** Runs the `duncan` CLI; resolves to the exit code (0 ok, 1 bad input or failure, 2 usage). */

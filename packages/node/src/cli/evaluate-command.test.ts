@@ -1,0 +1,88 @@
+import { simulate } from '@duncan-mri/simulate';
+import { createRng, createVolume } from '@duncan-mri/volume';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from './args.js';
+import { corruptVolume, labelsFromName, simulationVariants } from './evaluate-command.js';
+
+const noFile = (p: string): string => {
+  throw new Error(`unexpected read of ${p}`);
+};
+
+describe('duncan evaluate helpers', () => {
+  it('--simulate: each artefact at each severity, or only the one named; the seeds of the evaluation data', () => {
+    const all = simulationVariants(
+      'motion,ghosting,noise',
+      noFile,
+      ['mild', 'moderate', 'severe'],
+      2026,
+    );
+    expect(all.map((v) => `${v.artefact}/${v.severity}/${v.seed}`)).toEqual([
+      'motion/mild/3026',
+      'motion/moderate/3027',
+      'motion/severe/3028',
+      'ghosting/mild/3036',
+      'ghosting/moderate/3037',
+      'ghosting/severe/3038',
+      'noise/mild/3046',
+      'noise/moderate/3047',
+      'noise/severe/3048',
+    ]);
+    expect(all[2]!.step).toEqual({ artefact: 'motion', severity: 'severe' });
+    const some = simulationVariants('motion:severe,noise', noFile, ['mild'], 1);
+    expect(some.map((v) => `${v.artefact}/${v.severity}/${v.seed}`)).toEqual([
+      'motion/severe/1003',
+      'noise/mild/1011',
+    ]);
+    const json = simulationVariants(
+      '[{"artefact":"blur"},{"artefact":"spike","severity":"mild"},{"artefact":"noise","params":{"sigma":0.01}}]',
+      noFile,
+      ['severe'],
+      0,
+    );
+    expect(json.map((v) => `${v.artefact}/${v.severity}/${v.seed}`)).toEqual([
+      'blur/severe/1002',
+      'spike/mild/1010',
+      'noise/custom/1029',
+    ]);
+    expect(() => simulationVariants('wobble', noFile, ['mild'], 0)).toThrow(UsageError);
+  });
+
+  it('names of corrupted files give the artefact and severity', () => {
+    expect(labelsFromName('/data/eval-kmeans-motion-severe.nii')).toEqual({
+      artefact: 'motion',
+      severity: 'severe',
+    });
+    expect(labelsFromName('sub-01_biasField_mild.nii.gz')).toEqual({
+      artefact: 'biasField',
+      severity: 'mild',
+    });
+    expect(labelsFromName('scan2.nii')).toEqual({ artefact: 'unlabelled', severity: 'unlabelled' });
+  });
+
+  it('corrupts slice by slice in 2-D with one generator, along any axis, or in 3-D', () => {
+    const [nx, ny, nz] = [24, 20, 3];
+    const data = Float32Array.from({ length: nx * ny * nz }, (_, i) => 50 + ((i * 7919) % 97));
+    const volume = createVolume({ data, shape: [nx, ny, nz], spacing: [1, 1.5, 3] });
+    const step = { artefact: 'ghosting', severity: 'severe' } as const;
+    const out = corruptVolume(volume, step, createRng(4), 2, false);
+    const rng = createRng(4);
+    for (let z = 0; z < nz; z++) {
+      const slice = createVolume({
+        data: data.slice(nx * ny * z, nx * ny * (z + 1)),
+        shape: [nx, ny, 1],
+        affine: volume.affine,
+      });
+      const expected = simulate(slice, [step], rng).volume.data;
+      expect(out.data.subarray(nx * ny * z, nx * ny * (z + 1))).toEqual(expected);
+    }
+    expect(out.shape).toEqual(volume.shape);
+    expect(volume.data).toEqual(data);
+    const motion = { artefact: 'motion', severity: 'severe' } as const;
+    const alongX = corruptVolume(volume, motion, createRng(4), 0, false);
+    expect(alongX.shape).toEqual(volume.shape);
+    expect(alongX.data).not.toEqual(data);
+    expect(corruptVolume(volume, step, createRng(4), 2, true).data).toEqual(
+      simulate(volume, [step], createRng(4)).volume.data,
+    );
+  });
+});

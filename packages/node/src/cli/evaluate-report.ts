@@ -1,0 +1,338 @@
+import type { ImageComparison } from '@duncan-mri/metrics';
+import { type BoxStats, boxStats } from '../internal/box-plot.js';
+import { formatMetric } from './context.js';
+
+/** Per-tissue Dice of one segmentation against the clean image's (classes 1..3). */
+export interface DiceScores {
+  /** Classes 1, 2, 3 in increasing order of mean intensity (CSF, GM, WM on a T1); null if absent from both. */
+  readonly perClass: readonly (number | null)[];
+  /** The mean of the defined classes. */
+  readonly mean: number | null;
+}
+
+/** The scores of one image (corrupted or corrected) against the clean one. */
+export interface ImageScores extends ImageComparison {
+  /** null when no segmentation was possible (see {@link EvaluationCase.segmentation} and `diceError`). */
+  readonly dice: DiceScores | null;
+  /** Why this image could not be segmented when the clean image could (e.g. a constant image). */
+  readonly diceError?: string;
+}
+
+/** One case at one artefact and severity. */
+export interface EvaluationRow {
+  readonly case: string;
+  readonly clean: string;
+  /** The corrupted file, or null when simulated. */
+  readonly corruptedFile: string | null;
+  readonly artefact: string;
+  readonly severity: string;
+  /** Baseline: the corrupted image, no correction. */
+  readonly corrupted: ImageScores;
+  /** After correction by the model. */
+  readonly corrected: ImageScores;
+  /** Per z slice: SSIM and mean Dice of corrupted and corrected (the box plots' samples). */
+  readonly slices: {
+    readonly ssim: { readonly corrupted: number[]; readonly corrected: number[] };
+    readonly dice: { readonly corrupted: (number | null)[]; readonly corrected: (number | null)[] };
+  };
+}
+
+/** What the clean image of a case gave. */
+export interface EvaluationCase {
+  readonly name: string;
+  readonly clean: string;
+  readonly shape: readonly [number, number, number];
+  readonly dataRange: number;
+  /** Voxels in the mask the three segmentations share, and where it came from. */
+  readonly mask: { readonly source: string; readonly voxels: number } | null;
+  /** The clean image's segmentation, or why there is none (then every Dice of the case is n/a). */
+  readonly segmentation:
+    | {
+        readonly means: number[];
+        readonly proportions: number[];
+        readonly iterations: number;
+        readonly converged: boolean;
+      }
+    | { readonly error: string };
+  /** The clean image itself corrected: how much the model changes an image without artefacts. */
+  readonly cleanAfterCorrection: ImageComparison;
+}
+
+const METRICS = ['ssim', 'msssim', 'vif', 'uqi', 'psnr'] as const;
+type MetricKey = (typeof METRICS)[number] | 'dice' | 'dice1' | 'dice2' | 'dice3';
+const LABELS: Record<MetricKey, string> = {
+  ssim: 'SSIM',
+  msssim: 'MS-SSIM',
+  vif: 'VIF',
+  uqi: 'UQI',
+  psnr: 'PSNR (dB)',
+  dice: 'Dice (mean)',
+  dice1: 'Dice 1 (CSF)',
+  dice2: 'Dice 2 (GM)',
+  dice3: 'Dice 3 (WM)',
+};
+const ALL_KEYS: readonly MetricKey[] = [...METRICS, 'dice', 'dice1', 'dice2', 'dice3'];
+
+function scoreOf(scores: ImageScores, key: MetricKey): number | null {
+  switch (key) {
+    case 'dice':
+      return scores.dice?.mean ?? null;
+    case 'dice1':
+    case 'dice2':
+    case 'dice3':
+      return scores.dice?.perClass[Number(key.slice(4)) - 1] ?? null;
+    default: {
+      const v = scores[key];
+      return v === null || Number.isNaN(v) ? null : v;
+    }
+  }
+}
+
+/** Mean and sample standard deviation (null under 2 values) of the non-null values. */
+export interface Summary {
+  readonly n: number;
+  readonly mean: number | null;
+  readonly sd: number | null;
+}
+
+export function summarise(values: readonly (number | null)[]): Summary {
+  const v = values.filter((x): x is number => x !== null && !Number.isNaN(x));
+  if (v.length === 0) return { n: 0, mean: null, sd: null };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  if (v.length < 2 || !Number.isFinite(mean)) return { n: v.length, mean, sd: null };
+  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+  return { n: v.length, mean, sd };
+}
+
+/** One artefact at one severity, over every case. */
+export interface EvaluationGroup {
+  readonly artefact: string;
+  readonly severity: string;
+  readonly cases: number;
+  /** Per metric: mean and SD over cases of corrupted (no correction) and corrected. */
+  readonly metrics: Record<MetricKey, { readonly corrupted: Summary; readonly corrected: Summary }>;
+  /** Box statistics over every z slice of every case (what the box plots draw). */
+  readonly boxes: {
+    readonly ssim: { readonly corrupted: BoxStats | null; readonly corrected: BoxStats | null };
+    readonly dice: { readonly corrupted: BoxStats | null; readonly corrected: BoxStats | null };
+  };
+}
+
+const finite = (values: readonly (number | null)[]): number[] =>
+  values.filter((v): v is number => v !== null && Number.isFinite(v));
+
+/** The groups (artefact x severity, in order of first appearance) of the rows. */
+export function groupRows(rows: readonly EvaluationRow[]): EvaluationGroup[] {
+  const order: string[] = [];
+  const byKey = new Map<string, EvaluationRow[]>();
+  for (const row of rows) {
+    const key = `${row.artefact}\u0000${row.severity}`;
+    if (!byKey.has(key)) {
+      order.push(key);
+      byKey.set(key, []);
+    }
+    byKey.get(key)!.push(row);
+  }
+  return order.map((key) => {
+    const members = byKey.get(key)!;
+    const metrics = {} as EvaluationGroup['metrics'];
+    for (const k of ALL_KEYS) {
+      metrics[k] = {
+        corrupted: summarise(members.map((r) => scoreOf(r.corrupted, k))),
+        corrected: summarise(members.map((r) => scoreOf(r.corrected, k))),
+      };
+    }
+    const pool = (pick: (r: EvaluationRow) => readonly (number | null)[]) =>
+      finite(members.flatMap((r) => [...pick(r)]));
+    return {
+      artefact: members[0]!.artefact,
+      severity: members[0]!.severity,
+      cases: members.length,
+      metrics,
+      boxes: {
+        ssim: {
+          corrupted: boxStats(pool((r) => r.slices.ssim.corrupted)),
+          corrected: boxStats(pool((r) => r.slices.ssim.corrected)),
+        },
+        dice: {
+          corrupted: boxStats(pool((r) => r.slices.dice.corrupted)),
+          corrected: boxStats(pool((r) => r.slices.dice.corrected)),
+        },
+      },
+    };
+  });
+}
+
+function digitsOf(key: MetricKey): number {
+  return key === 'psnr' ? 2 : 3;
+}
+
+function cell(s: Summary, key: MetricKey, withSpread: boolean): string {
+  if (s.mean === null) return 'n/a';
+  const m = formatMetric(s.mean, digitsOf(key));
+  return withSpread && s.sd !== null ? `${m} ± ${formatMetric(s.sd, digitsOf(key))}` : m;
+}
+
+/**
+ * The summary table (Markdown): one row per artefact and severity; for each metric the
+ * baseline "no correction" (the corrupted image) beside the corrected one. With `spread`,
+ * cells are `mean ± SD` over cases (SD only with 2 or more cases).
+ */
+export function summaryTable(
+  groups: readonly EvaluationGroup[],
+  keys: readonly MetricKey[] = [...METRICS, 'dice'],
+  spread = false,
+): string {
+  const head = ['artefact', 'severity', 'cases'];
+  const rule = ['---', '---', '---:'];
+  for (const k of keys) {
+    head.push(`${LABELS[k]} no correction`, `${LABELS[k]} corrected`);
+    rule.push('---:', '---:');
+  }
+  const lines = [`| ${head.join(' | ')} |`, `| ${rule.join(' | ')} |`];
+  for (const g of groups) {
+    const cells = [g.artefact, g.severity, String(g.cases)];
+    for (const k of keys) {
+      cells.push(cell(g.metrics[k].corrupted, k, spread), cell(g.metrics[k].corrected, k, spread));
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+const f3 = (v: number | null) => formatMetric(v, 3);
+
+function boxCell(b: BoxStats | null): string {
+  return b === null ? 'n/a' : `${f3(b.median)} [${f3(b.q1)}, ${f3(b.q3)}] (${b.n})`;
+}
+
+/** Everything the report needs besides the rows. */
+export interface ReportInfo {
+  readonly command: string;
+  readonly model: string;
+  readonly backend: string;
+  readonly axis: 0 | 1 | 2;
+  readonly seed: number | null;
+  readonly recipe: unknown;
+  readonly simulation: string;
+  readonly cases: readonly EvaluationCase[];
+  readonly rows: readonly EvaluationRow[];
+  readonly groups: readonly EvaluationGroup[];
+  readonly figures: {
+    readonly ssimBoxPlot: string;
+    readonly diceBoxPlot: string;
+    readonly panels: readonly {
+      file: string;
+      case: string;
+      artefact: string;
+      severity: string;
+      slice: number;
+    }[];
+  };
+  readonly seconds: number;
+}
+
+/** report.md: what was run, the tables, the figures and how to read them. */
+export function reportMarkdown(info: ReportInfo): string {
+  const { groups, rows, cases } = info;
+  const axisName = 'xyz'[info.axis];
+  const out: string[] = [];
+  out.push('# DUNCAN evaluation report', '');
+  out.push(`- command: \`${info.command}\``);
+  out.push(`- model: ${info.model}; backend: ${info.backend}; slicing axis: ${axisName}`);
+  out.push(`- corrupted images: ${info.simulation}`);
+  out.push(
+    `- cases: ${cases.map((c) => `${c.name} (${c.shape.join('x')}, data range ${formatMetric(c.dataRange, 4)})`).join(', ')}`,
+  );
+  out.push(`- time: ${info.seconds.toFixed(1)} s`, '');
+  out.push(
+    'Every score compares an image with the clean one. **No correction** is the corrupted image as',
+    "it is (the baseline); **corrected** is the model output. Metrics use the clean image's data",
+    'range (max - min); SSIM is the mean of 2-D scores over z slices; MS-SSIM needs slices of at',
+    'least 176x176 and VIF 41x41 (otherwise n/a). Dice compares the 3-class segmentation',
+    '(`segmentTissues`, HMRF-EM after FAST) of the corrupted or the corrected image with the',
+    "segmentation of the clean image, all three inside the same mask (the clean image's",
+    '`brainMask`, or `--mask`). Classes are numbered by increasing mean intensity: CSF, GM, WM on',
+    'a T1 (on other contrasts only the order is meaningful). n/a: not computable (see the notes).',
+    '',
+  );
+  out.push('## Summary (mean ± SD over cases)', '');
+  out.push(summaryTable(groups, [...METRICS, 'dice'], true), '');
+  out.push('## Dice per tissue (mean ± SD over cases)', '');
+  out.push(summaryTable(groups, ['dice1', 'dice2', 'dice3'], true), '');
+  out.push('## Spread over slices (box plots)', '');
+  out.push(
+    'Median [Q1, Q3] (number of slices) of the per-slice SSIM and mean Dice, over every z slice of',
+    'every case. Slices without segmented voxels have no Dice.',
+    '',
+  );
+  out.push(
+    '| artefact | severity | SSIM no correction | SSIM corrected | Dice no correction | Dice corrected |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const g of groups) {
+    out.push(
+      `| ${g.artefact} | ${g.severity} | ${boxCell(g.boxes.ssim.corrupted)} | ${boxCell(g.boxes.ssim.corrected)} | ${boxCell(g.boxes.dice.corrupted)} | ${boxCell(g.boxes.dice.corrected)} |`,
+    );
+  }
+  out.push('');
+  const order = groups.map((g, i) => `${i + 1}. ${g.artefact} ${g.severity}`).join(', ');
+  out.push(
+    `![SSIM per slice](${info.figures.ssimBoxPlot})`,
+    '',
+    `![mean Dice per slice](${info.figures.diceBoxPlot})`,
+    '',
+    `Box plots (\`${info.figures.ssimBoxPlot}\`: SSIM, \`${info.figures.diceBoxPlot}\`: mean Dice over the`,
+    'classes), y from 0 to 1 with grid lines every 0.1 (darker at 0, 0.5 and 1). One group per',
+    'artefact and severity; in each group orange is no correction and blue is corrected. Boxes span',
+    'Q1 to Q3 with the median in black; whiskers reach the last slice within 1.5 IQR; dots are',
+    'outliers. Groups from left to right:',
+    '',
+    order,
+    '',
+  );
+  if (info.figures.panels.length > 0) {
+    out.push('## Examples', '');
+    out.push(
+      'A middle slice (along the slicing axis) per artefact at its severest level. Top row: clean,',
+      'corrupted, corrected, artefact map (corrupted - corrected; mid-grey is 0). Bottom row:',
+      'segmentations of the clean, corrupted and corrected images (black outside the mask, blue',
+      'class 1, green class 2, yellow class 3), and the mask (white).',
+      '',
+    );
+    for (const p of info.figures.panels) {
+      out.push(`### ${p.artefact} (${p.severity}), ${p.case}, slice ${p.slice}`, '');
+      out.push(`![${p.artefact} ${p.severity}](${p.file})`, '');
+    }
+  }
+  out.push('## Per case', '');
+  out.push(
+    '| case | artefact | severity | SSIM no correction | SSIM corrected | gain | PSNR no correction (dB) | PSNR corrected (dB) | Dice no correction | Dice corrected |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const r of rows) {
+    const gain = r.corrected.ssim - r.corrupted.ssim;
+    out.push(
+      `| ${r.case} | ${r.artefact} | ${r.severity} | ${f3(r.corrupted.ssim)} | ${f3(r.corrected.ssim)} | ${gain >= 0 ? '+' : ''}${f3(gain)} | ${formatMetric(r.corrupted.psnr, 2)} | ${formatMetric(r.corrected.psnr, 2)} | ${f3(r.corrupted.dice?.mean ?? null)} | ${f3(r.corrected.dice?.mean ?? null)} |`,
+    );
+  }
+  out.push('');
+  out.push('## Clean images after correction', '');
+  out.push(
+    'How much the model changes an image that has no artefact (1 would be no change).',
+    '',
+    '| case | SSIM | PSNR (dB) | mask voxels | segmentation of the clean image |',
+    '| --- | ---: | ---: | ---: | --- |',
+  );
+  for (const c of cases) {
+    const seg =
+      'error' in c.segmentation
+        ? `n/a: ${c.segmentation.error}`
+        : `class means ${c.segmentation.means.map((m) => formatMetric(m, 1)).join(', ')}; ${c.segmentation.iterations} iterations${c.segmentation.converged ? '' : ' (not converged)'}`;
+    out.push(
+      `| ${c.name} | ${f3(c.cleanAfterCorrection.ssim)} | ${formatMetric(c.cleanAfterCorrection.psnr, 2)} | ${c.mask === null ? 'n/a' : `${c.mask.voxels} (${c.mask.source})`} | ${seg.replace(/\|/g, '\\|')} |`,
+    );
+  }
+  out.push('');
+  return out.join('\n');
+}

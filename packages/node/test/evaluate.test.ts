@@ -1,0 +1,302 @@
+// End-to-end: `duncan evaluate` of the BUILT CLI (dist/cli.js) on small real images (the
+// bundled sample, 4x smaller, 2 slices) with a tiny random model. Run `npx tsup` first.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createModel, saveCheckpoint } from '@duncan-mri/core';
+import { brainMask, compareImages, dice, segmentTissues } from '@duncan-mri/metrics';
+import { simulate } from '@duncan-mri/simulate';
+import { createRng, createVolume, type Volume } from '@duncan-mri/volume';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeCheckpoint } from '../src/checkpoint-files.js';
+import { readVolumeFile } from '../src/read-volume-file.js';
+import { useNodeBackend } from '../src/use-node-backend.js';
+import { writeVolumeFile } from '../src/write-volume-file.js';
+import { CLI, SAMPLE, TINY_CONFIG, tempDir } from './helpers.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function duncan(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, DUNCAN_BACKEND: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function pngSize(path: string): [number, number] {
+  const png = readFileSync(path);
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return [png.readUInt32BE(16), png.readUInt32BE(20)];
+}
+
+let work: string;
+let model: string;
+let small: string;
+let clean: Volume;
+
+/** Block-averages the sample 4x in plane and keeps its two middle slices: 64x64x2, real anatomy. */
+function shrink(volume: Volume): Volume {
+  const [nx, ny] = volume.shape;
+  const f = 4;
+  const [ox, oy] = [nx / f, ny / f];
+  const out = new Float32Array(ox * oy * 2);
+  for (let z = 0; z < 2; z++)
+    for (let y = 0; y < oy; y++)
+      for (let x = 0; x < ox; x++) {
+        let sum = 0;
+        for (let dy = 0; dy < f; dy++)
+          for (let dx = 0; dx < f; dx++)
+            sum += volume.data[x * f + dx + nx * (y * f + dy + ny * (z + 1))]!;
+        out[x + ox * (y + oy * z)] = sum / (f * f);
+      }
+  const affine = [...volume.affine];
+  for (const i of [0, 1, 4, 5, 8, 9]) affine[i]! *= f;
+  return createVolume({ data: out, shape: [ox, oy, 2], affine });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
+  work = tempDir('duncan-evaluate-');
+  await useNodeBackend({ env: {} });
+  const m = createModel(TINY_CONFIG, { seed: 5 });
+  model = join(work, 'model');
+  writeCheckpoint(model, await saveCheckpoint(m));
+  m.dispose();
+  clean = shrink((await readVolumeFile(SAMPLE)).volume);
+  small = (await writeVolumeFile(join(work, 'small.nii'), clean)).path;
+});
+
+describe('duncan evaluate (built CLI)', () => {
+  it('--simulate: report.md, report.json, box plots and panels; JSON summary; same seed, same report', async () => {
+    const out = join(work, 'report');
+    const args = [
+      'evaluate',
+      '--clean',
+      small,
+      '--simulate',
+      'ghosting',
+      '--severities',
+      'mild,severe',
+      '--model',
+      model,
+      '-o',
+      out,
+      '--workers',
+      '1',
+      '--json',
+    ];
+    const r = await duncan(args);
+    expect(r.stderr).toMatch(/backend: wasm/);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ command: 'evaluate', output: out, cases: 1, backend: 'wasm' });
+    expect(summary.groups.map((g: { severity: string }) => g.severity)).toEqual(['mild', 'severe']);
+    for (const g of summary.groups) {
+      for (const side of ['corrupted', 'corrected']) {
+        for (const key of ['ssim', 'vif', 'uqi', 'psnr', 'dice'])
+          expect([side, key, typeof g[side][key]]).toEqual([side, key, 'number']);
+        expect(g[side].msssim).toBeNull(); // 64x64 slices: under 176x176
+        expect(g[side].dicePerClass).toHaveLength(3);
+      }
+    }
+    // a severe artefact hurts more than a mild one (the baseline column)
+    expect(summary.groups[1].corrupted.ssim).toBeLessThan(summary.groups[0].corrupted.ssim);
+    expect(readdirSync(out).sort()).toEqual([
+      'boxplot-dice.png',
+      'boxplot-ssim.png',
+      'panel-ghosting.png',
+      'report.json',
+      'report.md',
+    ]);
+    // panel: 4 columns x 2 rows of 64x64 tiles enlarged 2x, 4-pixel gaps
+    expect(pngSize(join(out, 'panel-ghosting.png'))).toEqual([4 * 128 + 3 * 4, 2 * 128 + 4]);
+    expect(pngSize(join(out, 'boxplot-ssim.png'))[1]).toBe(320);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.rows).toHaveLength(2);
+    expect(report.rows[0].slices.ssim.corrupted).toHaveLength(2);
+    expect(report.rows[0].corrupted.dice.perClass).toHaveLength(3);
+    expect(report.figures.panels).toEqual([
+      {
+        file: 'panel-ghosting.png',
+        case: 'small',
+        artefact: 'ghosting',
+        severity: 'severe',
+        slice: 1,
+      },
+    ]);
+    expect(report.groups[0].boxes.ssim.corrected.n).toBe(2);
+    expect(report.cases[0].mask.voxels).toBeGreaterThan(1000);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(
+      /\| artefact \| severity \| cases \| SSIM no correction \| SSIM corrected \|/,
+    );
+    expect(md).toMatch(/^\| ghosting \| severe \| 1 \| [0-9.]+ \| [0-9.]+ \|/m);
+    expect(md).toMatch(/!\[SSIM per slice\]\(boxplot-ssim\.png\)/);
+    // an existing report is refused before any work; --overwrite gives the same numbers
+    const again = await duncan(args);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already holds report\.json \(pass --overwrite/);
+    const repeat = await duncan([...args, '--overwrite']);
+    expect(repeat.code).toBe(0);
+    expect(JSON.parse(repeat.stdout).groups).toEqual(summary.groups);
+  });
+
+  it('--corrupted: paired files, labels from the names, baseline and Dice as the library computes them', async () => {
+    const rng = createRng(9);
+    const noisy = simulate(clean, [{ artefact: 'noise', severity: 'severe' }], rng).volume;
+    const file = (await writeVolumeFile(join(work, 'small-noise-severe.nii'), noisy)).path;
+    const out = join(work, 'paired');
+    const r = await duncan([
+      'evaluate',
+      '--clean',
+      small,
+      '--corrupted',
+      file,
+      '--model',
+      model,
+      '-o',
+      out,
+      '--workers',
+      '0',
+    ]);
+    expect(r.code).toBe(0);
+    // the printed summary table, with the baseline column
+    expect(r.stdout).toMatch(/\| Dice \(mean\) no correction \| Dice \(mean\) corrected \|/);
+    expect(r.stdout).toMatch(/^\| noise \| severe \| 1 \|/m);
+    const row = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).rows[0];
+    expect(row).toMatchObject({ artefact: 'noise', severity: 'severe', corruptedFile: file });
+    const back = (await readVolumeFile(file)).volume;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of clean.data) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const expected = compareImages(clean, back, { dataRange: hi - lo, slicewise: true });
+    expect(row.corrupted.ssim).toBeCloseTo(expected.ssim, 10);
+    expect(row.corrupted.psnr).toBeCloseTo(expected.psnr, 8);
+    // one mask (the clean image's) for both segmentations
+    const mask = brainMask(clean);
+    const reference = segmentTissues(clean, { classes: 3, mask });
+    const test = segmentTissues(back, { classes: 3, mask });
+    const d = dice(reference.labels, test.labels, { classes: 3 });
+    expect(row.corrupted.dice.mean).toBeCloseTo(d.mean, 10);
+  });
+
+  it('a 2-D image works; a tiny foreground gives Dice n/a with the reason, not a crash', async () => {
+    const slice = createVolume({
+      data: clean.data.slice(0, 64 * 64),
+      shape: [64, 64],
+      affine: clean.affine,
+    });
+    const flat = (await writeVolumeFile(join(work, 'slice.nii'), slice)).path;
+    const data = new Float32Array(32 * 32);
+    const rng = createRng(3);
+    for (let y = 14; y < 19; y++)
+      for (let x = 14; x < 19; x++) data[x + 32 * y] = 100 + 50 * rng.float();
+    const blob = (
+      await writeVolumeFile(join(work, 'blob.nii'), createVolume({ data, shape: [32, 32] }))
+    ).path;
+    const out = join(work, 'two-d');
+    const r = await duncan([
+      'evaluate',
+      '--clean',
+      flat,
+      blob,
+      '--simulate',
+      'noise:moderate',
+      '--model',
+      model,
+      '-o',
+      out,
+      '--workers',
+      '1',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /note: blob: Dice is n\/a \(the mask holds 25 voxels, fewer than the 100/,
+    );
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.cases.map((c: { shape: number[] }) => c.shape)).toEqual([
+      [64, 64, 1],
+      [32, 32, 1],
+    ]);
+    const [sliceRow, blobRow] = report.rows;
+    expect(typeof sliceRow.corrected.dice.mean).toBe('number');
+    expect(blobRow.corrupted.dice).toBeNull();
+    expect(typeof blobRow.corrupted.ssim).toBe('number');
+    expect(report.groups[0].cases).toBe(2);
+    expect(report.groups[0].metrics.dice.corrupted.n).toBe(1);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/\| blob \| .* \| n\/a: the mask holds 25 voxels/);
+  });
+
+  it('help with an example; usage errors exit 2, mismatched pairs exit 1', async () => {
+    const help = await duncan(['evaluate', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(
+      /Usage: duncan evaluate[\s\S]*Paired evaluation[\s\S]*Example:\n {2}duncan evaluate/,
+    );
+    expect((await duncan(['--help'])).stdout).toMatch(/evaluate +image-quality metrics/);
+    const o = ['-o', join(work, 'x')];
+    const cases: [string[], RegExp][] = [
+      [['evaluate', '--simulate', 'motion', ...o], /--clean is required/],
+      [['evaluate', '--clean', small, ...o], /either --corrupted .* or --simulate/],
+      [['evaluate', '--clean', small, '--simulate', 'motion'], /-o\/--output is required/],
+      [
+        ['evaluate', '--clean', small, small, '--corrupted', small, small, small, ...o],
+        /pairs with --clean in order/,
+      ],
+      [
+        ['evaluate', '--clean', small, '--simulate', 'motion', '--severities', 'awful', ...o],
+        /--severities are among/,
+      ],
+      [
+        ['evaluate', '--clean', small, '--simulate', 'wobble', ...o],
+        /--simulate names artefacts among/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await duncan(args);
+      expect([args, r.code]).toEqual([args, 2]);
+      expect(r.stderr).toMatch(message);
+    }
+    const other = await writeVolumeFile(
+      join(work, 'other-shape.nii'),
+      createVolume({ data: new Float32Array(16 * 16).fill(1), shape: [16, 16] }),
+    );
+    const mismatch = await duncan([
+      'evaluate',
+      '--clean',
+      small,
+      '--corrupted',
+      other.path,
+      '--model',
+      model,
+      ...o,
+      '--workers',
+      '0',
+    ]);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toMatch(
+      /--corrupted must have the shape of its --clean image.*\[SHAPE_MISMATCH\]/,
+    );
+  });
+});
