@@ -145,11 +145,18 @@ def main():
     p.add_argument("--config", default="{}", help="JSON overrides of the ModelConfig")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--save-every", type=int, default=500)
+    p.add_argument("--resume", help="continue from this checkpoint directory (weights and Adam state; --config overrides its config)")
     p.add_argument("--keep", action="store_true", help="also keep every saved checkpoint in out/step-N")
     p.add_argument("--max-minutes", type=float, default=1e9, help="stop (and save) after this long")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    config = dt.default_config(**json.loads(args.config))
+    if args.resume:
+        config, _, resumed, arrays = dt.load_checkpoint(args.resume)
+        overrides = json.loads(args.config)
+        config = dict(config, **{k: v for k, v in overrides.items() if k != "lossWeights"})
+        config["lossWeights"] = dict(config["lossWeights"], **overrides.get("lossWeights", {}))
+    else:
+        config = dt.default_config(**json.loads(args.config))
     rng = np.random.default_rng(args.seed)
     clean = load_slices(os.path.join(args.data, "train-clean.nii"), config)
     corrupted = []
@@ -157,13 +164,22 @@ def main():
         if f.startswith("train-corrupted-"):
             corrupted += load_slices(os.path.join(args.data, f), config)
     print(f"{len(clean)} clean slices, {len(corrupted)} corrupted slices; config {json.dumps(config)}", flush=True)
-    weights = dt.init_weights(config, args.seed)
+    weights = resumed if args.resume else dt.init_weights(config, args.seed)
     nets = dt.Networks(config, weights)
     names = [n for n, _, _ in dt.variable_specs(config)]
     gen = [(n, weights[n]) for n in names if n.split("/")[0] in dt.GENERATOR_NETWORKS]
     dis = [(n, weights[n]) for n in names if n.split("/")[0] in dt.DISCRIMINATOR_NETWORKS]
     adam_g = dt.Adam(gen, config["beta1"], config["beta2"], config["epsilon"])
     adam_d = dt.Adam(dis, config["beta1"], config["beta2"], config["epsilon"])
+    if args.resume:
+        with open(os.path.join(args.resume, "manifest.json")) as f:
+            steps_done = json.load(f)["optimiser"]
+        for label, adam in (("generator", adam_g), ("discriminator", adam_d)):
+            adam.step = steps_done[f"{label}Step"]
+            for n, _ in adam.params:
+                adam.m[n] = torch.tensor(arrays[f"adam/{label}/m/{n}"])
+                adam.v[n] = torch.tensor(arrays[f"adam/{label}/v/{n}"])
+        print(f"resumed from {args.resume} at generator step {adam_g.step}", flush=True)
     pool_f, pool_a = Pool(config["poolSize"], rng), Pool(config["poolSize"], rng)
     size, lw = config["cropSize"], config["lossWeights"]
     decay_from = args.steps * config["decayStart"]
