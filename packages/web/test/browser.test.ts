@@ -236,7 +236,7 @@ describe.skipIf(!browserAvailable())('@duncan-mri/web in Chromium', () => {
     const w = await call(page, 'workerErrors', '/model/');
     expect(w.start).toMatchObject({ name: 'MriError', code: 'IO_ERROR' });
     expect(w.tiny).toMatchObject({ name: 'MriError', code: 'INVALID_ARGUMENT' });
-    expect(w.tiny?.message).toMatch(/^correct: volume slices along axis 2 must be at least 4x4/);
+    expect(w.tiny?.message).toMatch(/^correct: volume slices along axis 2 must be at least 8x8/);
     expect(w.after).toMatchObject({ code: 'INVALID_ARGUMENT' });
     const s = await call(page, 'simulateAndScore', '/model/', plain);
     expect(s.applied).toEqual(['noise']);
