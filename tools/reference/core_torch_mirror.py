@@ -147,21 +147,23 @@ def main():
     xa = torch.rand(args.batch, 1, args.crop, args.crop)
     xf = torch.rand(args.batch, 1, args.crop, args.crop)
 
+    # Residual translations (@duncan-mri/core's default `residual: true`): each decoder's output
+    # is added to the image its content came from.
     def forward():
         with torch.no_grad():
-            return dec_f(enc_a(x256))
+            return x256 + dec_f(enc_a(x256))
 
     def step():
         ca, a, cf = enc_a(xa), art(xa), enc_f(xf)
-        fake_f, fake_a = dec_f(ca), dec_a(cf, a)
+        fake_f, fake_a = xa + dec_f(ca), xf + dec_a(cf, a)
         c_fake_f, c_fake_a = enc_f(fake_f), enc_a(fake_a)
         terms = dict(
             adversarial=((d_f(fake_f) - 1) ** 2).mean() + ((d_a(fake_a) - 1) ** 2).mean(),
-            cycle=l1(dec_a(c_fake_f, a), xa) + l1(dec_f(c_fake_a), xf),
-            reconstruction=l1(dec_a(ca, a), xa) + l1(dec_f(cf), xf),
+            cycle=l1(fake_f + dec_a(c_fake_f, a), xa) + l1(fake_a + dec_f(c_fake_a), xf),
+            reconstruction=l1(xa + dec_a(ca, a), xa) + l1(xf + dec_f(cf), xf),
             content=feature_l1(ca, c_fake_f) + feature_l1(cf, c_fake_a),
             artefact=feature_l1(art(fake_a), a),
-            identity=l1(dec_f(enc_a(xf)), xf),
+            identity=l1(xf + dec_f(enc_a(xf)), xf),
         )
         total = sum(w[k] * v for k, v in terms.items())
         opt_g.zero_grad()

@@ -2,6 +2,12 @@
 // The `duncan` command (the package's bin). See `duncan --help`.
 import { main } from './cli/main.js';
 
+// A closed stdout (`duncan ... --json | head -1`) is not an error of ours: stop quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNifti } from '@duncan-mri/io';
@@ -99,6 +100,15 @@ describe('readVolumeFile', () => {
     expect((await mriErrorOf(() => readVolumeFile(SAMPLE, { series: -1 }))).code).toBe(
       'INVALID_ARGUMENT',
     );
+  });
+
+  it('refuses a FIFO instead of blocking on it', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'scan.nii');
+    execFileSync('mkfifo', [fifo]);
+    const e = await mriErrorOf(() => readVolumeFile(fifo));
+    expect(e.code).toBe('IO_ERROR');
+    expect(e.message).toMatch(/not a regular file/);
   });
 
   it('stops a gzip bomb at the size its header declares', async () => {

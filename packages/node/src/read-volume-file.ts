@@ -72,6 +72,8 @@ function readBytes(path: string, argument: string): Uint8Array {
   try {
     const s = statSync(path);
     if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // A FIFO, socket or device would block or never end: only regular files are read.
+    if (!s.isFile()) throw new Error('not a regular file');
     size = s.size;
   } catch (error) {
     throw ioError(WHERE, argument, path, error);

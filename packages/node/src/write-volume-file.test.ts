@@ -1,4 +1,11 @@
-import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createVolume, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
@@ -100,6 +107,18 @@ describe('writeVolumeFile', () => {
     }
     expect(readdirSync(series)).toHaveLength(3);
     expect(readdirSync(dir).sort()).toEqual(['derived', 'series']);
+    // The series directory gets the mode a plain mkdir gives (not mkdtemp's 0700).
+    expect(statSync(out.path).mode & 0o777).toBe(0o777 & ~process.umask());
+    // A directory holding anything but a series is never replaced, even with overwrite.
+    const notes = join(dir, 'notes');
+    mkdirSync(join(notes, 'sub'), { recursive: true });
+    writeFileSync(join(notes, 'keep.txt'), 'keep');
+    const e = await mriErrorOf(() =>
+      writeVolumeFile(notes, input.volume, { source: input, overwrite: true }),
+    );
+    expect(e.code).toBe('IO_ERROR');
+    expect(e.message).toMatch(/holds more than a DICOM series/);
+    expect(readdirSync(notes).sort()).toEqual(['keep.txt', 'sub']);
   });
 
   it('throws MriError for bad arguments', async () => {

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   closeSync,
+  type Dirent,
   fsyncSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -230,6 +233,24 @@ export async function writeVolumeFile(
       { argument: 'path' },
     );
   }
+  if (present === 'directory') {
+    // Overwriting replaces the whole directory: only ever one that holds nothing but a previous
+    // series (regular .dcm files), never a folder with anything else in it.
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(target, { withFileTypes: true });
+    } catch (error) {
+      throw ioError(WHERE, 'path', path, error);
+    }
+    const other = entries.find((e) => !e.isFile() || !e.name.toLowerCase().endsWith('.dcm'));
+    if (other !== undefined) {
+      throw new MriError(
+        'IO_ERROR',
+        `${WHERE}: path is a directory that holds more than a DICOM series (${JSON.stringify(other.name)}), so it is not replaced even with overwrite, got ${JSON.stringify(path)}`,
+        { argument: 'path' },
+      );
+    }
+  }
   const header = source!.dicom!;
   for (const key of ['seriesDescription', 'derivationDescription'] as const) {
     const v = options[key];
@@ -247,6 +268,8 @@ export async function writeVolumeFile(
   let temp: string;
   try {
     temp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
+    // mkdtemp makes the directory 0700; give it the mode a plain mkdir would have.
+    chmodSync(temp, 0o777 & ~process.umask());
   } catch (error) {
     throw ioError(WHERE, 'path', path, error);
   }

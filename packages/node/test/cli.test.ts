@@ -77,7 +77,7 @@ beforeAll(async () => {
 
 describe('duncan (built CLI)', () => {
   it('prints help with an example for every command; usage errors exit 2', async () => {
-    for (const command of ['correct', 'simulate', 'metrics', 'train', 'info', 'demo']) {
+    for (const command of ['correct', 'simulate', 'metrics', 'train', 'evaluate', 'info', 'demo']) {
       const r = await duncan([command, '--help']);
       expect([command, r.code]).toEqual([command, 0]);
       expect(r.stdout).toMatch(
@@ -93,6 +93,7 @@ describe('duncan (built CLI)', () => {
       [['correct', '-o', 'x.nii'], /missing <input>/],
       [['correct', SAMPLE, '-o', 'x.nii', '--workers', 'two'], /--workers must be an integer/],
       [['correct', SAMPLE, '-o', 'x.nii', '--axis', 'w'], /--axis must be x, y or z/],
+      [['correct', SAMPLE, '-o', 'x.nii', '--backend', 'foo'], /--backend must be one of/],
       [
         ['simulate', SAMPLE, '-o', 'x.nii', '--artefact', 'wobble', '--seed', '1'],
         /--artefact must be one of/,

@@ -1,7 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { withData } from '@duncan-mri/volume';
 import { createCorrector } from '../create-corrector.js';
 import { readVolumeFile } from '../read-volume-file.js';
-import type { NodeBackendName } from '../use-node-backend.js';
+import { NODE_BACKENDS, type NodeBackendName } from '../use-node-backend.js';
 import { writeVolumeFile } from '../write-volume-file.js';
 import {
   axisOption,
@@ -41,23 +42,35 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
   if (mapPath !== undefined && ctx.path(mapPath) === ctx.path(output))
     throw new UsageError('--artefact-map must differ from --output');
 
+  const backend = values.backend as string | undefined;
+  if (backend !== undefined && !(NODE_BACKENDS as readonly string[]).includes(backend))
+    throw new UsageError(`--backend must be one of ${NODE_BACKENDS.join(', ')}, got ${backend}`);
   const started = performance.now();
   const series = seriesOption(values);
   const input = await readVolumeFile(ctx.path(inputArg!), series === undefined ? {} : { series });
+  for (const w of input.warnings) ctx.note(`warning: ${w}`);
+  if (input.nifti !== undefined && input.nifti.frames > 1) {
+    ctx.note(
+      `note: the input has ${input.nifti.frames} frames; only frame 1 is corrected and written`,
+    );
+  }
   const inputs = [...input.files, input.path];
   assertOutputFree('duncan correct', '--output', ctx.path(output), overwrite, inputs);
   if (mapPath !== undefined)
     assertOutputFree('duncan correct', '--artefact-map', ctx.path(mapPath), overwrite, inputs);
   const model = values.model as string | undefined;
+  // No more workers than slices: each idle worker would hold a backend and a model copy.
+  const slices = input.volume.shape[axis];
+  const poolSize = Math.min(workers ?? availableParallelism(), slices);
   const corrector = await createCorrector({
     ...(model === undefined ? {} : { model: ctx.path(model) }),
-    ...(workers === undefined ? {} : { workers }),
+    workers: poolSize,
     ...(values.backend === undefined ? {} : { backend: values.backend as NodeBackendName }),
     batchSize,
   });
   let written: string[];
   try {
-    const effectiveWorkers = Math.min(corrector.workers, input.volume.shape[axis]);
+    const effectiveWorkers = corrector.workers;
     ctx.note(
       `backend: ${corrector.backend.description}; ${effectiveWorkers > 0 ? `${effectiveWorkers} worker thread${effectiveWorkers === 1 ? '' : 's'}` : 'main thread'}`,
     );
