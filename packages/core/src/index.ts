@@ -8,6 +8,10 @@ export {
 export { type CorrectionResult, type CorrectOptions, correct } from './correct.js';
 export { type CreateModelOptions, createModel, type DuncanModel } from './create-model.js';
 export {
+  type IntensityRange,
+  robustRange as robustIntensityRange,
+} from './internal/volume-tensor.js';
+export {
   defaultModelConfig,
   type LossWeights,
   type ModelConfig,

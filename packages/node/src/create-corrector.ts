@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Checkpoint, CorrectionResult, DuncanModel, ModelConfig } from '@duncan-mri/core';
 import { assertVolume, describeValue, MriError, type Volume, withData } from '@duncan-mri/volume';
 import { readCheckpoint } from './checkpoint-files.js';
-import { extractChunk, insertChunk, robustRange, splitRuns } from './internal/chunks.js';
+import { extractChunk, insertChunk, splitRuns } from './internal/chunks.js';
 import { invalid } from './internal/errors.js';
 import type { FromWorker, ToWorker, WorkerError, WorkerInit } from './internal/worker-protocol.js';
 import { correctWorkerUrl } from './internal/worker-url.js';
@@ -244,7 +244,7 @@ export async function createCorrector(
   const pooled = backend.backend === 'wasm' || backend.backend === 'cpu';
   const workers = pooled ? (askedWorkers ?? availableParallelism()) : 0;
 
-  const { loadCheckpoint, correct } = await import('@duncan-mri/core');
+  const { loadCheckpoint, correct, robustIntensityRange } = await import('@duncan-mri/core');
   let model: DuncanModel | undefined;
   let pool: PoolWorker[] = [];
   if (workers === 0) {
@@ -315,7 +315,7 @@ export async function createCorrector(
         }
       }
       const total = volume.shape[axis];
-      const global = robustRange(volume.data, config.lowPercentile, config.highPercentile);
+      const global = robustIntensityRange(volume.data, config.lowPercentile, config.highPercentile);
       let min = Number.POSITIVE_INFINITY;
       let max = Number.NEGATIVE_INFINITY;
       for (const v of volume.data) {

@@ -78,7 +78,17 @@ export interface IntensityRange {
   readonly high: number;
 }
 
-/** Robust percentiles of the voxels (linear interpolation between order statistics). */
+/**
+ * Robust percentiles of the voxels (linear interpolation between order statistics, numpy's
+ * rule); `high = low + 1` when they coincide. This is the range `correct` and `train` normalise
+ * a volume by (`config.lowPercentile`, `config.highPercentile`); give it to `correct` as
+ * `intensityRange` when correcting parts of one volume separately.
+ *
+ * @example
+ * ```ts
+ * const range = robustIntensityRange(volume.data, 0.5, 99.5);
+ * ```
+ */
 export function robustRange(
   data: Float32Array,
   lowPercentile: number,

@@ -51,30 +51,6 @@ export function insertChunk(
   }
 }
 
-/**
- * The intensity range `@duncan-mri/core`'s `correct` normalises a volume by: the linearly
- * interpolated low and high percentiles of the sorted voxels (high = low + 1 when flat).
- */
-export function robustRange(
-  data: Float32Array,
-  lowPercentile: number,
-  highPercentile: number,
-): { low: number; high: number } {
-  const sorted = Float32Array.from(data).sort();
-  const at = (p: number): number => {
-    const pos = (p / 100) * (sorted.length - 1);
-    const i = Math.floor(pos);
-    const frac = pos - i;
-    const a = sorted[i]!;
-    const b = sorted[Math.min(i + 1, sorted.length - 1)]!;
-    return a + (b - a) * frac;
-  };
-  const low = at(lowPercentile);
-  let high = at(highPercentile);
-  if (!(high > low)) high = low + 1;
-  return { low, high };
-}
-
 /** Splits `count` slices into at most `parts` contiguous runs of near-equal length. */
 export function splitRuns(count: number, parts: number): { start: number; count: number }[] {
   const n = Math.max(1, Math.min(parts, count));
