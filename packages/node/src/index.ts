@@ -30,6 +30,7 @@ export {
   useNodeBackend,
 } from './use-node-backend.js';
 export {
+  checkVolumeFileTarget,
   type WriteVolumeFileOptions,
   type WrittenVolumeFile,
   writeVolumeFile,

@@ -125,6 +125,89 @@ function existsError(shown: string): MriError {
 }
 
 /**
+ * The checks of {@link writeVolumeFile} that need no volume: the name (NIfTI, or a directory for a
+ * DICOM source), never an input, an existing output only with `overwrite`, and a directory only
+ * replaced when it holds nothing but a series. Throws as `writeVolumeFile` would; a command
+ * calls it before a long computation so that a bad output fails first.
+ */
+export function checkVolumeFileTarget(
+  path: string,
+  options: Pick<WriteVolumeFileOptions, 'source' | 'overwrite' | 'protect'> = {},
+): void {
+  if (typeof path !== 'string' || path.length === 0)
+    throw invalid(WHERE, 'path', 'must be a non-empty string', path);
+  planTarget(path, options.source, options.overwrite ?? false, options.protect);
+}
+
+function planTarget(
+  path: string,
+  source: VolumeFile | undefined,
+  overwrite: boolean,
+  protect: readonly string[] | undefined,
+): {
+  target: string;
+  lowerName: string;
+  nifti: boolean;
+  present: 'file' | 'directory' | undefined;
+} {
+  const target = resolve(path);
+  const lowerName = target.toLowerCase();
+  const nifti = /\.nii(\.gz)?$/.test(lowerName);
+  if (/\.(hdr|img)(\.gz)?$/.test(lowerName)) {
+    throw new MriError(
+      'UNSUPPORTED_FORMAT',
+      `${WHERE}: path must end in .nii or .nii.gz (pairs are read, not written), got ${JSON.stringify(path)}`,
+      { argument: 'path' },
+    );
+  }
+  if (!nifti && source?.dicom === undefined) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${WHERE}: path must end in .nii or .nii.gz (a DICOM series directory needs a DICOM source), got ${JSON.stringify(path)}`,
+      { argument: 'path' },
+    );
+  }
+
+  const protectedPaths = [
+    ...(source === undefined
+      ? []
+      : [...source.files, ...(source.format === 'dicom' ? [source.path] : [])]),
+    ...(protect ?? []),
+  ].map(realOrResolved);
+  const real = realOrResolved(target);
+  for (const p of protectedPaths) {
+    if (real === p || (!nifti && within(p, real))) {
+      throw new MriError(
+        'INVALID_ARGUMENT',
+        `${WHERE}: path must not be (or contain) an input; inputs are never overwritten, got ${JSON.stringify(path)}`,
+        { argument: 'path' },
+      );
+    }
+  }
+  const present = exists(target);
+  if (present !== undefined && !overwrite) throw existsError(path);
+  if (present === 'directory' && !nifti) {
+    // Overwriting replaces the whole directory: only ever one that holds nothing but a previous
+    // series (regular .dcm files), never a folder with anything else in it.
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(target, { withFileTypes: true });
+    } catch (error) {
+      throw ioError(WHERE, 'path', path, error);
+    }
+    const other = entries.find((e) => !e.isFile() || !e.name.toLowerCase().endsWith('.dcm'));
+    if (other !== undefined) {
+      throw new MriError(
+        'IO_ERROR',
+        `${WHERE}: path is a directory that holds more than a DICOM series (${JSON.stringify(other.name)}), so it is not replaced even with overwrite, got ${JSON.stringify(path)}`,
+        { argument: 'path' },
+      );
+    }
+  }
+  return { target, lowerName, nifti, present };
+}
+
+/**
  * Writes a volume to disk. `.nii` and `.nii.gz` give NIfTI-1 (float32 unless `datatype` says
  * otherwise; the source's NIfTI header carries over). Any other path is the directory of a
  * derived DICOM series, which needs a DICOM `source` (new Series/SOP Instance UIDs,
@@ -164,42 +247,12 @@ export async function writeVolumeFile(
   if (options.protect !== undefined && !Array.isArray(options.protect))
     throw invalid(WHERE, 'protect', 'must be an array of paths', options.protect);
 
-  const target = resolve(path);
-  const lowerName = target.toLowerCase();
-  const nifti = /\.nii(\.gz)?$/.test(lowerName);
-  if (/\.(hdr|img)(\.gz)?$/.test(lowerName)) {
-    throw new MriError(
-      'UNSUPPORTED_FORMAT',
-      `${WHERE}: path must end in .nii or .nii.gz (pairs are read, not written), got ${JSON.stringify(path)}`,
-      { argument: 'path' },
-    );
-  }
-  if (!nifti && source?.dicom === undefined) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: path must end in .nii or .nii.gz (a DICOM series directory needs a DICOM source), got ${JSON.stringify(path)}`,
-      { argument: 'path' },
-    );
-  }
-
-  const protectedPaths = [
-    ...(source === undefined
-      ? []
-      : [...source.files, ...(source.format === 'dicom' ? [source.path] : [])]),
-    ...(options.protect ?? []),
-  ].map(realOrResolved);
-  const real = realOrResolved(target);
-  for (const p of protectedPaths) {
-    if (real === p || (!nifti && within(p, real))) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: path must not be (or contain) an input; inputs are never overwritten, got ${JSON.stringify(path)}`,
-        { argument: 'path' },
-      );
-    }
-  }
-  const present = exists(target);
-  if (present !== undefined && !overwrite) throw existsError(path);
+  const { target, lowerName, nifti, present } = planTarget(
+    path,
+    source,
+    overwrite,
+    options.protect,
+  );
   try {
     mkdirSync(dirname(target), { recursive: true });
   } catch (error) {
@@ -232,24 +285,6 @@ export async function writeVolumeFile(
       `${WHERE}: path must be a directory for a DICOM series, got the file ${JSON.stringify(path)}`,
       { argument: 'path' },
     );
-  }
-  if (present === 'directory') {
-    // Overwriting replaces the whole directory: only ever one that holds nothing but a previous
-    // series (regular .dcm files), never a folder with anything else in it.
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(target, { withFileTypes: true });
-    } catch (error) {
-      throw ioError(WHERE, 'path', path, error);
-    }
-    const other = entries.find((e) => !e.isFile() || !e.name.toLowerCase().endsWith('.dcm'));
-    if (other !== undefined) {
-      throw new MriError(
-        'IO_ERROR',
-        `${WHERE}: path is a directory that holds more than a DICOM series (${JSON.stringify(other.name)}), so it is not replaced even with overwrite, got ${JSON.stringify(path)}`,
-        { argument: 'path' },
-      );
-    }
   }
   const header = source!.dicom!;
   for (const key of ['seriesDescription', 'derivationDescription'] as const) {

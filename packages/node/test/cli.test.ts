@@ -258,6 +258,8 @@ describe('duncan (built CLI)', () => {
       const r = await duncan(args);
       expect([args[1], r.code]).toEqual([args[1], 1]);
       expect(r.stderr).toMatch(message);
+      // A bad output is refused before any backend or model is loaded.
+      if (args[3]!.endsWith('o.dcm')) expect(r.stderr).not.toMatch(/backend:/);
     }
     expect(readdirSync(dir)).toEqual(['truncated.nii']);
   });

@@ -3,7 +3,7 @@ import { withData } from '@duncan-mri/volume';
 import { createCorrector } from '../create-corrector.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { NODE_BACKENDS, type NodeBackendName } from '../use-node-backend.js';
-import { writeVolumeFile } from '../write-volume-file.js';
+import { checkVolumeFileTarget, writeVolumeFile } from '../write-volume-file.js';
 import {
   axisOption,
   intOption,
@@ -58,6 +58,16 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
   assertOutputFree('duncan correct', '--output', ctx.path(output), overwrite, inputs);
   if (mapPath !== undefined)
     assertOutputFree('duncan correct', '--artefact-map', ctx.path(mapPath), overwrite, inputs);
+  // Everything writeVolumeFile will check (name, format, inputs, what a directory holds), now,
+  // before the correction rather than after it.
+  checkVolumeFileTarget(ctx.path(output), { source: input, overwrite });
+  if (mapPath !== undefined) {
+    checkVolumeFileTarget(ctx.path(mapPath), {
+      source: input,
+      overwrite,
+      protect: [ctx.path(output)],
+    });
+  }
   const model = values.model as string | undefined;
   // No more workers than slices: each idle worker would hold a backend and a model copy.
   const slices = input.volume.shape[axis];
