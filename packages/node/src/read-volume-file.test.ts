@@ -102,6 +102,16 @@ describe('readVolumeFile', () => {
     );
   });
 
+  it('bounds a DICOM directory by limits.maxFrames before reading it all', async () => {
+    const dir = tempDir();
+    for (const name of ['brain_010.dcm', 'brain_011.dcm', 'brain_012.dcm'])
+      copyFileSync(join(GE_SERIES, name), join(dir, name));
+    const e = await mriErrorOf(() => readVolumeFile(dir, { limits: { maxFrames: 2 } }));
+    expect(e.code).toBe('LIMIT_EXCEEDED');
+    expect(e.message).toMatch(/at most 2 DICOM files/);
+    expect((await readVolumeFile(dir, { limits: { maxFrames: 3 } })).volume.shape[2]).toBe(3);
+  });
+
   it('refuses a FIFO instead of blocking on it', async () => {
     const dir = tempDir();
     const fifo = join(dir, 'scan.nii');

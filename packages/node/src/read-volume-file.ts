@@ -2,6 +2,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } fr
 import { basename, dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
+  DEFAULT_READ_LIMITS,
   type DicomHeader,
   type DicomReadResult,
   type NiftiHeader,
@@ -281,6 +282,10 @@ export async function readVolumeFile(
     const files: string[] = [];
     const bytes: Uint8Array[] = [];
     const warnings: string[] = [];
+    // Bounded before reading: no more files than frames a series may have, and no more bytes
+    // in all than one file may have.
+    const maxFiles = options.limits?.maxFrames ?? DEFAULT_READ_LIMITS.maxFrames;
+    let total = 0;
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const file = join(absolute, name);
@@ -292,8 +297,24 @@ export async function readVolumeFile(
       }
       if (!regular) continue;
       if (isDicomName(name) || hasDicomMagic(readHead(file))) {
+        if (files.length >= maxFiles) {
+          throw new MriError(
+            'LIMIT_EXCEEDED',
+            `${WHERE}: path must hold at most ${maxFiles} DICOM files (limits.maxFrames), got more in ${JSON.stringify(path)}`,
+            { argument: 'path' },
+          );
+        }
+        const data = readBytes(file, 'path');
+        total += data.length;
+        if (total > MAX_FILE_BYTES) {
+          throw new MriError(
+            'LIMIT_EXCEEDED',
+            `${WHERE}: path must hold at most ${MAX_FILE_BYTES} bytes of DICOM files, got more in ${JSON.stringify(path)}`,
+            { argument: 'path' },
+          );
+        }
         files.push(file);
-        bytes.push(readBytes(file, 'path'));
+        bytes.push(data);
       } else {
         warnings.push(`skipped ${name}: not a DICOM file`);
       }
