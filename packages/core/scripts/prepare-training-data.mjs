@@ -24,6 +24,7 @@ import { gunzipSync } from 'node:zlib';
 import { readDicomSeries, readNifti, writeNifti } from '@duncan-mri/io';
 import { simulate } from '@duncan-mri/simulate';
 import { createRng, createVolume } from '@duncan-mri/volume';
+import { axialSlices } from './axial-slices.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..', '..');
@@ -51,23 +52,13 @@ const save = (name, volume) => {
   writeFileSync(join(out, name), writeNifti(volume, { datatype: 'float32' }));
 };
 
-/** The axial slices `indices` of a volume, as a new volume (same in-plane geometry). */
-function slices(volume, indices) {
-  const [nx, ny] = volume.shape;
-  const data = new Float32Array(nx * ny * indices.length);
-  indices.forEach((z, i) => {
-    data.set(volume.data.subarray(nx * ny * z, nx * ny * (z + 1)), nx * ny * i);
-  });
-  return createVolume({ data, shape: [nx, ny, indices.length], affine: volume.affine });
-}
-
 /** Corrupts every axial slice of `volume` in 2-D with `recipeOf(rng)`'s recipe. */
 function corruptSlices(volume, recipeOf, rng) {
   const [nx, ny, nz] = volume.shape;
   const data = new Float32Array(volume.data.length);
   const applied = [];
   for (let z = 0; z < nz; z++) {
-    const slice = slices(volume, [z]);
+    const slice = axialSlices(volume, [z]);
     const recipe = recipeOf(rng);
     const result = simulate(slice, recipe, rng);
     data.set(result.volume.data, nx * ny * z);
@@ -90,7 +81,7 @@ function mixedRecipe(rng) {
 function central(volume, count) {
   const nz = volume.shape[2];
   const z0 = Math.max(0, Math.floor(nz / 2) - Math.floor(count / 2));
-  return slices(
+  return axialSlices(
     volume,
     Array.from({ length: Math.min(count, nz) }, (_, i) => z0 + i),
   );
@@ -104,8 +95,8 @@ async function main() {
   const all = Array.from({ length: nz }, (_, z) => z);
   const cleanIdx = all.filter((z) => Math.floor(z / 10) % 2 === 0);
   const corruptIdx = all.filter((z) => Math.floor(z / 10) % 2 === 1);
-  save('train-clean.nii', slices(colin, cleanIdx));
-  const source = slices(colin, corruptIdx);
+  save('train-clean.nii', axialSlices(colin, cleanIdx));
+  const source = axialSlices(colin, corruptIdx);
   const manifest = { seed, copies, clean: cleanIdx, corrupted: corruptIdx, recipes: [] };
   for (let k = 0; k < copies; k++) {
     const { volume, applied } = corruptSlices(source, mixedRecipe, rng.fork());

@@ -13,9 +13,10 @@ import { correct, createModel, loadCheckpoint, saveCheckpoint, train } from '@du
 import { readNifti } from '@duncan-mri/io';
 import { psnr, ssim } from '@duncan-mri/metrics';
 import { simulate } from '@duncan-mri/simulate';
-import { createRng, createVolume } from '@duncan-mri/volume';
+import { createRng } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { axialSlices } from './axial-slices.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..', '..');
@@ -54,16 +55,6 @@ const RECIPE = [
 
 const read = (path) => readNifti(new Uint8Array(readFileSync(path))).volume;
 
-/** The axial slices `indices` of a volume, as a new volume (same in-plane geometry). */
-function slices(volume, indices) {
-  const [nx, ny] = volume.shape;
-  const data = new Float32Array(nx * ny * indices.length);
-  indices.forEach((z, i) => {
-    data.set(volume.data.subarray(nx * ny * z, nx * ny * (z + 1)), nx * ny * i);
-  });
-  return createVolume({ data, shape: [nx, ny, indices.length], affine: volume.affine });
-}
-
 function evaluate(clean, corrupted, corrected, cleanCorrected) {
   let lo = Infinity;
   let hi = -Infinity;
@@ -89,11 +80,11 @@ async function main() {
   const nz = colin.shape[2];
   // Two disjoint halves: alternating blocks of 10 axial slices (each half spans the brain).
   const all = Array.from({ length: nz }, (_, z) => z);
-  const cleanHalf = slices(
+  const cleanHalf = axialSlices(
     colin,
     all.filter((z) => Math.floor(z / 10) % 2 === 0),
   );
-  const corruptedSource = slices(
+  const corruptedSource = axialSlices(
     colin,
     all.filter((z) => Math.floor(z / 10) % 2 === 1),
   );
@@ -139,7 +130,7 @@ async function main() {
   // A different subject: ITK's KmeansTest T1 (128x128x62, 2x2x3 mm), the central 30 slices.
   const subject = read(testPath);
   const z0 = Math.floor(subject.shape[2] / 2) - 15;
-  const test = slices(
+  const test = axialSlices(
     subject,
     Array.from({ length: 30 }, (_, i) => z0 + i),
   );

@@ -87,12 +87,17 @@ export async function correct(
     'options.onProgress',
     o.onProgress,
   );
+  // One pass: every voxel finite, and the range the output is clipped to by default.
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (const x of volume.data) {
     if (!Number.isFinite(x)) {
       throw new MriError('INVALID_ARGUMENT', `${where}: volume.data must be finite, got ${x}`, {
         argument: 'volume',
       });
     }
+    if (x < min) min = x;
+    if (x > max) max = x;
   }
   let range: { low: number; high: number } | undefined;
   if (o.intensityRange !== undefined) {
@@ -106,12 +111,6 @@ export async function correct(
   }
   let clip: { min: number; max: number } | undefined;
   if (o.clip === undefined || o.clip === true) {
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const v of volume.data) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
     clip = { min, max };
   } else if (o.clip !== false) {
     const c = validateObject(where, 'options.clip', o.clip);

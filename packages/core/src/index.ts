@@ -7,6 +7,7 @@ export {
 } from './checkpoint.js';
 export { type CorrectionResult, type CorrectOptions, correct } from './correct.js';
 export { type CreateModelOptions, createModel, type DuncanModel } from './create-model.js';
+export { LOSS_NAMES } from './internal/losses.js';
 export {
   type IntensityRange,
   robustRange as robustIntensityRange,

@@ -1,3 +1,4 @@
+import { GENERATOR_TERMS, type GeneratorTerm } from './internal/losses.js';
 import { fail, validateBoolean, validateNumber, validateObject } from './internal/validate.js';
 
 /**
@@ -110,15 +111,6 @@ export const defaultModelConfig: ModelConfig = Object.freeze({
   flips: true,
 });
 
-const LOSS_NAMES = [
-  'adversarial',
-  'cycle',
-  'reconstruction',
-  'contentConsistency',
-  'artefactConsistency',
-  'identity',
-] as const;
-
 /** Validates overrides and fills defaults; the result is frozen. Unknown keys are rejected. */
 export function resolveModelConfig(where: string, value: unknown): ModelConfig {
   const o = validateObject(where, 'config', value, true);
@@ -127,13 +119,13 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
     if (!(key in d)) fail(where, `config.${key}`, 'is not a ModelConfig field', o[key]);
   }
   const lw = validateObject(where, 'config.lossWeights', o.lossWeights, true);
-  const lossWeights = {} as Record<(typeof LOSS_NAMES)[number], number>;
+  const lossWeights = {} as Record<GeneratorTerm, number>;
   for (const key of Object.keys(lw)) {
-    if (!(LOSS_NAMES as readonly string[]).includes(key)) {
+    if (!(GENERATOR_TERMS as readonly string[]).includes(key)) {
       fail(where, `config.lossWeights.${key}`, 'is not a loss term', lw[key]);
     }
   }
-  for (const name of LOSS_NAMES) {
+  for (const name of GENERATOR_TERMS) {
     lossWeights[name] = validateNumber(
       where,
       `config.lossWeights.${name}`,

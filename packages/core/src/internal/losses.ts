@@ -14,6 +14,12 @@ export const GENERATOR_TERMS = [
 /** One generator loss term's name. */
 export type GeneratorTerm = (typeof GENERATOR_TERMS)[number];
 
+/** Every key of a step's losses (`trainStep`, `onProgress`): the six terms and `discriminator`. */
+export const LOSS_NAMES: readonly (GeneratorTerm | 'discriminator')[] = Object.freeze([
+  ...GENERATOR_TERMS,
+  'discriminator',
+]);
+
 /** Mean absolute difference. */
 export function l1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   return tf.mean(tf.abs(tf.sub(a, b)));

@@ -1,5 +1,8 @@
 import type { Affine } from '@duncan-mri/volume';
 
+/** A row-major 3x3 matrix. */
+type Mat3 = [number, number, number, number, number, number, number, number, number];
+
 /** A qform decomposition of an affine: quaternion (b, c, d), qfac, voxel sizes and offsets. */
 export interface Qform {
   readonly b: number;
@@ -11,17 +14,7 @@ export interface Qform {
 }
 
 function inverseTranspose3(m: number[]): number[] {
-  const [a, b, c, d, e, f, g, h, i] = m as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [a, b, c, d, e, f, g, h, i] = m as Mat3;
   const A = e * i - f * h;
   const B = -(d * i - f * g);
   const C = d * h - e * g;
@@ -66,17 +59,7 @@ export function qformFromAffine(affine: Affine): Qform {
     r = next;
     if (delta < 1e-15) break;
   }
-  const [r00, r01, r02, r10, r11, r12, r20, r21, r22] = r as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [r00, r01, r02, r10, r11, r12, r20, r21, r22] = r as Mat3;
   let a = r00 + r11 + r22 + 1;
   let b: number;
   let c: number;

@@ -4,10 +4,10 @@ import {
   correct,
   createModel,
   type DuncanModel,
+  LOSS_NAMES,
   loadCheckpoint,
   type ModelConfigOverrides,
   saveCheckpoint,
-  type TrainingLosses,
   train,
 } from '@duncan-mri/core';
 import { ARTEFACT_NAMES, type RecipeStep, SEVERITIES, simulate } from '@duncan-mri/simulate';
@@ -27,16 +27,6 @@ import {
 } from './args.js';
 import { createContext, toJson } from './context.js';
 import { writeFileAtomic } from './files.js';
-
-const LOSS_KEYS: readonly (keyof TrainingLosses)[] = [
-  'adversarial',
-  'cycle',
-  'reconstruction',
-  'contentConsistency',
-  'artefactConsistency',
-  'identity',
-  'discriminator',
-];
 
 /** `motion:moderate,noise:mild`, JSON (`[{"artefact":"motion","severity":"severe"}]`) or a .json file. */
 export function parseRecipe(text: string, readFile: (p: string) => string): RecipeStep[] {
@@ -186,7 +176,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
   if (resume && existsSync(csvPath)) {
     for (const line of readFileSync(csvPath, 'utf8').trim().split('\n').slice(1)) {
       const row = line.split(',').map(Number);
-      if (row.length === LOSS_KEYS.length + 2 && row[0]! <= startStep) history.push(row);
+      if (row.length === LOSS_NAMES.length + 2 && row[0]! <= startStep) history.push(row);
     }
   }
   const preview = middleSlice(corrupted[0]!, axis);
@@ -208,10 +198,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
     writes.push(job);
   };
   const writeCurves = () => {
-    const header = ['step', ...LOSS_KEYS, 'learningRate'].join(',');
+    const header = ['step', ...LOSS_NAMES, 'learningRate'].join(',');
     writeFileAtomic(csvPath, `${header}\n${history.map((r) => r.join(',')).join('\n')}\n`, true);
     const png = renderLossCurve(
-      LOSS_KEYS.map((name, k) => ({ name, values: history.map((r) => r[k + 1]!) })),
+      LOSS_NAMES.map((name, k) => ({ name, values: history.map((r) => r[k + 1]!) })),
     );
     writeFileAtomic(join(out, 'loss-curve.png'), png, true);
   };
@@ -220,7 +210,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
     `training ${resume ? `from step ${startStep} ` : ''}to step ${totalSteps}: ${clean.length} clean, ${corrupted.length} corrupted volume(s); C=${model.config.channels} R=${model.config.residualBlocks} crop ${model.config.cropSize}, ${model.parameterCount.total} weights; out ${out}`,
   );
   ctx.note(
-    `loss-curve.png colours: ${LOSS_KEYS.map((k, i) => `${k} ${LOSS_COLOUR_NAMES[i]}`).join(', ')}`,
+    `loss-curve.png colours: ${LOSS_NAMES.map((k, i) => `${k} ${LOSS_COLOUR_NAMES[i]}`).join(', ')}`,
   );
   const controller = new AbortController();
   let interrupts = 0;
@@ -252,7 +242,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
           signal: controller.signal,
           onProgress: ({ step, losses, learningRate }) => {
             const global = startStep + step;
-            history.push([global, ...LOSS_KEYS.map((k) => losses[k]), learningRate]);
+            history.push([global, ...LOSS_NAMES.map((k) => losses[k]), learningRate]);
             bar.update(
               step,
               `cycle ${losses.cycle.toFixed(3)} adv ${losses.adversarial.toFixed(3)} disc ${losses.discriminator.toFixed(3)}`,
