@@ -55,6 +55,8 @@ def variable_specs(config):
         w("decoderF/skip1", 1, 4 * c, 2 * c)
         b("decoderF/skip1", 2 * c)
     w("decoderF/up2", 5, 2 * c, c)
+    if not config.get("outputNorm", True):
+        b("decoderF/up2", c)
     if config.get("contentSkips", False):
         w("decoderF/skip0", 1, 2 * c, c)
         b("decoderF/skip0", c)
@@ -104,6 +106,8 @@ class Networks:
         self.r = config["residualBlocks"]
         self.skips = config.get("contentSkips", False)
         self.residual = config.get("residual", False)
+        # Checkpoints written before the flag existed normalise decoder F's last block.
+        self.output_norm = config.get("outputNorm", True)
         self.weights = weights
 
     def conv(self, x, name, stride, bias=False, zero_pad=False):
@@ -149,7 +153,11 @@ class Networks:
         h = self.block(self.up(content[2]), "decoderF/up1", 1)
         if self.skips:
             h = self.fuse(h, content[1], "decoderF/skip1")
-        h = self.block(self.up(h), "decoderF/up2", 1)
+        if self.output_norm:
+            h = self.block(self.up(h), "decoderF/up2", 1)
+        else:
+            # conv + bias + ReLU: the block before the output can render exactly nothing.
+            h = F.relu(self.conv(self.up(h), "decoderF/up2", 1, bias=True))
         if self.skips:
             h = self.fuse(h, content[0], "decoderF/skip0")
         return self.conv(h, "decoderF/out", 1, bias=True)
@@ -217,6 +225,62 @@ def generator_losses(nets, xa, xf, weights):
     return terms, total, fake_f, fake_a
 
 
+def gaussian_window(size=11, sigma=1.5):
+    x = torch.arange(size, dtype=torch.float32) - (size - 1) / 2
+    g = torch.exp(-(x**2) / (2 * sigma**2))
+    g = g / g.sum()
+    return g
+
+
+def ssim_map(x, y, data_range=1.0):
+    """SSIM map (Wang et al. 2004; Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03) with the
+    window kept inside the image (valid region padded back by reflection), as losses.ts."""
+    g = gaussian_window()
+    kx = g.view(1, 1, 1, -1)
+    ky = g.view(1, 1, -1, 1)
+
+    def blur(t):
+        t = F.pad(t, (5, 5, 5, 5), mode="reflect")
+        return F.conv2d(F.conv2d(t, kx), ky)
+
+    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    mx, my = blur(x), blur(y)
+    sxx = blur(x * x) - mx * mx
+    syy = blur(y * y) - my * my
+    sxy = blur(x * y) - mx * my
+    return ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+
+
+def paired_terms(pred, clean, mask, background):
+    """The paired (simulation-supervised) loss of losses.ts: L1 weighted 1 inside the head mask
+    and `background` outside, and 1 - the mean SSIM map inside the mask."""
+    w = mask + background * (1 - mask)
+    l1_term = (w * (pred - clean).abs()).sum() / w.sum()
+    m = ssim_map(pred, clean)
+    ssim_term = 1 - (m * mask).sum() / mask.sum().clamp(min=1)
+    return l1_term, ssim_term
+
+
+def paired_loss(nets, xa, xf, mask, weights):
+    """Total paired loss, its terms and the corrected batch."""
+    pred = nets.correct(xa)
+    l1_term, ssim_term = paired_terms(pred, xf, mask, weights["background"])
+    return weights["l1"] * l1_term + weights["ssim"] * ssim_term, {"l1": l1_term, "ssim": ssim_term}, pred
+
+
+def semi_loss(nets, xa, xf, clean, mask, weights, paired_weights, paired_weight):
+    """Mode 'semi' of packages/core/src/train.ts: the six generator terms of `generator_losses` on
+    x_a (corrupted) and x_f (a clean image of another pair), plus `paired_weight` times the paired
+    loss of the corrected x_a (`fake_f`) against x_a's own clean partner. Returns the terms (the
+    six, and pairedL1, pairedSsim, paired = l1 * pairedL1 + ssim * pairedSsim), the total and the
+    two fakes."""
+    terms, total, fake_f, fake_a = generator_losses(nets, xa, xf, weights)
+    l1_term, ssim_term = paired_terms(fake_f, clean, mask, paired_weights["background"])
+    paired = paired_weights["l1"] * l1_term + paired_weights["ssim"] * ssim_term
+    terms = dict(terms, pairedL1=l1_term, pairedSsim=ssim_term, paired=paired)
+    return terms, total + paired_weight * paired, fake_f, fake_a
+
+
 def discriminator_loss(nets, net, real, fake):
     return 0.5 * (lsgan(nets.discriminator(net, real), 1) + lsgan(nets.discriminator(net, fake), 0))
 
@@ -252,6 +316,7 @@ def default_config(**overrides):
         "residualBlocks": 4,
         "contentSkips": False,
         "residual": True,
+        "outputNorm": False,
         "cropSize": 128,
         "lossWeights": {
             "adversarial": 1,
@@ -272,10 +337,11 @@ def default_config(**overrides):
         "foregroundThreshold": 0.05,
         "minForegroundFraction": 0.15,
         "flips": True,
+        "pairedLossWeights": {"l1": 1, "ssim": 1, "background": 0.1},
     }
     for k, v in overrides.items():
-        if k == "lossWeights":
-            config["lossWeights"].update(v)
+        if k in ("lossWeights", "pairedLossWeights"):
+            config[k].update(v)
         else:
             config[k] = v
     return config

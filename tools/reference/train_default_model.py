@@ -134,9 +134,159 @@ def evaluate(nets, config, data_dir, cases):
     return res
 
 
+class PairStream:
+    """Reads the pairs of packages/core/scripts/training-pair-stream.mjs (createTrainingPairs of
+    @duncan-mri/simulate), from pair index `start` on: the trainer sees exactly the pairs that
+    tfjs `train` draws for the same seed."""
+
+    def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True):
+        import subprocess
+
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        script = os.path.join(root, "packages", "core", "scripts", "training-pair-stream.mjs")
+        self.proc = subprocess.Popen(
+            ["node", script, "--seed", str(seed), "--size", str(size), "--start", str(start),
+             "--clean-fraction", str(clean_fraction), "--contrast", "true" if contrast else "false"],
+            stdout=subprocess.PIPE, bufsize=1 << 20)
+        header = json.loads(self.proc.stdout.readline())
+        if header.get("format") != "duncan-training-pairs" or header["size"] != size:
+            raise SystemExit(f"unexpected pair stream header {header}")
+        self.size = size
+
+    def batch(self, n):
+        s = self.size
+        clean, corrupted, mask = [], [], []
+        for _ in range(n):
+            frame = self.proc.stdout.read(s * s * 9)
+            if len(frame) != s * s * 9:
+                raise SystemExit("the pair stream ended early")
+            clean.append(np.frombuffer(frame, "<f4", s * s, 0).reshape(s, s))
+            corrupted.append(np.frombuffer(frame, "<f4", s * s, 4 * s * s).reshape(s, s))
+            mask.append(np.frombuffer(frame, "u1", s * s, 8 * s * s).reshape(s, s).astype(np.float32))
+        t = lambda a: torch.tensor(np.stack(a))[:, None]
+        return t(corrupted), t(clean), t(mask)
+
+    def close(self):
+        self.proc.kill()
+
+
+def save_atomic(out, *a, **k):
+    """Writes a checkpoint directory next to `out` and swaps it in, so a kill never leaves a
+    half-written pair of files behind."""
+    import shutil
+
+    tmp = out.rstrip("/") + ".partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    dt.save_checkpoint(tmp, *a, **k)
+    old = out.rstrip("/") + ".old"
+    shutil.rmtree(old, ignore_errors=True)
+    if os.path.exists(out):
+        os.rename(out, old)
+    os.rename(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def train_paired(args):
+    """Simulation-supervised training of the corrector path (contentEncoderA + decoderF) on the
+    streamed pairs: loss L1 (head 1, background `pairedLossWeights.background`) + (1 - SSIM in
+    the head). Pair indices follow the step (`step * batch`), so a resumed run reads exactly the
+    pairs the uninterrupted run would have read."""
+    import signal
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    # Schedulers, `timeout` and closed terminals stop a run with SIGTERM/SIGHUP: save first.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
+    torch.set_num_threads(args.threads)
+    state_dir = os.path.join(args.out, "checkpoint")
+    if args.resume:
+        config, _, weights, arrays = dt.load_checkpoint(args.resume)
+        with open(os.path.join(args.resume, "manifest.json")) as f:
+            step0 = json.load(f)["optimiser"]["generatorStep"]
+    else:
+        config = dt.default_config(**json.loads(args.config))
+        weights, arrays, step0 = dt.init_weights(config, args.seed), None, 0
+    nets = dt.Networks(config, weights)
+    names = [n for n, _, _ in dt.variable_specs(config)]
+    used = [(n, weights[n]) for n in names if n.split("/")[0] in ("contentEncoderA", "decoderF")]
+    gen = [(n, weights[n]) for n in names if n.split("/")[0] in dt.GENERATOR_NETWORKS]
+    adam = dt.Adam(gen, config["beta1"], config["beta2"], config["epsilon"])
+    if arrays is not None:
+        adam.step = step0
+        for n, _ in gen:
+            adam.m[n] = torch.tensor(arrays[f"adam/generator/m/{n}"])
+            adam.v[n] = torch.tensor(arrays[f"adam/generator/v/{n}"])
+        print(f"resumed from {args.resume} at step {step0}", flush=True)
+    size, pw = config["cropSize"], config["pairedLossWeights"]
+    decay_from = args.steps * config["decayStart"]
+    os.makedirs(args.out, exist_ok=True)
+    log = open(os.path.join(args.out, "train-log.jsonl"), "a")
+    stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast)
+    started, last_save = time.time(), time.time()
+    sums, count = {"loss": 0.0, "l1": 0.0, "ssim": 0.0, "ssimIn": 0.0, "ssimOut": 0.0}, 0
+    print(f"paired training, config {json.dumps(config)}", flush=True)
+
+    def save(step):
+        save_atomic(state_dir, config, args.seed, weights, adam, None)
+        info = {"mode": "paired", "steps": step, "plannedSteps": args.steps, "batch": args.batch,
+                "pairsSeed": args.pairs_seed, "cleanFraction": args.clean_fraction,
+                "contrast": not args.no_contrast, "threads": args.threads,
+                "trainer": f"tools/reference/train_default_model.py --mode paired, PyTorch {torch.__version__}",
+                "minutesThisChunk": (time.time() - started) / 60}
+        with open(os.path.join(args.out, "training.json"), "w") as f:
+            json.dump(info, f)
+        if args.keep_every and step % args.keep_every == 0:
+            save_atomic(os.path.join(args.out, f"step-{step:06d}"), config, args.seed, weights, None, None)
+
+    step = step0
+    try:
+        while step < args.steps:
+            lr = config["learningRate"] if step < decay_from else config["learningRate"] * (args.steps - step) / (args.steps - decay_from)
+            xa, xf, mask = stream.batch(args.batch)
+            total, terms, pred = dt.paired_loss(nets, xa, xf, mask, pw)
+            total.backward()
+            adam.update(lr)
+            step += 1
+            with torch.no_grad():
+                m = mask.sum().clamp(min=1)
+                sums["ssimIn"] += float((dt.ssim_map(xa, xf) * mask).sum() / m)
+                sums["ssimOut"] += float((dt.ssim_map(pred, xf) * mask).sum() / m)
+            sums["loss"] += float(total)
+            sums["l1"] += float(terms["l1"])
+            sums["ssim"] += float(terms["ssim"])
+            count += 1
+            if step % 50 == 0 or step == args.steps:
+                mean = {k: round(v / count, 5) for k, v in sums.items()}
+                rate = (step - step0) / (time.time() - started)
+                print(f"step {step}/{args.steps} ({rate:.3f} steps/s, lr {lr:.2e}): {mean}", flush=True)
+                log.write(json.dumps({"step": step, "lr": lr, "losses": mean}) + "\n")
+                log.flush()
+                sums, count = {k: 0.0 for k in sums}, 0
+            if (args.keep_every and step % args.keep_every == 0) or time.time() - last_save > 60 * args.save_minutes or step == args.steps:
+                save(step)
+                last_save = time.time()
+            if (time.time() - started) / 60 > args.max_minutes:
+                save(step)
+                print(f"stopped after {step} steps ({args.max_minutes} min)", flush=True)
+                break
+    except KeyboardInterrupt:
+        save(step)
+        print(f"interrupted; saved at step {step}", flush=True)
+    finally:
+        stream.close()
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--data", required=True)
+    p.add_argument("--mode", choices=["unpaired", "paired"], default="unpaired")
+    p.add_argument("--pairs-seed", type=int, default=1, help="paired: seed of createTrainingPairs")
+    p.add_argument("--clean-fraction", type=float, default=0.2, help="paired: share of clean->clean pairs")
+    p.add_argument("--no-contrast", action="store_true", help="paired: no contrast randomisation")
+    p.add_argument("--keep-every", type=int, default=0, help="paired: keep a weights-only copy every N steps (out/step-N)")
+    p.add_argument("--save-minutes", type=float, default=5, help="paired: save the state at least this often")
+    p.add_argument("--data", help="unpaired: the directory of prepare-training-data.mjs")
     p.add_argument("--out", required=True)
     p.add_argument("--steps", type=int, default=6000)
     p.add_argument("--threads", type=int, default=2)
@@ -149,6 +299,8 @@ def main():
     p.add_argument("--keep", action="store_true", help="also keep every saved checkpoint in out/step-N")
     p.add_argument("--max-minutes", type=float, default=1e9, help="stop (and save) after this long")
     args = p.parse_args()
+    if args.mode == "paired":
+        return train_paired(args)
     torch.set_num_threads(args.threads)
     if args.resume:
         config, _, resumed, arrays = dt.load_checkpoint(args.resume)

@@ -148,7 +148,12 @@ export async function loadCheckpoint(checkpoint: {
       { argument: 'manifest.architecture' },
     );
   }
-  const config = resolveModelConfig(where, m.config);
+  // Checkpoints written before `outputNorm` existed normalised decoder F's last block.
+  const rawConfig = validateObject(where, 'manifest.config', m.config);
+  const config = resolveModelConfig(where, {
+    ...rawConfig,
+    outputNorm: rawConfig.outputNorm ?? true,
+  });
   const seed = validateNumber(where, 'manifest.seed', m.seed, { min: 0, integer: true });
   const opt = validateObject(where, 'manifest.optimiser', m.optimiser);
   const gStep = validateNumber(where, 'manifest.optimiser.generatorStep', opt.generatorStep, {

@@ -66,11 +66,12 @@ describe('createModel', () => {
       0,
     );
     // The content encoder + decoder F path is the 1,602,624-weight network of the research note
-    // (docs/notes/core-research.md) plus the output bias.
+    // (docs/notes/core-research.md) plus the output bias and, without `outputNorm`, the bias of
+    // decoder F's last upsampling block (C = 32 values).
     const path = variableSpecs(defaultModelConfig)
       .filter((v) => v.name.startsWith('contentEncoderA/') || v.name.startsWith('decoderF/'))
       .reduce((s, v) => s + v.shape.reduce((a, b) => a * b, 1), 0);
-    expect(path).toBe(1_602_624 + 1);
+    expect(path).toBe(1_602_624 + 1 + 32);
     expect(counts).toBeGreaterThan(path);
   });
 

@@ -21,6 +21,21 @@ export interface LossWeights {
 }
 
 /**
+ * The weights of the paired (simulation-supervised) loss of `train(..., { mode: 'paired' })` and
+ * of the paired term of `'semi'`: `l1 * L1 + ssim * (1 - SSIM)`, where L1 weighs the pixels of
+ * the head mask 1 and the others `background`, and SSIM is the mean SSIM map (Wang et al. 2004,
+ * Gaussian window 11, sigma 1.5) inside the head mask.
+ */
+export interface PairedLossWeights {
+  /** Weight of the masked L1. Default 1. */
+  readonly l1: number;
+  /** Weight of 1 - SSIM inside the head. Default 1. */
+  readonly ssim: number;
+  /** Weight of a background pixel in the L1, relative to a head pixel. Default 0.1. */
+  readonly background: number;
+}
+
+/**
  * Every number of the DUNCAN network, its training and its data handling. It is saved with every
  * checkpoint; a checkpoint only loads into the architecture its config describes.
  */
@@ -42,10 +57,19 @@ export interface ModelConfig {
    * `../shared/design/MODEL.md`, where decoders render whole images: see the package README).
    */
   readonly residual: boolean;
+  /**
+   * Decoder F's last upsampling block is InstanceNorm + ReLU (true, `../shared/design/MODEL.md`)
+   * or convolution + bias + ReLU (false). Normalised features cannot all be zero, so with true a
+   * residual corrector cannot render an exact "no change" and shifts clean images slightly.
+   * Default false; checkpoints written before this field existed load as true.
+   */
+  readonly outputNorm: boolean;
   /** Side of the square training crops, in pixels: a multiple of 4, at least 32. Default 128. */
   readonly cropSize: number;
   /** Weights of the generator loss terms. */
   readonly lossWeights: LossWeights;
+  /** Weights of the paired loss (modes `'paired'` and `'semi'`). */
+  readonly pairedLossWeights: PairedLossWeights;
   /** Adam learning rate. Default 1e-4. */
   readonly learningRate: number;
   /** Adam beta1. Default 0.5. */
@@ -71,8 +95,11 @@ export interface ModelConfig {
 }
 
 /** A {@link ModelConfig} with any field left out (defaults fill it), loss weights included. */
-export type ModelConfigOverrides = Partial<Omit<ModelConfig, 'lossWeights'>> & {
+export type ModelConfigOverrides = Partial<
+  Omit<ModelConfig, 'lossWeights' | 'pairedLossWeights'>
+> & {
   readonly lossWeights?: Partial<LossWeights>;
+  readonly pairedLossWeights?: Partial<PairedLossWeights>;
 };
 
 /**
@@ -89,6 +116,7 @@ export const defaultModelConfig: ModelConfig = Object.freeze({
   residualBlocks: 4,
   contentSkips: false,
   residual: true,
+  outputNorm: false,
   cropSize: 128,
   lossWeights: Object.freeze({
     adversarial: 1,
@@ -98,6 +126,7 @@ export const defaultModelConfig: ModelConfig = Object.freeze({
     artefactConsistency: 1,
     identity: 5,
   }),
+  pairedLossWeights: Object.freeze({ l1: 1, ssim: 1, background: 0.1 }),
   learningRate: 1e-4,
   beta1: 0.5,
   beta2: 0.999,
@@ -134,6 +163,23 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
       d.lossWeights[name],
     );
   }
+  const pw = validateObject(where, 'config.pairedLossWeights', o.pairedLossWeights, true);
+  for (const key of Object.keys(pw)) {
+    if (!(key in d.pairedLossWeights)) {
+      fail(where, `config.pairedLossWeights.${key}`, 'is not a paired loss weight', pw[key]);
+    }
+  }
+  const pairedLossWeights = Object.freeze({
+    l1: validateNumber(where, 'config.pairedLossWeights.l1', pw.l1, { min: 0 }, 1),
+    ssim: validateNumber(where, 'config.pairedLossWeights.ssim', pw.ssim, { min: 0 }, 1),
+    background: validateNumber(
+      where,
+      'config.pairedLossWeights.background',
+      pw.background,
+      { min: 0, max: 1 },
+      0.1,
+    ),
+  });
   const n = (key: keyof ModelConfig, rule: Parameters<typeof validateNumber>[3]): number =>
     validateNumber(where, `config.${key}`, o[key], rule, d[key] as number);
   const cropSize = n('cropSize', { min: 32, integer: true });
@@ -145,8 +191,10 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
     residualBlocks: n('residualBlocks', { min: 0, max: 64, integer: true }),
     contentSkips: validateBoolean(where, 'config.contentSkips', o.contentSkips, d.contentSkips),
     residual: validateBoolean(where, 'config.residual', o.residual, d.residual),
+    outputNorm: validateBoolean(where, 'config.outputNorm', o.outputNorm, d.outputNorm),
     cropSize,
     lossWeights: Object.freeze(lossWeights),
+    pairedLossWeights,
     learningRate: n('learningRate', { min: 0 }),
     beta1: n('beta1', { min: 0, max: 1, maxExclusive: true }),
     beta2: n('beta2', { min: 0, max: 1, maxExclusive: true }),

@@ -58,3 +58,10 @@ export {
   simulate,
 } from './simulate.js';
 export { type SpikeParams, type SpikeRanges, sampleSpike, spike } from './spike.js';
+export {
+  createTrainingPairs,
+  type TrainingPair,
+  type TrainingPairOptions,
+  type TrainingPairSource,
+  type TrainingSource,
+} from './training-pairs.js';

@@ -51,6 +51,7 @@ export function variableSpecs(config: ModelConfig): VariableSpec[] {
     b('decoderF/skip1', 2 * c);
   }
   w('decoderF/up2', 5, 2 * c, c);
+  if (!config.outputNorm) b('decoderF/up2', c);
   if (config.contentSkips) {
     w('decoderF/skip0', 1, 2 * c, c);
     b('decoderF/skip0', c);
@@ -113,7 +114,9 @@ const lrelu = (x: tf.Tensor4D): tf.Tensor4D => tf.leakyRelu(x, 0.2);
  * nearest x2 + 5x5 convolution (decoder A fuses the artefact code at each scale by concat + 1x1
  * convolution) and end in a linear 7x7 convolution; 70x70 PatchGAN discriminators. With
  * `config.contentSkips`, decoder F also fuses the content features at 1/2 and full scale
- * (concat + 1x1 convolution, as decoder A fuses the artefact code).
+ * (concat + 1x1 convolution, as decoder A fuses the artefact code). Without
+ * `config.outputNorm`, decoder F's last upsampling block is convolution + bias + ReLU, so it can
+ * render exactly zero (a residual corrector then leaves a clean image unchanged).
  */
 export function buildNetworks(config: ModelConfig, weight: WeightLookup): Networks {
   const W = (name: string) => weight(`${name}/w`) as tf.Tensor4D;
@@ -152,7 +155,9 @@ export function buildNetworks(config: ModelConfig, weight: WeightLookup): Networ
     decoderF(content) {
       let h = block(upsample2x(content[2]), 'decoderF/up1', 1);
       if (config.contentSkips) h = fuse(h, content[1], 'decoderF/skip1');
-      h = block(upsample2x(h), 'decoderF/up2', 1);
+      h = config.outputNorm
+        ? block(upsample2x(h), 'decoderF/up2', 1)
+        : relu(conv(upsample2x(h), W('decoderF/up2'), 1, B('decoderF/up2')));
       if (config.contentSkips) h = fuse(h, content[0], 'decoderF/skip0');
       return conv(h, W('decoderF/out'), 1, B('decoderF/out'));
     },

@@ -12,6 +12,7 @@ import {
 export {
   invalidArgument as fail,
   type NumberRule,
+  validateBoolean,
   validateNumber,
   validateObject,
 } from '@duncan-mri/volume';

@@ -1,0 +1,123 @@
+// Streams the training pairs of @duncan-mri/simulate's createTrainingPairs as binary frames on
+// stdout, so that every trainer reads the very same pairs: tfjs `train` calls the source
+// directly, and the PyTorch trainer (tools/reference/train_default_model.py) reads this stream.
+//
+// Training sources (never a test or validation subject): Colin27 (ch2.nii.gz, with skull) and
+// ch2better (0.5 mm, skull-stripped, contrast-stretched), each in all three orientations, and a
+// label map of Colin27 for SynthSeg-style synthesis (CSF / GM / WM of segmentTissues inside
+// ch2bet's brain, and three intensity bands of the rest of the head), cached in
+// data-cache/training/colin27-labels.nii.
+//
+// Protocol: one JSON line (`{"format":"duncan-training-pairs","version":1,"size":S,...}`), then
+// for every pair index from --start on, in order: clean float32[S*S], corrupted float32[S*S],
+// mask uint8[S*S] (little-endian, row-major, x fastest). It stops after --count pairs (default:
+// never) or when stdout closes.
+//
+//   node packages/core/scripts/training-pair-stream.mjs --seed 1 --start 0 --size 128 [--count N]
+//     [--clean-fraction 0.2] [--contrast true|false] [--source a.nii --source b.nii]
+//
+// Needs the built packages (npm run build) and the Debian data of tools/reference/fetch-data.sh.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { readNifti, writeNifti } from '@duncan-mri/io';
+import { segmentTissues } from '@duncan-mri/metrics';
+import { createTrainingPairs } from '@duncan-mri/simulate';
+import { withData } from '@duncan-mri/volume';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..', '..');
+const TEMPLATES = join(ROOT, 'data-cache/x/mricron-data/usr/share/mricron/templates');
+const CACHE = join(ROOT, 'data-cache/training');
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+
+const inflate = (bytes, max) => new Uint8Array(gunzipSync(bytes, { maxOutputLength: max }));
+const readNii = (path) => readNifti(new Uint8Array(readFileSync(path)), { inflate }).volume;
+
+/** Colin27's label map: 1-3 CSF/GM/WM in the brain, 4-6 intensity bands of the rest of the head. */
+function colinLabels(ch2, bet) {
+  const path = join(CACHE, 'colin27-labels.nii');
+  if (existsSync(path)) return readNii(path);
+  const brain = Uint8Array.from(bet.data, (x) => (x > 0 ? 1 : 0));
+  const { labels } = segmentTissues(ch2, { classes: 3, mask: brain });
+  const sorted = Float32Array.from(ch2.data).sort();
+  const top = sorted[Math.floor(0.995 * (sorted.length - 1))];
+  const out = new Float32Array(ch2.data.length);
+  for (let i = 0; i < out.length; i++) {
+    if (brain[i]) out[i] = labels.data[i];
+    else {
+      const x = ch2.data[i] / top;
+      out[i] = x < 0.05 ? 0 : x < 0.3 ? 4 : x < 0.6 ? 5 : 6;
+    }
+  }
+  const volume = withData(ch2, out);
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(path, writeNifti(volume, { datatype: 'float32' }));
+  return volume;
+}
+
+/** The training sources of the default model. */
+export function defaultTrainingSources() {
+  const ch2 = readNii(join(TEMPLATES, 'ch2.nii.gz'));
+  const bet = readNii(join(TEMPLATES, 'ch2bet.nii.gz'));
+  const better = readNii(join(TEMPLATES, 'ch2better.nii.gz'));
+  return [{ volume: ch2, labels: colinLabels(ch2, bet) }, { volume: better }];
+}
+
+async function main() {
+  const seed = Number(opt('seed', 1));
+  const size = Number(opt('size', 128));
+  const start = Number(opt('start', 0));
+  const count = Number(opt('count', Number.POSITIVE_INFINITY));
+  const cleanFraction = Number(opt('clean-fraction', 0.2));
+  const contrast = opt('contrast', 'true') !== 'false';
+  // --source FILE (repeatable) replaces the default sources (used by the stream's own test).
+  const given = args.flatMap((a, i) => (a === '--source' ? [args[i + 1]] : []));
+  const sources =
+    given.length > 0
+      ? given.map((f) => ({ volume: readNii(resolve(f)) }))
+      : defaultTrainingSources();
+  const pairs = createTrainingPairs(sources, {
+    seed,
+    size,
+    cleanFraction,
+    contrast,
+  });
+  const out = process.stdout;
+  let closed = false;
+  out.on('error', () => {
+    closed = true;
+  });
+  const write = (buf) =>
+    new Promise((ok) => {
+      if (closed || out.write(buf)) ok();
+      else out.once('drain', ok);
+    });
+  await write(
+    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, cleanFraction, contrast })}\n`,
+  );
+  for (let i = start; i < start + count && !closed; i++) {
+    const p = pairs.pair(i);
+    const frame = Buffer.alloc(size * size * 9);
+    Buffer.from(p.clean.buffer, p.clean.byteOffset, p.clean.byteLength).copy(frame, 0);
+    Buffer.from(p.corrupted.buffer, p.corrupted.byteOffset, p.corrupted.byteLength).copy(
+      frame,
+      size * size * 4,
+    );
+    Buffer.from(p.mask.buffer, p.mask.byteOffset, p.mask.byteLength).copy(frame, size * size * 8);
+    await write(frame);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

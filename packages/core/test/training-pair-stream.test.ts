@@ -1,0 +1,75 @@
+// The PyTorch trainer (tools/reference/train_default_model.py, class PairStream) reads its
+// training pairs from scripts/training-pair-stream.mjs. This checks that the stream carries
+// exactly the pairs of createTrainingPairs for the same seed and indices, in the documented
+// layout, so both trainers see the same slices.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeNifti } from '@duncan-mri/io';
+import { createTrainingPairs } from '@duncan-mri/simulate';
+import { afterAll, describe, expect, it } from 'vitest';
+import { phantom } from './helpers.js';
+
+const SCRIPT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../scripts/training-pair-stream.mjs',
+);
+
+describe('training-pair-stream.mjs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pair-stream-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('streams the pairs of createTrainingPairs from --start on, frame by frame', () => {
+    // A 3-D phantom: a stack of the 2-D phantom with shifted structures.
+    const slices = [0, 1, 2, 3, 4, 5].map((s) => phantom(40, 44, 1, s - 3));
+    const data = new Float32Array(40 * 44 * slices.length);
+    for (const [z, v] of slices.entries()) data.set(v.data, 40 * 44 * z);
+    const volume = { ...slices[0]!, data, shape: [40, 44, slices.length] as const };
+    const file = join(dir, 'phantom.nii');
+    writeFileSync(file, writeNifti(volume, { datatype: 'float32' }));
+    const size = 32;
+    const run = spawnSync(
+      process.execPath,
+      [
+        SCRIPT,
+        '--source',
+        file,
+        '--seed',
+        '9',
+        '--size',
+        String(size),
+        '--start',
+        '4',
+        '--count',
+        '3',
+      ],
+      { maxBuffer: 1 << 24 },
+    );
+    expect(run.status, run.stderr.toString()).toBe(0);
+    const out = run.stdout;
+    const newline = out.indexOf(10);
+    const header = JSON.parse(out.subarray(0, newline).toString());
+    expect(header).toMatchObject({
+      format: 'duncan-training-pairs',
+      version: 1,
+      size,
+      seed: 9,
+      start: 4,
+    });
+    const frames = out.subarray(newline + 1);
+    const frame = size * size * 9;
+    expect(frames.length).toBe(3 * frame);
+    const pairs = createTrainingPairs([{ volume }], { seed: 9, size });
+    for (let k = 0; k < 3; k++) {
+      const at = frames.byteOffset + k * frame;
+      const copy = (offset: number, bytes: number) =>
+        frames.buffer.slice(at + offset, at + offset + bytes);
+      const expected = pairs.pair(4 + k);
+      expect(new Float32Array(copy(0, 4 * size * size))).toEqual(expected.clean);
+      expect(new Float32Array(copy(4 * size * size, 4 * size * size))).toEqual(expected.corrupted);
+      expect(new Uint8Array(copy(8 * size * size, size * size))).toEqual(expected.mask);
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import { createVolume } from '@duncan-mri/volume';
+import { describe, expect, it } from 'vitest';
+import { expectMriError, phantom } from '../test/helpers.js';
+import { createTrainingPairs } from './training-pairs.js';
+
+describe('createTrainingPairs', () => {
+  const volume = phantom(40, 48, 36, [1.2, 1, 1.5]);
+  const labels = createVolume({
+    data: Float32Array.from(volume.data, (x) => (x > 150 ? 2 : x > 0 ? 1 : 0)),
+    shape: volume.shape,
+    affine: volume.affine,
+  });
+  const sources = [{ volume, labels }];
+
+  it('gives each index the same pair whatever the order of calls', () => {
+    const a = createTrainingPairs(sources, { seed: 7, size: 32 });
+    const b = createTrainingPairs(sources, { seed: 7, size: 32 });
+    const late = a.pair(5);
+    a.pair(0);
+    const again = b.pair(5);
+    expect(again.clean).toEqual(late.clean);
+    expect(again.corrupted).toEqual(late.corrupted);
+    expect(again.mask).toEqual(late.mask);
+    expect(again.description).toBe(late.description);
+    expect(createTrainingPairs(sources, { seed: 8, size: 32 }).pair(5).clean).not.toEqual(
+      late.clean,
+    );
+  });
+
+  it('returns size x size images on one scale, a head mask, and a share of clean pairs', () => {
+    const pairs = createTrainingPairs(sources, { seed: 1, size: 32, cleanFraction: 0.3 });
+    let cleanPairs = 0;
+    const n = 60;
+    for (let i = 0; i < n; i++) {
+      const p = pairs.pair(i);
+      expect(p.clean).toHaveLength(32 * 32);
+      expect(p.corrupted).toHaveLength(32 * 32);
+      expect(p.mask).toHaveLength(32 * 32);
+      expect(p.clean.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
+      expect(p.corrupted.every((x) => Number.isFinite(x))).toBe(true);
+      // The head's 99.5th percentile is rescaled to 1 (before a noise floor of at most 0.02).
+      const sorted = Float32Array.from(p.clean).sort();
+      expect(sorted[sorted.length - 1]!).toBeLessThan(1.6);
+      expect(sorted[Math.floor(0.995 * sorted.length)]!).toBeGreaterThan(0.5);
+      // Every bright pixel is inside the mask; the mask is not everything.
+      const inside = p.mask.reduce((s, m) => s + m, 0);
+      expect(inside).toBeGreaterThan(0);
+      for (let k = 0; k < p.clean.length; k++) {
+        if (p.clean[k]! > 0.2) expect(p.mask[k]).toBe(1);
+      }
+      if (p.description.endsWith('| clean')) {
+        cleanPairs++;
+        expect(p.corrupted).toEqual(p.clean);
+      } else {
+        expect(p.corrupted).not.toEqual(p.clean);
+        expect(p.description).toMatch(/motion|ghosting/);
+      }
+    }
+    expect(cleanPairs).toBeGreaterThan(n * 0.1);
+    expect(cleanPairs).toBeLessThan(n * 0.55);
+  });
+
+  it('without randomisation it resamples the slice itself', () => {
+    const pairs = createTrainingPairs([{ volume }], {
+      seed: 3,
+      size: 32,
+      contrast: false,
+      geometry: false,
+      acquisition: false,
+      cleanFraction: 1,
+      axes: [2],
+    });
+    const p = pairs.pair(0);
+    expect(p.description).toMatch(/^src0 axis2 k\d+ \| clean$/);
+    // The phantom has two intensity levels (100 and 160, scaled by its percentiles): no look-up
+    // table, so the brightest pixels are the inner ellipse and the image is not constant.
+    const max = Math.max(...p.clean);
+    expect(max).toBeGreaterThan(0.9);
+    expect(Math.min(...p.clean)).toBe(0);
+  });
+
+  it('uses label maps for synthesis when asked', () => {
+    const pairs = createTrainingPairs(sources, { seed: 2, size: 32, synthesisProbability: 1 });
+    expect(pairs.pair(0).description).toMatch(/synth2/);
+    const none = createTrainingPairs([{ volume }], { seed: 2, size: 32, synthesisProbability: 1 });
+    expect(none.pair(0).description).not.toMatch(/synth/);
+  });
+
+  it('rejects bad sources, options and indices with MriError', () => {
+    expectMriError(() => createTrainingPairs([], { seed: 1 }), 'sources');
+    expectMriError(() => createTrainingPairs(sources, { seed: 1, size: 30 }), 'options.size');
+    expectMriError(() => createTrainingPairs(sources, { seed: -1 }), 'options.seed');
+    expectMriError(() => createTrainingPairs(sources, { seed: 1, axes: [3 as 0] }), 'options.axes');
+    expectMriError(
+      () => createTrainingPairs(sources, { seed: 1, cleanFraction: 2 }),
+      'options.cleanFraction',
+    );
+    const empty = createVolume({ data: new Float32Array(8 * 8 * 2), shape: [8, 8, 2] });
+    expectMriError(() => createTrainingPairs([{ volume: empty }], { seed: 1 }), 'sources');
+    const wrongLabels = createVolume({ data: new Float32Array(8 * 8 * 2), shape: [8, 8, 2] });
+    expectMriError(
+      () => createTrainingPairs([{ volume, labels: wrongLabels }], { seed: 1 }),
+      'sources[0].labels',
+    );
+    const pairs = createTrainingPairs(sources, { seed: 1, size: 32 });
+    expectMriError(() => pairs.pair(-1), 'index');
+    expectMriError(() => pairs.pair(2 ** 21), 'index');
+    expectMriError(() => pairs.pair(1.5), 'index');
+  });
+});
