@@ -5,6 +5,37 @@ import { correct } from './correct.js';
 import { createModel } from './create-model.js';
 
 describe('checkpoints', () => {
+  it('an inference checkpoint holds the corrector path only, corrects identically, and cannot train', async () => {
+    await useBackend('wasm');
+    const model = createModel({ ...TINY, channels: 5 }, { seed: 8 });
+    const full = await saveCheckpoint(model);
+    const small = await saveCheckpoint(model, { inference: true });
+    expect(small.manifest.inference).toBe(true);
+    expect(small.weights.byteLength).toBeLessThan(full.weights.byteLength / 2);
+    const names = small.manifest.weightSpecs.map((s) => s.name);
+    expect(names.every((n) => /^variable\/(contentEncoderA|decoderF)\//.test(n))).toBe(true);
+    expect(names.some((n) => n.startsWith('variable/decoderF/out'))).toBe(true);
+    const loaded = await loadCheckpoint({
+      manifest: JSON.parse(JSON.stringify(small.manifest)) as CheckpointManifest,
+      weights: small.weights,
+    });
+    const volume = phantom(28, 32, 2);
+    const a = await correct(model, volume);
+    const b = await correct(loaded, volume);
+    expect(maxAbsDiff(a.corrected.data, b.corrected.data)).toBe(0);
+    await expectMriError(() => saveCheckpoint(loaded), 'INVALID_ARGUMENT');
+    const again = await saveCheckpoint(loaded, { inference: true });
+    expect(again.weights).toEqual(small.weights);
+    // An inference manifest that also lists optimiser state is refused.
+    await expectMriError(
+      () =>
+        loadCheckpoint({ manifest: { ...full.manifest, inference: true }, weights: full.weights }),
+      'CORRUPT_FILE',
+    );
+    model.dispose();
+    loaded.dispose();
+  });
+
   it('save -> JSON -> load gives identical outputs and the same config', async () => {
     await useBackend('wasm');
     const model = createModel({ ...TINY, channels: 5 }, { seed: 8 });

@@ -1,9 +1,9 @@
 import { describeValue, MriError } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DuncanModel, instantiate } from './create-model.js';
-import { stateOf } from './internal/model-state.js';
+import { isCorrectorVariable, requireTrainingState, stateOf } from './internal/model-state.js';
 import { variableSpecs } from './internal/networks.js';
-import { validateNumber, validateObject } from './internal/validate.js';
+import { validateBoolean, validateNumber, validateObject } from './internal/validate.js';
 import { imagesToTensor, readFloat32, splitImages } from './internal/volume-tensor.js';
 import { type ModelConfig, resolveModelConfig } from './model-config.js';
 
@@ -25,6 +25,11 @@ export interface CheckpointManifest {
   readonly seed: number;
   /** Updates applied by the generator and discriminator optimisers. */
   readonly optimiser: { readonly generatorStep: number; readonly discriminatorStep: number };
+  /**
+   * An inference checkpoint: `weightSpecs` holds only the corrector path's variables (content
+   * encoder A and decoder F), no optimiser state and no pools. Absent or false: complete.
+   */
+  readonly inference?: boolean;
   /** The arrays in `weights`, in order: variables, both Adam moments, pool images. */
   readonly weightSpecs: readonly WeightSpec[];
   /** `weights.byteLength`. */
@@ -45,36 +50,62 @@ interface Entry {
   readonly temporary: boolean;
 }
 
+/** Options of {@link saveCheckpoint}. */
+export interface SaveCheckpointOptions {
+  /**
+   * Save only what correction needs: the corrector path's weights (content encoder A and decoder
+   * F), without the other networks, optimiser state or pools (a fraction of the size; what a
+   * published package ships). Such a checkpoint loads for `correct` but not for `train`.
+   * Default false.
+   */
+  readonly inference?: boolean;
+}
+
 /**
  * Saves a model: its configuration, every weight, both optimisers' state (step and moments)
- * and the image pools, so that `loadCheckpoint` resumes training exactly. The weights are
- * encoded by `tf.io.encodeWeights`; storage (files, URLs, IndexedDB) is the bindings' job.
+ * and the image pools, so that `loadCheckpoint` resumes training exactly; or, with
+ * `inference: true`, only the corrector path's weights. The weights are encoded by
+ * `tf.io.encodeWeights`; storage (files, URLs, IndexedDB) is the bindings' job.
  *
  * @example
  * ```ts
  * const { manifest, weights } = await saveCheckpoint(model);
  * writeFileSync('model.json', JSON.stringify(manifest));
  * writeFileSync('model.bin', weights);
+ * const shipped = await saveCheckpoint(model, { inference: true });
  * ```
  */
-export async function saveCheckpoint(model: DuncanModel): Promise<Checkpoint> {
-  const state = stateOf('saveCheckpoint', model);
+export async function saveCheckpoint(
+  model: DuncanModel,
+  options: SaveCheckpointOptions = {},
+): Promise<Checkpoint> {
+  const where = 'saveCheckpoint';
+  const state = stateOf(where, model);
+  const o = validateObject(where, 'options', options);
+  const inference = validateBoolean(where, 'options.inference', o.inference, false);
+  if (!inference) requireTrainingState(where, state);
   const entries: Entry[] = [];
-  for (const [name, v] of state.variables)
-    entries.push({ name: `variable/${name}`, tensor: v, temporary: false });
-  for (const [label, adam] of [
-    ['generator', state.adamGenerator],
-    ['discriminator', state.adamDiscriminator],
-  ] as const) {
+  for (const [name, v] of state.variables) {
+    if (!inference || isCorrectorVariable(name))
+      entries.push({ name: `variable/${name}`, tensor: v, temporary: false });
+  }
+  for (const [label, adam] of inference
+    ? []
+    : ([
+        ['generator', state.adamGenerator],
+        ['discriminator', state.adamDiscriminator],
+      ] as const)) {
     for (const [name, m] of adam.m)
       entries.push({ name: `adam/${label}/m/${name}`, tensor: m, temporary: false });
     for (const [name, v] of adam.v)
       entries.push({ name: `adam/${label}/v/${name}`, tensor: v, temporary: false });
   }
-  for (const [label, pool] of [
-    ['F', state.poolF],
-    ['A', state.poolA],
-  ] as const) {
+  for (const [label, pool] of inference
+    ? []
+    : ([
+        ['F', state.poolF],
+        ['A', state.poolA],
+      ] as const)) {
     pool.images.forEach((image, i) => {
       const tensor = imagesToTensor([image], pool.size[0], pool.size[1]);
       entries.push({ name: `pool/${label}/${i}`, tensor, temporary: true });
@@ -90,6 +121,7 @@ export async function saveCheckpoint(model: DuncanModel): Promise<Checkpoint> {
       architecture: 'duncan-2d',
       config: JSON.parse(JSON.stringify(state.config)) as ModelConfig,
       seed: state.seed,
+      ...(inference ? { inference: true } : {}),
       optimiser: {
         generatorStep: state.adamGenerator.step,
         discriminatorStep: state.adamDiscriminator.step,
@@ -117,7 +149,8 @@ function corrupt(message: string, argument: string, cause?: unknown): MriError {
 /**
  * Rebuilds a model from {@link saveCheckpoint}'s output, optimiser state and image pools
  * included: a loaded model gives the same outputs and takes the same next training step as
- * the saved one (on the same backend).
+ * the saved one (on the same backend). A model loaded from an inference checkpoint corrects
+ * exactly as the saved one; `train`, `trainStep` and a complete `saveCheckpoint` refuse it.
  *
  * @example
  * ```ts
@@ -190,8 +223,9 @@ export async function loadCheckpoint(checkpoint: {
     stored.set(spec.name, spec.shape);
     expectedBytes += 4 * spec.shape.reduce((a, b) => a * b, 1);
   }
+  const inference = validateBoolean(where, 'manifest.inference', m.inference, false);
   // The architecture the config describes must match the stored arrays, name for name.
-  const wanted = variableSpecs(config);
+  const wanted = variableSpecs(config).filter((v) => !inference || isCorrectorVariable(v.name));
   for (const v of wanted) {
     for (const name of [`variable/${v.name}`]) {
       const shape = stored.get(name);
@@ -207,6 +241,12 @@ export async function loadCheckpoint(checkpoint: {
         );
       }
     }
+  }
+  if (inference && [...stored.keys()].some((k) => !k.startsWith('variable/'))) {
+    throw corrupt(
+      'manifest.weightSpecs of an inference checkpoint must hold variables only',
+      'manifest',
+    );
   }
   const variableCount = [...stored.keys()].filter((k) => k.startsWith('variable/')).length;
   if (variableCount !== wanted.length) {
@@ -250,19 +290,26 @@ export async function loadCheckpoint(checkpoint: {
           throw corrupt(`weights ${name} must be finite, got ${x}`, 'weights');
       return t;
     };
-    for (const [name, v] of state.variables) v.assign(await take(`variable/${name}`));
-    for (const [label, adam, step] of [
-      ['generator', state.adamGenerator, gStep],
-      ['discriminator', state.adamDiscriminator, dStep],
-    ] as const) {
+    for (const [name, v] of state.variables) {
+      if (!inference || isCorrectorVariable(name)) v.assign(await take(`variable/${name}`));
+    }
+    state.inferenceOnly = inference;
+    for (const [label, adam, step] of inference
+      ? []
+      : ([
+          ['generator', state.adamGenerator, gStep],
+          ['discriminator', state.adamDiscriminator, dStep],
+        ] as const)) {
       for (const [name, v] of adam.m) v.assign(await take(`adam/${label}/m/${name}`));
       for (const [name, v] of adam.v) v.assign(await take(`adam/${label}/v/${name}`));
       adam.step = step;
     }
-    for (const [label, pool] of [
-      ['F', state.poolF],
-      ['A', state.poolA],
-    ] as const) {
+    for (const [label, pool] of inference
+      ? []
+      : ([
+          ['F', state.poolF],
+          ['A', state.poolA],
+        ] as const)) {
       const images: Float32Array[] = [];
       for (let i = 0; stored.has(`pool/${label}/${i}`); i++) {
         const t = await take(`pool/${label}/${i}`);

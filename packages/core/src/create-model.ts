@@ -115,6 +115,7 @@ export function instantiate(where: string, config: ModelConfig, seed: number): D
     adamDiscriminator: createAdamState(discriminatorVariables, `duncan${id}/adamDiscriminator`),
     poolF: new ImagePool(config.poolSize),
     poolA: new ImagePool(config.poolSize),
+    inferenceOnly: false,
     disposed: false,
   };
   const handle: DuncanModel = {

@@ -2,6 +2,7 @@ export {
   type Checkpoint,
   type CheckpointManifest,
   loadCheckpoint,
+  type SaveCheckpointOptions,
   saveCheckpoint,
   type WeightSpec,
 } from './checkpoint.js';

@@ -1,6 +1,6 @@
 import { assertVolume, MriError, type Volume } from '@duncan-mri/volume';
 import type { DuncanModel } from './create-model.js';
-import { stateOf } from './internal/model-state.js';
+import { requireTrainingState, stateOf } from './internal/model-state.js';
 import { type LossValues, runTrainStep } from './internal/run-train-step.js';
 import { fail, validateNumber, validateObject } from './internal/validate.js';
 import { imagesToTensor } from './internal/volume-tensor.js';
@@ -47,6 +47,7 @@ export async function trainStep(
 ): Promise<TrainingLosses> {
   const where = 'trainStep';
   const state = stateOf(where, model);
+  requireTrainingState(where, state);
   const b = validateObject(where, 'batch', batch);
   const opts = validateObject(where, 'options', options, true);
   const learningRate = validateNumber(

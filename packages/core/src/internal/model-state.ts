@@ -18,7 +18,31 @@ export interface ModelState {
   readonly adamDiscriminator: AdamState;
   readonly poolF: ImagePool;
   readonly poolA: ImagePool;
+  /**
+   * Loaded from an inference checkpoint: only the corrector path (content encoder A and decoder
+   * F) holds trained weights; the model corrects but cannot train or be saved for training.
+   */
+  inferenceOnly: boolean;
   disposed: boolean;
+}
+
+/** The networks of the corrector path, the only ones an inference checkpoint stores. */
+export const CORRECTOR_NETWORKS = ['contentEncoderA', 'decoderF'] as const;
+
+/** True for a variable name (`<network>/<layer>/<w|b>`) of the corrector path. */
+export function isCorrectorVariable(name: string): boolean {
+  return (CORRECTOR_NETWORKS as readonly string[]).includes(name.split('/')[0]!);
+}
+
+/** Refuses a model loaded from an inference checkpoint where training state is needed. */
+export function requireTrainingState(where: string, state: ModelState): void {
+  if (state.inferenceOnly) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${where}: model must hold training state, got a model loaded from an inference checkpoint (corrector weights only); resume from the training checkpoint instead`,
+      { argument: 'model' },
+    );
+  }
 }
 
 const STATES = new WeakMap<object, ModelState>();
