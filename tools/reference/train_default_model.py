@@ -210,27 +210,35 @@ def train_paired(args):
         weights, arrays, step0 = dt.init_weights(config, args.seed), None, 0
     nets = dt.Networks(config, weights)
     names = [n for n, _, _ in dt.variable_specs(config)]
-    used = [(n, weights[n]) for n in names if n.split("/")[0] in ("contentEncoderA", "decoderF")]
     gen = [(n, weights[n]) for n in names if n.split("/")[0] in dt.GENERATOR_NETWORKS]
+    dis = [(n, weights[n]) for n in names if n.split("/")[0] in dt.DISCRIMINATOR_NETWORKS]
     adam = dt.Adam(gen, config["beta1"], config["beta2"], config["epsilon"])
+    adam_d = dt.Adam(dis, config["beta1"], config["beta2"], config["epsilon"])
     if arrays is not None:
-        adam.step = step0
-        for n, _ in gen:
-            adam.m[n] = torch.tensor(arrays[f"adam/generator/m/{n}"])
-            adam.v[n] = torch.tensor(arrays[f"adam/generator/v/{n}"])
+        for label, opt in (("generator", adam), ("discriminator", adam_d)):
+            opt.step = step0 if label == "generator" else json.load(open(os.path.join(args.resume, "manifest.json")))["optimiser"]["discriminatorStep"]
+            for n, _ in opt.params:
+                opt.m[n] = torch.tensor(arrays[f"adam/{label}/m/{n}"])
+                opt.v[n] = torch.tensor(arrays[f"adam/{label}/v/{n}"])
         print(f"resumed from {args.resume} at step {step0}", flush=True)
+    semi = args.mode == "semi"
+    # Mode 'semi' (train.ts): x_f is the clean image of pair (i + 2^20) mod 2^21, so a second
+    # stream starts half the index range away. Its image pools start empty on every chunk.
+    rng = np.random.default_rng(args.seed + step0)
+    pool_f, pool_a = Pool(config["poolSize"], rng), Pool(config["poolSize"], rng)
     size, pw = config["cropSize"], config["pairedLossWeights"]
     decay_from = args.steps * config["decayStart"]
     os.makedirs(args.out, exist_ok=True)
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
     stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast)
+    partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast) if semi else None
     started, last_save = time.time(), time.time()
     sums, count = {"loss": 0.0, "l1": 0.0, "ssim": 0.0, "ssimIn": 0.0, "ssimOut": 0.0}, 0
-    print(f"paired training, config {json.dumps(config)}", flush=True)
+    print(f"{args.mode} training, config {json.dumps(config)}", flush=True)
 
     def save(step):
-        save_atomic(state_dir, config, args.seed, weights, adam, None)
-        info = {"mode": "paired", "steps": step, "plannedSteps": args.steps, "batch": args.batch,
+        save_atomic(state_dir, config, args.seed, weights, adam, adam_d)
+        info = {"mode": args.mode, "pairedWeight": args.paired_weight, "steps": step, "plannedSteps": args.steps, "batch": args.batch,
                 "pairsSeed": args.pairs_seed, "cleanFraction": args.clean_fraction,
                 "contrast": not args.no_contrast, "threads": args.threads,
                 "trainer": f"tools/reference/train_default_model.py --mode paired, PyTorch {torch.__version__}",
@@ -245,9 +253,25 @@ def train_paired(args):
         while step < args.steps:
             lr = config["learningRate"] if step < decay_from else config["learningRate"] * (args.steps - step) / (args.steps - decay_from)
             xa, xf, mask = stream.batch(args.batch)
-            total, terms, pred = dt.paired_loss(nets, xa, xf, mask, pw)
-            total.backward()
-            adam.update(lr)
+            if semi:
+                _, xf_unpaired, _ = partners.batch(args.batch)
+                gterms, total, pred, fake_a = dt.semi_loss(nets, xa, xf_unpaired, xf, mask, config["lossWeights"], pw, args.paired_weight)
+                terms = {"l1": gterms["pairedL1"], "ssim": gterms["pairedSsim"]}
+                total.backward()
+                for _, w in dis:
+                    w.grad = None
+                adam.update(lr)
+                ff = pool_f.query(list(pred.detach()))
+                fa = pool_a.query(list(fake_a.detach()))
+                d_loss = dt.discriminator_loss(nets, "discriminatorF", xf_unpaired, ff) + dt.discriminator_loss(nets, "discriminatorA", xa, fa)
+                d_loss.backward()
+                for _, w in gen:
+                    w.grad = None
+                adam_d.update(lr)
+            else:
+                total, terms, pred = dt.paired_loss(nets, xa, xf, mask, pw)
+                total.backward()
+                adam.update(lr)
             step += 1
             with torch.no_grad():
                 m = mask.sum().clamp(min=1)
@@ -276,11 +300,15 @@ def train_paired(args):
         print(f"interrupted; saved at step {step}", flush=True)
     finally:
         stream.close()
+        if partners is not None:
+            partners.close()
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--mode", choices=["unpaired", "paired"], default="unpaired")
+    p.add_argument("--mode", choices=["unpaired", "paired", "semi"], default="unpaired",
+                   help="unpaired: DUNCAN on the volumes of --data; paired / semi: on streamed pairs (train.ts modes)")
+    p.add_argument("--paired-weight", type=float, default=1.0, help="semi: weight of the paired term (0: DUNCAN alone on streamed images)")
     p.add_argument("--pairs-seed", type=int, default=1, help="paired: seed of createTrainingPairs")
     p.add_argument("--clean-fraction", type=float, default=0.2, help="paired: share of clean->clean pairs")
     p.add_argument("--no-contrast", action="store_true", help="paired: no contrast randomisation")
@@ -299,7 +327,7 @@ def main():
     p.add_argument("--keep", action="store_true", help="also keep every saved checkpoint in out/step-N")
     p.add_argument("--max-minutes", type=float, default=1e9, help="stop (and save) after this long")
     args = p.parse_args()
-    if args.mode == "paired":
+    if args.mode in ("paired", "semi"):
         return train_paired(args)
     torch.set_num_threads(args.threads)
     if args.resume:
