@@ -405,8 +405,12 @@ def load_checkpoint(path_prefix):
         n = int(np.prod(s["shape"])) if s["shape"] else 1
         arrays[s["name"]] = np.frombuffer(data, "<f4", n, offset).reshape(s["shape"]).copy()
         offset += 4 * n
+    # An inference checkpoint (saveCheckpoint(model, { inference: true })) holds the corrector
+    # path only: content encoder A and decoder F. The other networks are absent (zeros here).
+    inference = manifest.get("inference", False)
     weights = {
-        name: torch.tensor(arrays[f"variable/{name}"]).requires_grad_(True)
-        for name, _, _ in variable_specs(manifest["config"])
+        name: torch.tensor(arrays[f"variable/{name}"] if f"variable/{name}" in arrays or not inference
+                           else np.zeros(shape, np.float32)).requires_grad_(True)
+        for name, shape, _ in variable_specs(manifest["config"])
     }
     return manifest["config"], manifest["seed"], weights, arrays

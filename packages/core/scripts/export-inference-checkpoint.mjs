@@ -1,0 +1,34 @@
+// Writes the inference checkpoint of a training checkpoint: the corrector path's weights only
+// (content encoder A and decoder F, float32), without the other networks, Adam moments or
+// image pools. This is what the npm package ships; the training state stays in the repository.
+//
+//   node packages/core/scripts/export-inference-checkpoint.mjs --from training/default-model/checkpoint \
+//     --to packages/node/model
+// Needs the built packages.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadCheckpoint, saveCheckpoint } from '@duncan-mri/core';
+import * as tf from '@tensorflow/tfjs';
+
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) throw new Error(`--${name} is required`);
+  return resolve(args[i + 1]);
+};
+const from = opt('from');
+const to = opt('to');
+await tf.setBackend('cpu');
+const manifest = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8'));
+const model = await loadCheckpoint({ manifest, weights: readFileSync(join(from, 'weights.bin')) });
+const out = await saveCheckpoint(model, { inference: true });
+mkdirSync(to, { recursive: true });
+// Weights first, manifest last, each by rename: a reader never sees a manifest without its weights.
+writeFileSync(join(to, 'weights.bin.partial'), out.weights);
+renameSync(join(to, 'weights.bin.partial'), join(to, 'weights.bin'));
+writeFileSync(join(to, 'manifest.json.partial'), JSON.stringify(out.manifest));
+renameSync(join(to, 'manifest.json.partial'), join(to, 'manifest.json'));
+console.log(
+  `${to}: ${out.manifest.weightSpecs.length} arrays, ${out.weights.byteLength} bytes (from ${from}, step ${manifest.optimiser.generatorStep})`,
+);
+model.dispose();
