@@ -17,6 +17,15 @@ translations of ../shared/design/MODEL.md):
       --out packages/core/test/fixtures/torch-parity-plain
   /usr/bin/python3 tools/reference/core_parity_reference.py --checkpoint packages/node/model \
       --input-size 64 --out packages/node/test/fixtures/model-parity.json
+
+With --paired 1 it writes the fixture of the paired and semi-supervised modes of `train` (C = 4,
+R = 1, residual, content skips, outputNorm false): the corrector's output, the paired loss terms
+of a batch of two pairs (head masks with zeros) and the gradients of its total for every
+contentEncoderA and decoderF variable, the semi-supervised terms and the gradients of their total
+for every generator variable, and the weights, Adam moments and losses after two paired steps of
+`train_paired` (tools/reference/train_default_model.py) on four pairs, batch 2:
+  /usr/bin/python3 tools/reference/core_parity_reference.py --paired 1 \
+      --out packages/core/test/fixtures/torch-parity-paired
 """
 import argparse
 import json
@@ -73,6 +82,110 @@ def model_parity(args):
         json.dump(out, f)
 
 
+def ellipse_mask(h, w, cy, cx, ry, rx):
+    """1 inside an axis-aligned ellipse, 0 outside (a head mask with a zero border)."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    return (((y - cy) / ry) ** 2 + ((x - cx) / rx) ** 2 <= 1).astype(np.float32)
+
+
+def corrupt(img, seed):
+    """A ghost (a shifted, attenuated copy along rows) and noise: a paired artefact."""
+    rng = np.random.default_rng(seed)
+    out = img + 0.3 * np.roll(img, img.shape[0] // 4, axis=0) + 0.05 * rng.standard_normal(img.shape)
+    return out.astype(np.float32)
+
+
+def rounded(a):
+    """float32 values as JSON numbers with 9 significant digits (exact for float32)."""
+    return [float(f"{x:.9g}") for x in np.asarray(a, np.float32).ravel()]
+
+
+def paired_fixture(args):
+    config = dt.default_config(
+        channels=4, residualBlocks=1, cropSize=32, residual=True, contentSkips=True, outputNorm=False,
+        learningRate=1e-3, decayStart=1,
+    )
+    weights = dt.init_weights(config, 7)
+    g = torch.Generator().manual_seed(8)
+    with torch.no_grad():
+        for name, _, bias in dt.variable_specs(config):
+            if bias:
+                weights[name].copy_(torch.randn(weights[name].shape, generator=g) * 0.05)
+    dt.save_checkpoint(args.out, config, 7, weights)
+    nets = dt.Networks(config, weights)
+    n = 32
+    # Four pairs (clean, corrupted, mask); the batch of the loss checks is pairs 0 and 1.
+    pairs = []
+    for k in range(4):
+        clean = phantom(n, n, 20 + k)
+        mask = ellipse_mask(n, n, 15.5 + k % 2, 15.5 - k % 2, 12 + k % 3, 11 + k % 2)
+        pairs.append({"clean": clean, "corrupted": corrupt(clean, 30 + k), "mask": mask})
+    batch = lambda key, ks: torch.tensor(np.stack([pairs[k][key] for k in ks]))[:, None]
+    xa, xc, m = batch("corrupted", [0, 1]), batch("clean", [0, 1]), batch("mask", [0, 1])
+    # The semi-supervised step's unrelated clean images.
+    xf = torch.tensor(np.stack([phantom(n, n, 50), phantom(n, n, 51)]))[:, None]
+    xcorr = phantom(36, 44, 3)
+    with torch.no_grad():
+        corrected = nets.correct(torch.tensor(xcorr)[None, None])[0, 0].numpy()
+    names = [nm for nm, _, _ in dt.variable_specs(config)]
+    gen = [nm for nm in names if nm.split("/")[0] in dt.GENERATOR_NETWORKS]
+    used = [nm for nm in gen if nm.split("/")[0] in ("contentEncoderA", "decoderF")]
+    pw = config["pairedLossWeights"]
+    total, terms, _ = dt.paired_loss(nets, xa, xc, m, pw)
+    grads = torch.autograd.grad(total, [weights[nm] for nm in used])
+    paired = {
+        "terms": {"l1": float(terms["l1"]), "ssim": float(terms["ssim"]), "total": float(total)},
+        "gradients": {nm: stats(gr) for nm, gr in zip(used, grads)},
+    }
+    semi_weight = 0.5
+    s_terms, s_total, _, _ = dt.semi_loss(nets, xa, xf, xc, m, config["lossWeights"], pw, semi_weight)
+    s_grads = torch.autograd.grad(s_total, [weights[nm] for nm in gen])
+    semi = {
+        "pairedWeight": semi_weight,
+        "terms": {k: float(v) for k, v in s_terms.items()},
+        "total": float(s_total),
+        "gradients": {nm: stats(gr) for nm, gr in zip(gen, s_grads)},
+    }
+    # Two steps of train_paired (train_default_model.py): pairs step * batch ... + batch - 1,
+    # Adam over the generator variables (only the corrector's have gradients), constant rate.
+    adam = dt.Adam([(nm, weights[nm]) for nm in gen], config["beta1"], config["beta2"], config["epsilon"])
+    steps = []
+    for step in range(2):
+        ks = [2 * step, 2 * step + 1]
+        t, tm, _ = dt.paired_loss(nets, batch("corrupted", ks), batch("clean", ks), batch("mask", ks), pw)
+        t.backward()
+        adam.update(config["learningRate"])
+        steps.append({k: float(v) for k, v in dict(tm, total=t).items()})
+    after = {
+        "losses": steps,
+        "weights": {nm: rounded(weights[nm].detach().numpy()) for nm in used},
+        "m": {nm: stats(adam.m[nm]) for nm in used},
+        "v": {nm: stats(adam.v[nm]) for nm in used},
+    }
+    out = {
+        "provenance": dict(
+            provenance(),
+            call="/usr/bin/python3 tools/reference/core_parity_reference.py --paired 1 "
+            "--out packages/core/test/fixtures/torch-parity-paired",
+            tolerance="outputs 1e-4 absolute; loss terms 1e-4 relative; gradient and Adam-moment "
+            "sums, L2 norms and first values 1e-3 of the L2 norm; weights after two steps 2e-5",
+        ),
+        "config": config,
+        "inputs": {
+            "size": n,
+            "pairs": [{k: rounded(v) for k, v in p.items()} for p in pairs],
+            "unpairedClean": rounded(xf.numpy()),
+            "correctInput": {"height": 36, "width": 44, "data": xcorr.ravel().tolist()},
+        },
+        "corrected": corrected.ravel().tolist(),
+        "paired": paired,
+        "semi": semi,
+        "afterTwoPairedSteps": after,
+    }
+    with open(os.path.join(args.out, "reference.json"), "w") as f:
+        json.dump(out, f)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out", required=True)
@@ -80,10 +193,14 @@ def main():
     p.add_argument("--input-size", type=int, default=64)
     p.add_argument("--residual", type=int, default=1, help="1: residual translations (the default)")
     p.add_argument("--skips", type=int, default=0, help="1: content skips into decoder F")
+    p.add_argument("--paired", type=int, default=0, help="1: the fixture of the paired and semi modes")
     args = p.parse_args()
     torch.set_num_threads(1)
     if args.checkpoint:
         model_parity(args)
+        return
+    if args.paired:
+        paired_fixture(args)
         return
     config = dt.default_config(
         channels=4, residualBlocks=1, cropSize=32, residual=bool(args.residual), contentSkips=bool(args.skips)

@@ -9,6 +9,8 @@ export {
 export { type CorrectionResult, type CorrectOptions, correct } from './correct.js';
 export { type CreateModelOptions, createModel, type DuncanModel } from './create-model.js';
 export { LOSS_NAMES } from './internal/losses.js';
+export { PAIRED_LOSS_NAMES } from './internal/paired-loss.js';
+export { SEMI_LOSS_NAMES } from './internal/run-semi-step.js';
 export {
   type IntensityRange,
   robustRange as robustIntensityRange,
@@ -18,12 +20,21 @@ export {
   type LossWeights,
   type ModelConfig,
   type ModelConfigOverrides,
+  type PairedLossWeights,
 } from './model-config.js';
 export {
+  type PairedTrainingData,
+  type PairedTrainingLosses,
+  type PairedTrainOptions,
+  type SemiTrainingLosses,
+  type SemiTrainOptions,
   type TrainingData,
+  type TrainingMode,
+  type TrainingPairImages,
   type TrainingProgress,
   type TrainingResult,
   type TrainOptions,
+  type TrainOptionsBase,
   train,
 } from './train.js';
 export {

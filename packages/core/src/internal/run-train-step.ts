@@ -26,6 +26,17 @@ function gradsByName(
 }
 
 /**
+ * An extra generator loss added to the six terms, one image of the batch at a time (the
+ * semi-supervised mode adds the paired loss of the corrected image). For image `i` it gets the
+ * corrected image `fakeF` (x̂_f) and returns that image's share of the (weighted) extra loss, and
+ * values to report; the step sums both over the batch (they are not divided by the batch size).
+ */
+export type GeneratorExtra = (
+  i: number,
+  fakeF: tf.Tensor4D,
+) => { readonly loss: tf.Scalar; readonly report: Readonly<Record<string, tf.Scalar>> };
+
+/**
  * One DUNCAN training step on normalised NHWC batches: a generator update (all six terms,
  * generator variables only), then a discriminator update (LSGAN, real images against fakes drawn
  * through the image pools, discriminator variables only). Disposes nothing it was given.
@@ -36,6 +47,21 @@ export async function runTrainStep(
   xf: tf.Tensor4D,
   learningRate: number,
 ): Promise<LossValues> {
+  return (await runAdversarialStep(state, xa, xf, learningRate, undefined)).losses;
+}
+
+/**
+ * {@link runTrainStep} with an optional {@link GeneratorExtra} in the generator's objective;
+ * without one it is exactly `runTrainStep`. Resolves to the losses and the extra's reported
+ * values, summed over the batch.
+ */
+export async function runAdversarialStep(
+  state: ModelState,
+  xa: tf.Tensor4D,
+  xf: tf.Tensor4D,
+  learningRate: number,
+  extra: GeneratorExtra | undefined,
+): Promise<{ losses: LossValues; extra: Readonly<Record<string, number>> }> {
   const { config, nets } = state;
   const settings = {
     learningRate,
@@ -54,24 +80,28 @@ export async function runTrainStep(
   const termSums = new Float64Array(GENERATOR_TERMS.length);
   const fakesF: Float32Array[] = [];
   const fakesA: Float32Array[] = [];
+  const extraSums: Record<string, number> = {};
   try {
     for (let i = 0; i < n; i++) {
-      let kept:
-        | { terms: Record<GeneratorTerm, tf.Scalar>; fakeF: tf.Tensor4D; fakeA: tf.Tensor4D }
-        | undefined;
+      let kept: Kept | undefined;
       const generator = tf.variableGrads(
         () => {
           const a = tf.slice(xa, [i, 0, 0, 0], [1, h, w, 1]);
           const f = tf.slice(xf, [i, 0, 0, 0], [1, h, w, 1]);
           const r = generatorLosses(nets, a, f, config.lossWeights);
+          const more = extra?.(i, r.fakeF);
           kept = {
             terms: Object.fromEntries(
               GENERATOR_TERMS.map((t) => [t, tf.keep(r.terms[t])]),
             ) as Record<GeneratorTerm, tf.Scalar>,
             fakeF: tf.keep(r.fakeF),
             fakeA: tf.keep(r.fakeA),
+            report: Object.fromEntries(
+              Object.entries(more?.report ?? {}).map(([k, v]) => [k, tf.keep(v)]),
+            ),
           };
-          return n === 1 ? r.total : tf.div(r.total, n);
+          const total: tf.Scalar = n === 1 ? r.total : tf.div(r.total, n);
+          return more === undefined ? total : (tf.add(total, more.loss) as tf.Scalar);
         },
         state.generatorVariables.map(([, v]) => v),
       );
@@ -88,17 +118,16 @@ export async function runTrainStep(
       }
       generator.value.dispose();
       if (kept === undefined) throw new Error('runTrainStep: the generator loss did not run');
-      const k = kept as {
-        terms: Record<GeneratorTerm, tf.Scalar>;
-        fakeF: tf.Tensor4D;
-        fakeA: tf.Tensor4D;
-      };
+      const k = kept as Kept;
       fakesF.push(await readFloat32(k.fakeF));
       fakesA.push(await readFloat32(k.fakeA));
       for (const [j, t] of GENERATOR_TERMS.entries()) {
         termSums[j] = termSums[j]! + (await readFloat32(k.terms[t]))[0]! / n;
       }
-      tf.dispose([k.fakeF, k.fakeA, ...Object.values(k.terms)]);
+      for (const [name, t] of Object.entries(k.report)) {
+        extraSums[name] = (extraSums[name] ?? 0) + (await readFloat32(t))[0]!;
+      }
+      tf.dispose([k.fakeF, k.fakeA, ...Object.values(k.terms), ...Object.values(k.report)]);
     }
     adamUpdate(state.adamGenerator, state.generatorVariables, sums, settings);
   } finally {
@@ -126,5 +155,15 @@ export async function runTrainStep(
     GeneratorTerm,
     number
   >;
-  return Object.freeze({ ...losses, discriminator: dValue });
+  return {
+    losses: Object.freeze({ ...losses, discriminator: dValue }),
+    extra: Object.freeze(extraSums),
+  };
+}
+
+interface Kept {
+  terms: Record<GeneratorTerm, tf.Scalar>;
+  fakeF: tf.Tensor4D;
+  fakeA: tf.Tensor4D;
+  report: Record<string, tf.Scalar>;
 }
