@@ -148,6 +148,37 @@ describe('duncan evaluate (built CLI)', () => {
     );
     expect(md).toMatch(/^\| ghosting \| severe \| 1 \| [0-9.]+ \| [0-9.]+ \|/m);
     expect(md).toMatch(/!\[SSIM per slice\]\(boxplot-ssim\.png\)/);
+    // the report leads with the in-head table against the baselines, whole image second
+    const inHead = md.indexOf('**In the head**');
+    const wholeImage = md.indexOf('**Whole image**');
+    const diceTable = md.indexOf('| artefact | severity | cases | SSIM no correction');
+    expect(inHead).toBeGreaterThan(0);
+    expect(wholeImage).toBeGreaterThan(inHead);
+    expect(diceTable).toBeGreaterThan(wholeImage);
+    expect(md).toContain('| ΔSSIM model − unchanged [95 % CI] (↑ better) |');
+    expect(md).toMatch(
+      /^\| small, unlabelled, ghosting, severe \| 2 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [-+][0-9.]+ \[/m,
+    );
+    // groups: per case (clean-through first), per artefact and severity, per contrast, overall
+    expect(report.correction.groups.map((g: { name: string }) => g.name)).toEqual([
+      'small, unlabelled, none, none',
+      'small, unlabelled, ghosting, mild',
+      'small, unlabelled, ghosting, severe',
+      'none, none (all subjects)',
+      'ghosting, mild (all subjects)',
+      'ghosting, severe (all subjects)',
+      'unlabelled (all artefacts)',
+      'overall (all artefacts)',
+    ]);
+    expect(report.correction.settings).toMatchObject({ seed: 2026, resamples: 2000 });
+    const through = report.correction.groups[0].inHead;
+    expect(through.means.unchanged.ssim).toBe(1);
+    expect(through.means.model.ssim).toBeLessThanOrEqual(1);
+    expect(report.correction.cases).toHaveLength(3);
+    expect(report.correction.cases[1].slices.model).toHaveLength(2);
+    expect(report.correction.cases[1].mask).toBe('headMask');
+    expect(summary.correction.groups.at(-1)).toMatchObject({ kind: 'overall', slices: 4 });
+    expect(typeof summary.correction.groups.at(-1).inHead.modelBeatsBaselines).toBe('boolean');
     // an existing report is refused before any work; --overwrite gives the same numbers
     const again = await duncan(args);
     expect(again.code).toBe(1);
@@ -155,6 +186,49 @@ describe('duncan evaluate (built CLI)', () => {
     const repeat = await duncan([...args, '--overwrite']);
     expect(repeat.code).toBe(0);
     expect(JSON.parse(repeat.stdout).groups).toEqual(summary.groups);
+  });
+
+  it('--corruption both: simulator and shot-model rows side by side, each with its panel', async () => {
+    const out = join(work, 'shots');
+    const r = await duncan([
+      'evaluate',
+      '--clean',
+      small,
+      '--simulate',
+      'motion:severe',
+      '--corruption',
+      'both',
+      '--model',
+      model,
+      '-o',
+      out,
+      '--workers',
+      '0',
+    ]);
+    expect(r.code).toBe(0);
+    // the console leads with the pooled in-head table
+    expect(r.stdout.indexOf('**In the head**')).toBeLessThan(r.stdout.indexOf('**Whole image**'));
+    expect(r.stdout.indexOf('**Whole image**')).toBeLessThan(
+      r.stdout.indexOf('| artefact | severity | cases |'),
+    );
+    expect(r.stdout).toMatch(/^\| shot-motion, severe \(all subjects\) \| 2 \|/m);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.rows.map((row: { artefact: string }) => row.artefact)).toEqual([
+      'motion',
+      'shot-motion',
+    ]);
+    expect(
+      report.recipe.map((v: { corruption: string; seed: number }) => [v.corruption, v.seed]),
+    ).toEqual([
+      ['simulator', 3028],
+      ['shots', 4028],
+    ]);
+    expect(report.simulation).toMatch(/--corruption both/);
+    expect(
+      readdirSync(out)
+        .filter((f) => f.startsWith('panel-'))
+        .sort(),
+    ).toEqual(['panel-motion.png', 'panel-shot-motion.png']);
   });
 
   it('--corrupted: paired files, labels from the names, baseline and Dice as the library computes them', async () => {
@@ -271,6 +345,18 @@ describe('duncan evaluate (built CLI)', () => {
       [
         ['evaluate', '--clean', small, '--simulate', 'wobble', ...o],
         /--simulate names artefacts among/,
+      ],
+      [
+        ['evaluate', '--clean', small, '--corrupted', small, '--corruption', 'shots', ...o],
+        /--corruption needs --simulate/,
+      ],
+      [
+        ['evaluate', '--clean', small, '--simulate', 'motion', '--corruption', 'k-space', ...o],
+        /--corruption is one of simulator, shots, both/,
+      ],
+      [
+        ['evaluate', '--clean', small, '--simulate', 'noise', '--corruption', 'shots', ...o],
+        /--corruption shots models only motion and ghosting/,
       ],
     ];
     for (const [args, message] of cases) {

@@ -1,8 +1,16 @@
 import { simulate } from '@duncan-mri/simulate';
 import { createRng, createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
+import { corruptWithShots } from '../internal/shot-corruption.js';
 import { UsageError } from './args.js';
-import { corruptVolume, labelsFromName, simulationVariants } from './evaluate-command.js';
+import {
+  contrastFromName,
+  corruptionVariants,
+  corruptVolume,
+  corruptVolumeWithShots,
+  labelsFromName,
+  simulationVariants,
+} from './evaluate-command.js';
 
 const noFile = (p: string): string => {
   throw new Error(`unexpected read of ${p}`);
@@ -84,5 +92,62 @@ describe('duncan evaluate helpers', () => {
     expect(corruptVolume(volume, step, createRng(4), 2, true).data).toEqual(
       simulate(volume, [step], createRng(4)).volume.data,
     );
+  });
+
+  it('--corruption: the shot model for motion and ghosting, labelled shot-<artefact>, seeds + 1000', () => {
+    const simulated = simulationVariants('motion,noise', noFile, ['mild', 'severe'], 2026);
+    expect(corruptionVariants(simulated, 'simulator')).toEqual(simulated);
+    const both = corruptionVariants(simulated, 'both');
+    expect(both.map((v) => `${v.artefact}/${v.severity}/${v.seed}`)).toEqual([
+      'motion/mild/3026',
+      'motion/severe/3028',
+      'noise/mild/3036',
+      'noise/severe/3038',
+      'shot-motion/mild/4026',
+      'shot-motion/severe/4028',
+    ]);
+    expect(both[4]).toMatchObject({ shot: { artefact: 'motion', severity: 'mild' } });
+    expect(both[4]!.step).toBeUndefined();
+    const ghosts = simulationVariants('ghosting:moderate', noFile, ['mild'], 0);
+    expect(corruptionVariants(ghosts, 'shots').map((v) => v.artefact)).toEqual(['shot-ghosting']);
+    expect(() => corruptionVariants(simulated, 'shots')).toThrow(/models only motion and ghosting/);
+    const noise = simulationVariants('noise', noFile, ['mild'], 0);
+    expect(() => corruptionVariants(noise, 'both')).toThrow(/needs a motion or ghosting step/);
+    const custom = simulationVariants('[{"artefact":"motion","params":{}}]', noFile, ['mild'], 0);
+    expect(() => corruptionVariants(custom, 'shots')).toThrow(/got motion at custom/);
+  });
+
+  it('the shot model corrupts slice by slice with one generator; a 2-D image is one slice', () => {
+    const [nx, ny, nz] = [24, 20, 3];
+    const data = Float32Array.from({ length: nx * ny * nz }, (_, i) => 50 + ((i * 7919) % 97));
+    const volume = createVolume({ data, shape: [nx, ny, nz], spacing: [1, 1.5, 3] });
+    const out = corruptVolumeWithShots(volume, 'ghosting', 'severe', createRng(4), 2);
+    const rng = createRng(4);
+    for (let z = 0; z < nz; z++) {
+      const slice = createVolume({
+        data: data.slice(nx * ny * z, nx * ny * (z + 1)),
+        shape: [nx, ny, 1],
+        affine: volume.affine,
+      });
+      const expected = corruptWithShots(slice, 'ghosting', 'severe', rng).volume.data;
+      expect(out.data.subarray(nx * ny * z, nx * ny * (z + 1))).toEqual(expected);
+    }
+    expect(volume.data).toEqual(data);
+    const alongY = corruptVolumeWithShots(volume, 'motion', 'severe', createRng(4), 1);
+    expect(alongY.shape).toEqual(volume.shape);
+    expect(alongY.data).not.toEqual(data);
+    const flat = createVolume({ data: data.slice(0, nx * ny), shape: [nx, ny] });
+    expect(corruptVolumeWithShots(flat, 'motion', 'mild', createRng(1), 0).data).toEqual(
+      corruptWithShots(flat, 'motion', 'mild', createRng(1)).volume.data,
+    );
+  });
+
+  it('contrast labels from file names', () => {
+    expect(contrastFromName('/data/sub-01_T1w.nii.gz')).toBe('T1');
+    expect(contrastFromName('sub-02_t2w.nii')).toBe('T2');
+    expect(contrastFromName('ge-pd-4-slices.nii.gz')).toBe('PD');
+    expect(contrastFromName('case3-FLAIR.nii')).toBe('FLAIR');
+    expect(contrastFromName('t1_mprage.nii')).toBe('T1');
+    expect(contrastFromName('scan2.nii')).toBe('unlabelled');
   });
 });

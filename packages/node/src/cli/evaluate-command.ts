@@ -2,11 +2,15 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   brainMask,
+  type CorrectionCaseScores,
   compareImages,
   dice,
+  formatCorrectionReport,
   type ImageComparison,
+  scoreCorrectionCase,
   segmentTissues,
   ssim,
+  summariseCorrection,
   type TissueSegmentation,
 } from '@duncan-mri/metrics';
 import { ARTEFACT_NAMES, type RecipeStep, SEVERITIES, simulate } from '@duncan-mri/simulate';
@@ -26,6 +30,11 @@ import { renderBoxPlot } from '../internal/box-plot.js';
 import { extractChunk, insertChunk } from '../internal/chunks.js';
 import { type EvaluationTile, renderEvaluationPanel } from '../internal/evaluation-panel.js';
 import { sliceOf } from '../internal/panel.js';
+import {
+  corruptWithShots,
+  type ShotArtefact,
+  type ShotSeverity,
+} from '../internal/shot-corruption.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import type { NodeBackendName } from '../use-node-backend.js';
 import {
@@ -64,13 +73,70 @@ interface Variant {
   readonly file?: string;
   readonly step?: RecipeStep;
   readonly seed?: number;
+  /** Instead of `step`: the independent shot model of `--corruption shots` (with `seed`). */
+  readonly shot?: { readonly artefact: ShotArtefact; readonly severity: ShotSeverity };
 }
 
 interface CaseSpec {
   name: string;
   readonly clean: string;
+  /** The contrast label of the in-head tables (from the file name). */
+  readonly contrast: string;
   readonly mask: string | undefined;
   readonly variants: Variant[];
+}
+
+/** Which corruption model(s) `--simulate` uses. */
+export type CorruptionMode = 'simulator' | 'shots' | 'both';
+export const CORRUPTION_MODES: readonly CorruptionMode[] = ['simulator', 'shots', 'both'];
+const SHOT_ARTEFACTS: readonly string[] = ['motion', 'ghosting'] satisfies ShotArtefact[];
+const SHOT_SEVERITIES: readonly string[] = ['mild', 'moderate', 'severe'] satisfies ShotSeverity[];
+
+/**
+ * The variants of `--corruption`: `simulator` keeps the simulated ones; `shots` replaces each by
+ * the independent shot model (packages/node/src/internal/shot-corruption.ts) of the same artefact
+ * and severity, labelled `shot-<artefact>` and drawn from `createRng(seed + 1000)` (the
+ * simulator variant's seed + 1000: `seed + 2000 + 10 i + j`); `both` keeps the simulated ones
+ * and adds the shot ones after them. The shot model knows motion and ghosting at mild, moderate
+ * and severe: with `shots` every step must be one of those; with `both` the others are only
+ * simulated (and at least one step must have a shot version).
+ */
+export function corruptionVariants(simulated: readonly Variant[], mode: CorruptionMode): Variant[] {
+  if (mode === 'simulator') return [...simulated];
+  const shots: Variant[] = [];
+  for (const v of simulated) {
+    if (SHOT_ARTEFACTS.includes(v.artefact) && SHOT_SEVERITIES.includes(v.severity)) {
+      shots.push({
+        artefact: `shot-${v.artefact}`,
+        severity: v.severity,
+        seed: v.seed! + 1000,
+        shot: { artefact: v.artefact as ShotArtefact, severity: v.severity as ShotSeverity },
+      });
+    } else if (mode === 'shots') {
+      throw new UsageError(
+        `--corruption shots models only motion and ghosting at mild, moderate or severe, got ${v.artefact} at ${v.severity} (use --corruption both to simulate the others)`,
+      );
+    }
+  }
+  if (shots.length === 0)
+    throw new UsageError(
+      `--corruption ${mode} needs a motion or ghosting step in --simulate, got ${[...new Set(simulated.map((v) => v.artefact))].join(', ')}`,
+    );
+  return mode === 'shots' ? shots : [...simulated, ...shots];
+}
+
+/** The contrast from a file name (`sub-01_T2w.nii.gz` -> T2), else `unlabelled`. */
+export function contrastFromName(path: string): string {
+  const tokens = basename(path)
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  const names: [string, readonly string[]][] = [
+    ['FLAIR', ['flair']],
+    ['T1', ['t1', 't1w', 'mprage', 'spgr']],
+    ['T2', ['t2', 't2w']],
+    ['PD', ['pd', 'pdw']],
+  ];
+  return names.find(([, words]) => words.some((w) => tokens.includes(w)))?.[0] ?? 'unlabelled';
 }
 
 /** Where a severity sorts (severest last); labels that are not severities sort first. */
@@ -167,6 +233,29 @@ export function corruptVolume(
   for (let k = 0; k < volume.shape[axis]; k++) {
     const slice = sliceVolume(volume, axis, k);
     const corrupted = simulate(slice, [step], rng).volume;
+    const chunkShape: [number, number, number] = [...volume.shape];
+    chunkShape[axis] = 1;
+    insertChunk(out, volume.shape, axis, k, corrupted.data, chunkShape);
+  }
+  return withData(volume, out);
+}
+
+/**
+ * Corrupts `volume` with the shot model slice by slice along `axis` (one generator for all
+ * slices, in order); a 2-D image (`nz = 1`) is one slice whatever the axis.
+ */
+export function corruptVolumeWithShots(
+  volume: Volume,
+  artefact: ShotArtefact,
+  severity: ShotSeverity,
+  rng: Rng,
+  axis: 0 | 1 | 2,
+): Volume {
+  if (volume.shape[2] === 1) return corruptWithShots(volume, artefact, severity, rng).volume;
+  const out = new Float32Array(volume.data.length);
+  for (let k = 0; k < volume.shape[axis]; k++) {
+    const slice = sliceVolume(volume, axis, k);
+    const corrupted = corruptWithShots(slice, artefact, severity, rng).volume;
     const chunkShape: [number, number, number] = [...volume.shape];
     chunkShape[axis] = 1;
     insertChunk(out, volume.shape, axis, k, corrupted.data, chunkShape);
@@ -297,6 +386,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
       simulate: { type: 'string' },
       severities: { type: 'string' },
       'simulate-3d': { type: 'boolean' },
+      corruption: { type: 'string' },
       seed: { type: 'string' },
       mask: { type: 'string', multiple: true },
       model: { type: 'string' },
@@ -335,6 +425,14 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
     );
   if (values['simulate-3d'] === true && recipeText === undefined)
     throw new UsageError('--simulate-3d needs --simulate');
+  const corruptionArg = values.corruption as string | undefined;
+  if (corruptionArg !== undefined && recipeText === undefined)
+    throw new UsageError('--corruption needs --simulate');
+  const corruption = (corruptionArg ?? 'simulator') as CorruptionMode;
+  if (!CORRUPTION_MODES.includes(corruption))
+    throw new UsageError(
+      `--corruption is one of ${CORRUPTION_MODES.join(', ')}, got ${JSON.stringify(corruptionArg)}`,
+    );
   const output = ctx.path(requireString(values, 'output', '-o/--output'));
   const axis = axisOption(values);
   const seed = intOption(values, 'seed', DEFAULT_SEED, 0, 2 ** 40)!;
@@ -367,7 +465,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
   const simulated =
     recipeText === undefined
       ? undefined
-      : simulationVariants(recipeText, readText, severities, seed);
+      : corruptionVariants(simulationVariants(recipeText, readText, severities, seed), corruption);
 
   // Cases: one per distinct clean path, in order, with its corrupted versions.
   const specs: CaseSpec[] = [];
@@ -383,6 +481,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
       spec = {
         name: caseName(key),
         clean: key,
+        contrast: contrastFromName(key),
         mask: maskArg === undefined ? undefined : ctx.path(maskArg),
         variants: [],
       };
@@ -449,6 +548,9 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
   });
   const cases: EvaluationCase[] = [];
   const rows: EvaluationRow[] = [];
+  // Per-slice scores of every corrupted image (and clean-through check) against the baselines;
+  // the volumes themselves are not kept.
+  const correctionScores: CorrectionCaseScores[] = [];
   const panels: {
     file: string;
     case: string;
@@ -516,6 +618,28 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
       const ref: Reference = { clean, dataRange, mask, segmentation };
       const { corrected: cleanCorrected } = await correct(clean, `${spec.name} clean`);
       done++;
+      // In-head scores: inside --mask when given (and not empty), else the clean image's headMask.
+      const givenMask = spec.mask !== undefined && mask !== null && voxels > 0 ? mask : undefined;
+      if (spec.mask !== undefined && givenMask === undefined)
+        ctx.note(`note: ${spec.name}: --mask is empty; the in-head scores use headMask instead`);
+      const scoreCase = (
+        corrupted: Volume,
+        corrected: Volume,
+        artefact: string,
+        severity: string,
+      ): void => {
+        correctionScores.push(
+          scoreCorrectionCase({
+            clean,
+            corrupted,
+            corrected,
+            labels: { subject: spec.name, contrast: spec.contrast, artefact, severity },
+            brainMask: givenMask,
+          }),
+        );
+      };
+      // The clean-through check: does the model leave an image without artefacts alone?
+      scoreCase(clean, cleanCorrected, 'none', 'none');
       cases.push({
         name: spec.name,
         clean: spec.clean,
@@ -549,10 +673,19 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
               `${WHERE}: --corrupted must have the shape of its --clean image [${clean.shape.join(', ')}] (paired evaluation), got [${corrupted.shape.join(', ')}] in ${JSON.stringify(variant.file)}`,
               { argument: '--corrupted' },
             );
+        } else if (variant.shot !== undefined) {
+          corrupted = corruptVolumeWithShots(
+            clean,
+            variant.shot.artefact,
+            variant.shot.severity,
+            createRng(variant.seed!),
+            axis,
+          );
         } else {
           corrupted = corruptVolume(clean, variant.step!, createRng(variant.seed!), axis, threeD);
         }
         const { corrected, artefactMap } = await correct(corrupted, label);
+        scoreCase(corrupted, corrected, variant.artefact, variant.severity);
         const before = scoreImage(ref, corrupted);
         const after = scoreImage(ref, corrected);
         for (const [what, scored] of [
@@ -622,6 +755,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
   }
 
   const groups = groupRows(rows);
+  const correction = summariseCorrection(correctionScores, { seed });
   const ssimPlot = renderBoxPlot(
     groups.map((g) => ({
       boxes: [
@@ -651,10 +785,14 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
   writeFileAtomic(join(output, 'boxplot-dice.png'), dicePlot, true);
   written.push(join(output, 'boxplot-ssim.png'), join(output, 'boxplot-dice.png'));
   const seconds = (performance.now() - started) / 1000;
+  const corruptionText =
+    corruption === 'simulator'
+      ? ''
+      : `; --corruption ${corruption}: ${corruption === 'both' ? 'also ' : ''}the independent shot model (shot-<artefact>), slice by slice in 2-D along ${'xyz'[axis]}`;
   const simulation =
     simulated === undefined
       ? 'given (--corrupted, paired with --clean; artefact and severity from the file names)'
-      : `simulated (--simulate ${JSON.stringify(recipeText)}, seed ${seed}, ${threeD ? 'in 3-D' : `slice by slice in 2-D along ${'xyz'[axis]}`})`;
+      : `simulated (--simulate ${JSON.stringify(recipeText)}, seed ${seed}, ${threeD ? 'in 3-D' : `slice by slice in 2-D along ${'xyz'[axis]}`}${corruptionText})`;
   const info = {
     command: `duncan evaluate ${argv.join(' ')}`,
     model: model === undefined ? `bundled (${defaultModelDirectory()})` : ctx.path(model),
@@ -667,10 +805,12 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
         : simulated.map((v) => ({
             artefact: v.artefact,
             severity: v.severity,
-            step: v.step,
+            corruption: v.shot === undefined ? 'simulator' : 'shots',
+            step: v.step ?? null,
             seed: v.seed,
           })),
     simulation,
+    correction,
     cases,
     rows,
     groups,
@@ -704,6 +844,8 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
         backend: info.backend,
         cases: cases.length,
         seconds: info.seconds,
+        // In the head and whole image, against the baselines (report.json has the per-slice scores).
+        correction: { settings: correction.settings, groups: correction.groups },
         groups: groups.map((g) => ({
           artefact: g.artefact,
           severity: g.severity,
@@ -717,6 +859,11 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
     ctx.out(
       [
         `duncan evaluate: ${cases.length} case(s), ${rows.length} corrupted image(s), ${info.simulation}; model ${info.model}`,
+        '',
+        '## Model vs baselines, in the head first (pooled rows; per subject in report.md)',
+        '',
+        formatCorrectionReport(correction, { kinds: ['artefact', 'contrast', 'overall'] }),
+        '## Whole-image metrics and tissue Dice (mean over cases)',
         '',
         summaryTable(groups),
         '',

@@ -1,4 +1,8 @@
-import type { ImageComparison } from '@duncan-mri/metrics';
+import {
+  type CorrectionReport,
+  formatCorrectionReport,
+  type ImageComparison,
+} from '@duncan-mri/metrics';
 import { type BoxStats, boxStats } from '../internal/box-plot.js';
 import { formatMetric } from './context.js';
 
@@ -215,6 +219,8 @@ export interface ReportInfo {
   readonly seed: number | null;
   readonly recipe: unknown;
   readonly simulation: string;
+  /** In-head and whole-image scores against the three baselines (`evaluateCorrection`'s report). */
+  readonly correction: CorrectionReport;
   readonly cases: readonly EvaluationCase[];
   readonly rows: readonly EvaluationRow[];
   readonly groups: readonly EvaluationGroup[];
@@ -245,8 +251,21 @@ export function reportMarkdown(info: ReportInfo): string {
     `- cases: ${cases.map((c) => `${c.name} (${c.shape.join('x')}, data range ${formatMetric(c.dataRange, 4)})`).join(', ')}`,
   );
   out.push(`- time: ${info.seconds.toFixed(1)} s`, '');
+  out.push('## Model vs baselines: in the head first, whole image second', '');
   out.push(
-    'Every score compares an image with the clean one. **No correction** is the corrupted image as',
+    'The yardstick. Whole-image scores of head MRI are dominated by the dark air around the head,',
+    'which a rule as simple as zeroing dim voxels improves; these tables score each z slice inside',
+    "the head (the clean image's `headMask`, or `--mask`) and compare the model with three",
+    'no-learning baselines. One row per subject (case), contrast (from the file name), artefact and',
+    'severity, then pooled rows. Artefact **none** is the clean-through check: the clean image itself',
+    'corrected (SSIM near 1 means the model leaves clean images alone). Per-slice scores are in',
+    'report.json (`correction.cases`).',
+    '',
+  );
+  out.push(formatCorrectionReport(info.correction));
+  out.push(
+    '**Whole-image metrics and tissue Dice** (as the DUNCAN paper reports them). Every score',
+    'compares an image with the clean one. **No correction** is the corrupted image as',
     "it is (the baseline); **corrected** is the model output. Metrics use the clean image's data",
     'range (max - min); SSIM is the mean of 2-D scores over z slices; MS-SSIM needs slices of at',
     'least 176x176 and VIF 41x41 (otherwise n/a). Dice compares the 3-class segmentation',
