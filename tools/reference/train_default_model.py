@@ -232,7 +232,7 @@ def train_paired(args):
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
     stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast)
     partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast) if semi else None
-    started, last_save = time.time(), time.time()
+    started, last_save, cpu0 = time.time(), time.time(), time.process_time()
     sums, count = {"loss": 0.0, "l1": 0.0, "ssim": 0.0, "ssimIn": 0.0, "ssimOut": 0.0}, 0
     print(f"{args.mode} training, config {json.dumps(config)}", flush=True)
 
@@ -291,9 +291,10 @@ def train_paired(args):
             if (args.keep_every and step % args.keep_every == 0) or time.time() - last_save > 60 * args.save_minutes or step == args.steps:
                 save(step)
                 last_save = time.time()
-            if (time.time() - started) / 60 > args.max_minutes:
+            if (time.time() - started) / 60 > args.max_minutes or (time.process_time() - cpu0) / 60 > args.max_cpu_minutes:
                 save(step)
-                print(f"stopped after {step} steps ({args.max_minutes} min)", flush=True)
+                print(f"stopped after {step} steps ({(time.time() - started) / 60:.1f} min, "
+                      f"{(time.process_time() - cpu0) / 60:.1f} CPU min of this process)", flush=True)
                 break
     except KeyboardInterrupt:
         save(step)
@@ -326,6 +327,7 @@ def main():
     p.add_argument("--resume", help="continue from this checkpoint directory (weights and Adam state; --config overrides its config)")
     p.add_argument("--keep", action="store_true", help="also keep every saved checkpoint in out/step-N")
     p.add_argument("--max-minutes", type=float, default=1e9, help="stop (and save) after this long")
+    p.add_argument("--max-cpu-minutes", type=float, default=1e9, help="paired/semi: stop (and save) after this much CPU time of the trainer (equal-compute ablations)")
     args = p.parse_args()
     if args.mode in ("paired", "semi"):
         return train_paired(args)

@@ -101,6 +101,15 @@ describe('duncan (built CLI)', () => {
       [['simulate', SAMPLE, '-o', 'x.nii', '--artefact', 'motion'], /--seed is required/],
       [['metrics', SAMPLE], /missing <reference> <test>/],
       [['train', '--clean', SAMPLE, '--out', 'x'], /either --corrupted .* or --simulate/],
+      [['train', '--mode', 'bogus', '--clean', SAMPLE, '--out', 'x'], /--mode must be one of/],
+      [
+        ['train', '--mode', 'paired', '--clean', SAMPLE, '--simulate', 'noise', '--out', 'x'],
+        /--mode paired makes its pairs from the --clean volumes/,
+      ],
+      [
+        ['train', '--mode', 'paired', '--clean', SAMPLE, '--paired-weight', '2', '--out', 'x'],
+        /--paired-weight applies only to --mode semi/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await duncan(args);
@@ -388,6 +397,59 @@ describe('duncan (built CLI)', () => {
       .generatorStep;
     expect(step).toBeGreaterThan(2);
     expect(step).toBeLessThan(100000);
+  });
+
+  it('train --mode paired / semi: pairs from the clean volumes, paired losses, --resume continues', async () => {
+    const run = join(work, 'paired');
+    const train = (extra: string[]) =>
+      duncan([
+        'train',
+        '--clean',
+        SAMPLE,
+        '--out',
+        run,
+        '--batch-size',
+        '2',
+        '--every',
+        '1',
+        '--config',
+        JSON.stringify(TINY_CONFIG),
+        '--json',
+        ...extra,
+      ]);
+    const paired = await train(['--mode', 'paired', '--steps', '2']);
+    expect(paired.code).toBe(0);
+    expect(paired.stderr).toMatch(/to step 2 \(paired\): pairs of 1 clean volume\(s\)/);
+    const summary = JSON.parse(paired.stdout);
+    expect(summary).toMatchObject({ command: 'train', mode: 'paired', step: 2, aborted: false });
+    expect(Object.keys(summary.losses).sort()).toEqual(['l1', 'ssim', 'total']);
+    expect(readdirSync(run).sort()).toEqual([
+      'loss-curve.png',
+      'losses.csv',
+      'manifest.json',
+      'panel-step000001.png',
+      'panel-step000002.png',
+      'weights.bin',
+    ]);
+    const csv = () => readFileSync(join(run, 'losses.csv'), 'utf8').trim().split('\n');
+    expect(csv()[0]).toBe('step,l1,ssim,total,learningRate');
+    expect(csv()).toHaveLength(3);
+    // A paired checkpoint continues in mode semi (the pairs continue from the model's step).
+    const semi = await train([
+      '--mode',
+      'semi',
+      '--paired-weight',
+      '2',
+      '--steps',
+      '3',
+      '--resume',
+    ]);
+    expect(semi.code).toBe(0);
+    expect(JSON.parse(semi.stdout)).toMatchObject({ mode: 'semi', step: 3 });
+    expect(csv()[0]).toBe(
+      'step,adversarial,cycle,reconstruction,contentConsistency,artefactConsistency,identity,discriminator,pairedL1,pairedSsim,paired,learningRate',
+    );
+    expect(csv()).toHaveLength(2);
   });
 
   it('demo: corrupts the sample, corrects it, writes demo-output and prints the table', async () => {

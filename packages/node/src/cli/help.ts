@@ -17,7 +17,7 @@ Commands:
   correct    remove artefacts from a volume with a trained model (default: the bundled one)
   simulate   corrupt a volume with a simulated artefact (seeded, reproducible)
   metrics    SSIM, MS-SSIM, VIF, UQI and PSNR of a test volume against a reference
-  train      train a model on unpaired clean and corrupted volumes
+  train      train a model: unpaired (DUNCAN), on simulated pairs, or both (--mode)
   evaluate   image-quality metrics and segmentation Dice before and after correction: a report
   info       shape, spacing, orientation, datatype, intensity range and DICOM series of a file
   demo       corrupt the bundled sample, correct it, write demo-output/ and print the metrics
@@ -90,24 +90,37 @@ Example:
   duncan metrics clean.nii.gz corrected.nii.gz --mask brain.nii.gz --json
 `,
   train: `Usage: duncan train --clean <paths...> (--corrupted <paths...> | --simulate <recipe>) --out <dir> [options]
+       duncan train --mode paired|semi --clean <paths...> --out <dir> [options]
 
-Trains a DUNCAN model on unpaired clean and corrupted volumes. The output directory gets the
+Trains a DUNCAN model. --mode unpaired (the default): on unpaired clean and corrupted volumes.
+--mode paired: the corrector alone, supervised by simulated pairs: createTrainingPairs
+(@duncan-mri/simulate, seed --seed) draws clean/corrupted/head-mask images of the crop size from
+the --clean volumes (slices along all three axes, random geometry, contrast and corruption);
+the loss is L1 (head 1, background 0.1) + (1 - SSIM in the head). --mode semi: the unpaired
+DUNCAN losses on a pair's corrupted image and another pair's clean image, plus --paired-weight x
+the paired loss. In paired and semi modes step s reads pairs s*batch .. s*batch+batch-1 and the
+learning rate follows the step over --steps, so --resume continues exactly (also a checkpoint of
+tools/reference/train_default_model.py --mode paired|semi). The output directory gets the
 checkpoint (manifest.json + weights.bin), losses.csv, loss-curve.png and, every --every steps,
-panel-step<N>.png (corrupted input | corrected | artefact map of a middle slice).
+panel-step<N>.png (corrupted input | corrected | artefact map of a middle slice, or of a fixed
+pair in paired and semi modes).
 Ctrl-C stops after the current step and saves a checkpoint; continue with --resume.
 
 Options:
+      --mode <name>          unpaired, paired or semi (default unpaired)
       --clean <paths...>     clean volumes (files or DICOM directories)               [required]
-      --corrupted <paths...> corrupted volumes (need not be paired with the clean ones)
-      --simulate <recipe>    instead of --corrupted: corrupt the clean volumes, e.g.
+      --corrupted <paths...> unpaired: corrupted volumes (need not be paired with the clean ones)
+      --simulate <recipe>    unpaired, instead of --corrupted: corrupt the clean volumes, e.g.
                              "motion:moderate,ghosting:moderate,noise:mild", or JSON / a .json file
+      --paired-weight <w>    semi: weight of the paired loss (default 1)
       --out <dir>            output directory                                        [required]
       --steps <n>            total training steps (default 1000)
       --config <json|file>   model configuration overrides, e.g. '{"channels":16,"residualBlocks":2}'
       --resume               continue from the checkpoint in --out
-      --seed <n>             seed of the weights, crops and simulation (default 1)
-      --batch-size <n>       images per domain per step (default 1)
-      --axis <x|y|z>         slicing axis (default z)
+      --seed <n>             seed of the weights and of the crops and simulation (unpaired) or
+                             of the pairs (paired, semi) (default 1)
+      --batch-size <n>       images per domain (unpaired) or pairs (paired, semi) per step (default 1)
+      --axis <x|y|z>         unpaired: slicing axis (default z)
       --every <n>            steps between panels (default 100)
       --overwrite            start again over an existing checkpoint in --out
       --json                 print a JSON summary on stdout
@@ -115,24 +128,39 @@ Options:
 
 Example:
   duncan train --clean t1/*.nii.gz --simulate motion:moderate,noise:mild --out runs/1 --steps 2000
+  duncan train --mode paired --clean t1/*.nii.gz --out runs/2 --steps 4000 --batch-size 8
 `,
   evaluate: `Usage: duncan evaluate --clean <paths...> (--corrupted <paths...> | --simulate <recipe>) -o <dir> [options]
 
-Judges a model as the DUNCAN paper did: for each case, artefact and severity, SSIM, MS-SSIM,
-VIF, UQI and PSNR against the clean image (its max - min as the data range; SSIM slice-wise
-over z), and the per-tissue Dice of 3-class segmentations (HMRF-EM after FAST) of the corrupted
-and of the corrected image against the clean image's segmentation, all inside one mask (the
-clean image's brainMask, or --mask). Every score has a "no correction" baseline beside the
-corrected one. Writes report.md, report.json, boxplot-ssim.png, boxplot-dice.png and
-panel-<artefact>.png to the output directory and prints the summary table.
+Judges a model honestly, in the head first: per z slice, SSIM, PSNR and NRMSE inside the head
+(the clean image's headMask, or --mask) and then on whole slices, of the model and of three
+no-learning baselines against the clean image: unchanged (the corrupted image), threshold
+(voxels below 5 % of the 99.5th percentile set to 0: the background rule that whole-image
+SSIM rewards) and median (3x3 median filter inside the head). Gains come with paired bootstrap
+95 % intervals over slices; the model "beats the baselines" when its mean in-head SSIM is above
+all three. Rows: each case (subject) x contrast (T1, T2, PD, FLAIR from the file name, else
+unlabelled) x artefact x severity, pooled rows per artefact and severity, per contrast and
+overall, and a clean-through row per case (artefact none: the clean image corrected, which
+should stay near SSIM 1).
+
+Then, as the DUNCAN paper did: SSIM, MS-SSIM, VIF, UQI and PSNR of the whole image (the clean
+image's max - min as the data range; SSIM slice-wise over z), and the per-tissue Dice of
+3-class segmentations (HMRF-EM after FAST) of the corrupted and of the corrected image against
+the clean image's segmentation, all inside one mask (the clean image's brainMask, or --mask),
+each beside a "no correction" baseline. Writes report.md, report.json, boxplot-ssim.png,
+boxplot-dice.png and panel-<artefact>.png to the output directory and prints the pooled
+in-head and whole-image tables, then the summary table.
 
 Paired evaluation: each corrupted image must be its clean image with artefacts (same subject,
 same grid). --corrupted files pair with --clean paths in order (or all with a single --clean);
 their artefact and severity come from the file name (eval-motion-severe.nii), else
 "unlabelled". --simulate corrupts every clean image with each artefact of the recipe at each
 severity (mild, moderate, severe; "motion:severe" evaluates only that one), slice by slice in
-2-D along --axis, with a fixed seed. Too few mask voxels or a failed segmentation gives Dice
-n/a with the reason (the metrics are still computed).
+2-D along --axis, with a fixed seed. --corruption shots uses instead an independent k-space
+model of multi-shot motion and N/2 ghosting (rows shot-motion, shot-ghosting), to see whether
+the model only learned to undo the simulator it was trained on; both does the two. Too few
+mask voxels or a failed segmentation gives Dice n/a with the reason (the metrics are still
+computed).
 
 Options:
       --clean <paths...>     clean volumes (files or DICOM directories)               [required]
@@ -141,8 +169,13 @@ Options:
                              e.g. "motion,ghosting,noise", or JSON / a .json file
       --severities <list>    severities for recipe steps without one (default mild,moderate,severe)
       --simulate-3d          simulate on the whole volume in 3-D instead of slice by slice
-      --seed <n>             seed of the simulation (default 2026, the default model's evaluation data)
-      --mask <paths...>      brain mask(s) for the segmentations: one for all, or one per --clean
+                             (the simulator only; the shot model is always 2-D)
+      --corruption <model>   simulator (default), shots (the independent shot model, for
+                             motion and ghosting steps) or both
+      --seed <n>             seed of the simulation and of the bootstrap (default 2026, the
+                             default model's evaluation data)
+      --mask <paths...>      brain mask(s) for the segmentations and the in-head scores: one for
+                             all, or one per --clean
   -o, --output <dir>         report directory                                       [required]
       --model <dir>          checkpoint directory; default: the bundled model
       --axis <x|y|z>         slicing axis of the correction and of the simulation (default z)

@@ -7,10 +7,21 @@ import {
   LOSS_NAMES,
   loadCheckpoint,
   type ModelConfigOverrides,
+  PAIRED_LOSS_NAMES,
+  SEMI_LOSS_NAMES,
   saveCheckpoint,
+  type TrainingMode,
+  type TrainingProgress,
+  type TrainingResult,
   train,
 } from '@duncan-mri/core';
-import { ARTEFACT_NAMES, type RecipeStep, SEVERITIES, simulate } from '@duncan-mri/simulate';
+import {
+  ARTEFACT_NAMES,
+  createTrainingPairs,
+  type RecipeStep,
+  SEVERITIES,
+  simulate,
+} from '@duncan-mri/simulate';
 import { createRng, createVolume, MriError, type Volume } from '@duncan-mri/volume';
 import { CHECKPOINT_FILES, readCheckpoint, writeCheckpoint } from '../checkpoint-files.js';
 import { extractChunk } from '../internal/chunks.js';
@@ -68,6 +79,54 @@ function parseConfig(
   }
 }
 
+const MODES: readonly TrainingMode[] = ['unpaired', 'paired', 'semi'];
+
+/** The losses a mode reports, in the column order of losses.csv. */
+const MODE_LOSS_NAMES: Record<TrainingMode, readonly string[]> = {
+  unpaired: LOSS_NAMES,
+  paired: PAIRED_LOSS_NAMES,
+  semi: SEMI_LOSS_NAMES,
+};
+
+/** The losses on the progress bar: key and label. */
+const BAR_LOSSES: Record<TrainingMode, readonly (readonly [string, string])[]> = {
+  unpaired: [
+    ['cycle', 'cycle'],
+    ['adversarial', 'adv'],
+    ['discriminator', 'disc'],
+  ],
+  paired: [
+    ['l1', 'l1'],
+    ['ssim', 'ssim'],
+    ['total', 'total'],
+  ],
+  semi: [
+    ['cycle', 'cycle'],
+    ['discriminator', 'disc'],
+    ['paired', 'paired'],
+  ],
+};
+
+/** The pair index of the preview panel in modes paired and semi: the last one, never trained on in practice. */
+const PREVIEW_PAIR = 2 ** 21 - 1;
+
+function modeOption(values: Record<string, unknown>): TrainingMode {
+  const raw = values.mode;
+  if (raw === undefined) return 'unpaired';
+  if (!(MODES as readonly unknown[]).includes(raw))
+    throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as TrainingMode;
+}
+
+function pairedWeightOption(values: Record<string, unknown>): number | undefined {
+  const raw = values['paired-weight'];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--paired-weight must be a number >= 0, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 function middleSlice(volume: Volume, axis: 0 | 1 | 2): Volume {
   const index = Math.floor(volume.shape[axis] / 2);
   const { data, shape } = extractChunk(volume.data, volume.shape, axis, index, 1);
@@ -79,9 +138,11 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
   const { values, positionals } = parseCommand(
     argv,
     {
+      mode: { type: 'string' },
       clean: { type: 'string', multiple: true },
       corrupted: { type: 'string', multiple: true },
       simulate: { type: 'string' },
+      'paired-weight': { type: 'string' },
       out: { type: 'string' },
       steps: { type: 'string' },
       config: { type: 'string' },
@@ -114,12 +175,26 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
       );
     }
   };
+  const mode = modeOption(values);
   const cleanPaths = values.clean as string[] | undefined;
   if (cleanPaths === undefined) throw new UsageError('--clean is required');
   const corruptedPaths = values.corrupted as string[] | undefined;
   const recipeText = values.simulate as string | undefined;
-  if ((corruptedPaths === undefined) === (recipeText === undefined))
-    throw new UsageError('give either --corrupted <paths...> or --simulate <recipe>');
+  if (mode === 'unpaired') {
+    if ((corruptedPaths === undefined) === (recipeText === undefined))
+      throw new UsageError('give either --corrupted <paths...> or --simulate <recipe>');
+  } else if (corruptedPaths !== undefined || recipeText !== undefined) {
+    throw new UsageError(
+      `--mode ${mode} makes its pairs from the --clean volumes (createTrainingPairs); --corrupted and --simulate apply only to --mode unpaired`,
+    );
+  }
+  const pairedWeight = pairedWeightOption(values);
+  if (pairedWeight !== undefined && mode !== 'semi')
+    throw new UsageError('--paired-weight applies only to --mode semi');
+  if (values.axis !== undefined && mode !== 'unpaired')
+    throw new UsageError(
+      '--axis applies only to --mode unpaired (the pairs come from all three axes)',
+    );
   const out = ctx.path(requireString(values, 'out'));
   const totalSteps = intOption(values, 'steps', 1000, 1)!;
   const seed = intOption(values, 'seed', 1, 0)!;
@@ -151,11 +226,13 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
     cleanPaths.map(async (p) => (await readVolumeFile(ctx.path(p))).volume),
   );
   const corrupted =
-    recipe !== undefined
-      ? clean.map((v, i) => simulate(v, recipe, createRng(seed * 1000 + i)).volume)
-      : await Promise.all(
-          corruptedPaths!.map(async (p) => (await readVolumeFile(ctx.path(p))).volume),
-        );
+    mode !== 'unpaired'
+      ? []
+      : recipe !== undefined
+        ? clean.map((v, i) => simulate(v, recipe, createRng(seed * 1000 + i)).volume)
+        : await Promise.all(
+            corruptedPaths!.map(async (p) => (await readVolumeFile(ctx.path(p))).volume),
+          );
 
   const backend = await useNodeBackend(
     values.backend === undefined ? {} : { prefer: values.backend as NodeBackendName },
@@ -171,22 +248,47 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
   }
   const startStep = model.step;
   const remaining = totalSteps - startStep;
+  const lossNames = MODE_LOSS_NAMES[mode];
+  // Modes paired and semi: pair i of createTrainingPairs, from the clean volumes and --seed, at
+  // the model's crop size (pair indices follow the model's step, so --resume continues them).
+  const pairs =
+    mode === 'unpaired'
+      ? undefined
+      : createTrainingPairs(
+          clean.map((volume) => ({ volume })),
+          { seed, size: model.config.cropSize },
+        );
   const csvPath = join(out, 'losses.csv');
   const history: number[][] = [];
   if (resume && existsSync(csvPath)) {
-    for (const line of readFileSync(csvPath, 'utf8').trim().split('\n').slice(1)) {
-      const row = line.split(',').map(Number);
-      if (row.length === LOSS_NAMES.length + 2 && row[0]! <= startStep) history.push(row);
+    const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
+    // Rows of another mode (other columns) are dropped.
+    if (lines[0] === ['step', ...lossNames, 'learningRate'].join(',')) {
+      for (const line of lines.slice(1)) {
+        const row = line.split(',').map(Number);
+        if (row.length === lossNames.length + 2 && row[0]! <= startStep) history.push(row);
+      }
     }
   }
-  const preview = middleSlice(corrupted[0]!, axis);
-  // Display orientation from the volume the slice came from (right on the left, anterior up).
-  const shown = sliceOf(corrupted[0]!, axis, Math.floor(corrupted[0]!.shape[axis] / 2));
+  let preview: Volume;
+  let shown: ReturnType<typeof sliceOf>;
+  let correctOptions = {};
+  if (pairs === undefined) {
+    preview = middleSlice(corrupted[0]!, axis);
+    // Display orientation from the volume the slice came from (right on the left, anterior up).
+    shown = sliceOf(corrupted[0]!, axis, Math.floor(corrupted[0]!.shape[axis] / 2));
+  } else {
+    const size = model.config.cropSize;
+    preview = createVolume({ data: pairs.pair(PREVIEW_PAIR).corrupted, shape: [size, size, 1] });
+    shown = sliceOf(preview, 2, 0);
+    // Pairs are already normalised (the head's 99.5th percentile is 1).
+    correctOptions = { intensityRange: { low: 0, high: 1 } };
+  }
   const orient = { flipX: shown.flipX, flipY: shown.flipY };
   const writes: Promise<void>[] = [];
   const panel = (step: number) => {
     const job = (async () => {
-      const { corrected, artefactMap } = await correct(model, preview);
+      const { corrected, artefactMap } = await correct(model, preview, correctOptions);
       const png = renderPanel([
         shown,
         { ...sliceOf(corrected, 2, 0), ...orient },
@@ -198,19 +300,23 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
     writes.push(job);
   };
   const writeCurves = () => {
-    const header = ['step', ...LOSS_NAMES, 'learningRate'].join(',');
+    const header = ['step', ...lossNames, 'learningRate'].join(',');
     writeFileAtomic(csvPath, `${header}\n${history.map((r) => r.join(',')).join('\n')}\n`, true);
     const png = renderLossCurve(
-      LOSS_NAMES.map((name, k) => ({ name, values: history.map((r) => r[k + 1]!) })),
+      lossNames.map((name, k) => ({ name, values: history.map((r) => r[k + 1]!) })),
     );
     writeFileAtomic(join(out, 'loss-curve.png'), png, true);
   };
 
+  const data =
+    mode === 'unpaired'
+      ? `${clean.length} clean, ${corrupted.length} corrupted volume(s)`
+      : `pairs of ${clean.length} clean volume(s) (createTrainingPairs, seed ${seed})`;
   ctx.note(
-    `training ${resume ? `from step ${startStep} ` : ''}to step ${totalSteps}: ${clean.length} clean, ${corrupted.length} corrupted volume(s); C=${model.config.channels} R=${model.config.residualBlocks} crop ${model.config.cropSize}, ${model.parameterCount.total} weights; out ${out}`,
+    `training ${resume ? `from step ${startStep} ` : ''}to step ${totalSteps} (${mode}): ${data}; C=${model.config.channels} R=${model.config.residualBlocks} crop ${model.config.cropSize}, ${model.parameterCount.total} weights; out ${out}`,
   );
   ctx.note(
-    `loss-curve.png colours: ${LOSS_NAMES.map((k, i) => `${k} ${LOSS_COLOUR_NAMES[i]}`).join(', ')}`,
+    `loss-curve.png colours: ${lossNames.map((k, i) => `${k} ${LOSS_COLOUR_NAMES[i % LOSS_COLOUR_NAMES.length]}`).join(', ')}`,
   );
   const controller = new AbortController();
   let interrupts = 0;
@@ -227,33 +333,49 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
   };
   process.on('SIGINT', onSigint);
   const started = performance.now();
-  let result: Awaited<ReturnType<typeof train>> = { steps: 0, aborted: false, losses: undefined };
+  let result: TrainingResult<Readonly<Record<string, number>>> = {
+    steps: 0,
+    aborted: false,
+    losses: undefined,
+  };
   try {
     if (remaining > 0) {
       const bar = ctx.progress('train', remaining);
-      result = await train(
-        model,
-        { clean, corrupted },
-        {
-          steps: remaining,
-          seed: seed + startStep,
-          batchSize,
-          axis,
-          signal: controller.signal,
-          onProgress: ({ step, losses, learningRate }) => {
-            const global = startStep + step;
-            history.push([global, ...LOSS_NAMES.map((k) => losses[k]), learningRate]);
-            bar.update(
-              step,
-              `cycle ${losses.cycle.toFixed(3)} adv ${losses.adversarial.toFixed(3)} disc ${losses.discriminator.toFixed(3)}`,
-            );
-            if (global % every === 0) {
-              panel(global);
-              writeCurves();
-            }
-          },
-        },
-      );
+      const onProgress = ({
+        step,
+        losses,
+        learningRate,
+      }: TrainingProgress<Readonly<Record<string, number>>>) => {
+        const global = startStep + step;
+        history.push([global, ...lossNames.map((k) => losses[k]!), learningRate]);
+        bar.update(
+          step,
+          BAR_LOSSES[mode].map(([k, label]) => `${label} ${losses[k]!.toFixed(3)}`).join(' '),
+        );
+        if (global % every === 0) {
+          panel(global);
+          writeCurves();
+        }
+      };
+      const common = { steps: remaining, batchSize, signal: controller.signal, onProgress };
+      if (pairs === undefined) {
+        result = await train(
+          model,
+          { clean, corrupted },
+          { ...common, seed: seed + startStep, axis },
+        );
+      } else if (mode === 'paired') {
+        // The schedule spans --steps from step 0, so a resumed run uses the rates of an
+        // uninterrupted one (as tools/reference/train_default_model.py).
+        result = await train(model, pairs, { ...common, mode, totalSteps });
+      } else {
+        result = await train(model, pairs, {
+          ...common,
+          mode: 'semi',
+          totalSteps,
+          ...(pairedWeight === undefined ? {} : { pairedWeight }),
+        });
+      }
       bar.finish();
     } else {
       ctx.note(`the checkpoint has already trained ${startStep} steps (--steps ${totalSteps})`);
@@ -270,6 +392,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
   const seconds = (performance.now() - started) / 1000;
   const summary = {
     command: 'train',
+    mode,
     out,
     step: model.step,
     steps: totalSteps,

@@ -84,6 +84,8 @@ const COLOURS: readonly [number, number, number][] = [
   [140, 86, 75],
   [227, 119, 194],
   [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
 ];
 
 /**
@@ -163,4 +165,6 @@ export const LOSS_COLOUR_NAMES = [
   'brown',
   'pink',
   'grey',
+  'olive',
+  'cyan',
 ];
