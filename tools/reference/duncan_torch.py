@@ -368,7 +368,8 @@ def save_checkpoint(path_prefix, config, seed, weights, adam_g=None, adam_d=None
     for label, adam, group in (("generator", adam_g, gen), ("discriminator", adam_d, dis)):
         for kind in ("m", "v"):
             for n in group:
-                t = getattr(adam, kind)[n] if adam is not None else torch.zeros_like(weights[n])
+                t = getattr(adam, kind).get(n) if adam is not None else None
+                t = torch.zeros_like(weights[n]) if t is None else t
                 put(f"adam/{label}/{kind}/{n}", t)
         steps[label] = adam.step if adam is not None else 0
     for label in ("F", "A"):

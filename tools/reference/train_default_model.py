@@ -246,7 +246,10 @@ def train_paired(args):
         with open(os.path.join(args.out, "training.json"), "w") as f:
             json.dump(info, f)
         if args.keep_every and step % args.keep_every == 0:
-            save_atomic(os.path.join(args.out, f"step-{step:06d}"), config, args.seed, weights, None, None)
+            # Weights only (no Adam moments) but the step recorded in the manifest.
+            steps_only = dt.Adam([], 0, 0, 1)
+            steps_only.step = step
+            save_atomic(os.path.join(args.out, f"step-{step:06d}"), config, args.seed, weights, steps_only, None)
 
     step = step0
     try:

@@ -4,7 +4,7 @@
 //
 // Validation (never a test subject, never Colin27):
 //   someones-t1   nibabel docs' someones_anatomy (T1, 2.75 mm, 20 central axial slices; Expat)
-//   dipy-t2epi    dipy's S0_10slices (b = 0 EPI, T2-weighted, 10 axial slices; BSD-3)
+//   dipy-t2-epi    dipy's S0_10slices (b = 0 EPI, T2-weighted, 10 axial slices; BSD-3)
 //   odin-t1w, odin-t2w, odin-pd   one 128x128 slice synthesised from odin's T1, T2 and spin
 //                 density maps with the spin-echo signal S = PD (1 - e^(-TR/T1)) e^(-TE/T2)
 //                 (TR/TE 500/15, 4000/100, 4000/15 ms; GPL-2+)
@@ -164,7 +164,7 @@ async function main() {
           20,
         ),
     },
-    'dipy-t2epi': {
+    'dipy-t2-epi': {
       contrast: 'T2 (EPI b=0)',
       origin: 'python3-dipy 1.6.0: S0_10slices.nii.gz (first frame)',
       licence: 'BSD-3-Clause',

@@ -1,0 +1,139 @@
+// Chooses a checkpoint by the rule of docs/training-and-evaluation.md ("The checkpoint rule"),
+// on the validation set only. Each candidate is scored by the real CLI:
+//   duncan evaluate --clean <validation>/*.nii --simulate motion,ghosting
+//     --severities moderate,severe --corruption both --model <candidate>
+// and the rule is applied to the in-head rows of report.json:
+//   eligible: clean-through in-head SSIM >= 0.995 on every validation subject;
+//   score: mean over subjects of the mean in-head SSIM gain over unchanged of its 8 rows;
+//   choice: the best eligible score; within 0.0005 of it, the later step.
+// Prints a table of every candidate and writes selection.json beside the candidates.
+//
+//   node packages/node/scripts/select-checkpoint.mjs --runs data-cache/runs/paired-c16 \
+//     [--validation data-cache/evaluation/validation] [--only step-003000,checkpoint]
+// Needs the built packages and the data of packages/core/scripts/prepare-evaluation-data.mjs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..', '..');
+const CLI = join(HERE, '..', 'dist', 'cli.js');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const runs = resolve(opt('runs', join(ROOT, 'data-cache/runs/paired-c16')));
+const validation = resolve(opt('validation', join(ROOT, 'data-cache/evaluation/validation')));
+const only = opt('only', '')
+  .split(',')
+  .filter((s) => s !== '');
+
+export const CLEAN_THROUGH_MIN = 0.995;
+export const TIE = 0.0005;
+
+/** Step of a candidate: its name (`step-N`, kept weights), else its manifest's generator step. */
+function stepOf(dir, name) {
+  const m = /^step-(\d+)$/.exec(name);
+  if (m) return Number(m[1]);
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).optimiser.generatorStep;
+}
+
+/** The rule's numbers from one report.json. */
+export function ruleNumbers(report) {
+  const subjects = new Map();
+  for (const g of report.correction.groups) {
+    if (g.kind !== 'subject') continue;
+    const s = subjects.get(g.subject) ?? { clean: undefined, gains: [] };
+    if (g.artefact === 'none') s.clean = g.inHead.means.model.ssim;
+    else s.gains.push(g.inHead.gains.model.ssim.mean);
+    subjects.set(g.subject, s);
+  }
+  const perSubject = [...subjects].map(([name, s]) => ({
+    name,
+    clean: s.clean,
+    gain: s.gains.reduce((a, b) => a + b, 0) / s.gains.length,
+    rows: s.gains.length,
+  }));
+  return {
+    perSubject,
+    worstClean: Math.min(...perSubject.map((s) => s.clean)),
+    score: perSubject.reduce((a, s) => a + s.gain, 0) / perSubject.length,
+  };
+}
+
+function evaluate(dir) {
+  const out = join(dir, 'validation-report');
+  const clean = readdirSync(validation)
+    .filter((f) => f.endsWith('.nii') || f.endsWith('.nii.gz'))
+    .sort()
+    .map((f) => join(validation, f));
+  const run = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'evaluate',
+      '--clean',
+      ...clean,
+      '--simulate',
+      'motion,ghosting',
+      '--severities',
+      'moderate,severe',
+      '--corruption',
+      'both',
+      '--model',
+      dir,
+      '-o',
+      out,
+      '--overwrite',
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (run.status !== 0) throw new Error(`duncan evaluate failed for ${dir}:\n${run.stderr}`);
+  return JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+}
+
+function main() {
+  const names = readdirSync(runs)
+    .filter(
+      (n) =>
+        (n.startsWith('step-') || n === 'checkpoint') && existsSync(join(runs, n, 'manifest.json')),
+    )
+    .filter((n) => only.length === 0 || only.includes(n));
+  const candidates = names
+    .map((name) => ({ name, dir: join(runs, name), step: stepOf(join(runs, name), name) }))
+    .sort((a, b) => a.step - b.step);
+  const results = [];
+  for (const c of candidates) {
+    const numbers = ruleNumbers(evaluate(c.dir));
+    const eligible = numbers.worstClean >= CLEAN_THROUGH_MIN;
+    results.push({ ...c, ...numbers, eligible });
+    console.log(
+      `${c.name} (step ${c.step}): score ${numbers.score.toFixed(4)}, worst clean-through ${numbers.worstClean.toFixed(4)}${eligible ? '' : ' (not eligible)'}; ${numbers.perSubject.map((s) => `${s.name} ${s.gain >= 0 ? '+' : ''}${s.gain.toFixed(4)}/${s.clean.toFixed(4)}`).join(', ')}`,
+    );
+  }
+  const eligible = results.filter((r) => r.eligible);
+  let chosen;
+  let note;
+  if (eligible.length > 0) {
+    const best = Math.max(...eligible.map((r) => r.score));
+    chosen = eligible.filter((r) => r.score >= best - TIE).sort((a, b) => b.step - a.step)[0];
+    note = 'the best eligible validation score (later step within 0.0005)';
+  } else {
+    chosen = [...results].sort((a, b) => b.worstClean - a.worstClean)[0];
+    note = `no candidate kept every clean-through at >= ${CLEAN_THROUGH_MIN}: the best worst-subject clean-through`;
+  }
+  const selection = {
+    rule: 'docs/training-and-evaluation.md, "The checkpoint rule"',
+    validation,
+    chosen: chosen?.name,
+    step: chosen?.step,
+    note,
+    candidates: results.map(({ dir, ...r }) => r),
+  };
+  writeFileSync(join(runs, 'selection.json'), `${JSON.stringify(selection, null, 1)}\n`);
+  console.log(`chosen: ${chosen?.name} (step ${chosen?.step}): ${note}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();
