@@ -12,7 +12,7 @@
 //     [--validation data-cache/evaluation/validation] [--only step-003000,checkpoint]
 // Needs the built packages and the data of packages/core/scripts/prepare-evaluation-data.mjs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,6 +65,11 @@ export function ruleNumbers(report) {
 
 function evaluate(dir) {
   const out = join(dir, 'validation-report');
+  // A report newer than the candidate's weights is reused (candidates are scored as they appear).
+  const cached = join(out, 'report.json');
+  if (existsSync(cached) && statSync(cached).mtimeMs > statSync(join(dir, 'weights.bin')).mtimeMs) {
+    return JSON.parse(readFileSync(cached, 'utf8'));
+  }
   const clean = readdirSync(validation)
     .filter((f) => f.endsWith('.nii') || f.endsWith('.nii.gz'))
     .sort()

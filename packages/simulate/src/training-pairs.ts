@@ -37,6 +37,13 @@ export interface TrainingPairOptions {
   readonly acquisition?: boolean;
   /** Slicing axes to draw from (0 = sagittal x, 1 = coronal y, 2 = axial z for RAS volumes). Default all three. */
   readonly axes?: readonly (0 | 1 | 2)[];
+  /**
+   * Range of the head's extent as a fraction of `size` (drawn log-uniformly; above 1 the field
+   * crops the head). Default `[0.35, 1.7]`: with 128-pixel images, heads of 45 to 218 pixels,
+   * the range of real acquisitions (a 2.75 mm head is about 60 pixels across, a 0.9 mm one
+   * about 200).
+   */
+  readonly headFill?: readonly [number, number];
   /** Probability of a SynthSeg-style image when the source has labels. Default 0.3. */
   readonly synthesisProbability?: number;
 }
@@ -308,7 +315,7 @@ const ghostingRanges = (s: Severity) => SEVERITY_PRESETS[s].ghosting;
  * 1. a usable slice (>= 15 % of pixels above 5 % of the volume's robust maximum) of a random
  *    source along a random axis;
  * 2. geometry: resampled (bilinear) into a `size`x`size` field whose pixel size makes the head
- *    fill 55-105 % of it, rotated by up to ±20°, shifted, elastically deformed (a 5x5 grid of
+ *    extent is `headFill` of the field (default 35-170 %, log-uniform), rotated by up to ±20°, shifted, elastically deformed (a 5x5 grid of
  *    displacements, 0-3 pixels) and flipped;
  * 3. contrast: with probability 0.75 a random piecewise-linear look-up table with f(0) = 0
  *    (non-monotone ones included, so T1 also becomes T2-, PD- or FLAIR-like), then a gamma of
@@ -369,6 +376,16 @@ export function createTrainingPairs(
     { min: 0, max: 1 },
     0.3,
   );
+  const fillRange = (o.headFill ?? [0.35, 1.7]) as unknown;
+  if (
+    !Array.isArray(fillRange) ||
+    fillRange.length !== 2 ||
+    !fillRange.every((x) => typeof x === 'number' && x >= 0.1 && x <= 4) ||
+    !(fillRange[0] <= fillRange[1])
+  ) {
+    fail(WHERE, 'options.headFill', 'must be [low, high] with 0.1 <= low <= high <= 4', fillRange);
+  }
+  const [fillLow, fillHigh] = fillRange as [number, number];
   const axes = (o.axes ?? [0, 1, 2]) as unknown;
   if (
     !Array.isArray(axes) ||
@@ -425,7 +442,7 @@ export function createTrainingPairs(
       }
     }
     const extentMm = Math.max((x1 - x0 + 1) * du, (y1 - y0 + 1) * dv);
-    const fill = geometry ? 0.55 + 0.5 * rng.float() : 0.8;
+    const fill = geometry ? fillLow * (fillHigh / fillLow) ** rng.float() : 0.8;
     const pixelMm = extentMm / (fill * size);
     const angle = geometry ? ((rng.float() * 2 - 1) * 20 * Math.PI) / 180 : 0;
     const cx = ((x0 + x1) / 2) * du + (geometry ? rng.normal(0, 0.05) * extentMm : 0);
