@@ -452,13 +452,34 @@ describe('duncan (built CLI)', () => {
     expect(csv()).toHaveLength(2);
   });
 
-  it('demo: corrupts the sample, corrects it, writes demo-output and prints the table', async () => {
+  it('demo: corrupts the T1 sample, corrects it, writes demo-output, the panel and the table', async () => {
     const out = join(work, 'demo');
     const r = await duncan(['demo', '--model', model, '--out', out, '--workers', '2']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\| metric \| corrupted \| corrected \|/);
-    for (const name of ['SSIM', 'MS-SSIM', 'VIF', 'UQI', 'PSNR \\(dB\\)'])
-      expect(r.stdout).toMatch(new RegExp(`^\\| ${name} \\| -?[0-9.]+ \\| -?[0-9.]+ \\|$`, 'm'));
+    expect(r.stdout).toMatch(
+      /itk-midsag-t1\.nii\.gz \(217x180x1\) corrupted .* moderate motion, seed 42/,
+    );
+    expect(r.stdout).toMatch(
+      /^\| metric \| corrupted \| corrected \| Δ \(corrected − corrupted\) \|$/m,
+    );
+    // Structure only (no model-quality numbers): every row, its direction and a signed Δ.
+    const number = '-?[0-9.]+|inf|n/a';
+    const delta = '[+-][0-9.]+ \\((better|worse|same)\\)|[+-]inf|n/a';
+    const rows = [
+      'SSIM in head ↑',
+      'PSNR in head ↑ dB',
+      'NRMSE in head ↓',
+      'SSIM whole image ↑',
+      'PSNR whole image ↑ dB',
+      'NRMSE whole image ↓',
+      'MS-SSIM whole image ↑',
+      'VIF whole image ↑',
+      'UQI whole image ↑',
+    ];
+    for (const label of rows)
+      expect(r.stdout).toMatch(
+        new RegExp(`^\\| ${label} \\| (${number}) \\| (${number}) \\| (${delta}) \\|$`, 'm'),
+      );
     expect(readdirSync(out).sort()).toEqual([
       'artefact-map.nii.gz',
       'clean.nii.gz',
@@ -467,10 +488,69 @@ describe('duncan (built CLI)', () => {
       'metrics.json',
       'panel.png',
     ]);
+    // The panel: five 217x180 tiles in a row at full resolution, captions above, colour bar below.
+    const png = readFileSync(join(out, 'panel.png'));
+    expect([...png.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
+    expect([png.readUInt32BE(16), png.readUInt32BE(20), png[25]]).toEqual([
+      5 * 217 + 6 * 4,
+      268,
+      2,
+    ]);
+    const a = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(a).toMatchObject({
+      command: 'demo',
+      shape: [217, 180, 1],
+      seed: 42,
+      recipe: [{ artefact: 'motion', severity: 'moderate' }],
+      slicesScored: 1,
+      panel: { slice: 0 },
+    });
+    expect(a.sample).toMatch(/sample[/\\]itk-midsag-t1\.nii\.gz$/);
+    expect(
+      a.table.map((row: { metric: string; region: string }) => `${row.metric} ${row.region}`),
+    ).toEqual(
+      ['SSIM', 'PSNR', 'NRMSE']
+        .map((m) => `${m} head`)
+        .concat(['SSIM', 'PSNR', 'NRMSE', 'MS-SSIM', 'VIF', 'UQI'].map((m) => `${m} whole`)),
+    );
+    for (const row of a.table)
+      if (row.delta !== null) expect(row.delta).toBeCloseTo(row.corrected - row.corrupted, 10);
+    expect(a.headVoxels).toBeGreaterThan(0);
+    expect(a.headVoxels).toBeLessThan(217 * 180);
+    expect((await readVolumeFile(join(out, 'clean.nii.gz'))).volume.shape).toEqual([217, 180, 1]);
+
     const again = await duncan(['demo', '--model', model, '--out', out, '--json']);
     expect(again.code).toBe(0);
-    const a = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(JSON.parse(again.stdout).corrupted).toEqual(a.corrupted);
+
+    // Any file with --input: a 3-D volume is corrupted, corrected and scored slice by slice.
+    const pd = await duncan([
+      'demo',
+      '--input',
+      SAMPLE,
+      '--model',
+      model,
+      '--out',
+      join(work, 'demo-pd'),
+      '--seed',
+      '3',
+      '--json',
+    ]);
+    expect(pd.code).toBe(0);
+    const p = JSON.parse(pd.stdout);
+    expect(p).toMatchObject({
+      shape: [256, 256, 4],
+      seed: 3,
+      slicesScored: 4,
+      panel: { slice: 2 },
+    });
+    expect(p.applied).toHaveLength(4);
+    const panel = readFileSync(join(work, 'demo-pd', 'panel.png'));
+    expect([panel.readUInt32BE(16), panel.readUInt32BE(20)]).toEqual([
+      5 * 256 + 6 * 4,
+      46 + 256 + 42,
+    ]);
+
     const missing = await duncan([
       'demo',
       '--model',
@@ -480,5 +560,14 @@ describe('duncan (built CLI)', () => {
     ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/MODEL_NOT_FOUND/);
+    const noInput = await duncan([
+      'demo',
+      '--input',
+      join(work, 'nothing.nii'),
+      '--out',
+      join(work, 'demo3'),
+    ]);
+    expect(noInput.code).toBe(1);
+    expect(noInput.stderr).toMatch(/IO_ERROR/);
   });
 });

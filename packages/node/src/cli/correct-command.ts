@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { withData } from '@duncan-mri/volume';
 import { createCorrector } from '../create-corrector.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { NODE_BACKENDS, type NodeBackendName } from '../use-node-backend.js';
-import { checkVolumeFileTarget, writeVolumeFile } from '../write-volume-file.js';
+import { checkVolumeFileTarget } from '../write-volume-file.js';
 import {
   axisOption,
   intOption,
@@ -14,6 +13,7 @@ import {
   UsageError,
 } from './args.js';
 import { type Context, createContext, toJson } from './context.js';
+import { correctVolumeFile, writeCorrectedVolumeFile } from './correct-volume-file.js';
 import { assertOutputFree } from './files.js';
 
 export async function correctCommand(argv: readonly string[]): Promise<number | 'help'> {
@@ -84,45 +84,25 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
     ctx.note(
       `backend: ${corrector.backend.description}; ${effectiveWorkers > 0 ? `${effectiveWorkers} worker thread${effectiveWorkers === 1 ? '' : 's'}` : 'main thread'}`,
     );
-    // NaN/Inf voxels (outside the brain of processed images, say): corrected as 0, kept as NaN.
-    const bad: number[] = [];
-    input.volume.data.forEach((v, i) => {
-      if (!Number.isFinite(v)) bad.push(i);
-    });
-    let volume = input.volume;
-    if (bad.length > 0) {
-      const data = Float32Array.from(volume.data);
-      for (const i of bad) data[i] = 0;
-      volume = withData(volume, data);
-      ctx.note(`note: ${bad.length} non-finite voxels are corrected as 0 and written as NaN`);
-    }
     const bar = ctx.progress('correct', input.volume.shape[axis]);
-    let { corrected, artefactMap } = await corrector.correct(volume, {
+    const result = await correctVolumeFile(corrector, input, {
       axis,
       onProgress: ({ done, total }) => bar.update(done, 'slices', total),
     });
     bar.finish();
-    if (bad.length > 0) {
-      const c = Float32Array.from(corrected.data);
-      const a = Float32Array.from(artefactMap.data);
-      for (const i of bad) {
-        c[i] = Number.NaN;
-        a[i] = Number.NaN;
-      }
-      corrected = withData(corrected, c);
-      artefactMap = withData(artefactMap, a);
-    }
-    const out = await writeVolumeFile(ctx.path(output), corrected, { source: input, overwrite });
-    written = [out.path];
-    if (mapPath !== undefined) {
-      const map = await writeVolumeFile(ctx.path(mapPath), artefactMap, {
-        source: input,
-        overwrite,
-        protect: [out.path],
-        seriesDescription: `${input.dicom?.seriesDescription ?? 'series'} artefact map (duncan-mri)`,
-      });
-      written.push(map.path);
-    }
+    // NaN/Inf voxels (outside the brain of processed images, say): corrected as 0, kept as NaN.
+    if (result.nonFinite > 0)
+      ctx.note(`note: ${result.nonFinite} non-finite voxels are corrected as 0 and written as NaN`);
+    const out = await writeCorrectedVolumeFile(
+      input,
+      result,
+      {
+        output: ctx.path(output),
+        artefactMap: mapPath === undefined ? undefined : ctx.path(mapPath),
+      },
+      overwrite,
+    );
+    written = [out.output.path, ...(out.artefactMap === undefined ? [] : [out.artefactMap.path])];
     const seconds = (performance.now() - started) / 1000;
     if (ctx.json) {
       ctx.out(

@@ -6,6 +6,7 @@ export const COMMANDS = [
   'evaluate',
   'info',
   'demo',
+  'bids',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -21,6 +22,7 @@ Commands:
   evaluate   image-quality metrics and segmentation Dice before and after correction: a report
   info       shape, spacing, orientation, datatype, intensity range and DICOM series of a file
   demo       corrupt the bundled sample, correct it, write demo-output/ and print the metrics
+  bids       a BIDS App: correct a BIDS dataset's anatomical images into BIDS-Derivatives
 
 Inputs: .nii, .nii.gz, .hdr/.img, a DICOM file or a directory of DICOM files.
 Exit codes: 0 success, 1 bad input or failure (the message says why), 2 usage error.
@@ -203,20 +205,79 @@ Example:
 `,
   demo: `Usage: duncan demo [options]
 
-The main job on the bundled sample (4 slices of a real GE 1.5 T proton-density scan): corrupts
-each slice with a fixed seed (moderate motion and ghosting, mild noise, in 2-D), corrects it,
-writes the clean, corrupted and corrected volumes, the artefact map (NIfTI), panel.png and
-metrics.json to the output folder, and prints the five metrics of corrupted and corrected
-against the clean sample.
+The main job on a real image: the bundled T1 slice (ITK's mid-sagittal brain slice, 217x180,
+full resolution; see sample/README.md) or --input <file>. Corrupts each z slice in 2-D with
+moderate simulated motion (seeded), corrects it, and writes to the output folder the clean,
+corrupted and corrected volumes and the artefact map (NIfTI), panel.png (clean | corrupted |
+corrected | |error| before | |error| after, captioned; both error maps on one colour scale) and
+metrics.json; prints SSIM, PSNR and NRMSE in the head (headMask of the clean image) and over
+the whole image, MS-SSIM, VIF and UQI, of corrupted and corrected against clean, with
+Δ = corrected - corrupted (↑ higher is better, ↓ lower is better). A 3-D input is corrupted,
+corrected and scored slice by slice (all slices; the panel shows the middle one).
 
 Options:
+      --input <file>         the clean image to corrupt (default: the bundled T1 slice)
       --out <dir>            output folder (default ./demo-output; its files are replaced)
       --model <dir>          checkpoint directory (default: the bundled model)
       --seed <n>             seed of the corruption (default 42)
-      --workers <n>          worker threads (default: one per core)
-      --json                 print the metrics as JSON on stdout
+      --workers <n>          worker threads (default: one per core, at most one per slice)
+      --json                 print the report (metrics.json) on stdout
 
 Example:
   duncan demo --out /tmp/duncan-demo
+  duncan demo --input sub-01_T1w.nii.gz --out /tmp/duncan-demo-sub-01
+`,
+  bids: `Usage: duncan bids <bids_dir> <output_dir> participant|group [options]
+
+A BIDS App (positional arguments as MRIQC and fMRIPrep take them). Options that take labels
+take several (--participant-label 01 02), so give the three positional arguments first.
+
+participant: corrects every anatomical image (anat/, suffixes T1w, T2w, FLAIR, PDw unless
+--suffix) of the selected participants and sessions, and writes BIDS-Derivatives to output_dir:
+dataset_description.json (DatasetType derivative, GeneratedBy duncan-mri with its version and the
+model's configuration and weights hashes and training step, SourceDatasets, DatasetLinks raw),
+and per image, beside the source's path, <name>_desc-duncan_<suffix>.nii.gz (corrected) and
+<name>_desc-artefact_<suffix>.nii.gz (the artefact map of duncan correct --artefact-map), each
+with a JSON sidecar (Sources as bids:raw: URIs, the model, the settings, the source file's size,
+time and SHA-256, and change measures). An image whose outputs are complete and record the same
+source, model and axis is skipped; outputs that are stale or incomplete are replaced only with
+--overwrite. An image that fails (e.g. a truncated file) is reported with its reason and the
+others go on; the exit code is then 1. Each run writes logs/participant-<time>-<pid>.tsv
+(source, status, reason, outputs, seconds). Several runs may share output_dir (one per
+participant, as a workflow engine runs them).
+
+group: reads the participant level's sidecars and writes group/summary.tsv (one row per image,
+the images the corrector changed most first: mean |corrected - source| in the head as a
+fraction of the source's robust range, the largest per-slice value, the artefact map's mean, the
+in-head SSIM of corrected against source), group/summary.json (the columns), group/summary.png
+(box plots per suffix) and group/README.md. Images without a derivative are listed as a warning.
+
+Input checks (skipped with --skip-bids-validation): dataset_description.json with Name and
+BIDSVersion, and BIDS names for the NIfTI files of the selected anat/ folders (entities of a raw
+anatomical image, in order, matching their folders). This is not the BIDS validator: run
+bids-validator on the dataset for a full check.
+
+Options:
+      --participant-label <l...>  participants to process (01 or sub-01; default: all)
+      --session-label <l...>      sessions to process (01 or ses-01; default: all, and images
+                                  outside session folders)
+      --suffix <s...>             suffixes to correct (default T1w T2w FLAIR PDw; any of T1w, T2w,
+                                  PDw, T2starw, FLAIR, inplaneT1, inplaneT2, PDT2, angio)
+      --skip-bids-validation      run on a folder whose description or names break BIDS rules
+                                  (files with names that do not parse are passed over)
+      --model <dir>               checkpoint directory; default: the bundled model
+      --axis <x|y|z>              slicing axis (default z)
+      --workers <n>               worker threads (default: one per core, at most the first
+                                  corrected image's slice count; 0 = this thread)
+      --batch-size <n>            slices per forward pass (default 8; each worker needs about
+                                  1.1 GB at 8 on 256 x 256 slices, half at 2)
+      --backend <name>            prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu
+      --overwrite                 replace stale outputs and redo finished ones
+      --json                      print a JSON summary on stdout
+      --progress                  show the progress bar even when stderr is not a terminal
+
+Example:
+  duncan bids /data/ds001 /data/ds001/derivatives/duncan participant --participant-label 01 02 --workers 2
+  duncan bids /data/ds001 /data/ds001/derivatives/duncan group
 `,
 };

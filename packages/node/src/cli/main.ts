@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isMriError } from '@duncan-mri/volume';
 import { packageFile } from '../internal/package-paths.js';
 import { UsageError } from './args.js';
+import { bidsCommand } from './bids-command.js';
 import { correctCommand } from './correct-command.js';
 import { demoCommand } from './demo-command.js';
 import { evaluateCommand } from './evaluate-command.js';
@@ -19,6 +20,7 @@ const RUN: Record<Command, (argv: readonly string[]) => Promise<number | 'help'>
   info: infoCommand,
   demo: demoCommand,
   evaluate: evaluateCommand,
+  bids: bidsCommand,
 };
 
 /** Runs the `duncan` CLI; resolves to the exit code (0 ok, 1 bad input or failure, 2 usage). */

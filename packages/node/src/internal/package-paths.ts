@@ -12,5 +12,5 @@ export function packageFile(relative: string): string {
   return existsSync(fromSrc) ? fromSrc : fromDist;
 }
 
-/** The bundled real sample (see sample/README.md). */
-export const SAMPLE_FILE = 'sample/ge-pd-4-slices.nii.gz';
+/** The real T1 slice `duncan demo` runs on by default (see sample/README.md). */
+export const DEMO_SAMPLE_FILE = 'sample/itk-midsag-t1.nii.gz';
