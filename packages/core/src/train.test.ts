@@ -189,7 +189,7 @@ describe('train, mode paired', () => {
     expect(state.adamDiscriminator.step).toBe(0);
     expect(state.poolF.images).toHaveLength(0);
     model.dispose();
-  }, 60_000);
+  }, 300_000);
 
   it('is deterministic, and a run saved after 2 steps and resumed equals the uninterrupted one', async () => {
     await useBackend('wasm');
@@ -229,7 +229,7 @@ describe('train, mode paired', () => {
     expect(d.step).toBe(4);
     expectSameWeights(a, d);
     for (const m of [a, b, d]) m.dispose();
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('train, pairs of @duncan-mri/simulate', () => {
@@ -282,7 +282,7 @@ describe('train, mode semi', () => {
     // Both optimisers stepped.
     expect(stateOf('t', model).adamDiscriminator.step).toBe(30);
     model.dispose();
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('train, argument checks of the modes', () => {
