@@ -10,7 +10,7 @@ With --checkpoint DIR it instead writes the corrector's output of an existing ch
 shipped default model) on a fixed input, for the inference-parity test of that model.
 
 Usage (the two fixtures of the test: residual translations with content skips, and the plain
-translations of ../shared/design/MODEL.md):
+translations of the core README's "Architecture"):
   /usr/bin/python3 tools/reference/core_parity_reference.py --residual 1 --skips 1 \
       --out packages/core/test/fixtures/torch-parity-residual
   /usr/bin/python3 tools/reference/core_parity_reference.py --residual 0 --skips 0 \

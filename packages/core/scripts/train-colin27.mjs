@@ -1,8 +1,8 @@
 // "Learning for real" (issue 5): train DUNCAN on Colin27 split into two disjoint sets of axial
 // slices, one kept clean and one corrupted by @duncan-mri/simulate (unpaired), then evaluate on
 // a different subject (ITK's KmeansTest T1) corrupted by the same simulator.
-// Not run in CI. Needs the built packages (npm run build) and the Debian data of
-// ../shared/notes/data.md in data-cache/ (tools/reference/fetch-data.sh).
+// Not run in CI. Needs the built packages (npm run build) and the
+// Debian packages in data-cache/ (tools/reference/fetch-data.sh).
 //
 //   node scripts/train-colin27.mjs --steps 2000 --batch 1 --out /tmp/duncan-colin27
 //   node scripts/train-colin27.mjs --steps 5 --channels 8 --blocks 1 --crop 64   (a quick try)

@@ -37,7 +37,7 @@ let modelCounter = 0;
 /**
  * Creates a DUNCAN model (Liu et al., "Learning MRI artefact removal with unpaired data",
  * Nature Machine Intelligence 2021) with seeded weights: content encoders A and F, an artefact
- * encoder, decoders F and A, and two PatchGAN discriminators, as `../shared/design/MODEL.md`
+ * encoder, decoders F and A, and two PatchGAN discriminators, as the core README's "Architecture"
  * describes. Registers the wasm training kernels (`Conv2DBackpropFilter` and a faster
  * `Conv2DBackpropInput`) on first use, so training works on the wasm backend with no extra
  * call.

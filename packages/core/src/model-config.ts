@@ -47,18 +47,18 @@ export interface ModelConfig {
   /**
    * Decoder F also fuses the content features at 1/2 and full scale (concat + 1x1 convolution,
    * like decoder A's artefact fusion), so fine anatomy need not pass through the 1/4-scale code.
-   * Default false (`../shared/design/MODEL.md`).
+   * Default false (the core README's "Architecture").
    */
   readonly contentSkips: boolean;
   /**
    * Residual translations: each decoder renders a correction that is added to the image its
    * content came from (`x̂_f = x_a + decoderF(c_a)`, `x̂_a = x_f + decoderA(c_f, a)`), so a
    * clean image passes unchanged when the decoders output zero. Default true (a deviation from
-   * `../shared/design/MODEL.md`, where decoders render whole images: see the package README).
+   * the core README's "Architecture", where decoders render whole images: see the package README).
    */
   readonly residual: boolean;
   /**
-   * Decoder F's last upsampling block is InstanceNorm + ReLU (true, `../shared/design/MODEL.md`)
+   * Decoder F's last upsampling block is InstanceNorm + ReLU (true, the core README's "Architecture")
    * or convolution + bias + ReLU (false). Normalised features cannot all be zero, so with true a
    * residual corrector cannot render an exact "no change" and shifts clean images slightly.
    * Default false; checkpoints written before this field existed load as true.
@@ -103,7 +103,7 @@ export type ModelConfigOverrides = Partial<
 };
 
 /**
- * The defaults of `../shared/design/MODEL.md`: C = 32, R = 4, 128x128 crops, loss weights
+ * The defaults of the core README's "Architecture": C = 32, R = 4, 128x128 crops, loss weights
  * 1/10/10/5/1/5, Adam (1e-4, 0.5, 0.999) with linear decay over the second half, pools of 50.
  *
  * @example

@@ -7,7 +7,7 @@ import { imagesToTensor } from './internal/volume-tensor.js';
 
 /**
  * The loss values of one training step: the six (unweighted) generator terms of
- * `../shared/design/MODEL.md` and the discriminator's LSGAN loss.
+ * the core README's "Architecture" and the discriminator's LSGAN loss.
  */
 export type TrainingLosses = LossValues;
 

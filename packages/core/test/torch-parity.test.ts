@@ -1,7 +1,7 @@
 // The networks, the loss terms and their gradients against an independent PyTorch implementation
 // (tools/reference/duncan_torch.py): the same checkpoint, the same inputs, the same numbers.
 // Three fixtures: residual translations with content skips (the shipped kind of model), the
-// plain translations of ../shared/design/MODEL.md (both written before `outputNorm` existed, so
+// plain translations of the core README's "Architecture" (both written before `outputNorm` existed, so
 // they load with it on), and the paired / semi-supervised training modes (outputNorm off).
 // Regenerate with the commands in tools/reference/core_parity_reference.py.
 import { readFileSync } from 'node:fs';

@@ -47,7 +47,7 @@ export interface GeneratorLosses {
 
 /**
  * The translations of one DUNCAN training step and the six generator loss terms
- * (`../shared/design/MODEL.md`): adversarial (LSGAN, generator side), cycle, self-reconstruction,
+ * (the core README's "Architecture"): adversarial (LSGAN, generator side), cycle, self-reconstruction,
  * multi-scale content consistency, artefact consistency and identity.
  */
 export function generatorLosses(

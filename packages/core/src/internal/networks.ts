@@ -108,7 +108,7 @@ const relu = (x: tf.Tensor4D): tf.Tensor4D => tf.relu(x);
 const lrelu = (x: tf.Tensor4D): tf.Tensor4D => tf.leakyRelu(x, 0.2);
 
 /**
- * The DUNCAN networks over a weight lookup (`../shared/design/MODEL.md`): content encoders with
+ * The DUNCAN networks over a weight lookup (the core README's "Architecture"): content encoders with
  * a 7x7 stem, two 4x4 stride-2 convolutions and R residual blocks, InstanceNorm + ReLU; an
  * artefact encoder of the same shape without residual blocks; decoders that upsample by
  * nearest x2 + 5x5 convolution (decoder A fuses the artefact code at each scale by concat + 1x1
