@@ -69,3 +69,25 @@ export function adamUpdate(
     }
   });
 }
+
+/**
+ * Adds one image's gradients into the running sums of a batch, by variable name, disposing the
+ * consumed tensors (the batch gradient is accumulated one image at a time to bound memory).
+ */
+export function accumulateGradients(
+  sums: Map<string, tf.Tensor>,
+  variables: ReadonlyArray<readonly [string, tf.Variable]>,
+  grads: tf.NamedTensorMap,
+): void {
+  for (const [name, v] of variables) {
+    const g = grads[v.name];
+    if (g === undefined) continue;
+    const previous = sums.get(name);
+    if (previous === undefined) {
+      sums.set(name, g);
+    } else {
+      sums.set(name, tf.add(previous, g));
+      tf.dispose([previous, g]);
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamUpdate } from './adam.js';
+import { accumulateGradients, adamUpdate } from './adam.js';
 import { isCorrectorVariable, type ModelState } from './model-state.js';
 import { type PairedTerm, pairedNormalisers, pairedShares } from './paired-loss.js';
 import { readFloat32 } from './volume-tensor.js';
@@ -53,17 +53,7 @@ export async function runPairedStep(
         },
         variables.map(([, v]) => v),
       );
-      for (const [name, v] of variables) {
-        const g = step.grads[v.name];
-        if (g === undefined) continue;
-        const previous = sums.get(name);
-        if (previous === undefined) {
-          sums.set(name, g);
-        } else {
-          sums.set(name, tf.add(previous, g));
-          tf.dispose([previous, g]);
-        }
-      }
+      accumulateGradients(sums, variables, step.grads);
       step.value.dispose();
       if (kept === undefined) throw new Error('runPairedStep: the paired loss did not run');
       const k = kept as { l1: tf.Scalar; ssimMean: tf.Scalar };

@@ -1,6 +1,6 @@
 import { createRng } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
-import { adamUpdate } from './adam.js';
+import { accumulateGradients, adamUpdate } from './adam.js';
 import {
   discriminatorLoss,
   GENERATOR_TERMS,
@@ -105,17 +105,7 @@ export async function runAdversarialStep(
         },
         state.generatorVariables.map(([, v]) => v),
       );
-      for (const [name, v] of state.generatorVariables) {
-        const g = generator.grads[v.name];
-        if (g === undefined) continue;
-        const previous = sums.get(name);
-        if (previous === undefined) {
-          sums.set(name, g);
-        } else {
-          sums.set(name, tf.add(previous, g));
-          tf.dispose([previous, g]);
-        }
-      }
+      accumulateGradients(sums, state.generatorVariables, generator.grads);
       generator.value.dispose();
       if (kept === undefined) throw new Error('runTrainStep: the generator loss did not run');
       const k = kept as Kept;
