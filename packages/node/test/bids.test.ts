@@ -1,6 +1,5 @@
 // End-to-end: `duncan bids` (the BUILT CLI, dist/cli.js) on the tiny BIDS fixture
 // (test/fixtures/bids-tiny, see its README), with the bundled model. Run `npx tsup` first.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -19,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { checkDerivativeDataset } from './bids-derivatives-checks.js';
-import { CLI, PACKAGE_ROOT, sha256, tempDir } from './helpers.js';
+import { CLI, duncan, PACKAGE_ROOT, sha256, tempDir } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/bids-tiny', import.meta.url));
 const IMAGES = [
@@ -34,31 +33,6 @@ const corrected = (image: string) =>
   image.replace(/_([a-zA-Z0-9]+)\.nii\.gz$/, '_desc-duncan_$1.nii.gz');
 const artefact = (image: string) =>
   image.replace(/_([a-zA-Z0-9]+)\.nii\.gz$/, '_desc-artefact_$1.nii.gz');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function duncan(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DUNCAN_BACKEND: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function filesUnder(root: string): string[] {
   const out: string[] = [];

@@ -1,6 +1,5 @@
 // End-to-end: `duncan evaluate` of the BUILT CLI (dist/cli.js) on small real images (the
 // bundled sample, 4x smaller, 2 slices) with a tiny random model. Run `npx tsup` first.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createModel, saveCheckpoint } from '@duncan-mri/core';
@@ -12,32 +11,7 @@ import { writeCheckpoint } from '../src/checkpoint-files.js';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { useNodeBackend } from '../src/use-node-backend.js';
 import { writeVolumeFile } from '../src/write-volume-file.js';
-import { CLI, SAMPLE, TINY_CONFIG, tempDir } from './helpers.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function duncan(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DUNCAN_BACKEND: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { CLI, duncan, SAMPLE, TINY_CONFIG, tempDir } from './helpers.js';
 
 function pngSize(path: string): [number, number] {
   const png = readFileSync(path);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,3 +38,30 @@ export async function mriErrorOf(fn: () => unknown): Promise<{ code: string; mes
 
 /** A small model config for tests: fast on 2 cores. */
 export const TINY_CONFIG = { channels: 4, residualBlocks: 1, cropSize: 32, poolSize: 2 } as const;
+
+/** What a run of the built CLI printed and returned. */
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `duncan` CLI in a child process (no preferred backend). */
+export function duncan(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, DUNCAN_BACKEND: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
