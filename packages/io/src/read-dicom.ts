@@ -51,7 +51,7 @@ const SINGLE = 'readDicom';
  * - Safety: every declared length is checked against the bytes that remain and `limits` before
  *   anything is allocated; deflate is inflated with a byte budget; codestreams are checked
  *   against Rows/Columns (and JPEG 2000 tiles, precision, JPEG baseline scans) before decoding;
- *   anything a codec throws becomes an {@link MriError}. `limits.maxFrames` bounds the files and
+ *   anything a codec throws becomes an {@link @duncan-mri/volume!MriError | MriError}. `limits.maxFrames` bounds the files and
  *   the slices of all files together.
  *
  * Async because the compressed syntaxes use codecs that load on first use.
