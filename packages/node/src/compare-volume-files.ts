@@ -1,5 +1,5 @@
 import { compareImages, type ImageComparison } from '@duncan-mri/metrics';
-import { MriError } from '@duncan-mri/volume';
+import { intensityRange, MriError } from '@duncan-mri/volume';
 import { invalid } from './internal/errors.js';
 import { type ReadVolumeFileOptions, readVolumeFile } from './read-volume-file.js';
 
@@ -7,7 +7,10 @@ import { type ReadVolumeFileOptions, readVolumeFile } from './read-volume-file.j
 export interface CompareVolumeFilesOptions {
   /** A mask file (same grid as the reference): voxels that are non-zero are scored. */
   readonly mask?: string;
-  /** The data range; default the reference's max - min (reported as `dataRangeSource: 'reference'`). */
+  /**
+   * The data range; default the reference's max - min over its finite voxels (`intensityRange`
+   * of `@duncan-mri/volume`), reported as `dataRangeSource: 'reference'`.
+   */
   readonly dataRange?: number;
   /**
    * For a 3-D volume, SSIM as the mean of 2-D slice scores. Default: false, except for volumes
@@ -62,18 +65,13 @@ export async function compareVolumeFiles(
   let dataRange = options.dataRange;
   let dataRangeSource: 'option' | 'reference' = 'option';
   if (dataRange === undefined) {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const v of ref.data) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    dataRange = hi - lo;
+    // The reference's max - min over its finite voxels; 0 when it has none.
+    dataRange = ref.data.some((v) => Number.isFinite(v)) ? intensityRange(ref).range : 0;
     dataRangeSource = 'reference';
     if (!(dataRange > 0) || !Number.isFinite(dataRange)) {
       throw new MriError(
         'INVALID_ARGUMENT',
-        `${WHERE}: dataRange must be given when the reference is flat or not finite (its max - min is ${dataRange})`,
+        `${WHERE}: dataRange must be given when the reference is flat or has no finite voxel (its max - min is ${dataRange})`,
         { argument: 'dataRange' },
       );
     }
