@@ -17,7 +17,7 @@
 //
 // Run: node scripts/check-readme-code.mjs [README.md ...] (after `npx turbo run build`).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -157,11 +157,9 @@ function workspaceScripts(name) {
     let found = null;
     for (const pattern of root.workspaces) {
       const parent = pattern.replace(/\/\*$/, '');
-      for (const dir of execFileSync('ls', [join(ROOT, parent)], { encoding: 'utf8' }).split(
-        '\n',
-      )) {
+      for (const dir of readdirSync(join(ROOT, parent))) {
         const path = join(ROOT, parent, dir, 'package.json');
-        if (!dir || !existsSync(path)) continue;
+        if (!existsSync(path)) continue;
         const pkg = JSON.parse(readFileSync(path, 'utf8'));
         if (pkg.name === name || posix.join(parent, dir) === name) found = pkg.scripts ?? {};
       }
