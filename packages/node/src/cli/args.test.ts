@@ -22,7 +22,9 @@ describe('CLI argument parsing', () => {
     expect(() => parseCommand(['--nope'], {})).toThrow(/Unknown option '--nope'/);
     expect(intOption({ workers: '3' }, 'workers', 1, 0, 8)).toBe(3);
     expect(() => intOption({ workers: '3.5' }, 'workers', 1, 0)).toThrow(UsageError);
-    expect(() => intOption({ workers: '9' }, 'workers', 1, 0, 8)).toThrow(/from 0 to 8/);
+    expect(() => intOption({ workers: '9' }, 'workers', 1, 0, 8)).toThrow(
+      /--workers must be an integer of 0 or more up to 8, got "9"/,
+    );
     expect(axisOption({ axis: 'X' })).toBe(0);
     expect(axisOption({})).toBe(2);
   });
@@ -42,5 +44,20 @@ describe('CLI argument parsing', () => {
       /severities are mild, moderate, severe/,
     );
     expect(() => parseRecipe('[{', none)).toThrow(UsageError);
+  });
+
+  it("takes a negative number as the value it is, judged by the option's own rule", () => {
+    const spec = { 'batch-size': { type: 'string' }, workers: { type: 'string' } } as const;
+    const { values } = parseCommand(['--batch-size', '-4', '--workers', '-1'], spec);
+    expect(values).toMatchObject({ 'batch-size': '-4', workers: '-1' });
+    expect(() => intOption(values, 'batch-size', 8, 1, 4096)).toThrow(
+      '--batch-size must be a positive integer up to 4096, got "-4"',
+    );
+    expect(() => intOption(values, 'workers', 1, 0, 256)).toThrow(
+      '--workers must be an integer of 0 or more up to 256, got "-1"',
+    );
+    // Not a number: still parseArgs' own judgement, a usage error.
+    expect(() => parseCommand(['--workers', '-x'], spec)).toThrow(UsageError);
+    expect(parseCommand(['-q'], spec).values.quiet).toBe(true);
   });
 });

@@ -236,7 +236,7 @@ async function participantLevel(
         `${WHERE}: bids_dir must be a BIDS dataset (pass --skip-bids-validation to run anyway), got ${JSON.stringify(bidsDir)}: ${description.problem}`,
         { argument: 'bids_dir' },
       );
-    ctx.note(`warning: ${description.problem} (--skip-bids-validation)`);
+    ctx.warn(`warning: ${description.problem} (--skip-bids-validation)`);
   }
   const scan = findAnatImages(bidsDir, filter);
   if (scan.problems.length > 0) {
@@ -248,7 +248,7 @@ async function participantLevel(
         `${WHERE}: bids_dir must name its images as BIDS does (pass --skip-bids-validation to pass over these files), got ${scan.problems.length} that do${scan.problems.length === 1 ? 'es' : ''} not:\n  ${list}${more}`,
         { argument: 'bids_dir' },
       );
-    ctx.note(`warning: passed over (not BIDS names, --skip-bids-validation):\n  ${list}${more}`);
+    ctx.warn(`warning: passed over (not BIDS names, --skip-bids-validation):\n  ${list}${more}`);
   }
   if (scan.images.length === 0) {
     throw new MriError(
@@ -508,7 +508,7 @@ async function groupLevel(
     missing = scan.images.map((i) => i.relativePath).filter((p) => !done.has(`bids:raw:${p}`));
   } catch (error) {
     if (!isMriError(error)) throw error;
-    ctx.note(`warning: could not list the source images: ${error.message}`);
+    ctx.warn(`warning: could not list the source images: ${error.message}`);
   }
   if (missing.length > 0)
     ctx.note(

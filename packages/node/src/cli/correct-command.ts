@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { createCorrector } from '../create-corrector.js';
+import { assertSliceSize, createCorrector } from '../create-corrector.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { NODE_BACKENDS, type NodeBackendName } from '../use-node-backend.js';
 import { checkVolumeFileTarget } from '../write-volume-file.js';
@@ -8,6 +8,7 @@ import {
   intOption,
   parseCommand,
   positional,
+  readOptions,
   requireString,
   seriesOption,
   UsageError,
@@ -26,6 +27,8 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
     'batch-size': { type: 'string' },
     series: { type: 'string' },
     backend: { type: 'string' },
+    'max-voxels': { type: 'string' },
+    strict: { type: 'boolean' },
     overwrite: { type: 'boolean' },
     json: { type: 'boolean' },
     progress: { type: 'boolean' },
@@ -36,6 +39,7 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
   const axis = axisOption(values);
   const workers = intOption(values, 'workers', undefined, 0, 256);
   const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
+  const reading = readOptions(values);
   const mapPath = values['artefact-map'] as string | undefined;
   const overwrite = values.overwrite === true;
   const ctx: Context = createContext(values);
@@ -47,31 +51,47 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
     throw new UsageError(`--backend must be one of ${NODE_BACKENDS.join(', ')}, got ${backend}`);
   const started = performance.now();
   const series = seriesOption(values);
-  const input = await readVolumeFile(ctx.path(inputArg!), series === undefined ? {} : { series });
-  for (const w of input.warnings) ctx.note(`warning: ${w}`);
+  const input = await readVolumeFile(ctx.path(inputArg!), {
+    ...(series === undefined ? {} : { series }),
+    ...reading,
+  });
+  for (const w of input.warnings) ctx.warn(`warning: ${w}`);
   if (input.nifti !== undefined && input.nifti.frames > 1) {
-    ctx.note(
-      `note: the input has ${input.nifti.frames} frames; only frame 1 is corrected and written`,
+    ctx.warn(
+      `warning: the input has ${input.nifti.frames} frames; only frame 1 is corrected and written`,
     );
   }
+  // Everything that can be judged without the model, before the workers start and the model
+  // loads: the slice size along --axis, then the outputs (names, inputs, existing files) and a
+  // probe of their directories (writable, names not too long, room for an uncompressed file).
+  assertSliceSize('duncan correct', input.volume.shape, axis, '--axis');
   const inputs = [...input.files, input.path];
   assertOutputFree('duncan correct', '--output', ctx.path(output), overwrite, inputs);
   if (mapPath !== undefined)
     assertOutputFree('duncan correct', '--artefact-map', ctx.path(mapPath), overwrite, inputs);
-  // Everything writeVolumeFile will check (name, format, inputs, what a directory holds), now,
-  // before the correction rather than after it.
-  checkVolumeFileTarget(ctx.path(output), { source: input, overwrite });
+  checkVolumeFileTarget(ctx.path(output), {
+    source: input,
+    overwrite,
+    shape: input.volume.shape,
+  });
   if (mapPath !== undefined) {
     checkVolumeFileTarget(ctx.path(mapPath), {
       source: input,
       overwrite,
       protect: [ctx.path(output)],
+      shape: input.volume.shape,
     });
   }
   const model = values.model as string | undefined;
-  // No more workers than slices: each idle worker would hold a backend and a model copy.
+  const cores = availableParallelism();
+  if (workers !== undefined && workers > cores) {
+    ctx.warn(
+      `warning: --workers ${workers} is more than the ${cores} cores here; using ${cores} (more workers only contend for the cores, and each holds a copy of the model)`,
+    );
+  }
+  // No more workers than cores or slices: each idle worker would hold a backend and a model copy.
   const slices = input.volume.shape[axis];
-  const poolSize = Math.min(workers ?? availableParallelism(), slices);
+  const poolSize = Math.min(workers ?? cores, cores, slices);
   const corrector = await createCorrector({
     ...(model === undefined ? {} : { model: ctx.path(model) }),
     workers: poolSize,
@@ -102,6 +122,7 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
       },
       overwrite,
     );
+    ctx.committed();
     written = [out.output.path, ...(out.artefactMap === undefined ? [] : [out.artefactMap.path])];
     const seconds = (performance.now() - started) / 1000;
     if (ctx.json) {

@@ -90,7 +90,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number | 'he
   const sample = await readVolumeFile(
     inputArg === undefined ? packageFile(DEMO_SAMPLE_FILE) : ctx.path(inputArg),
   );
-  for (const w of sample.warnings) ctx.note(`warning: ${w}`);
+  for (const w of sample.warnings) ctx.warn(`warning: ${w}`);
   if (sample.nifti !== undefined && sample.nifti.frames > 1)
     ctx.note(`note: the input has ${sample.nifti.frames} frames; the demo uses frame 1`);
   const finite = finiteOnly(sample.volume);
