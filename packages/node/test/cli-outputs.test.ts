@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { CLI, duncan, NIFTI, tempDir } from './helpers.js';
 
@@ -13,6 +13,18 @@ const INPUT = NIFTI('anatomical.nii');
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
+});
+
+// A real full disk: a 32 KiB tmpfs. Mounting needs root and a system that allows it (not most
+// CI containers); elsewhere the test is skipped, and the unit tests of internal/atomic-write
+// check the ENOSPC message at the file-system boundary instead.
+const TINY_DISK = tempDir('duncan-tiny-disk-');
+const mounted =
+  process.platform === 'linux' &&
+  process.getuid?.() === 0 &&
+  spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=32k', 'tmpfs', TINY_DISK]).status === 0;
+afterAll(() => {
+  if (mounted) spawnSync('umount', [TINY_DISK]);
 });
 
 describe('duncan correct: outputs', () => {
@@ -120,4 +132,23 @@ describe('duncan correct: outputs', () => {
     expect(result, result.stderr).toMatchObject({ code: 0, signal: null });
     expect((await readVolumeFile(output)).volume.shape).toEqual([33, 41, 25]);
   });
+
+  it.runIf(mounted)(
+    'a full disk: an uncompressed output is refused before the model loads; a compressed one says "no space left on device"',
+    async () => {
+      const plain = await duncan(['correct', INPUT, '-o', join(TINY_DISK, 'out.nii')]);
+      expect(plain.code).toBe(1);
+      expect(plain.stderr).toMatch(
+        /^duncan correct: writeVolumeFile: path cannot be written: no space left on device \(the output needs about 0\.1 MiB, 0\.0 MiB are free\)/,
+      );
+      expect(plain.stderr).not.toMatch(/backend:/);
+      const gz = await duncan(['correct', INPUT, '-o', join(TINY_DISK, 'out.nii.gz')]);
+      expect(gz.code).toBe(1);
+      expect(gz.stderr).toMatch(
+        /^duncan correct: writeVolumeFile: path could not be written: no space left on device, got ".*out\.nii\.gz" \[IO_ERROR\]$/m,
+      );
+      expect(gz.stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(TINY_DISK)).toEqual([]);
+    },
+  );
 });
