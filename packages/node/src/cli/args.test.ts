@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { axisOption, intOption, parseCommand, UsageError } from './args.js';
+import { axisOption, intOption, parseCommand, UsageError, workersOption } from './args.js';
 import { parseRecipe } from './train-command.js';
 
 describe('CLI argument parsing', () => {
@@ -59,5 +60,16 @@ describe('CLI argument parsing', () => {
     // Not a number: still parseArgs' own judgement, a usage error.
     expect(() => parseCommand(['--workers', '-x'], spec)).toThrow(UsageError);
     expect(parseCommand(['-q'], spec).values.quiet).toBe(true);
+  });
+
+  it('caps --workers at the core count with a warning (correct, bids, evaluate, demo)', () => {
+    const cores = availableParallelism();
+    const warnings: string[] = [];
+    expect(workersOption({ workers: String(cores + 3) }, (w) => warnings.push(w))).toBe(cores);
+    expect(workersOption({ workers: String(cores) }, (w) => warnings.push(w))).toBe(cores);
+    expect(workersOption({}, (w) => warnings.push(w))).toBeUndefined();
+    expect(warnings).toEqual([
+      `warning: --workers ${cores + 3} is more than the ${cores} cores here; using ${cores} (more workers only contend for the cores, and each holds a copy of the model)`,
+    ]);
   });
 });

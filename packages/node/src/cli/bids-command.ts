@@ -13,7 +13,14 @@ import { changeMeasures } from '../internal/change-measures.js';
 import { packageFile } from '../internal/package-paths.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { NODE_BACKENDS, type NodeBackendName } from '../use-node-backend.js';
-import { axisOption, intOption, parseCommand, positional, UsageError } from './args.js';
+import {
+  axisOption,
+  intOption,
+  parseCommand,
+  positional,
+  UsageError,
+  workersOption,
+} from './args.js';
 import {
   type CorrectionSettings,
   commitStaged,
@@ -183,12 +190,12 @@ export async function bidsCommand(argv: readonly string[]): Promise<number | 'he
         `--suffix must be anatomical (non-parametric) BIDS suffixes: ${ANAT_SUFFIXES.join(', ')}; got ${JSON.stringify(s)}`,
       );
   const axis = axisOption(values);
-  const workers = intOption(values, 'workers', undefined, 0, 256);
   const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
   const backend = values.backend as string | undefined;
   if (backend !== undefined && !(NODE_BACKENDS as readonly string[]).includes(backend))
     throw new UsageError(`--backend must be one of ${NODE_BACKENDS.join(', ')}, got ${backend}`);
   const ctx = createContext(values);
+  const workers = workersOption(values, ctx.warn);
   const bidsDir = ctx.path(bidsArg!);
   const outputDir = ctx.path(outputArg!);
   checkFolders(bidsDir, outputDir);

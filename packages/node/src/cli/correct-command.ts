@@ -12,6 +12,7 @@ import {
   requireString,
   seriesOption,
   UsageError,
+  workersOption,
 } from './args.js';
 import { type Context, createContext, toJson } from './context.js';
 import { correctVolumeFile, writeCorrectedVolumeFile } from './correct-volume-file.js';
@@ -37,12 +38,12 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
   const [inputArg] = positional(positionals, 1, '<input>');
   const output = requireString(values, 'output', '-o/--output');
   const axis = axisOption(values);
-  const workers = intOption(values, 'workers', undefined, 0, 256);
   const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
   const reading = readOptions(values);
   const mapPath = values['artefact-map'] as string | undefined;
   const overwrite = values.overwrite === true;
   const ctx: Context = createContext(values);
+  const workers = workersOption(values, ctx.warn);
   if (mapPath !== undefined && ctx.path(mapPath) === ctx.path(output))
     throw new UsageError('--artefact-map must differ from --output');
 
@@ -83,15 +84,9 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
     });
   }
   const model = values.model as string | undefined;
-  const cores = availableParallelism();
-  if (workers !== undefined && workers > cores) {
-    ctx.warn(
-      `warning: --workers ${workers} is more than the ${cores} cores here; using ${cores} (more workers only contend for the cores, and each holds a copy of the model)`,
-    );
-  }
-  // No more workers than cores or slices: each idle worker would hold a backend and a model copy.
+  // No more workers than slices: each idle worker would hold a backend and a model copy.
   const slices = input.volume.shape[axis];
-  const poolSize = Math.min(workers ?? cores, cores, slices);
+  const poolSize = Math.min(workers ?? availableParallelism(), slices);
   const corrector = await createCorrector({
     ...(model === undefined ? {} : { model: ctx.path(model) }),
     workers: poolSize,

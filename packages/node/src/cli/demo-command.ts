@@ -9,7 +9,7 @@ import { DEMO_SAMPLE_FILE, packageFile } from '../internal/package-paths.js';
 import { sliceOf } from '../internal/panel.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { writeVolumeFile } from '../write-volume-file.js';
-import { intOption, parseCommand, positional } from './args.js';
+import { intOption, parseCommand, positional, workersOption } from './args.js';
 import { createContext, formatMetric, toJson } from './context.js';
 import { writeFileAtomic } from './files.js';
 
@@ -83,7 +83,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number | 'he
   const ctx = createContext(values);
   const out = ctx.path((values.out as string | undefined) ?? 'demo-output');
   const seed = intOption(values, 'seed', 42, 0)!;
-  const workers = intOption(values, 'workers', undefined, 0, 256);
+  const workers = workersOption(values, ctx.warn);
   const model = values.model as string | undefined;
   const inputArg = values.input as string | undefined;
 
