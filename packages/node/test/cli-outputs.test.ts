@@ -18,13 +18,18 @@ beforeAll(() => {
 // A real full disk: a 32 KiB tmpfs. Mounting needs root and a system that allows it (not most
 // CI containers); elsewhere the test is skipped, and the unit tests of internal/atomic-write
 // check the ENOSPC message at the file-system boundary instead.
-const TINY_DISK = tempDir('duncan-tiny-disk-');
-const mounted =
-  process.platform === 'linux' &&
-  process.getuid?.() === 0 &&
-  spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=32k', 'tmpfs', TINY_DISK]).status === 0;
+const mountTmpfs = (options: string): string | undefined => {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return undefined;
+  const dir = tempDir('duncan-tmpfs-');
+  return spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]).status === 0
+    ? dir
+    : undefined;
+};
+const TINY_DISK = mountTmpfs('size=32k');
+// A real read-only directory, which root cannot be kept out of by permission bits.
+const READ_ONLY = mountTmpfs('ro,size=16k');
 afterAll(() => {
-  if (mounted) spawnSync('umount', [TINY_DISK]);
+  for (const dir of [TINY_DISK, READ_ONLY]) if (dir !== undefined) spawnSync('umount', [dir]);
 });
 
 describe('duncan correct: outputs', () => {
@@ -133,22 +138,33 @@ describe('duncan correct: outputs', () => {
     expect((await readVolumeFile(output)).volume.shape).toEqual([33, 41, 25]);
   });
 
-  it.runIf(mounted)(
+  it.runIf(READ_ONLY !== undefined)(
+    'refuses a read-only file system before the model loads (a read-only tmpfs, where mounting is allowed)',
+    async () => {
+      const r = await duncan(['correct', INPUT, '-o', join(READ_ONLY!, 'out.nii')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /^duncan correct: writeVolumeFile: path is on a read-only file system, got ".*out\.nii" \[IO_ERROR\]\n$/,
+      );
+    },
+  );
+
+  it.runIf(TINY_DISK !== undefined)(
     'a full disk: an uncompressed output is refused before the model loads; a compressed one says "no space left on device"',
     async () => {
-      const plain = await duncan(['correct', INPUT, '-o', join(TINY_DISK, 'out.nii')]);
+      const plain = await duncan(['correct', INPUT, '-o', join(TINY_DISK!, 'out.nii')]);
       expect(plain.code).toBe(1);
       expect(plain.stderr).toMatch(
         /^duncan correct: writeVolumeFile: path cannot be written: no space left on device \(the output needs about 0\.1 MiB, 0\.0 MiB are free\)/,
       );
       expect(plain.stderr).not.toMatch(/backend:/);
-      const gz = await duncan(['correct', INPUT, '-o', join(TINY_DISK, 'out.nii.gz')]);
+      const gz = await duncan(['correct', INPUT, '-o', join(TINY_DISK!, 'out.nii.gz')]);
       expect(gz.code).toBe(1);
       expect(gz.stderr).toMatch(
         /^duncan correct: writeVolumeFile: path could not be written: no space left on device, got ".*out\.nii\.gz" \[IO_ERROR\]$/m,
       );
       expect(gz.stderr).not.toMatch(/\n\s+at /);
-      expect(readdirSync(TINY_DISK)).toEqual([]);
+      expect(readdirSync(TINY_DISK!)).toEqual([]);
     },
   );
 });
