@@ -93,6 +93,29 @@ def init_weights(config, seed):
     return weights
 
 
+def correction_field(height, width, crop_size):
+    """The image the network sees for a height x width slice, as correctionField of
+    packages/core/src/correct.ts: a slice smaller than crop_size on either side is centred in a
+    zero-filled field of at least crop_size (the air of the training fields); a larger one is only
+    reflection-padded to a multiple of 4. Returns (field_h, field_w, top, left, zero_fill)."""
+    up4 = lambda n: n + (4 - n % 4) % 4
+    zero = height < crop_size or width < crop_size
+    fh = max(crop_size, up4(height)) if zero else up4(height)
+    fw = max(crop_size, up4(width)) if zero else up4(width)
+    return fh, fw, (fh - height) // 2, (fw - width) // 2, zero
+
+
+def pad_to_field(x, height, width, crop_size):
+    """x: [n, 1, height, width] -> the field of correction_field, and (top, left)."""
+    fh, fw, top, left, zero = correction_field(height, width, crop_size)
+    pads = (left, fw - width - left, top, fh - height - top)
+    if zero:
+        x = F.pad(x, pads)
+    elif fh > height or fw > width:
+        x = F.pad(x, pads, mode="reflect")
+    return x, top, left
+
+
 def instance_norm(x):
     mean = x.mean(dim=(2, 3), keepdim=True)
     var = ((x - mean) ** 2).mean(dim=(2, 3), keepdim=True)

@@ -28,6 +28,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from core_torch_mirror import DecoderF, Encoder, inorm, up  # noqa: E402
+from duncan_torch import pad_to_field  # noqa: E402
 
 
 class DecoderFSkips(DecoderF):
@@ -92,7 +93,7 @@ def read_volume(path):
     return np.ascontiguousarray(data.transpose(2, 1, 0)), img.affine  # [z, y, x]
 
 
-def correct(enc_a, dec_f, data, batch, residual):
+def correct(enc_a, dec_f, data, batch, residual, crop_size):
     flat = np.sort(data, axis=None)
     at = lambda p: float(np.interp(p / 100 * (flat.size - 1), np.arange(flat.size), flat))
     low, high = at(0.5), at(99.5)
@@ -100,17 +101,14 @@ def correct(enc_a, dec_f, data, batch, residual):
         high = low + 1
     x = torch.from_numpy((data - low) / (high - low)).float().unsqueeze(1)  # [z, 1, h, w]
     h, w = data.shape[1:]
-    ph, pw = (4 - h % 4) % 4, (4 - w % 4) % 4
     out = []
     with torch.no_grad():
         for i in range(0, x.shape[0], batch):
-            xb = x[i : i + batch]
-            if ph or pw:
-                xb = F.pad(xb, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2), mode="reflect")
+            xb, top, left = pad_to_field(x[i : i + batch], h, w, crop_size)
             y = dec_f(enc_a(xb))
             if residual:
                 y = y + xb
-            y = y[:, :, ph // 2 : ph // 2 + h, pw // 2 : pw // 2 + w]
+            y = y[:, :, top : top + h, left : left + w]
             out.append(y)
     y = torch.cat(out).squeeze(1).numpy()
     return y * (high - low) + low
@@ -128,6 +126,8 @@ def main():
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--residual", action="store_true", help="output = input + decoderF(...)")
     p.add_argument("--content-skips", action="store_true", help="decoder F fuses content features")
+    p.add_argument("--crop-size", type=int, default=128,
+                   help="config.cropSize: smaller slices are corrected in a zero-filled field this big")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     enc_a, dec_f = build(args.channels, args.blocks, args.content_skips)
@@ -146,7 +146,7 @@ def main():
     dec_f.eval()
     data, affine = read_volume(args.input)
     t1 = time.perf_counter()
-    corrected = correct(enc_a, dec_f, data, args.batch, args.residual)
+    corrected = correct(enc_a, dec_f, data, args.batch, args.residual, args.crop_size)
     t2 = time.perf_counter()
     import nibabel as nib
 

@@ -94,14 +94,11 @@ def correct_volume(nets, vol, config):
     """decoderF(contentEncoderA(slice)) slice by slice, as packages/core/src/correct.ts."""
     norm, (low, high) = robust_normalise(vol, config["lowPercentile"], config["highPercentile"])
     nx, ny, nz = vol.shape
-    ph, pw = (4 - ny % 4) % 4, (4 - nx % 4) % 4
-    top, left = ph // 2, pw // 2
     out = np.zeros_like(norm)
     with torch.no_grad():
         for z in range(nz):
             x = torch.tensor(np.ascontiguousarray(norm[:, :, z].T))[None, None]
-            if ph or pw:
-                x = torch.nn.functional.pad(x, (left, pw - left, top, ph - top), mode="reflect")
+            x, top, left = dt.pad_to_field(x, ny, nx, config["cropSize"])
             y = nets.correct(x)[0, 0, top : top + ny, left : left + nx].numpy()
             out[:, :, z] = y.T
     # Clipped to the input's range, as correct() does by default.

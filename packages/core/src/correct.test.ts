@@ -112,6 +112,30 @@ describe('correct', () => {
     model.dispose();
   });
 
+  it('corrects a slice smaller than the training field inside a zero-filled field of cropSize', async () => {
+    // TINY.cropSize is 32: a 14x18 slice is corrected as if it sat, centred, in a 32x32 field of
+    // background (0 after normalisation), and cropped back.
+    await useBackend('wasm');
+    const model = createModel({ ...TINY, residual: false }, { seed: 7 });
+    const small = phantom(14, 18, 1);
+    const range = { low: 0, high: Math.max(...small.data) };
+    const fieldData = new Float32Array(32 * 32);
+    const [left, top] = [(32 - 14) >> 1, (32 - 18) >> 1];
+    for (let y = 0; y < 18; y++) {
+      for (let x = 0; x < 14; x++) fieldData[(y + top) * 32 + x + left] = small.data[y * 14 + x]!;
+    }
+    const field = createVolume({ data: fieldData, shape: [32, 32, 1] });
+    const options = { intensityRange: range, clip: false } as const;
+    const a = (await correct(model, small, options)).corrected.data;
+    const b = (await correct(model, field, options)).corrected.data;
+    const inField = new Float32Array(14 * 18);
+    for (let y = 0; y < 18; y++) {
+      for (let x = 0; x < 14; x++) inField[y * 14 + x] = b[(y + top) * 32 + x + left]!;
+    }
+    expect(maxAbsDiff(a, inField)).toBeLessThan(1e-5 * range.high);
+    model.dispose();
+  });
+
   it('corrects 8x8 slices and refuses smaller ones', async () => {
     await useBackend('wasm');
     const model = createModel(TINY, { seed: 3 });

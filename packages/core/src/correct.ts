@@ -56,8 +56,10 @@ export interface CorrectionResult {
  * Removes artefacts from a volume with a trained model, slice by slice:
  * `decoderF(contentEncoderA(slice))` (Liu et al., "Learning MRI artefact removal with unpaired
  * data", Nature Machine Intelligence 2021). The volume is normalised by its robust percentiles
- * (as in training), each slice is reflection-padded to a multiple of 4 and cropped back, and the
- * output is mapped back to the input's intensity scale. Shape and affine are unchanged.
+ * (as in training), each slice is placed in the field the network was trained on (a slice smaller
+ * than `config.cropSize` on either side is centred in a zero-filled `cropSize`² field, the air of
+ * the training images; a larger one is reflection-padded to a multiple of 4) and cropped back,
+ * and the output is mapped back to the input's intensity scale. Shape and affine are unchanged.
  *
  * @example
  * ```ts
@@ -129,10 +131,8 @@ export async function correct(
   range ??= robustRange(volume.data, state.config.lowPercentile, state.config.highPercentile);
   const data = normalise(volume.data, range);
   const out = new Float32Array(data.length);
-  const ph = (4 - (height % 4)) % 4;
-  const pw = (4 - (width % 4)) % 4;
-  const top = Math.floor(ph / 2);
-  const left = Math.floor(pw / 2);
+  const field = correctionField(height, width, state.config.cropSize);
+  const { top, left } = field;
   const { nets } = state;
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
@@ -142,13 +142,20 @@ export async function correct(
     );
     const result = tf.tidy(() => {
       let x = imagesToTensor(images, height, width);
-      if (ph > 0 || pw > 0) {
+      if (field.zeroFill) {
+        x = tf.pad(x, [
+          [0, 0],
+          [top, field.height - height - top],
+          [left, field.width - width - left],
+          [0, 0],
+        ]);
+      } else if (field.height > height || field.width > width) {
         x = tf.mirrorPad(
           x,
           [
             [0, 0],
-            [top, ph - top],
-            [left, pw - left],
+            [top, field.height - height - top],
+            [left, field.width - width - left],
             [0, 0],
           ],
           'reflect',
@@ -174,4 +181,31 @@ export async function correct(
   const artefact = new Float32Array(corrected.length);
   for (let i = 0; i < artefact.length; i++) artefact[i] = volume.data[i]! - corrected[i]!;
   return { corrected: withData(volume, corrected), artefactMap: withData(volume, artefact) };
+}
+
+/**
+ * @internal
+ * Where a `height` x `width` slice sits in the image the network sees. The network was trained
+ * on `cropSize`² fields with air around the head; a smaller or tightly cropped slice (a 2.75 mm
+ * acquisition is about 60 voxels across) is placed, centred, in a `cropSize`² field (at least)
+ * filled with zeros, the normalised background, so that it is corrected as in training. A slice
+ * at least `cropSize` on both sides is only reflection-padded to a multiple of 4, as the two
+ * stride-2 convolutions need.
+ */
+export function correctionField(
+  height: number,
+  width: number,
+  cropSize: number,
+): { height: number; width: number; top: number; left: number; zeroFill: boolean } {
+  const up4 = (n: number): number => n + ((4 - (n % 4)) % 4);
+  const zeroFill = height < cropSize || width < cropSize;
+  const h = zeroFill ? Math.max(cropSize, up4(height)) : up4(height);
+  const w = zeroFill ? Math.max(cropSize, up4(width)) : up4(width);
+  return {
+    height: h,
+    width: w,
+    top: Math.floor((h - height) / 2),
+    left: Math.floor((w - width) / 2),
+    zeroFill,
+  };
 }
