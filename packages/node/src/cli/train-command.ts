@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -245,7 +245,6 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
   const config = parseConfig(values.config as string | undefined, readText);
 
   // One run per output directory: the lock is taken before the directory is looked at.
-  const createdOut = !existsSync(out);
   const lock = lockOutput('duncan train', '--out', out, 'duncan train');
   if (lock.note !== undefined) ctx.note(lock.note);
   // A signal before training starts ends the run at once (there is nothing to save yet).
@@ -259,13 +258,6 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
   } finally {
     for (const s of STOP_SIGNALS) process.off(s, onEarlySignal);
     lock.release();
-    if (createdOut) {
-      try {
-        rmdirSync(out); // only while empty: a run that failed before writing anything
-      } catch {
-        // it holds outputs
-      }
-    }
   }
 
   async function runTraining(): Promise<number> {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,10 +34,15 @@ describe('lockOutput', () => {
         `--out must not be in use by another run, got .* locked by duncan train \\(pid ${process.pid} on host`,
       ),
     );
+    writeFileSync(join(dir, 'output.txt'), 'x');
     lock.release();
-    expect(existsSync(join(dir, OUTPUT_LOCK_FILE))).toBe(false);
+    expect(readdirSync(dir)).toEqual(['output.txt']);
     lock.release();
     lockOutput('duncan train', '--out', dir, 'duncan train').release();
+    // A directory the lock created is removed again when nothing was written into it.
+    const empty = join(dir, 'c');
+    lockOutput('duncan train', '--out', empty, 'duncan train').release();
+    expect(existsSync(empty)).toBe(false);
   });
 
   it('takes over the lock of a process that no longer runs, with a note', () => {

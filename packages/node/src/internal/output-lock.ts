@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmdirSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MriError } from '@duncan-mri/volume';
@@ -24,7 +33,10 @@ export interface OutputLock {
   readonly path: string;
   /** A note when a stale lock (of a process that no longer runs) was taken over. */
   readonly note: string | undefined;
-  /** Removes the lock file if it is still this lock's. Idempotent; also runs on process exit. */
+  /**
+   * Removes the lock file if it is still this lock's, and the directory if the lock created it
+   * and it is empty (a run that failed before writing anything). Idempotent; also runs on exit.
+   */
   release(): void;
 }
 
@@ -83,7 +95,8 @@ function describeOwner(o: LockOwner): string {
 }
 
 /**
- * Takes the lock of an output directory (created when missing) for one run of `command`: a file
+ * Takes the lock of an output directory (created when missing, and removed again on release if
+ * nothing was written) for one run of `command`: a file
  * `.duncan.lock` created with O_EXCL that holds the pid, the host and the start time. A second
  * run into the same directory is refused while the first runs. A lock left by a process of this
  * host that no longer runs (killed with SIGKILL, a crash) is stale: it is taken over, and `note`
@@ -115,6 +128,7 @@ export function lockOutput(
       { argument: option },
     );
   let note: string | undefined;
+  const created = !existsSync(dir);
   try {
     mkdirSync(dir, { recursive: true });
     for (let attempt = 0; ; attempt++) {
@@ -150,6 +164,13 @@ export function lockOutput(
         unlinkSync(path);
       } catch {
         // already gone
+      }
+    }
+    if (created) {
+      try {
+        rmdirSync(dir); // only while empty
+      } catch {
+        // it holds outputs
       }
     }
   };
