@@ -166,7 +166,8 @@ image's max - min as the data range; SSIM slice-wise over z), and the per-tissue
 the clean image's segmentation, all inside one mask (the clean image's brainMask, or --mask),
 each beside a "no correction" baseline. Writes report.md, report.json, boxplot-ssim.png,
 boxplot-dice.png and panel-<artefact>.png to the output directory and prints the pooled
-in-head and whole-image tables, then the summary table.
+in-head and whole-image tables, then the summary table. One run at a time per output directory
+(a lock file, .duncan.lock): a second run into it is refused.
 
 Paired evaluation: each corrupted image must be its clean image with artefacts (same subject,
 same grid). --corrupted files pair with --clean paths in order (or all with a single --clean);
