@@ -243,6 +243,25 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
   const axisFlag = values.axis === undefined ? undefined : axisOption(values);
   const resume = values.resume === true;
   const config = parseConfig(values.config as string | undefined, readText);
+  /** The options that only some modes take. */
+  const checkModeOptions = (mode: TrainingMode) => {
+    if (mode === 'unpaired') {
+      if ((corruptedPaths === undefined) === (recipeText === undefined))
+        throw new UsageError('give either --corrupted <paths...> or --simulate <recipe>');
+    } else if (corruptedPaths !== undefined || recipeText !== undefined) {
+      throw new UsageError(
+        `--mode ${mode} makes its pairs from the --clean volumes (createTrainingPairs); --corrupted and --simulate apply only to --mode unpaired`,
+      );
+    }
+    if (pairedWeightFlag !== undefined && mode !== 'semi')
+      throw new UsageError('--paired-weight applies only to --mode semi');
+    if (axisFlag !== undefined && mode !== 'unpaired')
+      throw new UsageError(
+        '--axis applies only to --mode unpaired (the pairs come from all three axes)',
+      );
+  };
+  // The mode is known now unless a resumed run takes the checkpoint's.
+  if (!resume || modeFlag !== undefined) checkModeOptions(modeFlag ?? 'unpaired');
 
   // One run per output directory: the lock is taken before the directory is looked at.
   const lock = lockOutput('duncan train', '--out', out, 'duncan train');
@@ -302,20 +321,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
       mode === 'semi'
         ? settle('--paired-weight', pairedWeightFlag, sameMode ? record.pairedWeight : undefined, 1)
         : undefined;
-    if (mode === 'unpaired') {
-      if ((corruptedPaths === undefined) === (recipeText === undefined))
-        throw new UsageError('give either --corrupted <paths...> or --simulate <recipe>');
-    } else if (corruptedPaths !== undefined || recipeText !== undefined) {
-      throw new UsageError(
-        `--mode ${mode} makes its pairs from the --clean volumes (createTrainingPairs); --corrupted and --simulate apply only to --mode unpaired`,
-      );
-    }
-    if (pairedWeightFlag !== undefined && mode !== 'semi')
-      throw new UsageError('--paired-weight applies only to --mode semi');
-    if (axisFlag !== undefined && mode !== 'unpaired')
-      throw new UsageError(
-        '--axis applies only to --mode unpaired (the pairs come from all three axes)',
-      );
+    checkModeOptions(mode);
     const recipe = recipeText === undefined ? undefined : parseRecipe(recipeText, readText);
 
     const clean = await Promise.all(
@@ -425,12 +431,20 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
     const writes: Promise<void>[] = [];
     const panel = (step: number) => {
       const job = (async () => {
-        const { corrected, artefactMap } = await correct(model, preview, correctOptions);
-        const png = renderPanel([
-          shown,
-          { ...sliceOf(corrected, 2, 0), ...orient },
-          { ...sliceOf(artefactMap, 2, 0), ...orient, signed: true },
-        ]);
+        let png: Uint8Array;
+        try {
+          const { corrected, artefactMap } = await correct(model, preview, correctOptions);
+          png = renderPanel([
+            shown,
+            { ...sliceOf(corrected, 2, 0), ...orient },
+            { ...sliceOf(artefactMap, 2, 0), ...orient, signed: true },
+          ]);
+        } catch (error) {
+          sideOutput('panels', () => {
+            throw new Error(`the panel of step ${step} failed: ${(error as Error).message}`);
+          });
+          return;
+        }
         sideOutput('panels', () =>
           writeFileAtomic(join(out, `panel-step${String(step).padStart(6, '0')}.png`), png, true),
         );
