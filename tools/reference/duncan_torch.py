@@ -16,7 +16,9 @@ NCHW here and NHWC in tfjs; both hold one channel.
 
 Needs Debian's python3-torch (1.13) and numpy; never run in CI.
 """
+import hashlib
 import json
+import re
 
 import numpy as np
 import torch
@@ -408,6 +410,8 @@ def save_checkpoint(path_prefix, config, seed, weights, adam_g=None, adam_d=None
         "optimiser": {"generatorStep": steps["generator"], "discriminatorStep": steps["discriminator"]},
         "weightSpecs": specs,
         "byteLength": len(data),
+        # checkpoint-files.ts (readCheckpoint) refuses weights of another save by this hash.
+        "weightsSha256": hashlib.sha256(data).hexdigest(),
     }
     with open(os.path.join(path_prefix, "weights.bin"), "wb") as f:
         f.write(data)
@@ -422,8 +426,19 @@ def load_checkpoint(path_prefix):
 
     with open(os.path.join(path_prefix, "manifest.json")) as f:
         manifest = json.load(f)
-    with open(os.path.join(path_prefix, "weights.bin"), "rb") as f:
+    # A save of checkpoint-files.ts killed while it committed leaves a manifest that names its
+    # weights file (weights-<16 hex>.bin), or, once that was renamed, the weights in weights.bin.
+    named = manifest.get("weightsFile")
+    if named is not None and not re.fullmatch(r"weights-[0-9a-f]{16}\.bin", str(named)):
+        raise SystemExit(f"{path_prefix}/manifest.json: weightsFile must be weights-<16 hex>.bin, got {named!r}")
+    path = os.path.join(path_prefix, named) if named else None
+    if path is None or not os.path.exists(path):
+        path = os.path.join(path_prefix, "weights.bin")
+    with open(path, "rb") as f:
         data = f.read()
+    expected = manifest.get("weightsSha256")
+    if expected is not None and hashlib.sha256(data).hexdigest() != expected:
+        raise SystemExit(f"{path} does not have the SHA-256 that manifest.json records: the two files come from different saves")
     arrays, offset = {}, 0
     for s in manifest["weightSpecs"]:
         n = int(np.prod(s["shape"])) if s["shape"] else 1

@@ -111,4 +111,33 @@ describe('checkpoints', () => {
     );
     model.dispose();
   });
+
+  it('options.config changes the training settings of a resumed model, never its architecture', async () => {
+    await useBackend('wasm');
+    const model = createModel(TINY, { seed: 8 });
+    const saved = await saveCheckpoint(model);
+    model.dispose();
+    const resumed = await loadCheckpoint(saved, {
+      config: { learningRate: 5e-5, decayStart: 0.8, lossWeights: { cycle: 3 } },
+    });
+    expect(resumed.config).toEqual({
+      ...saved.manifest.config,
+      learningRate: 5e-5,
+      decayStart: 0.8,
+      lossWeights: { ...saved.manifest.config.lossWeights, cycle: 3 },
+    });
+    // The changed config is what the next checkpoint stores.
+    expect((await saveCheckpoint(resumed)).manifest.config.learningRate).toBe(5e-5);
+    resumed.dispose();
+    // Restating a fixed field at its stored value is fine; changing it is not.
+    const same = await loadCheckpoint(saved, { config: { channels: TINY.channels } });
+    same.dispose();
+    for (const config of [{ channels: 8 }, { poolSize: 0 }, { beta1: 0.9 }, { cropSize: 64 }]) {
+      const e = await expectMriError(() => loadCheckpoint(saved, { config }), 'INVALID_ARGUMENT');
+      expect(e.message).toMatch(/must stay .* when training resumes .* only lossWeights, /);
+    }
+    await expectMriError(() => loadCheckpoint(saved, { config: { bogus: 1 } as never }));
+    await expectMriError(() => loadCheckpoint(saved, { config: { learningRate: -1 } }));
+    await expectMriError(() => loadCheckpoint(saved, { config: { lossWeights: 3 } as never }));
+  });
 });

@@ -5,7 +5,13 @@ import { isCorrectorVariable, requireTrainingState, stateOf } from './internal/m
 import { variableSpecs } from './internal/networks.js';
 import { validateBoolean, validateNumber, validateObject } from './internal/validate.js';
 import { imagesToTensor, readFloat32, splitImages } from './internal/volume-tensor.js';
-import { type ModelConfig, resolveModelConfig } from './model-config.js';
+import {
+  type ModelConfig,
+  type ModelConfigOverrides,
+  resolveModelConfig,
+  resumeModelConfig,
+} from './model-config.js';
+import type { TrainingMode } from './train.js';
 
 /** One stored array: its name, shape and type (always float32). */
 export interface WeightSpec {
@@ -34,6 +40,45 @@ export interface CheckpointManifest {
   readonly weightSpecs: readonly WeightSpec[];
   /** `weights.byteLength`. */
   readonly byteLength: number;
+  /**
+   * SHA-256 of `weights`, 64 lower-case hex digits: added by the storage layer (`writeCheckpoint`
+   * of @duncan-mri/node), which refuses weights of another save on reading. Absent in
+   * checkpoints stored before it existed; `loadCheckpoint` does not read it.
+   */
+  readonly weightsSha256?: string;
+  /**
+   * How the run that saved the checkpoint was training, so that a resumed run continues it (as
+   * `duncan train --resume` does). Absent when the trainer did not record it; `loadCheckpoint`
+   * does not read it.
+   */
+  readonly training?: CheckpointTraining;
+}
+
+/** The {@link train} options a run used, as a checkpoint records them. */
+export interface CheckpointTraining {
+  /** The training mode. */
+  readonly mode: TrainingMode;
+  /** The run's length in the model's steps: `train`'s `totalSteps`, the learning-rate schedule's span. */
+  readonly totalSteps: number;
+  /** Images (unpaired) or pairs (paired, semi) per step. */
+  readonly batchSize: number;
+  /** The seed of the crops (unpaired) or of the pair source (paired, semi). */
+  readonly seed: number;
+  /** Unpaired: the slicing axis (0, 1, 2). */
+  readonly axis?: 0 | 1 | 2;
+  /** Semi: the weight of the paired loss. */
+  readonly pairedWeight?: number;
+}
+
+/** Options of {@link loadCheckpoint}. */
+export interface LoadCheckpointOptions {
+  /**
+   * Changes of the stored config for a resumed run, e.g. `{ learningRate: 5e-5 }`. Only the
+   * fields of `RESUMABLE_CONFIG_KEYS` (loss weights, learning rate and schedule, data handling)
+   * may differ from the stored ones; nested loss weights merge with the stored ones. The changed
+   * config is the model's, and what the next `saveCheckpoint` stores.
+   */
+  readonly config?: ModelConfigOverrides;
 }
 
 /** A complete checkpoint: a JSON-serialisable manifest and one binary blob of float32 arrays. */
@@ -151,21 +196,29 @@ function corrupt(message: string, argument: string, cause?: unknown): MriError {
  * included: a loaded model gives the same outputs and takes the same next training step as
  * the saved one (on the same backend). A model loaded from an inference checkpoint corrects
  * exactly as the saved one; `train`, `trainStep` and a complete `saveCheckpoint` refuse it.
+ * `options.config` changes the training settings of a resumed run (learning rate, loss weights,
+ * ...; not the architecture).
  *
  * @example
  * ```ts
  * const model = await loadCheckpoint({ manifest: JSON.parse(json), weights: readFileSync('model.bin') });
+ * const slower = await loadCheckpoint(checkpoint, { config: { learningRate: 5e-5 } });
  * ```
  * @throws MriError `UNSUPPORTED_FORMAT` for another format or architecture, `SHAPE_MISMATCH`
  * when the stored arrays do not fit the configured architecture, `CORRUPT_FILE` for a truncated
- * or non-finite weights blob.
+ * or non-finite weights blob, `INVALID_ARGUMENT` for bad `options.config` or one that changes a
+ * field outside `RESUMABLE_CONFIG_KEYS`.
  */
-export async function loadCheckpoint(checkpoint: {
-  readonly manifest: CheckpointManifest;
-  readonly weights: Uint8Array | ArrayBuffer;
-}): Promise<DuncanModel> {
+export async function loadCheckpoint(
+  checkpoint: {
+    readonly manifest: CheckpointManifest;
+    readonly weights: Uint8Array | ArrayBuffer;
+  },
+  options: LoadCheckpointOptions = {},
+): Promise<DuncanModel> {
   const where = 'loadCheckpoint';
   const c = validateObject(where, 'checkpoint', checkpoint);
+  const o = validateObject(where, 'options', options);
   const m = validateObject(where, 'checkpoint.manifest', c.manifest);
   if (m.format !== FORMAT || m.formatVersion !== 1) {
     throw new MriError(
@@ -183,10 +236,12 @@ export async function loadCheckpoint(checkpoint: {
   }
   // Checkpoints written before `outputNorm` existed normalised decoder F's last block.
   const rawConfig = validateObject(where, 'manifest.config', m.config);
-  const config = resolveModelConfig(where, {
+  const storedConfig = resolveModelConfig(where, {
     ...rawConfig,
     outputNorm: rawConfig.outputNorm ?? true,
   });
+  const config =
+    o.config === undefined ? storedConfig : resumeModelConfig(where, storedConfig, o.config);
   const seed = validateNumber(where, 'manifest.seed', m.seed, { min: 0, integer: true });
   const opt = validateObject(where, 'manifest.optimiser', m.optimiser);
   const gStep = validateNumber(where, 'manifest.optimiser.generatorStep', opt.generatorStep, {

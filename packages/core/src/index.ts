@@ -1,6 +1,8 @@
 export {
   type Checkpoint,
   type CheckpointManifest,
+  type CheckpointTraining,
+  type LoadCheckpointOptions,
   loadCheckpoint,
   type SaveCheckpointOptions,
   saveCheckpoint,
@@ -21,6 +23,7 @@ export {
   type ModelConfig,
   type ModelConfigOverrides,
   type PairedLossWeights,
+  RESUMABLE_CONFIG_KEYS,
 } from './model-config.js';
 export {
   type PairedTrainingData,

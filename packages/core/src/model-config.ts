@@ -208,3 +208,59 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
     flips: validateBoolean(where, 'config.flips', o.flips, d.flips),
   });
 }
+
+/**
+ * The {@link ModelConfig} fields that may change when a checkpoint is loaded to continue training
+ * (`loadCheckpoint(checkpoint, { config })`): the loss weights, the learning rate and its
+ * schedule, and the data handling. The others are fixed by what the checkpoint stores: the
+ * architecture (`channels`, `residualBlocks`, `contentSkips`, `residual`, `outputNorm`,
+ * `cropSize`), the image pools (`poolSize`) and Adam's moments (`beta1`, `beta2`, `epsilon`).
+ */
+export const RESUMABLE_CONFIG_KEYS = Object.freeze([
+  'lossWeights',
+  'pairedLossWeights',
+  'learningRate',
+  'decayStart',
+  'lowPercentile',
+  'highPercentile',
+  'foregroundThreshold',
+  'minForegroundFraction',
+  'flips',
+] as const satisfies readonly (keyof ModelConfig)[]);
+
+/**
+ * A stored config with `overrides` applied for a resumed run: validated as
+ * {@link resolveModelConfig} does (nested loss weights merge with the stored ones), and refused
+ * with `INVALID_ARGUMENT` when a field outside {@link RESUMABLE_CONFIG_KEYS} would change.
+ */
+export function resumeModelConfig(
+  where: string,
+  stored: ModelConfig,
+  overrides: unknown,
+): ModelConfig {
+  const o = validateObject(where, 'options.config', overrides);
+  const lossWeights = validateObject(where, 'options.config.lossWeights', o.lossWeights, true);
+  const pairedLossWeights = validateObject(
+    where,
+    'options.config.pairedLossWeights',
+    o.pairedLossWeights,
+    true,
+  );
+  const merged = resolveModelConfig(where, {
+    ...stored,
+    ...o,
+    lossWeights: { ...stored.lossWeights, ...lossWeights },
+    pairedLossWeights: { ...stored.pairedLossWeights, ...pairedLossWeights },
+  });
+  const resumable: readonly string[] = RESUMABLE_CONFIG_KEYS;
+  for (const key of Object.keys(merged) as (keyof ModelConfig)[]) {
+    if (resumable.includes(key) || merged[key] === stored[key]) continue;
+    fail(
+      where,
+      `options.config.${key}`,
+      `must stay ${JSON.stringify(stored[key])} when training resumes (the checkpoint's weights, Adam moments and image pools depend on it; only ${RESUMABLE_CONFIG_KEYS.join(', ')} may change)`,
+      o[key],
+    );
+  }
+  return merged;
+}

@@ -14,6 +14,31 @@ const clean = [phantom(40, 36, 3), phantom(36, 40, 2, 3)];
 const corrupted = [phantom(34, 34, 4, -2)];
 
 describe('train', () => {
+  it('waits for the promise onProgress returns before the next step', async () => {
+    await useBackend('wasm');
+    const model = createModel(TINY, { seed: 2 });
+    const callsWhenDone: number[] = [];
+    const savedSteps: number[] = [];
+    let calls = 0;
+    await train(
+      model,
+      { clean, corrupted },
+      {
+        steps: 2,
+        seed: 1,
+        onProgress: async () => {
+          calls++;
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          savedSteps.push((await saveCheckpoint(model)).manifest.optimiser.generatorStep);
+          callsWhenDone.push(calls);
+        },
+      },
+    );
+    expect(callsWhenDone).toEqual([1, 2]);
+    expect(savedSteps).toEqual([1, 2]);
+    model.dispose();
+  });
+
   it('reports every step with the loss keys of the issue and decays the learning rate linearly', async () => {
     await useBackend('wasm');
     const model = createModel({ ...TINY, learningRate: 1e-3 }, { seed: 1 });

@@ -103,8 +103,11 @@ export interface TrainOptionsBase<L> {
   readonly totalSteps?: number;
   /** Stops training after the current step; the result says `aborted: true`. */
   readonly signal?: AbortSignal;
-  /** Called after every step. */
-  readonly onProgress?: (progress: TrainingProgress<L>) => void;
+  /**
+   * Called after every step. When it returns a promise, the next step waits for it, so the
+   * callback may save a checkpoint of the model (`saveCheckpoint`) between steps.
+   */
+  readonly onProgress?: (progress: TrainingProgress<L>) => unknown;
 }
 
 /** Options of {@link train} in mode `'unpaired'` (the default). */
@@ -232,7 +235,7 @@ export async function train(
           min: startStep + steps,
           integer: true,
         });
-  const onProgress = validateFunction<(p: TrainingProgress<unknown>) => void>(
+  const onProgress = validateFunction<(p: TrainingProgress<unknown>) => unknown>(
     where,
     'options.onProgress',
     o.onProgress,
@@ -274,7 +277,7 @@ export async function train(
     const learningRate = rate(i);
     losses = await run(learningRate);
     const seconds = (performance.now() - started) / 1000;
-    onProgress?.({
+    await onProgress?.({
       step: i + 1,
       steps,
       losses,

@@ -33,7 +33,10 @@ export function phantom(nx: number, ny: number, nz = 1, shift = 0): Volume {
 }
 
 /** Expects `fn` (sync or async) to throw an MriError with this code. */
-export async function expectMriError(fn: () => unknown, code = 'INVALID_ARGUMENT'): Promise<void> {
+export async function expectMriError(
+  fn: () => unknown,
+  code = 'INVALID_ARGUMENT',
+): Promise<{ code: string; message: string }> {
   let thrown: unknown;
   try {
     await fn();
@@ -42,6 +45,7 @@ export async function expectMriError(fn: () => unknown, code = 'INVALID_ARGUMENT
   }
   expect(isMriError(thrown), String(thrown)).toBe(true);
   expect((thrown as { code: string }).code).toBe(code);
+  return thrown as { code: string; message: string };
 }
 
 /** The largest absolute difference between two arrays. */

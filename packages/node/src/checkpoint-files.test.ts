@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CheckpointManifest } from '@duncan-mri/core';
 import { describe, expect, it } from 'vitest';
 import { mriErrorOf, tempDir } from '../test/helpers.js';
 import {
@@ -8,8 +9,12 @@ import {
   readCheckpoint,
   writeCheckpoint,
 } from './checkpoint-files.js';
+import { sha256Hex } from './internal/checkpoint-commit.js';
 
-const manifest = { format: 'duncan-mri-checkpoint', formatVersion: 1 } as never;
+const manifest = {
+  format: 'duncan-mri-checkpoint',
+  formatVersion: 1,
+} as unknown as CheckpointManifest;
 
 describe('readCheckpoint / writeCheckpoint', () => {
   it('round-trips manifest and weights, atomically and without clobbering', () => {
@@ -17,7 +22,8 @@ describe('readCheckpoint / writeCheckpoint', () => {
     const weights = Uint8Array.from({ length: 64 }, (_, i) => i);
     writeCheckpoint(dir, { manifest, weights });
     const back = readCheckpoint(dir);
-    expect(back.manifest).toEqual(manifest);
+    // The stored manifest also records the weights' SHA-256 (readCheckpoint checks it).
+    expect(back.manifest).toEqual({ ...manifest, weightsSha256: sha256Hex(weights) });
     expect([...back.weights]).toEqual([...weights]);
     expect(readdirSync(dir).sort()).toEqual([CHECKPOINT_FILES.manifest, CHECKPOINT_FILES.weights]);
     const e = (() => {

@@ -8,6 +8,7 @@ import { simulate } from '@duncan-mri/simulate';
 import { createRng, createVolume, type Volume } from '@duncan-mri/volume';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeCheckpoint } from '../src/checkpoint-files.js';
+import { lockOutput, OUTPUT_LOCK_FILE } from '../src/internal/output-lock.js';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { useNodeBackend } from '../src/use-node-backend.js';
 import { writeVolumeFile } from '../src/write-volume-file.js';
@@ -294,6 +295,34 @@ describe('duncan evaluate (built CLI)', () => {
     expect(report.groups[0].metrics.dice.corrupted.n).toBe(1);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/\| blob \| .* \| n\/a: the mask holds 25 voxels/);
+  });
+
+  it('refuses a second run into an -o that another run holds, leaving it untouched', async () => {
+    const out = join(work, 'busy');
+    const held = lockOutput('test', '-o', out, 'duncan evaluate (another run)');
+    try {
+      const r = await duncan([
+        'evaluate',
+        '--clean',
+        small,
+        '--simulate',
+        'noise',
+        '--model',
+        model,
+        '-o',
+        out,
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `-o/--output must not be in use by another run, .*locked by duncan evaluate \\(another run\\) \\(pid ${process.pid} on host`,
+        ),
+      );
+      expect(readdirSync(out)).toEqual([OUTPUT_LOCK_FILE]);
+      expect(JSON.parse(readFileSync(held.path, 'utf8')).pid).toBe(process.pid);
+    } finally {
+      held.release();
+    }
   });
 
   it('help with an example; usage errors exit 2, mismatched pairs exit 1', async () => {

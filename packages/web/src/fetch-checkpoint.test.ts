@@ -56,6 +56,19 @@ describe('fetchCheckpoint', () => {
     expect((await fetchCheckpoint('http://h/m/', { version: 'v1' })).version).toBe('v1');
   });
 
+  it('refuses weights whose SHA-256 is not the one the manifest records', async () => {
+    const weights = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    const hex = async (bytes: Uint8Array<ArrayBuffer>) =>
+      Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) =>
+        b.toString(16).padStart(2, '0'),
+      ).join('');
+    const recorded = { ...manifest, weightsSha256: await hex(weights) };
+    serve({ '/m/manifest.json': JSON.stringify(recorded), '/m/weights.bin': weights });
+    expect((await fetchCheckpoint('http://h/m/')).checkpoint.weights).toEqual(weights);
+    serve({ '/m/manifest.json': JSON.stringify(recorded), '/m/weights.bin': new Uint8Array(8) });
+    expect(await codeOf(fetchCheckpoint('http://h/m/'))).toBe('CORRUPT_FILE weights');
+  });
+
   it('refuses other origins than the page', async () => {
     vi.stubGlobal('location', new URL('http://127.0.0.1:8000/app/'));
     serve({});

@@ -1,6 +1,12 @@
 import type { Checkpoint, CheckpointManifest } from '@duncan-mri/core';
 import { describeValue, invalidArgument, MriError, validateObject } from '@duncan-mri/volume';
-import { manifestVersion, openCache, readCached, writeCached } from './internal/model-cache.js';
+import {
+  manifestVersion,
+  openCache,
+  readCached,
+  sha256Hex,
+  writeCached,
+} from './internal/model-cache.js';
 import { fetchOk, modelUrls } from './internal/urls.js';
 
 /** Options of {@link fetchCheckpoint} and {@link loadModel}. */
@@ -137,6 +143,17 @@ export async function fetchCheckpoint(
       );
     }
     const result = fromEntry(manifest, weights, key, version, false);
+    // A manifest of `writeCheckpoint` records its weights' hash: weights of another version (a
+    // stale HTTP cache, a half-finished upload) are refused, never loaded with it.
+    const expected = manifest.weightsSha256;
+    const actual = typeof expected === 'string' ? await sha256Hex(weights) : undefined;
+    if (expected !== undefined && actual !== undefined && actual !== expected) {
+      throw new MriError(
+        'CORRUPT_FILE',
+        `${WHERE}: weights must have the SHA-256 that the manifest records (${expected.slice(0, 16)}...), got ${actual.slice(0, 16)}... from ${urls.weights.href}: the two files come from different versions of the model`,
+        { argument: 'weights' },
+      );
+    }
     if (db !== undefined) await writeCached(db, { url: key, version, manifest, weights });
     return result;
   } finally {

@@ -29,6 +29,7 @@ import { createCorrector, type NodeCorrector } from '../create-corrector.js';
 import { renderBoxPlot } from '../internal/box-plot.js';
 import { extractChunk, insertChunk } from '../internal/chunks.js';
 import { type EvaluationTile, renderEvaluationPanel } from '../internal/evaluation-panel.js';
+import { lockOutput, type OutputLock } from '../internal/output-lock.js';
 import { sliceOf } from '../internal/panel.js';
 import {
   corruptWithShots,
@@ -379,6 +380,16 @@ function scoreImage(
 }
 
 export async function evaluateCommand(argv: readonly string[]): Promise<number | 'help'> {
+  const locks: OutputLock[] = [];
+  try {
+    return await evaluate(argv, locks);
+  } finally {
+    for (const lock of locks) lock.release();
+  }
+}
+
+/** The command; the lock of its output directory goes to `locks` (released by the caller). */
+async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<number | 'help'> {
   const { values, positionals } = parseCommand(
     argv,
     {
@@ -517,6 +528,10 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
         argument: '--output',
       },
     );
+  // One run per output directory: a second evaluate into it is refused while this one runs.
+  const lock = lockOutput(WHERE, '-o/--output', output, 'duncan evaluate');
+  locks.push(lock);
+  if (lock.note !== undefined) ctx.note(lock.note);
   for (const name of ['report.json', 'report.md']) {
     if (existsSync(join(output, name)) && !overwrite)
       throw new MriError(

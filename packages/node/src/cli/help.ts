@@ -113,13 +113,25 @@ Trains a DUNCAN model. --mode unpaired (the default): on unpaired clean and corr
 the --clean volumes (slices along all three axes, random geometry, contrast and corruption);
 the loss is L1 (head 1, background 0.1) + (1 - SSIM in the head). --mode semi: the unpaired
 DUNCAN losses on a pair's corrupted image and another pair's clean image, plus --paired-weight x
-the paired loss. In paired and semi modes step s reads pairs s*batch .. s*batch+batch-1 and the
-learning rate follows the step over --steps, so --resume continues exactly (also a checkpoint of
-tools/reference/train_default_model.py --mode paired|semi). The output directory gets the
+the paired loss. In paired and semi modes step s reads pairs s*batch .. s*batch+batch-1, so
+--resume continues exactly (also a checkpoint of tools/reference/train_default_model.py --mode
+paired|semi). In every mode the learning rate follows the model's step over --steps (constant,
+then a linear decay from decayStart of the run). The output directory gets the
 checkpoint (manifest.json + weights.bin), losses.csv, loss-curve.png and, every --every steps,
 panel-step<N>.png (corrupted input | corrected | artefact map of a middle slice, or of a fixed
-pair in paired and semi modes).
-Ctrl-C stops after the current step and saves a checkpoint; continue with --resume.
+pair in paired and semi modes). A panel, losses.csv or loss-curve.png that cannot be written is
+a warning; training goes on.
+Checkpoints are saved every --save-every and at the end, each replacing the last as one unit (a
+kill at any moment leaves the previous or the new one readable). Ctrl-C, SIGTERM (schedulers,
+timeout) and SIGHUP (a closed terminal) stop after the current step and save a checkpoint; the
+exit code is then 128 + the signal's number (130, 143, 129); the same signal again quits without
+saving. Only one run at a time may use an --out (a lock file, .duncan.lock; a lock left by a
+process that no longer runs is taken over).
+--resume continues the checkpoint's run: its step, --steps (so the learning-rate schedule goes on
+as if uninterrupted), --mode, --batch-size, --seed, --axis and --paired-weight, unless given again
+(a note names each change). --config on resume may change lossWeights, pairedLossWeights,
+learningRate, decayStart, lowPercentile, highPercentile, foregroundThreshold,
+minForegroundFraction and flips; the architecture, poolSize and Adam's betas and epsilon stay.
 
 Options:
       --mode <name>          unpaired, paired or semi (default unpaired)
@@ -129,7 +141,7 @@ Options:
                              "motion:moderate,ghosting:moderate,noise:mild", or JSON / a .json file
       --paired-weight <w>    semi: weight of the paired loss (default 1)
       --out <dir>            output directory                                        [required]
-      --steps <n>            total training steps (default 1000)
+      --steps <n>            total training steps (default 1000; on --resume, the checkpoint's)
       --config <json|file>   model configuration overrides, e.g. '{"channels":16,"residualBlocks":2}'
       --resume               continue from the checkpoint in --out
       --seed <n>             seed of the weights and of the crops and simulation (unpaired) or
@@ -137,7 +149,10 @@ Options:
       --batch-size <n>       images per domain (unpaired) or pairs (paired, semi) per step (default 1)
       --axis <x|y|z>         unpaired: slicing axis (default z)
       --every <n>            steps between panels (default 100)
-      --overwrite            start again over an existing checkpoint in --out
+      --save-every <n|Nm>    save a checkpoint every n steps, or every N minutes (10m);
+                             0 = only at the end and when stopped (default 10m)
+      --overwrite            start again over an existing checkpoint in --out (it stays until
+                             the new run's first save)
       --json                 print a JSON summary on stdout
       --progress             show the progress bar even when stderr is not a terminal
 
@@ -164,7 +179,8 @@ image's max - min as the data range; SSIM slice-wise over z), and the per-tissue
 the clean image's segmentation, all inside one mask (the clean image's brainMask, or --mask),
 each beside a "no correction" baseline. Writes report.md, report.json, boxplot-ssim.png,
 boxplot-dice.png and panel-<artefact>.png to the output directory and prints the pooled
-in-head and whole-image tables, then the summary table.
+in-head and whole-image tables, then the summary table. One run at a time per output directory
+(a lock file, .duncan.lock): a second run into it is refused.
 
 Paired evaluation: each corrupted image must be its clean image with artefacts (same subject,
 same grid). --corrupted files pair with --clean paths in order (or all with a single --clean);

@@ -79,12 +79,17 @@ export async function clearCached(db: IDBDatabase, url?: string): Promise<void> 
  */
 export async function manifestVersion(text: string): Promise<string> {
   const bytes = new TextEncoder().encode(text);
-  const subtle = globalThis.crypto?.subtle;
-  if (subtle !== undefined) {
-    const digest = new Uint8Array(await subtle.digest('SHA-256', bytes));
-    return `sha256:${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-  }
+  const sha256 = await sha256Hex(bytes);
+  if (sha256 !== undefined) return `sha256:${sha256}`;
   let h = 0x811c9dc5;
   for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
   return `fnv1a:${h.toString(16).padStart(8, '0')}:${bytes.length}`;
+}
+
+/** SHA-256 of `bytes` as lower-case hex, or undefined where `crypto.subtle` is missing (insecure contexts). */
+export async function sha256Hex(bytes: Uint8Array | ArrayBuffer): Promise<string | undefined> {
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle === undefined) return undefined;
+  const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as BufferSource));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
