@@ -135,4 +135,20 @@ describe('correct', () => {
     model.dispose();
     await expectMriError(() => correct(model, phantom(8, 8)));
   });
+
+  it('holds a few feature maps of a slice at once, not every intermediate of the forward pass', async () => {
+    // The network's working memory is what limits the batch on wasm32 (4 GiB): each block frees
+    // its padding, convolution and normalisation temporaries as soon as its output exists.
+    await useBackend('wasm');
+    for (const extra of [{}, { contentSkips: true }, { outputNorm: true }]) {
+      const model = createModel({ ...TINY, channels: 8, ...extra }, { seed: 1 });
+      const volume = phantom(64, 64, 1);
+      const weights = tf.memory().numBytes;
+      const { peakBytes } = await tf.profile(() => correct(model, volume));
+      model.dispose();
+      // One full-resolution feature map of the network: 64 x 64 pixels, C = 8 channels, float32.
+      const featureMap = 64 * 64 * 8 * 4;
+      expect((peakBytes - weights) / featureMap, JSON.stringify(extra)).toBeLessThan(16);
+    }
+  });
 });
