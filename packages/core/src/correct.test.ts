@@ -1,7 +1,7 @@
 import { createVolume, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { expectMriError, maxAbsDiff, phantom, TINY, tf, useBackend } from '../test/helpers.js';
-import { correct } from './correct.js';
+import { correct, correctionStatistics } from './correct.js';
 import { createModel } from './create-model.js';
 
 describe('correct', () => {
@@ -89,8 +89,30 @@ describe('correct', () => {
       const expected = whole.data.slice(start * size, (start + count) * size);
       expect(maxAbsDiff(corrected.data, expected) / 160).toBeLessThan(1e-5);
     }
+    // correctionStatistics gives exactly these, and parts that are the batches of one pass are
+    // corrected bit for bit as that pass corrects them.
+    expect(correctionStatistics(volume, model.config)).toEqual({ intensityRange, clip });
+    const byTwo = (await correct(model, volume, { batchSize: 2 })).corrected;
+    for (const start of [0, 2, 4]) {
+      const part = createVolume({
+        data: volume.data.slice(start * size, (start + 2) * size),
+        shape: [24, 20, 2],
+      });
+      const { corrected } = await correct(model, part, { intensityRange, clip });
+      expect(corrected.data).toEqual(byTwo.data.slice(start * size, (start + 2) * size));
+    }
     await expectMriError(() => correct(model, volume, { intensityRange: { low: 1, high: 1 } }));
     await expectMriError(() => correct(model, volume, { intensityRange: { low: 0 } as never }));
+    const nan = withData(
+      volume,
+      Float32Array.from(volume.data, (v, i) => (i === 7 ? NaN : v)),
+    );
+    expect(() => correctionStatistics(nan, model.config)).toThrow(
+      /volume.data must be finite, got NaN at index 7/,
+    );
+    await expectMriError(() =>
+      correctionStatistics(volume, { lowPercentile: 50, highPercentile: 10 }),
+    );
     model.dispose();
   });
 
@@ -158,5 +180,24 @@ describe('correct', () => {
     await expectMriError(() => correct(model, {} as never));
     model.dispose();
     await expectMriError(() => correct(model, phantom(8, 8)));
+  });
+
+  it('holds a few feature maps of a slice at once, not every intermediate of the forward pass', async () => {
+    // The network's working memory is what limits the batch on wasm32 (4 GiB): each block frees
+    // its padding, convolution and normalisation temporaries as soon as its output exists.
+    await useBackend('wasm');
+    for (const extra of [{}, { contentSkips: true }, { outputNorm: true }]) {
+      const model = createModel({ ...TINY, channels: 8, ...extra }, { seed: 1 });
+      const volume = phantom(64, 64, 1);
+      const weights = tf.memory().numBytes;
+      const { peakBytes } = await tf.profile(async () => {
+        await correct(model, volume);
+        return [];
+      });
+      model.dispose();
+      // One full-resolution feature map of the network: 64 x 64 pixels, C = 8 channels, float32.
+      const featureMap = 64 * 64 * 8 * 4;
+      expect((peakBytes - weights) / featureMap, JSON.stringify(extra)).toBeLessThan(16);
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
 import {
   denormalise,
   extractSlice,
+  type IntensityRange,
   imagesToTensor,
   insertSlice,
   normalise,
@@ -19,6 +20,7 @@ import {
   sliceGeometry,
   splitImages,
 } from './internal/volume-tensor.js';
+import type { ModelConfig } from './model-config.js';
 
 /** Options of {@link correct}. */
 export interface CorrectOptions {
@@ -29,8 +31,9 @@ export interface CorrectOptions {
   /**
    * The intensities mapped to 0 and 1 before the network (and back after it). Default: the
    * volume's own robust percentiles (`config.lowPercentile`, `config.highPercentile`). Give the
-   * whole volume's range when correcting parts of a volume separately (worker threads), so that
-   * every part is normalised as one pass over the volume would.
+   * whole volume's range ({@link correctionStatistics}) when correcting parts of a volume
+   * separately (worker threads), so that every part is normalised as one pass over the volume
+   * would.
    */
   readonly intensityRange?: { readonly low: number; readonly high: number };
   /**
@@ -89,18 +92,7 @@ export async function correct(
     'options.onProgress',
     o.onProgress,
   );
-  // One pass: every voxel finite, and the range the output is clipped to by default.
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const x of volume.data) {
-    if (!Number.isFinite(x)) {
-      throw new MriError('INVALID_ARGUMENT', `${where}: volume.data must be finite, got ${x}`, {
-        argument: 'volume',
-      });
-    }
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
+  const { min, max } = finiteRange(where, volume.data);
   let range: { low: number; high: number } | undefined;
   if (o.intensityRange !== undefined) {
     const r = validateObject(where, 'options.intensityRange', o.intensityRange);
@@ -208,4 +200,63 @@ export function correctionField(
     left: Math.floor((w - width) / 2),
     zeroFill,
   };
+}
+
+/** The whole-volume statistics a correction normalises and clips by ({@link correctionStatistics}). */
+export interface CorrectionStatistics {
+  /** The robust percentiles mapped to 0 and 1 (`config.lowPercentile`, `config.highPercentile`). */
+  readonly intensityRange: IntensityRange;
+  /** The volume's minimum and maximum: the range the corrected intensities are clipped to. */
+  readonly clip: { readonly min: number; readonly max: number };
+}
+
+/**
+ * The statistics {@link correct} takes from the whole volume: the robust intensity range it
+ * normalises by and the range it clips to. Give them to `correct` as `intensityRange` and `clip`
+ * when correcting parts of one volume separately (batches of slices on worker threads), so that
+ * every part is corrected exactly as one pass over the whole volume would correct it.
+ *
+ * @example
+ * ```ts
+ * const { intensityRange, clip } = correctionStatistics(volume, model.config);
+ * const part = await correct(model, slab, { intensityRange, clip });
+ * ```
+ * @throws MriError `INVALID_ARGUMENT` for a bad volume or a voxel that is not finite.
+ */
+export function correctionStatistics(
+  volume: Volume,
+  config: Pick<ModelConfig, 'lowPercentile' | 'highPercentile'>,
+): CorrectionStatistics {
+  const where = 'correctionStatistics';
+  assertVolume(volume, where, 'volume');
+  const c = validateObject(where, 'config', config);
+  const lowPercentile = validateNumber(where, 'config.lowPercentile', c.lowPercentile, {
+    min: 0,
+    max: 100,
+  });
+  const highPercentile = validateNumber(where, 'config.highPercentile', c.highPercentile, {
+    min: lowPercentile,
+    max: 100,
+  });
+  const clip = finiteRange(where, volume.data);
+  return { intensityRange: robustRange(volume.data, lowPercentile, highPercentile), clip };
+}
+
+/** One pass: every voxel finite, and the minimum and maximum. */
+function finiteRange(where: string, data: Float32Array): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (!Number.isFinite(x)) {
+      throw new MriError(
+        'INVALID_ARGUMENT',
+        `${where}: volume.data must be finite, got ${x} at index ${i}`,
+        { argument: 'volume' },
+      );
+    }
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  return { min, max };
 }

@@ -8,7 +8,13 @@ export {
   saveCheckpoint,
   type WeightSpec,
 } from './checkpoint.js';
-export { type CorrectionResult, type CorrectOptions, correct } from './correct.js';
+export {
+  type CorrectionResult,
+  type CorrectionStatistics,
+  type CorrectOptions,
+  correct,
+  correctionStatistics,
+} from './correct.js';
 export { type CreateModelOptions, createModel, type DuncanModel } from './create-model.js';
 export { LOSS_NAMES } from './internal/losses.js';
 export { PAIRED_LOSS_NAMES } from './internal/paired-loss.js';

@@ -35,10 +35,10 @@ async function main(): Promise<void> {
       const volume = createVolume({ data: message.data, shape: message.shape });
       const { corrected } = await correct(model, volume, {
         axis: message.axis,
-        batchSize: message.batchSize,
+        // The batch the main thread planned for this worker's memory, in one forward pass.
+        batchSize: message.shape[message.axis],
         intensityRange: message.intensityRange,
         clip: message.clip,
-        onProgress: ({ done }) => post({ type: 'progress', id, done }),
       });
       const data = new Float32Array(corrected.data);
       post({ type: 'result', id, corrected: data }, [data.buffer]);

@@ -110,6 +110,35 @@ describe('createCorrector', () => {
     }
   });
 
+  it('corrects bit for bit as one pass with the same batches, whatever the number of workers', async () => {
+    const model = await loadCheckpoint(checkpoint);
+    const volume = createVolume({
+      data: Float32Array.from({ length: 64 * 48 * 7 }, (_, i) => sample.data[i * 3]!),
+      shape: [64, 48, 7],
+      affine: sample.affine,
+    });
+    for (const [batchSize, workers] of [
+      [1, 3],
+      [2, 2],
+      [3, 1],
+    ] as const) {
+      const reference = await correct(model, volume, { batchSize });
+      const pool = await createCorrector({ model: checkpoint, workers, batchSize });
+      try {
+        const { corrected, artefactMap } = await pool.correct(volume);
+        expect([batchSize, workers, corrected.data]).toEqual([
+          batchSize,
+          workers,
+          reference.corrected.data,
+        ]);
+        expect(artefactMap.data).toEqual(reference.artefactMap.data);
+      } finally {
+        await pool.close();
+      }
+    }
+    model.dispose();
+  });
+
   it('reads a model directory, and says when it is missing or broken', async () => {
     const { writeCheckpoint } = await import('./checkpoint-files.js');
     const dir = tempDir();

@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { Checkpoint, CorrectionResult, DuncanModel, ModelConfig } from '@duncan-mri/core';
-import { assertVolume, describeValue, MriError, type Volume, withData } from '@duncan-mri/volume';
+import { assertVolume, MriError, type Volume, withData } from '@duncan-mri/volume';
 import { readCheckpoint } from './checkpoint-files.js';
-import { extractChunk, insertChunk, splitRuns } from './internal/chunks.js';
+import { extractChunk, insertChunk, splitBatches } from './internal/chunks.js';
+import { availableMemory, defaultPoolSize, planCorrection } from './internal/correction-plan.js';
 import { invalid } from './internal/errors.js';
-import type { FromWorker, ToWorker, WorkerError, WorkerInit } from './internal/worker-protocol.js';
-import { correctWorkerUrl } from './internal/worker-url.js';
+import { WorkerPool } from './internal/worker-pool.js';
+import type { WorkerInit } from './internal/worker-protocol.js';
 import { type NodeBackendInfo, type NodeBackendName, useNodeBackend } from './use-node-backend.js';
 
 /** Options of {@link createCorrector}. */
@@ -18,13 +18,21 @@ export interface CreateCorrectorOptions {
   readonly model?: string | Checkpoint;
   /**
    * Worker threads, each with its own wasm (or cpu) backend and copy of the model; 0 corrects
-   * in this thread. Default: one per core (`os.availableParallelism()`) on wasm and cpu, 0 on
-   * tfjs-node, which already uses every core.
+   * in this thread. Default: one per core (`os.availableParallelism()`), as many as the
+   * available memory holds, on wasm and cpu; 0 on tfjs-node, which already uses every core.
+   * A volume uses fewer when it has fewer batches, or when its batches would not fit the
+   * available memory side by side.
    */
   readonly workers?: number;
   /** Backend(s) to prefer (see {@link useNodeBackend}); `DUNCAN_BACKEND` still overrides. */
   readonly backend?: NodeBackendName | readonly NodeBackendName[];
-  /** Slices per forward pass (default 8). */
+  /**
+   * The most slices per forward pass. Default: automatic, from the slice size (about 64 MiB of
+   * the network's working memory: one 256x256 slice, 16 slices of 64x64). Either way a batch
+   * is made smaller when it would not fit the wasm heap (4 GiB) or the available memory, so
+   * large slices never exhaust a worker. On worker threads the result does not depend on the
+   * number of workers; batches of one pass are corrected exactly as that pass corrects them.
+   */
   readonly batchSize?: number;
 }
 
@@ -56,124 +64,6 @@ export interface NodeCorrector {
 const WHERE = 'createCorrector';
 /** The smallest slice side the network takes (2 pixels at 1/4 scale for its reflection pads). */
 const MIN_SLICE_SIDE = 8;
-
-interface PoolWorker {
-  readonly worker: Worker;
-  /** The model configuration as the worker's loadCheckpoint resolved it. */
-  config: ModelConfig | undefined;
-  busy: boolean;
-  /** Set when the worker has exited (a crash): later jobs fail at once instead of waiting. */
-  dead: boolean;
-  fail: ((error: Error) => void) | undefined;
-}
-
-function toError(e: WorkerError): Error {
-  if (e.name === 'MriError' && e.code !== undefined) {
-    return new MriError(e.code as MriError['code'], e.message, {
-      ...(e.argument === undefined ? {} : { argument: e.argument }),
-    });
-  }
-  return new MriError('INTERNAL', `${WHERE}: a correction worker failed: ${e.message}`);
-}
-
-async function startWorker(init: WorkerInit): Promise<PoolWorker> {
-  const worker = new Worker(correctWorkerUrl(), { workerData: init });
-  const entry: PoolWorker = {
-    worker,
-    config: undefined,
-    busy: false,
-    dead: false,
-    fail: undefined,
-  };
-  await new Promise<void>((resolve, reject) => {
-    const onMessage = (m: FromWorker) => {
-      if (m.type === 'ready') {
-        entry.config = m.config;
-        cleanup();
-        resolve();
-      } else if (m.type === 'error') {
-        cleanup();
-        reject(toError(m.error));
-      }
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(
-        new MriError('INTERNAL', `${WHERE}: a correction worker did not start: ${error.message}`, {
-          cause: error,
-        }),
-      );
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(
-        new MriError(
-          'INTERNAL',
-          `${WHERE}: a correction worker exited with code ${code} while starting`,
-        ),
-      );
-    };
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
-  // A crash later fails the job in flight.
-  worker.on('error', (error) => entry.fail?.(error));
-  worker.on('exit', (code) => {
-    entry.dead = true;
-    entry.fail?.(new Error(`worker exited with code ${code}`));
-  });
-  worker.unref();
-  return entry;
-}
-
-function runJob(
-  entry: PoolWorker,
-  job: Extract<ToWorker, { type: 'correct' }>,
-  onDone: (done: number) => void,
-): Promise<Float32Array> {
-  const { worker } = entry;
-  if (entry.dead) {
-    return Promise.reject(
-      new MriError('INTERNAL', `${WHERE}: a correction worker has exited; create a new corrector`),
-    );
-  }
-  entry.busy = true;
-  worker.ref();
-  return new Promise<Float32Array>((resolve, reject) => {
-    const finish = () => {
-      worker.off('message', onMessage);
-      entry.fail = undefined;
-      entry.busy = false;
-      worker.unref();
-    };
-    const onMessage = (m: FromWorker) => {
-      if (m.type === 'progress' && m.id === job.id) onDone(m.done);
-      else if (m.type === 'result' && m.id === job.id) {
-        finish();
-        resolve(m.corrected);
-      } else if (m.type === 'error' && (m.id === job.id || m.id === undefined)) {
-        finish();
-        reject(toError(m.error));
-      }
-    };
-    entry.fail = (error: Error) => {
-      finish();
-      reject(
-        new MriError('INTERNAL', `${WHERE}: a correction worker failed: ${error.message}`, {
-          cause: error,
-        }),
-      );
-    };
-    worker.on('message', onMessage);
-    worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
-  });
-}
 
 /**
  * Throws unless the slices along `axis` are at least 8x8 voxels, the smallest the network takes
@@ -235,13 +125,13 @@ export async function createCorrector(
 ): Promise<NodeCorrector> {
   if (typeof options !== 'object' || options === null)
     throw invalid(WHERE, 'options', 'must be an object', options);
-  const { workers: askedWorkers, batchSize = 8 } = options;
+  const { workers: askedWorkers, batchSize } = options;
   if (
     askedWorkers !== undefined &&
     !(Number.isInteger(askedWorkers) && askedWorkers >= 0 && askedWorkers <= 256)
   )
     throw invalid(WHERE, 'options.workers', 'must be an integer >= 0 and <= 256', askedWorkers);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1))
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1))
     throw invalid(WHERE, 'options.batchSize', 'must be an integer >= 1', batchSize);
   let checkpoint: Checkpoint;
   if (options.model === undefined || typeof options.model === 'string') {
@@ -265,33 +155,30 @@ export async function createCorrector(
     options.backend === undefined ? {} : { prefer: options.backend },
   );
   const pooled = backend.backend === 'wasm' || backend.backend === 'cpu';
-  const workers = pooled ? (askedWorkers ?? availableParallelism()) : 0;
+  const workers = pooled
+    ? (askedWorkers ?? defaultPoolSize(availableParallelism(), availableMemory()))
+    : 0;
 
-  const { loadCheckpoint, correct, robustIntensityRange } = await import('@duncan-mri/core');
+  const { loadCheckpoint, correct, correctionStatistics } = await import('@duncan-mri/core');
   let model: DuncanModel | undefined;
-  let pool: PoolWorker[] = [];
+  let pool: WorkerPool | undefined;
+  let config: ModelConfig;
   if (workers === 0) {
     model = await loadCheckpoint(checkpoint);
+    config = model.config;
   } else {
     const init: WorkerInit = {
       backend: backend.backend as 'wasm' | 'cpu',
       manifest: checkpoint.manifest,
       weights: checkpoint.weights,
     };
-    const started = await Promise.allSettled(
-      Array.from({ length: workers }, () => startWorker(init)),
-    );
-    pool = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed !== undefined) {
-      await Promise.all(pool.map((p) => p.worker.terminate()));
-      throw failed.reason;
-    }
+    const started = await WorkerPool.start(WHERE, init, workers);
+    pool = started.pool;
+    config = (started.config ?? checkpoint.manifest.config) as ModelConfig;
   }
-  const config = (model?.config ?? pool[0]?.config ?? checkpoint.manifest.config) as ModelConfig;
   let closed = false;
   let nextId = 1;
-  // One volume at a time on the pool (each call already uses every worker).
+  // One volume at a time on the pool (each call already uses every worker it can).
   let queue: Promise<unknown> = Promise.resolve();
 
   const corrector: NodeCorrector = {
@@ -312,60 +199,68 @@ export async function createCorrector(
       if (onProgress !== undefined && typeof onProgress !== 'function')
         throw invalid(where, 'options.onProgress', 'must be a function', onProgress);
       assertSliceSize(where, volume.shape, axis);
+      // Rows and columns of a slice: axis 2 gives [ny, nx], axis 1 [nz, nx], axis 0 [nz, ny].
+      const [height, width] =
+        axis === 2
+          ? [volume.shape[1], volume.shape[0]]
+          : [volume.shape[2], axis === 1 ? volume.shape[0] : volume.shape[1]];
+      const total = volume.shape[axis];
+      const plan = planCorrection({
+        height,
+        width,
+        slices: total,
+        channels: config.channels,
+        workers: Math.max(1, workers),
+        batchSize,
+        availableBytes: availableMemory(),
+      });
       if (model !== undefined) {
         return correct(model, volume, {
           axis,
-          batchSize,
+          batchSize: plan.batchSize,
           ...(onProgress === undefined ? {} : { onProgress }),
         });
       }
-      for (let i = 0; i < volume.data.length; i++) {
-        const x = volume.data[i]!;
-        if (!Number.isFinite(x)) {
-          throw new MriError(
-            'INVALID_ARGUMENT',
-            `${where}: volume.data must be finite, got ${describeValue(x)} at index ${i}`,
-            { argument: 'volume' },
-          );
-        }
-      }
-      const total = volume.shape[axis];
-      const global = robustIntensityRange(volume.data, config.lowPercentile, config.highPercentile);
-      let min = Number.POSITIVE_INFINITY;
-      let max = Number.NEGATIVE_INFINITY;
-      for (const v of volume.data) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      const runs = splitRuns(total, pool.length);
-      const done = new Array<number>(runs.length).fill(0);
+      const workerPool = pool as WorkerPool;
+      // The whole volume's statistics (and the finiteness check), once, in this thread.
+      const { intensityRange, clip } = correctionStatistics(volume, config);
+      const batches = splitBatches(total, plan.batchSize);
       const out = new Float32Array(volume.data.length);
       const previous = queue;
       const work = (async () => {
         await previous.catch(() => {});
+        // Each worker takes the next batch as soon as it is free (a loaded core does less), and
+        // holds one batch at a time; this thread holds the input and the output.
+        let next = 0;
+        let done = 0;
+        let failure: { error: unknown } | undefined;
         await Promise.all(
-          runs.map(async (run, i) => {
-            const chunk = extractChunk(volume.data, volume.shape, axis, run.start, run.count);
-            const corrected = await runJob(
-              pool[i]!,
-              {
-                type: 'correct',
-                id: nextId++,
-                data: Float32Array.from(chunk.data), // a copy: its buffer is transferred
-                shape: chunk.shape,
-                axis,
-                batchSize,
-                intensityRange: global,
-                clip: { min, max },
-              },
-              (d) => {
-                done[i] = d;
-                onProgress?.({ done: done.reduce((a, b) => a + b, 0), total });
-              },
-            );
-            insertChunk(out, volume.shape, axis, run.start, corrected, chunk.shape);
+          Array.from({ length: plan.workers }, async (_, lane) => {
+            while (failure === undefined && next < batches.length) {
+              const batch = batches[next++]!;
+              const chunk = extractChunk(volume.data, volume.shape, axis, batch.start, batch.count);
+              try {
+                const corrected = await workerPool.run(lane, {
+                  type: 'correct',
+                  id: nextId++,
+                  start: batch.start,
+                  data: chunk.data, // a copy of the input's slices: its buffer is transferred
+                  shape: chunk.shape,
+                  axis,
+                  intensityRange,
+                  clip,
+                });
+                insertChunk(out, volume.shape, axis, batch.start, corrected, chunk.shape);
+              } catch (error) {
+                failure ??= { error };
+                return;
+              }
+              done += batch.count;
+              onProgress?.({ done, total });
+            }
           }),
         );
+        if (failure !== undefined) throw failure.error;
       })();
       queue = work;
       await work;
@@ -377,12 +272,7 @@ export async function createCorrector(
       if (closed) return;
       closed = true;
       model?.dispose();
-      await Promise.all(
-        pool.map(async ({ worker }) => {
-          worker.postMessage({ type: 'close' } satisfies ToWorker);
-          await worker.terminate();
-        }),
-      );
+      await pool?.close();
     },
   };
   return Object.freeze(corrector);

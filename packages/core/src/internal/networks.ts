@@ -121,8 +121,13 @@ const lrelu = (x: tf.Tensor4D): tf.Tensor4D => tf.leakyRelu(x, 0.2);
 export function buildNetworks(config: ModelConfig, weight: WeightLookup): Networks {
   const W = (name: string) => weight(`${name}/w`) as tf.Tensor4D;
   const B = (name: string) => weight(`${name}/b`) as tf.Tensor1D;
+  // Every block runs in its own tidy, so that its padding, convolution and normalisation
+  // temporaries are freed as soon as its output exists: a forward pass then holds a few feature
+  // maps at once instead of all of them, which bounds the batch that fits a wasm heap. (Under a
+  // gradient tape, tfjs keeps what the backward pass needs.)
   const block = (x: tf.Tensor4D, name: string, stride: 1 | 2) =>
-    relu(instanceNorm(conv(x, W(name), stride)));
+    tf.tidy(() => relu(instanceNorm(conv(x, W(name), stride))));
+  const upBlock = (x: tf.Tensor4D, name: string) => tf.tidy(() => block(upsample2x(x), name, 1));
   const encoder =
     (net: string, residual: boolean) =>
     (x: tf.Tensor4D): Features => {
@@ -131,14 +136,17 @@ export function buildNetworks(config: ModelConfig, weight: WeightLookup): Networ
       let h = block(f1, `${net}/down2`, 2);
       if (residual) {
         for (let r = 0; r < config.residualBlocks; r++) {
-          const inner = block(h, `${net}/res${r}/conv1`, 1);
-          h = tf.add(h, instanceNorm(conv(inner, W(`${net}/res${r}/conv2`), 1)));
+          const x0 = h;
+          h = tf.tidy(() => {
+            const inner = block(x0, `${net}/res${r}/conv1`, 1);
+            return tf.add(x0, instanceNorm(conv(inner, W(`${net}/res${r}/conv2`), 1)));
+          });
         }
       }
       return [f0, f1, h];
     };
   const fuse = (x: tf.Tensor4D, a: tf.Tensor4D, name: string) =>
-    relu(conv(tf.concat([x, a], 3), W(name), 1, B(name)));
+    tf.tidy(() => relu(conv(tf.concat([x, a], 3), W(name), 1, B(name))));
   const discriminator =
     (net: string) =>
     (x: tf.Tensor4D): tf.Tensor4D => {
@@ -153,19 +161,19 @@ export function buildNetworks(config: ModelConfig, weight: WeightLookup): Networ
     contentEncoderF: encoder('contentEncoderF', true),
     artefactEncoder: encoder('artefactEncoder', false),
     decoderF(content) {
-      let h = block(upsample2x(content[2]), 'decoderF/up1', 1);
+      let h = upBlock(content[2], 'decoderF/up1');
       if (config.contentSkips) h = fuse(h, content[1], 'decoderF/skip1');
       h = config.outputNorm
-        ? block(upsample2x(h), 'decoderF/up2', 1)
-        : relu(conv(upsample2x(h), W('decoderF/up2'), 1, B('decoderF/up2')));
+        ? upBlock(h, 'decoderF/up2')
+        : tf.tidy(() => relu(conv(upsample2x(h), W('decoderF/up2'), 1, B('decoderF/up2'))));
       if (config.contentSkips) h = fuse(h, content[0], 'decoderF/skip0');
       return conv(h, W('decoderF/out'), 1, B('decoderF/out'));
     },
     decoderA(content, artefact) {
       let h = fuse(content[2], artefact[2], 'decoderA/fuse2');
-      h = block(upsample2x(h), 'decoderA/up1', 1);
+      h = upBlock(h, 'decoderA/up1');
       h = fuse(h, artefact[1], 'decoderA/fuse1');
-      h = block(upsample2x(h), 'decoderA/up2', 1);
+      h = upBlock(h, 'decoderA/up2');
       h = fuse(h, artefact[0], 'decoderA/fuse0');
       return conv(h, W('decoderA/out'), 1, B('decoderA/out'));
     },

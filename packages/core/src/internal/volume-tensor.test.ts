@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../test/helpers.js';
 import {
@@ -6,6 +7,7 @@ import {
   imagesToTensor,
   insertSlice,
   normalise,
+  orderStatistics,
   robustRange,
   sliceGeometry,
 } from './volume-tensor.js';
@@ -55,5 +57,34 @@ describe('Volume <-> image conversion', () => {
     const back = denormalise(normalise(values, r), r);
     for (let i = 0; i < values.length; i += 97) expect(back[i]).toBeCloseTo(values[i]!, 3);
     expect(robustRange(new Float32Array(10).fill(7), 0.5, 99.5)).toEqual({ low: 7, high: 8 });
+  });
+
+  it('finds order statistics exactly as sorting a copy does (-0, infinities, NaN, ties)', () => {
+    fc.assert(
+      fc.property(
+        fc.float32Array({ minLength: 1, maxLength: 300 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 4 }),
+        (values, fractions) => {
+          const sorted = Float32Array.from(values).sort();
+          const ranks = fractions.map((f) => Math.floor(f * (values.length - 1)));
+          const got = orderStatistics(values, ranks);
+          // Object.is: -0 and +0, and NaN, must come out as the sort has them.
+          expect(ranks.map((r, k) => Object.is(got[k], sorted[r]))).toEqual(ranks.map(() => true));
+        },
+      ),
+    );
+    // Many values in one high bin (the low 16 bits decide), and values spread over all bins.
+    const close = Float32Array.from({ length: 5000 }, (_, i) => 1 + ((i * 7919) % 5000) * 2 ** -23);
+    const sortedClose = Float32Array.from(close).sort();
+    expect(orderStatistics(close, [0, 24, 4975, 4999])).toEqual(
+      [0, 24, 4975, 4999].map((r) => sortedClose[r]),
+    );
+    const r = robustRange(close, 0.5, 99.5);
+    const pos = (p: number) => (p / 100) * 4999;
+    const at = (p: number) => {
+      const i = Math.floor(pos(p));
+      return sortedClose[i]! + (sortedClose[i + 1]! - sortedClose[i]!) * (pos(p) - i);
+    };
+    expect(r).toEqual({ low: at(0.5), high: at(99.5) });
   });
 });

@@ -94,19 +94,77 @@ export function robustRange(
   lowPercentile: number,
   highPercentile: number,
 ): IntensityRange {
-  const sorted = Float32Array.from(data).sort();
-  const at = (p: number): number => {
-    const pos = (p / 100) * (sorted.length - 1);
+  const n = data.length;
+  const ranks = (p: number) => {
+    const pos = (p / 100) * (n - 1);
     const i = Math.floor(pos);
-    const frac = pos - i;
-    const a = sorted[i]!;
-    const b = sorted[Math.min(i + 1, sorted.length - 1)]!;
-    return a + (b - a) * frac;
+    return { i, next: Math.min(i + 1, n - 1), frac: pos - i };
   };
-  const low = at(lowPercentile);
-  let high = at(highPercentile);
+  const lo = ranks(lowPercentile);
+  const hi = ranks(highPercentile);
+  const [a0, a1, b0, b1] = orderStatistics(data, [lo.i, lo.next, hi.i, hi.next]);
+  const low = a0! + (a1! - a0!) * lo.frac;
+  let high = b0! + (b1! - b0!) * hi.frac;
   if (!(high > low)) high = low + 1;
   return { low, high };
+}
+
+/**
+ * The order-preserving unsigned key of a float32's bits: keys compare as the values sort in a
+ * `Float32Array.prototype.sort` (-0 before +0; every NaN last, as the largest key).
+ */
+function sortKey(bits: number): number {
+  if ((bits & 0x7f800000) === 0x7f800000 && (bits & 0x007fffff) !== 0) return 0xffffffff;
+  return bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
+}
+
+const keyBits = new Uint32Array(1);
+const keyValue = new Float32Array(keyBits.buffer);
+
+/** The float32 value of a {@link sortKey} (NaN for the NaN key). */
+function valueOfKey(key: number): number {
+  if (key === 0xffffffff) return Number.NaN;
+  keyBits[0] = key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
+  return keyValue[0]!;
+}
+
+/**
+ * The values at the given ranks (0-based) of `data` in sorted order, exactly as sorting a copy
+ * would give them, in two passes and 65,536-bin histograms of the order-preserving keys (the
+ * high 16 bits, then the low 16 bits within the bins the ranks fall in) instead of a sorted copy:
+ * a 512x512x300 volume took ~18 s and 315 MB more to sort.
+ */
+export function orderStatistics(data: Float32Array, wanted: readonly number[]): number[] {
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  const high = new Uint32Array(65_536);
+  for (let i = 0; i < bits.length; i++) high[sortKey(bits[i]!) >>> 16]!++;
+  // The high bin of each rank, and the rank within that bin.
+  const bins = wanted.map((rank) => {
+    let bin = 0;
+    let below = 0;
+    while (below + high[bin]! <= rank) below += high[bin++]!;
+    return { bin, rank: rank - below };
+  });
+  const slotOf = new Int8Array(65_536).fill(-1);
+  const lows: Uint32Array[] = [];
+  for (const { bin } of bins) {
+    if (slotOf[bin] === -1) {
+      slotOf[bin] = lows.length;
+      lows.push(new Uint32Array(65_536));
+    }
+  }
+  for (let i = 0; i < bits.length; i++) {
+    const key = sortKey(bits[i]!);
+    const slot = slotOf[key >>> 16]!;
+    if (slot >= 0) lows[slot]![key & 0xffff]!++;
+  }
+  return bins.map(({ bin, rank }) => {
+    const low = lows[slotOf[bin]!]!;
+    let at = 0;
+    let below = 0;
+    while (below + low[at]! <= rank) below += low[at++]!;
+    return valueOfKey(((bin << 16) | at) >>> 0);
+  });
 }
 
 /** `(v - low) / (high - low)` for every voxel. */

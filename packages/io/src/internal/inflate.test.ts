@@ -1,7 +1,7 @@
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { createRng, isMriError } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { gunzip, inflateRaw } from './inflate.js';
+import { GROWTH_LIMIT, gunzip, inflateRaw, setAllocationProbe } from './inflate.js';
 
 const rng = createRng(11);
 const data = Uint8Array.from({ length: 300_000 }, (_, i) => (i % 1000 < 500 ? rng.int(256) : 7));
@@ -66,5 +66,23 @@ describe('inflateRaw', () => {
     expect(error(() => inflateRaw('t', raw.subarray(0, raw.length >> 1), 1e9)).code).toBe(
       'CORRUPT_FILE',
     );
+  });
+
+  it('holds no more than the output at once when it outgrows the doubling buffer (a deflate bomb)', () => {
+    // A small stream that inflates past GROWTH_LIMIT: counted first, then inflated once into an
+    // exact buffer. Doubling would hold the old and the new buffer, up to three times the output.
+    const big = new Uint8Array(GROWTH_LIMIT + (GROWTH_LIMIT >> 2)).fill(9);
+    big[12345] = 1;
+    const raw = new Uint8Array(deflateRawSync(big));
+    const held: number[] = [];
+    setAllocationProbe((_, now) => held.push(now));
+    try {
+      const out = inflateRaw('t', raw, 2 ** 30);
+      expect(out.length).toBe(big.length);
+      expect(Buffer.from(out).equals(Buffer.from(big))).toBe(true);
+    } finally {
+      setAllocationProbe(undefined);
+    }
+    expect(Math.max(...held)).toBe(big.length);
   });
 });

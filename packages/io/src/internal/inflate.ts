@@ -1,5 +1,5 @@
 import { isMriError } from '@duncan-mri/volume';
-import { Gunzip, Inflate } from 'fflate';
+import { Gunzip, Inflate, inflateSync } from 'fflate';
 import { crc32 } from './crc32.js';
 import { corrupt, limitExceeded } from './errors.js';
 
@@ -71,6 +71,14 @@ class Output {
   }
 }
 
+/**
+ * The largest buffer the streaming inflaters grow by doubling when the output size is not known
+ * in advance (DICOM's deflated datasets). Past it they only count, and inflate a second time into
+ * a buffer of exactly the counted size: doubling to a large output would hold up to three times
+ * the output at once (the old and the new buffer while copying, a bomb's ~1000:1 output included).
+ */
+export const GROWTH_LIMIT = 32 << 20;
+
 /** A first guess at the output size: deflate rarely does better than 4:1 on image data. */
 function expectedSize(input: Uint8Array): number {
   return Math.max(65_536, 4 * input.length);
@@ -113,9 +121,13 @@ function inflateAgain(
   return out;
 }
 
-/** Chunk size so that one push cannot inflate far past the remaining budget (deflate <= 1032:1). */
+/**
+ * Input bytes per push. Deflate inflates up to 1032:1, and fflate grows the output of one push by
+ * doubling, so 16 KiB of input give at most ~17 MB out at once (a bomb's whole payload could
+ * otherwise come out of one push), and one push cannot inflate far past the remaining budget.
+ */
 function chunkSize(remaining: number): number {
-  return Math.min(262_144, Math.max(16_384, Math.floor(remaining / 1032)));
+  return Math.min(16_384, Math.max(1024, Math.floor(remaining / 1032)));
 }
 
 function readU32(bytes: Uint8Array, at: number): number {
@@ -376,7 +388,7 @@ export function inflateRaw(
   maxBytes: number,
   limitName = 'maxInflatedBytes',
 ): Uint8Array {
-  const out = new Output(maxBytes, expectedSize(bytes));
+  const out = new Output(Math.min(maxBytes, GROWTH_LIMIT), expectedSize(bytes));
   const stream = new Inflate((data) => {
     if (data.length === 0) return;
     if (out.total + data.length > maxBytes) {
@@ -397,5 +409,22 @@ export function inflateRaw(
     const message = error instanceof Error ? error.message : String(error);
     throw corrupt(where, `deflated dataset truncated or corrupt (${message})`, error);
   }
-  return out.bytes ?? inflateAgain(where, bytes, out.total, Inflate);
+  const counted = out.bytes;
+  if (counted !== undefined) return counted;
+  // The first pass counted the exact size: inflate again in one call straight into a buffer of
+  // that size (no per-push copies to collect, as the streaming second pass would make).
+  const exact = allocate(out.total);
+  let again: Uint8Array;
+  try {
+    again = inflateSync(bytes, { out: exact });
+  } catch (error) {
+    throw corrupt(where, 'inflating again failed where the first pass did not', error);
+  }
+  if (again.buffer !== exact.buffer || again.length !== out.total) {
+    throw corrupt(
+      where,
+      `inflating again must give the ${out.total} bytes of the first pass, got ${again.length}`,
+    );
+  }
+  return exact;
 }

@@ -38,7 +38,8 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
   const [inputArg] = positional(positionals, 1, '<input>');
   const output = requireString(values, 'output', '-o/--output');
   const axis = axisOption(values);
-  const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
+  // Default: the library's, sized from the slice and the available memory.
+  const batchSize = intOption(values, 'batch-size', undefined, 1, 4096);
   const reading = readOptions(values);
   const mapPath = values['artefact-map'] as string | undefined;
   const overwrite = values.overwrite === true;
@@ -91,7 +92,7 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
     ...(model === undefined ? {} : { model: ctx.path(model) }),
     workers: poolSize,
     ...(values.backend === undefined ? {} : { backend: values.backend as NodeBackendName }),
-    batchSize,
+    ...(batchSize === undefined ? {} : { batchSize }),
   });
   let written: string[];
   try {

@@ -47,7 +47,8 @@ Options:
       --axis <x|y|z>         slicing axis (default z)
       --artefact-map <path>  also write input - corrected
       --workers <n>          worker threads (default: one per core; 0 = this thread)
-      --batch-size <n>       slices per forward pass (default 8)
+      --batch-size <n>       most slices per forward pass (default: from the slice size and
+                             the free memory; lowered when a batch would not fit)
       --series <n|uid>       which series of a DICOM directory (see duncan info)
       --backend <name>       prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu
       --max-voxels <n>       read volumes of up to n voxels (default 268435456)

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractChunk, insertChunk, splitRuns } from './chunks.js';
+import { extractChunk, insertChunk, splitBatches } from './chunks.js';
 
 describe('chunks', () => {
   it('extract then insert rebuilds the volume along every axis', () => {
@@ -16,7 +16,7 @@ describe('chunks', () => {
         (shape, axis, parts) => {
           const data = Float32Array.from({ length: shape[0] * shape[1] * shape[2] }, (_, i) => i);
           const out = new Float32Array(data.length);
-          const runs = splitRuns(shape[axis], parts);
+          const runs = splitBatches(shape[axis], parts);
           expect(runs.reduce((n, r) => n + r.count, 0)).toBe(shape[axis]);
           for (const run of runs) {
             const chunk = extractChunk(data, shape, axis, run.start, run.count);
@@ -29,8 +29,12 @@ describe('chunks', () => {
     );
   });
 
-  it('splitRuns makes near-equal contiguous runs, never more than the slices', () => {
-    expect(splitRuns(5, 3).map((r) => r.count)).toEqual([2, 2, 1]);
-    expect(splitRuns(2, 8)).toHaveLength(2);
+  it('splitBatches makes the batches of one pass: consecutive, from slice 0, the last one short', () => {
+    expect(splitBatches(7, 3)).toEqual([
+      { start: 0, count: 3 },
+      { start: 3, count: 3 },
+      { start: 6, count: 1 },
+    ]);
+    expect(splitBatches(2, 8)).toEqual([{ start: 0, count: 2 }]);
   });
 });

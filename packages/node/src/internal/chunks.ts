@@ -51,15 +51,11 @@ export function insertChunk(
   }
 }
 
-/** Splits `count` slices into at most `parts` contiguous runs of near-equal length. */
-export function splitRuns(count: number, parts: number): { start: number; count: number }[] {
-  const n = Math.max(1, Math.min(parts, count));
-  const runs: { start: number; count: number }[] = [];
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    const size = Math.floor(count / n) + (i < count % n ? 1 : 0);
-    runs.push({ start, count: size });
-    start += size;
+/** `count` slices as consecutive batches of `batchSize` from slice 0, as one pass makes them. */
+export function splitBatches(count: number, batchSize: number): { start: number; count: number }[] {
+  const batches: { start: number; count: number }[] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    batches.push({ start, count: Math.min(batchSize, count - start) });
   }
-  return runs;
+  return batches;
 }

@@ -7,21 +7,24 @@ export interface WorkerInit {
   readonly weights: Uint8Array;
 }
 
+/** One batch of slices to correct, normalised and clipped by the whole volume's statistics. */
+export interface CorrectJob {
+  readonly type: 'correct';
+  readonly id: number;
+  /** The first slice of the batch in the volume (for messages). */
+  readonly start: number;
+  /** The batch's voxels, x fastest; its buffer is transferred. */
+  readonly data: Float32Array;
+  readonly shape: [number, number, number];
+  readonly axis: 0 | 1 | 2;
+  /** The whole volume's intensity range, so that every batch is normalised alike. */
+  readonly intensityRange: { readonly low: number; readonly high: number };
+  /** The whole volume's minimum and maximum, the range the output is clipped to. */
+  readonly clip: { readonly min: number; readonly max: number };
+}
+
 /** Main thread -> worker. */
-export type ToWorker =
-  | {
-      readonly type: 'correct';
-      readonly id: number;
-      readonly data: Float32Array;
-      readonly shape: [number, number, number];
-      readonly axis: 0 | 1 | 2;
-      readonly batchSize: number;
-      /** The whole volume's intensity range, so that every run is normalised alike. */
-      readonly intensityRange: { readonly low: number; readonly high: number };
-      /** The whole volume's minimum and maximum, the range the output is clipped to. */
-      readonly clip: { readonly min: number; readonly max: number };
-    }
-  | { readonly type: 'close' };
+export type ToWorker = CorrectJob | { readonly type: 'close' };
 
 /** A serialised error (MriError fields survive structured cloning only as plain data). */
 export interface WorkerError {
@@ -34,7 +37,6 @@ export interface WorkerError {
 /** Worker -> main thread. */
 export type FromWorker =
   | { readonly type: 'ready'; readonly config: ModelConfig }
-  | { readonly type: 'progress'; readonly id: number; readonly done: number }
   | { readonly type: 'result'; readonly id: number; readonly corrected: Float32Array }
   | { readonly type: 'error'; readonly id: number | undefined; readonly error: WorkerError };
 
