@@ -70,8 +70,11 @@ def model_parity(args):
     config, _, weights, _ = dt.load_checkpoint(args.checkpoint)
     nets = dt.Networks(config, weights)
     x = phantom(args.input_size, args.input_size + 8, 11)
+    h, w = x.shape
     with torch.no_grad():
-        y = nets.correct(torch.tensor(x)[None, None])[0, 0].numpy()
+        # In the field correct() of packages/core gives the network (zero-filled to cropSize).
+        xf, top, left = dt.pad_to_field(torch.tensor(x)[None, None], h, w, config["cropSize"])
+        y = nets.correct(xf)[0, 0, top : top + h, left : left + w].numpy()
     out = {
         "provenance": provenance(),
         "checkpoint": args.checkpoint,
