@@ -6,7 +6,17 @@ export {
   saveCheckpoint,
   type WeightSpec,
 } from './checkpoint.js';
-export { type CorrectionResult, type CorrectOptions, correct } from './correct.js';
+export {
+  type CorrectionResult,
+  type CorrectOptions,
+  type CorrectorPass,
+  correct,
+} from './correct.js';
+export {
+  type CorrectorWeight,
+  type CorrectorWeights,
+  correctorWeights,
+} from './corrector-weights.js';
 export { type CreateModelOptions, createModel, type DuncanModel } from './create-model.js';
 export { LOSS_NAMES } from './internal/losses.js';
 export { PAIRED_LOSS_NAMES } from './internal/paired-loss.js';
