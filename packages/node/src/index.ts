@@ -23,6 +23,8 @@ export {
 } from './read-volume-file.js';
 export {
   type BackendAttempt,
+  type InstalledNodeBackend,
+  installedNodeBackends,
   NODE_BACKENDS,
   type NodeBackendInfo,
   type NodeBackendName,

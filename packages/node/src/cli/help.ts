@@ -26,7 +26,8 @@ Commands:
 
 Inputs: .nii, .nii.gz, .hdr/.img, a DICOM file or a directory of DICOM files.
 Exit codes: 0 success, 1 bad input or failure (the message says why), 2 usage error.
-Environment: DUNCAN_BACKEND=tfjs-node-gpu|tfjs-node|wasm|cpu forces the backend.
+Environment: DUNCAN_BACKEND=onnxruntime|tfjs-node-gpu|tfjs-node|wasm|cpu forces the backend
+(onnxruntime, the optional onnxruntime-node package, runs correction only).
 
 Example:
   duncan correct scan.nii.gz -o scan-corrected.nii.gz --artefact-map artefact.nii.gz
@@ -48,7 +49,7 @@ Options:
       --workers <n>          worker threads (default: one per core; 0 = this thread)
       --batch-size <n>       slices per forward pass (default 8)
       --series <n|uid>       which series of a DICOM directory (see duncan info)
-      --backend <name>       prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu
+      --backend <name>       prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
       --overwrite            replace existing outputs
       --json                 print a JSON summary on stdout
       --progress             show the progress bar even when stderr is not a terminal
@@ -183,7 +184,7 @@ Options:
       --axis <x|y|z>         slicing axis of the correction and of the simulation (default z)
       --workers <n>          worker threads (default: one per core; 0 = this thread)
       --batch-size <n>       slices per forward pass (default 8)
-      --backend <name>       prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu
+      --backend <name>       prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
       --overwrite            replace an existing report in the output directory
       --json                 print the summary as JSON on stdout
       --progress             show the progress bar even when stderr is not a terminal
@@ -271,7 +272,7 @@ Options:
                                   corrected image's slice count; 0 = this thread)
       --batch-size <n>            slices per forward pass (default 8; each worker needs about
                                   1.1 GB at 8 on 256 x 256 slices, half at 2)
-      --backend <name>            prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu
+      --backend <name>            prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
       --overwrite                 replace stale outputs and redo finished ones
       --json                      print a JSON summary on stdout
       --progress                  show the progress bar even when stderr is not a terminal
