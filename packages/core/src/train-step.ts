@@ -8,6 +8,7 @@ import { imagesToTensor } from './internal/volume-tensor.js';
 /**
  * The loss values of one training step: the six (unweighted) generator terms of
  * the core README's "Architecture" and the discriminator's LSGAN loss.
+ * @useDeclaredType
  */
 export type TrainingLosses = LossValues;
 

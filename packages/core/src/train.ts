@@ -56,6 +56,7 @@ export type TrainingMode = 'unpaired' | 'paired' | 'semi';
  * and `pairedLossWeights.background` outside (normalised by the sum of the weights); `ssim`,
  * 1 − the mean SSIM map inside the mask (so 0 is perfect); `total`, `pairedLossWeights.l1 · l1 +
  * pairedLossWeights.ssim · ssim`. Batch-wide means.
+ * @useDeclaredType
  */
 export type PairedTrainingLosses = PairedLossValues;
 
@@ -64,6 +65,7 @@ export type PairedTrainingLosses = PairedLossValues;
  * the paired loss of the corrected images against their clean partners: `pairedL1`,
  * `pairedSsim` (1 − mean SSIM in the mask) and `paired` (their weighted sum, as
  * {@link PairedTrainingLosses}' `total`; before `pairedWeight`).
+ * @useDeclaredType
  */
 export type SemiTrainingLosses = SemiLossValues;
 

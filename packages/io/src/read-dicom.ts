@@ -21,6 +21,18 @@ import { type ReadLimits, resolveLimits } from './read-limits.js';
 export interface ReadDicomOptions {
   /** Size limits checked before allocating (see {@link ReadLimits}). */
   readonly limits?: ReadLimits;
+  /**
+   * `readDicomSeries` only: what to call each file in messages and warnings, e.g. its file
+   * name (default `files[i]`).
+   */
+  readonly names?: readonly string[];
+  /**
+   * `readDicomSeries` only: skip the files that cannot be read (damaged, unsupported, over a
+   * per-file limit) instead of failing, as dcm2niix does, and tell this function about each
+   * (its position and the `MriError`). Limits on all files together still fail the call, and
+   * so does a call where no file can be read. Default: any unreadable file fails the call.
+   */
+  readonly onUnreadable?: (index: number, error: MriError) => void;
 }
 
 /** One assembled series: the volume (float32, rescaled, RAS+) and what the files said. */
@@ -51,7 +63,7 @@ const SINGLE = 'readDicom';
  * - Safety: every declared length is checked against the bytes that remain and `limits` before
  *   anything is allocated; deflate is inflated with a byte budget; codestreams are checked
  *   against Rows/Columns (and JPEG 2000 tiles, precision, JPEG baseline scans) before decoding;
- *   anything a codec throws becomes an {@link MriError}. `limits.maxFrames` bounds the files and
+ *   anything a codec throws becomes an {@link @duncan-mri/volume!MriError | MriError}. `limits.maxFrames` bounds the files and
  *   the slices of all files together.
  *
  * Async because the compressed syntaxes use codecs that load on first use.
@@ -93,12 +105,45 @@ async function readDicomSeriesUnguarded(
   const limits = resolveLimits(opts.limits, SERIES);
   if (files.length > limits.maxFrames)
     throw limitExceeded(SERIES, 'maxFrames', limits.maxFrames, `${files.length} files`);
+  const names = opts.names;
+  if (
+    names !== undefined &&
+    (!Array.isArray(names) ||
+      names.length !== files.length ||
+      !names.every((n) => typeof n === 'string'))
+  ) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${SERIES}: names must be an array of ${files.length} strings (one per file), got ${describeValue(names)}`,
+      { argument: 'names' },
+    );
+  }
+  const onUnreadable = opts.onUnreadable;
+  if (onUnreadable !== undefined && typeof onUnreadable !== 'function') {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${SERIES}: onUnreadable must be a function, got ${describeValue(onUnreadable)}`,
+      { argument: 'onUnreadable' },
+    );
+  }
   const decoded: DicomFile[] = [];
   let voxels = 0;
   let slices = 0;
+  let firstFailure: MriError | undefined;
   for (const [i, bytes] of files.entries()) {
-    const where = files.length === 1 ? SERIES : `${SERIES}: files[${i}]`;
-    const file = await decodeDicomFile(where, bytes, i, limits);
+    const label = names?.[i] ?? `files[${i}]`;
+    const where = files.length === 1 && names === undefined ? SERIES : `${SERIES}: ${label}`;
+    let file: DicomFile;
+    try {
+      file = await decodeDicomFile(where, bytes, i, limits);
+    } catch (error) {
+      if (onUnreadable === undefined) throw error;
+      const failure = asBoundaryError(where, error);
+      firstFailure ??= failure;
+      onUnreadable(i, failure);
+      continue;
+    }
+    if (names !== undefined) file = { ...file, label };
     for (const s of file.slices) voxels += s.rows * s.columns;
     if (voxels > limits.maxVoxels)
       throw limitExceeded(SERIES, 'maxVoxels', limits.maxVoxels, `more in ${i + 1} files`);
@@ -114,6 +159,7 @@ async function readDicomSeriesUnguarded(
       );
     decoded.push(file);
   }
+  if (decoded.length === 0 && firstFailure !== undefined) throw firstFailure;
   return assemble(SERIES, decoded);
 }
 
@@ -208,7 +254,11 @@ function buildVolume(where: string, group: Group): DicomReadResult {
   const warnings: string[] = [];
   for (const f of group.files)
     for (const w of f.warnings)
-      warnings.push(group.files.length > 1 ? `files[${f.index}]: ${w}` : w);
+      warnings.push(
+        group.files.length > 1 || f.label !== undefined
+          ? `${f.label ?? `files[${f.index}]`}: ${w}`
+          : w,
+      );
   const first = group.slices[0]!;
   const { rows, columns } = first;
   let orientation = first.orientation;

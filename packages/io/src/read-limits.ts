@@ -3,7 +3,7 @@ import { describeValue, MriError } from '@duncan-mri/volume';
 /**
  * Upper bounds a reader enforces before it allocates anything, so that a hostile or broken file
  * (a gzip bomb, a header that claims 32767^4 voxels, a DICOM element that claims 4 GiB) ends in
- * a `LIMIT_EXCEEDED` {@link MriError} instead of exhausting memory.
+ * a `LIMIT_EXCEEDED` {@link @duncan-mri/volume!MriError | MriError} instead of exhausting memory.
  *
  * Every field is optional; missing fields take the value of {@link DEFAULT_READ_LIMITS}.
  */

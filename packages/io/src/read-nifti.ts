@@ -47,7 +47,7 @@ const PAIR = 'readNiftiPair';
 
 /**
  * Reads a NIfTI-1 or NIfTI-2 single file (`.nii`, or `.nii.gz` — gzip is recognised by its
- * magic, not by the name) into a float32 {@link Volume}.
+ * magic, not by the name) into a float32 {@link @duncan-mri/volume!Volume | Volume}.
  *
  * - Both byte orders; datatypes uint8, int8, int16, uint16, int32, uint32, int64, uint64,
  *   float32, float64 (anything else is `UNSUPPORTED_FORMAT` naming the code).
@@ -58,7 +58,7 @@ const PAIR = 'readNiftiPair';
  * - 4-D: `frame` picks the volume (default 0).
  * - Safety: sizes are checked against `limits` and against the bytes present before anything
  *   is allocated; gzip is inflated with a byte budget and its CRC-32 and size verified. A bad
- *   file throws an {@link MriError} (`CORRUPT_FILE`, `UNSUPPORTED_FORMAT`, `LIMIT_EXCEEDED`).
+ *   file throws an {@link @duncan-mri/volume!MriError | MriError} (`CORRUPT_FILE`, `UNSUPPORTED_FORMAT`, `LIMIT_EXCEEDED`).
  *
  * @example
  * ```ts

@@ -5,7 +5,10 @@ import { datatypeCodeOf, datatypeInfo, type NiftiDatatypeName } from './internal
 import { qformFromAffine } from './internal/qform.js';
 import type { NiftiHeader } from './nifti-header.js';
 
-/** The datatypes {@link writeNifti} can store. */
+/**
+ * The datatypes {@link writeNifti} can store.
+ * @useDeclaredType
+ */
 export type NiftiWriteDatatype = Exclude<NiftiDatatypeName, 'int64' | 'uint64'>;
 
 /** Options of {@link writeNifti}. */
@@ -38,7 +41,7 @@ const RANGES: Record<string, [number, number]> = {
 };
 
 /**
- * Writes a {@link Volume} as a single-file NIfTI-1 (`n+1`, little-endian), optionally gzipped.
+ * Writes a {@link @duncan-mri/volume!Volume | Volume} as a single-file NIfTI-1 (`n+1`, little-endian), optionally gzipped.
  * The qform and sform both encode the volume's affine (same code; the qform is the nearest
  * rotation when the affine has shear), `vox_offset` is 352 or just after the preserved
  * extensions. nibabel reads the result back to the same data and affine.

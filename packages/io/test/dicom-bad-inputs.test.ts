@@ -710,6 +710,39 @@ describe('readDicomSeries: series-level checks (D36)', () => {
     expect((error as Error).message).toMatch(/^readDicomSeries: files\[1\]: not DICOM/);
   });
 
+  it('names the bad file by its name, and skips unreadable files when asked, naming each', async () => {
+    const names = ['IM0001.dcm', 'IM0002.dcm', 'IM0003.dcm', 'notes.dcm'];
+    const files = [slice(0), new Uint8Array(10), slice(6), slice(3).subarray(0, 200)];
+    const error = await readDicomSeries(files, { names }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^readDicomSeries: IM0002\.dcm: not DICOM/);
+    const skipped: string[] = [];
+    const [r, ...more] = await readDicomSeries(files, {
+      names,
+      onUnreadable: (i, e) => skipped.push(`${names[i]} ${e.code} ${e.message}`),
+    });
+    expect(more).toEqual([]);
+    expect(r!.volume.shape).toEqual([4, 4, 2]);
+    expect(skipped).toHaveLength(2);
+    expect(skipped[0]).toMatch(/^IM0002\.dcm CORRUPT_FILE readDicomSeries: IM0002\.dcm: not DICOM/);
+    expect(skipped[1]).toMatch(/^notes\.dcm [A-Z_]+ readDicomSeries: notes\.dcm: /);
+    // Nothing readable: the first failure, as without onUnreadable.
+    const none = await readDicomSeries([new Uint8Array(10)], {
+      names: ['a.dcm'],
+      onUnreadable: () => {},
+    }).catch((e: unknown) => e);
+    expect((none as Error).message).toMatch(/^readDicomSeries: a\.dcm: not DICOM/);
+    // Limits on all files together are not a file's fault: they still fail the call.
+    const tooMany = await readDicomSeries([slice(0), slice(1), slice(2)], {
+      limits: { maxFrames: 2 },
+      onUnreadable: () => {},
+    }).catch((e: unknown) => e);
+    expect((tooMany as { code: string }).code).toBe('LIMIT_EXCEEDED');
+    for (const bad of [{ names: ['only one'] }, { names: 'x' }, { onUnreadable: 'skip' }]) {
+      const e = await readDicomSeries([slice(0), slice(3)], bad as never).catch((x: unknown) => x);
+      expect((e as { code: string }).code).toBe('INVALID_ARGUMENT');
+    }
+  });
+
   it('readDicom rejects bad arguments', async () => {
     for (const call of [
       () => readDicom('x' as never),

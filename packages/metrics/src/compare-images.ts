@@ -32,7 +32,7 @@ export interface CompareImagesOptions {
 export interface ImageComparison {
   /** {@link ssim} (masked when a mask is given). */
   readonly ssim: number;
-  /** {@link multiScaleSsim}, or `null` when a slice is smaller than 176x176 pixels. */
+  /** {@link @duncan-mri/metrics!multiScaleSsim | multiScaleSsim}, or `null` when a slice is smaller than 176x176 pixels. */
   readonly msssim: number | null;
   /** {@link vif}, or `null` when a slice is smaller than 41x41 pixels. */
   readonly vif: number | null;

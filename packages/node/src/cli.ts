@@ -11,6 +11,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // The command has finished: an interrupt while Node shuts down (workers, tfjs) must not
+    // turn its result into a failure (exit 130).
+    process.on('SIGINT', () => process.exit(code));
     // tfjs and the worker pool are closed by the commands; should anything still hold the
     // event loop, leave anyway once stdout has been written.
     setTimeout(() => process.exit(code), 2000).unref();

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNifti } from '@duncan-mri/io';
 import { compareImages } from '@duncan-mri/metrics';
@@ -42,6 +42,33 @@ describe('compareVolumeFiles', () => {
     });
     expect(masked.maskedVoxels).toBe(mask.data.reduce((a, b) => a + b, 0));
     expect(masked.psnr).not.toBe(m.psnr);
+  });
+
+  it('scores a chosen frame of 4-D inputs and refuses to pick one silently', async () => {
+    const dir = tempDir();
+    const bytes = readFileSync(NIFTI('functional.nii'));
+    // 17x21x3 int16 voxels a frame, 20 frames: the copy differs in frame 3 only.
+    const frameBytes = 17 * 21 * 3 * 2;
+    const changed = Buffer.from(bytes);
+    for (let i = 352 + 2 * frameBytes; i < 352 + 3 * frameBytes; i += 2) changed[i]! ^= 0x08;
+    writeFileSync(join(dir, 'changed.nii'), changed);
+    const e = await mriErrorOf(() =>
+      compareVolumeFiles(NIFTI('functional.nii'), join(dir, 'changed.nii')),
+    );
+    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(e.message).toMatch(/^compareVolumeFiles: frame must be given when an input is 4-D/);
+    const scores = [];
+    for (const frame of [0, 1, 2, 3])
+      scores.push(
+        (await compareVolumeFiles(NIFTI('functional.nii'), join(dir, 'changed.nii'), { frame }))
+          .ssim,
+      );
+    expect(scores.map((s) => s === 1)).toEqual([true, true, false, true]);
+    // A 3-D pair has no frame to choose.
+    expect((await compareVolumeFiles(SAMPLE, SAMPLE)).frame).toBeNull();
+    expect((await mriErrorOf(() => compareVolumeFiles(SAMPLE, SAMPLE, { frame: -1 }))).code).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('throws MriError for mismatched grids and flat references', async () => {

@@ -1,5 +1,5 @@
 import { compareImages, type ImageComparison } from '@duncan-mri/metrics';
-import { MriError } from '@duncan-mri/volume';
+import { intensityRange, MriError } from '@duncan-mri/volume';
 import { invalid } from './internal/errors.js';
 import { type ReadVolumeFileOptions, readVolumeFile } from './read-volume-file.js';
 
@@ -7,13 +7,22 @@ import { type ReadVolumeFileOptions, readVolumeFile } from './read-volume-file.j
 export interface CompareVolumeFilesOptions {
   /** A mask file (same grid as the reference): voxels that are non-zero are scored. */
   readonly mask?: string;
-  /** The data range; default the reference's max - min (reported as `dataRangeSource: 'reference'`). */
+  /**
+   * The data range; default the reference's max - min over its finite voxels (`intensityRange`
+   * of `@duncan-mri/volume`), reported as `dataRangeSource: 'reference'`.
+   */
   readonly dataRange?: number;
   /**
    * For a 3-D volume, SSIM as the mean of 2-D slice scores. Default: false, except for volumes
    * of 2 to 10 slices, which are too thin for the 11-voxel 3-D window.
    */
   readonly slicewise?: boolean;
+  /**
+   * Which frame (from 0) of 4-D inputs to score. Required when the reference or the test has
+   * more than one frame: scoring the first one alone would call files that differ only in
+   * later frames identical, so without `frame` such inputs are refused.
+   */
+  readonly frame?: number;
   /** How to read DICOM inputs with several series (see {@link readVolumeFile}). */
   readonly referenceOptions?: ReadVolumeFileOptions;
   readonly testOptions?: ReadVolumeFileOptions;
@@ -31,6 +40,10 @@ export interface VolumeFilesComparison extends ImageComparison {
   readonly maskedVoxels: number;
   /** Whether SSIM was computed slice by slice. */
   readonly slicewise: boolean;
+  /** The frame scored (from 0), or `null` when both inputs are 3-D. */
+  readonly frame: number | null;
+  /** What the readers reported about the inputs (`reference: ...`, `test: ...`). */
+  readonly warnings: readonly string[];
 }
 
 const WHERE = 'compareVolumeFiles';
@@ -47,7 +60,8 @@ const WHERE = 'compareVolumeFiles';
  * console.log(m.ssim, m.psnr, m.dataRange);
  * ```
  * @throws MriError from the readers, `SHAPE_MISMATCH` when the grids differ,
- * `INVALID_ARGUMENT` for a bad option or a flat reference without `dataRange`.
+ * `INVALID_ARGUMENT` for a bad option, a flat reference without `dataRange`, or 4-D inputs
+ * without `frame`.
  */
 export async function compareVolumeFiles(
   referencePath: string,
@@ -56,24 +70,34 @@ export async function compareVolumeFiles(
 ): Promise<VolumeFilesComparison> {
   if (typeof options !== 'object' || options === null)
     throw invalid(WHERE, 'options', 'must be an object', options);
-  const reference = await readVolumeFile(referencePath, options.referenceOptions ?? {});
-  const test = await readVolumeFile(testPath, options.testOptions ?? {});
+  const frame = options.frame;
+  if (frame !== undefined && !(Number.isInteger(frame) && frame >= 0))
+    throw invalid(WHERE, 'options.frame', 'must be an integer >= 0', frame);
+  const withFrame = (o: ReadVolumeFileOptions | undefined): ReadVolumeFileOptions => ({
+    ...o,
+    ...(frame === undefined ? {} : { frame }),
+  });
+  const reference = await readVolumeFile(referencePath, withFrame(options.referenceOptions));
+  const test = await readVolumeFile(testPath, withFrame(options.testOptions));
+  const frames = [reference, test].map((f) => f.nifti?.frames ?? 1);
+  if (frame === undefined && frames.some((n) => n > 1)) {
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${WHERE}: frame must be given when an input is 4-D (the reference has ${frames[0]} frame${frames[0] === 1 ? '' : 's'}, the test ${frames[1]}): the first frame alone would hide differences in the others; choose the frame to score (options.frame from 0, --frame <n> from 1 on the command line)`,
+      { argument: 'frame' },
+    );
+  }
   const ref = reference.volume;
   let dataRange = options.dataRange;
   let dataRangeSource: 'option' | 'reference' = 'option';
   if (dataRange === undefined) {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const v of ref.data) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    dataRange = hi - lo;
+    // The reference's max - min over its finite voxels; 0 when it has none.
+    dataRange = ref.data.some((v) => Number.isFinite(v)) ? intensityRange(ref).range : 0;
     dataRangeSource = 'reference';
     if (!(dataRange > 0) || !Number.isFinite(dataRange)) {
       throw new MriError(
         'INVALID_ARGUMENT',
-        `${WHERE}: dataRange must be given when the reference is flat or not finite (its max - min is ${dataRange})`,
+        `${WHERE}: dataRange must be given when the reference is flat or has no finite voxel (its max - min is ${dataRange})`,
         { argument: 'dataRange' },
       );
     }
@@ -109,5 +133,10 @@ export async function compareVolumeFiles(
     shape: ref.shape,
     maskedVoxels,
     slicewise,
+    frame: frames.some((n) => n > 1) ? (frame ?? 0) : null,
+    warnings: Object.freeze([
+      ...reference.warnings.map((w) => `reference: ${w}`),
+      ...test.warnings.map((w) => `test: ${w}`),
+    ]),
   });
 }

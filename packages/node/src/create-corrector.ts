@@ -176,6 +176,29 @@ function runJob(
   });
 }
 
+/**
+ * Throws unless the slices along `axis` are at least 8x8 voxels, the smallest the network takes
+ * (core's correct accepts 4x4, but its 1/4-scale reflection pads need 2 pixels there). A command
+ * calls it before it starts workers and loads the model. `axisName` names the axis option in
+ * the message (`--axis` on the command line).
+ */
+export function assertSliceSize(
+  where: string,
+  shape: readonly [number, number, number],
+  axis: 0 | 1 | 2,
+  axisName = 'axis',
+): void {
+  const inPlane = shape.filter((_, i) => i !== axis);
+  if (inPlane.some((d) => d < MIN_SLICE_SIDE)) {
+    const named = axisName === 'axis' ? `axis ${axis}` : `${axisName} ${'xyz'[axis]}`;
+    throw new MriError(
+      'INVALID_ARGUMENT',
+      `${where}: volume slices along ${named} must be at least ${MIN_SLICE_SIDE}x${MIN_SLICE_SIDE} voxels, got ${inPlane.join('x')} (volume ${shape.join('x')})`,
+      { argument: 'volume' },
+    );
+  }
+}
+
 function validateAxis(where: string, value: unknown): 0 | 1 | 2 {
   if (value === undefined) return 2;
   if (value !== 0 && value !== 1 && value !== 2)
@@ -294,15 +317,7 @@ export async function createCorrector(
       const onProgress = correctOptions.onProgress;
       if (onProgress !== undefined && typeof onProgress !== 'function')
         throw invalid(where, 'options.onProgress', 'must be a function', onProgress);
-      const inPlane = volume.shape.filter((_, i) => i !== axis);
-      if (inPlane.some((d) => d < MIN_SLICE_SIDE)) {
-        // core's correct accepts 4x4 but its 1/4-scale reflection pads need 2 pixels there.
-        throw new MriError(
-          'INVALID_ARGUMENT',
-          `${where}: volume slices along axis ${axis} must be at least ${MIN_SLICE_SIDE}x${MIN_SLICE_SIDE} voxels, got ${inPlane.join('x')}`,
-          { argument: 'volume' },
-        );
-      }
+      assertSliceSize(where, volume.shape, axis);
       if (model !== undefined) {
         return correct(model, volume, {
           axis,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { readNifti } from '@duncan-mri/io';
 import { describe, expect, it } from 'vitest';
 import { DICOM, GE_SERIES, mriErrorOf, NIFTI, SAMPLE, sha256, tempDir } from '../test/helpers.js';
@@ -18,7 +18,6 @@ describe('readVolumeFile', () => {
     const gz = await readVolumeFile(SAMPLE);
     expect(gz.volume.shape).toEqual([256, 256, 4]);
     expect(gz.nifti?.datatypeName).toBe('int16');
-    const { readFileSync } = await import('node:fs');
     const direct = readNifti(new Uint8Array(readFileSync(SAMPLE))).volume;
     expect(gz.volume.data).toEqual(direct.data);
     expect(gz.volume.affine).toEqual(direct.affine);
@@ -45,6 +44,35 @@ describe('readVolumeFile', () => {
     expect(dir.files).toHaveLength(20);
     expect(dir.dicom?.seriesDescription).toBe('FSE PD AXIAL OBL');
     expect(dir.series[0]).toMatchObject({ index: 1, shape: [256, 256, 20], modality: 'MR' });
+  });
+
+  it('skips the DICOM files of a directory that cannot be read, naming each; strict fails on them by name', async () => {
+    const dir = tempDir();
+    const names = readdirSync(GE_SERIES)
+      .filter((n) => n.endsWith('.dcm'))
+      .sort()
+      .slice(0, 4);
+    for (const n of names) copyFileSync(join(GE_SERIES, n), join(dir, n));
+    writeFileSync(join(dir, 'brain_999.dcm'), 'DICM? no, a damaged file');
+    // A truncated slice: its pixel data is cut off.
+    const whole = readFileSync(join(GE_SERIES, names[1]!));
+    writeFileSync(join(dir, names[1]!), whole.subarray(0, whole.length - 1000));
+    const read = await readVolumeFile(dir);
+    expect(read.volume.shape[2]).toBe(3);
+    expect(read.files.map((f) => basename(f))).toEqual([names[0], names[2], names[3]]);
+    const skipped = read.warnings.filter((w) => w.startsWith('skipped '));
+    expect(skipped.map((w) => w.split(':')[0])).toEqual([
+      `skipped ${names[1]}`,
+      'skipped brain_999.dcm',
+    ]);
+    expect(skipped[0]).toMatch(/\[(CORRUPT_FILE|UNSUPPORTED_FORMAT)\]$/);
+    // The missing slice shows as a gap.
+    expect(read.warnings.join('\n')).toMatch(/uneven slice spacing/);
+    const strict = await mriErrorOf(() => readVolumeFile(dir, { strict: true }));
+    expect(strict.message).toMatch(
+      new RegExp(`^readDicomSeries: ${names[1]!.replace('.', '\\.')}: `),
+    );
+    expect(strict.message).not.toMatch(/files\[/);
   });
 
   it('asks which series when a directory holds several, and takes a position or a UID', async () => {
@@ -123,7 +151,6 @@ describe('readVolumeFile', () => {
 
   it('stops a gzip bomb at the size its header declares', async () => {
     const { gzipSync } = await import('node:zlib');
-    const { readFileSync } = await import('node:fs');
     // A real header (anatomical.nii: 33x41x25 int16) followed by 64 MiB of zeros.
     const header = readFileSync(NIFTI('anatomical.nii'));
     const bomb = gzipSync(Buffer.concat([header, Buffer.alloc(64 * 2 ** 20)]));

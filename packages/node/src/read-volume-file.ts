@@ -11,7 +11,7 @@ import {
   readNifti,
   readNiftiPair,
 } from '@duncan-mri/io';
-import { describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import { describeValue, isMriError, MriError, type Volume } from '@duncan-mri/volume';
 import { invalid, ioError } from './internal/errors.js';
 
 /** One DICOM series found in a file or directory (see {@link VolumeFile.series}). */
@@ -58,6 +58,12 @@ export interface ReadVolumeFileOptions {
   readonly frame?: number;
   /** Size limits checked before allocating (see `ReadLimits` of `@duncan-mri/io`). */
   readonly limits?: ReadLimits;
+  /**
+   * For a directory of DICOM files: fail on the first file that cannot be read. Default false:
+   * such files are skipped, as dcm2niix does, each named in `warnings` with the reason (the
+   * series is then assembled from the rest, and a missing slice shows as a gap warning).
+   */
+  readonly strict?: boolean;
 }
 
 const WHERE = 'readVolumeFile';
@@ -187,11 +193,24 @@ async function readDicomFiles(
   bytes: readonly Uint8Array[],
   options: ReadVolumeFileOptions,
   warnings: string[],
+  lenient: boolean,
 ): Promise<VolumeFile> {
-  const results = await readDicomSeries(
-    bytes,
-    options.limits === undefined ? {} : { limits: options.limits },
-  );
+  const skipped = new Set<number>();
+  const results = await readDicomSeries(bytes, {
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(lenient
+      ? {
+          names: files.map((f) => basename(f)),
+          onUnreadable: (i: number, error: MriError) => {
+            skipped.add(i);
+            warnings.push(`skipped ${basename(files[i]!)}: ${error.message} [${error.code}]`);
+          },
+        }
+      : files.length > 1
+        ? { names: files.map((f) => basename(f)) }
+        : {}),
+  });
+  const used = files.filter((_, i) => !skipped.has(i));
   const series = summarise(results);
   const chosen = pickSeries(results, series, options.series, path);
   return Object.freeze({
@@ -201,7 +220,7 @@ async function readDicomFiles(
     nifti: undefined,
     dicom: chosen.header,
     series: Object.freeze(series),
-    files: Object.freeze([...files]),
+    files: Object.freeze(used),
     warnings: Object.freeze([...warnings, ...chosen.header.warnings]),
   });
 }
@@ -225,7 +244,8 @@ function siblingOf(path: string, from: 'hdr' | 'img'): string | undefined {
  * Reads a volume from disk, whatever its format: NIfTI-1/2 (`.nii`, `.nii.gz`), a NIfTI or
  * Analyze-style pair (`.hdr` + `.img`, either gzipped), one DICOM file, or a directory of DICOM
  * files (its regular files whose preamble says `DICM` or whose name ends in `.dcm`/`.ima`;
- * other files are skipped with a warning). A directory with several series needs `series`.
+ * other files are skipped with a warning, and so are DICOM files that cannot be read, each
+ * named with the reason, unless `strict`). A directory with several series needs `series`.
  * gzip is inflated by Node's zlib with a byte budget (a gzip bomb stops at the size the header
  * declares). Nothing is ever written.
  *
@@ -259,6 +279,8 @@ export async function readVolumeFile(
       options.series,
     );
   }
+  const strict = options.strict ?? false;
+  if (typeof strict !== 'boolean') throw invalid(WHERE, 'strict', 'must be a boolean', strict);
   const absolute = resolve(path);
   let isDirectory: boolean;
   try {
@@ -296,7 +318,15 @@ export async function readVolumeFile(
         regular = false;
       }
       if (!regular) continue;
-      if (isDicomName(name) || hasDicomMagic(readHead(file))) {
+      let dicomFile: boolean;
+      try {
+        dicomFile = isDicomName(name) || hasDicomMagic(readHead(file));
+      } catch (error) {
+        if (strict || !isMriError(error)) throw error;
+        warnings.push(`skipped ${name}: ${error.message} [${error.code}]`);
+        continue;
+      }
+      if (dicomFile) {
         if (files.length >= maxFiles) {
           throw new MriError(
             'LIMIT_EXCEEDED',
@@ -304,7 +334,14 @@ export async function readVolumeFile(
             { argument: 'path' },
           );
         }
-        const data = readBytes(file, 'path');
+        let data: Uint8Array;
+        try {
+          data = readBytes(file, 'path');
+        } catch (error) {
+          if (strict || !isMriError(error) || error.code !== 'IO_ERROR') throw error;
+          warnings.push(`skipped ${name}: ${error.message} [${error.code}]`);
+          continue;
+        }
         total += data.length;
         if (total > MAX_FILE_BYTES) {
           throw new MriError(
@@ -326,7 +363,7 @@ export async function readVolumeFile(
         { argument: 'path' },
       );
     }
-    return readDicomFiles(absolute, files, bytes, options, warnings);
+    return readDicomFiles(absolute, files, bytes, options, warnings, !strict);
   }
 
   if (isPairName(absolute)) {
@@ -361,7 +398,7 @@ export async function readVolumeFile(
 
   const bytes = readBytes(absolute, 'path');
   const dicom = hasDicomMagic(bytes) || (isDicomName(absolute) && !looksLikeNifti(bytes));
-  if (dicom) return readDicomFiles(absolute, [absolute], [bytes], options, []);
+  if (dicom) return readDicomFiles(absolute, [absolute], [bytes], options, [], false);
   if (isNiftiName(absolute) || looksLikeNifti(bytes)) {
     const { volume, header } = readNifti(bytes, niftiOptions);
     return Object.freeze({

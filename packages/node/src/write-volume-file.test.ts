@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -11,7 +12,7 @@ import { createVolume, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { GE_SERIES, mriErrorOf, NIFTI, SAMPLE, sha256, tempDir } from '../test/helpers.js';
 import { readVolumeFile } from './read-volume-file.js';
-import { writeVolumeFile } from './write-volume-file.js';
+import { checkVolumeFileTarget, writeVolumeFile } from './write-volume-file.js';
 
 describe('writeVolumeFile', () => {
   it('writes .nii.gz and .nii that read back to the same volume, header carried over', async () => {
@@ -145,5 +146,62 @@ describe('writeVolumeFile', () => {
       'IO_ERROR',
     );
     expect(readdirSync(dir)).toEqual(['file']);
+  });
+
+  it('writes valid names of 236 to 255 bytes, NIfTI and DICOM, and refuses longer ones with an MriError', async () => {
+    const dir = tempDir();
+    const nifti = await readVolumeFile(NIFTI('anatomical.nii'));
+    const series = join(dir, 'series');
+    mkdirSync(series);
+    for (const name of ['brain_010.dcm', 'brain_011.dcm'])
+      copyFileSync(join(GE_SERIES, name), join(series, name));
+    const dicom = await readVolumeFile(series);
+    for (const length of [236, 254, 255]) {
+      const name = join(dir, `${'n'.repeat(length - 7)}.nii.gz`);
+      checkVolumeFileTarget(name, { source: nifti });
+      await writeVolumeFile(name, nifti.volume, { source: nifti });
+      await writeVolumeFile(name, nifti.volume, { source: nifti, overwrite: true });
+      const derived = join(dir, 'd'.repeat(length));
+      checkVolumeFileTarget(derived, { source: dicom });
+      await writeVolumeFile(derived, dicom.volume, { source: dicom });
+      await writeVolumeFile(derived, dicom.volume, { source: dicom, overwrite: true });
+      expect(readdirSync(derived)).toEqual(['IM0001.dcm', 'IM0002.dcm']);
+    }
+    for (const path of [join(dir, `${'n'.repeat(249)}.nii.gz`), join(dir, 'd'.repeat(256))]) {
+      const check = await mriErrorOf(() => checkVolumeFileTarget(path, { source: dicom }));
+      expect(check.message).toMatch(
+        /^writeVolumeFile: path has a name too long for the file system/,
+      );
+      const write = await mriErrorOf(() => writeVolumeFile(path, dicom.volume, { source: dicom }));
+      expect(write).toMatchObject({ code: 'IO_ERROR', message: check.message });
+    }
+    expect(readdirSync(dir)).toHaveLength(7);
+  });
+
+  it('checkVolumeFileTarget probes the directory: a parent that is a file, too little space', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file'), 'x');
+    const e = await mriErrorOf(() => checkVolumeFileTarget(join(dir, 'file', 'sub', 'out.nii')));
+    expect(e).toMatchObject({ code: 'IO_ERROR' });
+    expect(e.message).toMatch(/has a parent that is not a directory/);
+    const big = await mriErrorOf(() =>
+      checkVolumeFileTarget(join(dir, 'new', 'out.nii'), { shape: [2 ** 20, 2 ** 20, 2 ** 10] }),
+    );
+    expect(big.message).toMatch(/no space left on device \(the output needs about/);
+    // Compressed outputs have no size to check; the probe's directories are removed again.
+    checkVolumeFileTarget(join(dir, 'new', 'out.nii.gz'), { shape: [2 ** 20, 2 ** 20, 2 ** 10] });
+    expect(readdirSync(dir)).toEqual(['file']);
+  });
+
+  it('removes the temporary files that killed runs left, on the next write into that directory', async () => {
+    const dir = tempDir();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const leftovers = [`.duncan-tmp-${dead}-0badf00d`, `.duncan-tmp-${dead}-deadbeef`];
+    writeFileSync(join(dir, leftovers[0]!), new Uint8Array(4096));
+    mkdirSync(join(dir, leftovers[1]!));
+    writeFileSync(join(dir, leftovers[1]!, 'IM0001.dcm'), new Uint8Array(4096));
+    const input = await readVolumeFile(NIFTI('anatomical.nii'));
+    await writeVolumeFile(join(dir, 'out.nii'), input.volume, { source: input });
+    expect(readdirSync(dir)).toEqual(['out.nii']);
   });
 });

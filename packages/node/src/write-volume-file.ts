@@ -1,24 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  type Dirent,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { type Dirent, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type NiftiWriteDatatype, writeDicomSeries, writeNifti } from '@duncan-mri/io';
 import { assertVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import {
+  cleanStaleTemps,
+  commitStaged,
+  discardTemp,
+  probeOutput,
+  type StagedOutput,
+  syncDirectory,
+  tempPath,
+  type WriteSite,
+  writeFileDurably,
+} from './internal/atomic-write.js';
 import { invalid, ioError } from './internal/errors.js';
 import type { VolumeFile } from './read-volume-file.js';
 
@@ -55,6 +49,7 @@ export interface WrittenVolumeFile {
 }
 
 const WHERE = 'writeVolumeFile';
+const SITE: WriteSite = { where: WHERE, argument: 'path' };
 
 function realOrResolved(path: string): string {
   try {
@@ -78,44 +73,6 @@ function within(inner: string, outer: string): boolean {
   return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== '..');
 }
 
-function tempName(target: string): string {
-  return join(
-    dirname(target),
-    `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
-}
-
-function writeDurably(path: string, data: Uint8Array): void {
-  const fd = openSync(path, 'wx', 0o644);
-  try {
-    let at = 0;
-    while (at < data.length) at += writeSync(fd, data, at, data.length - at);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Writes one file atomically: a temporary file in the same directory, then a rename (or link). */
-function commitFile(target: string, data: Uint8Array, overwrite: boolean, shown: string): void {
-  const temp = tempName(target);
-  try {
-    writeDurably(temp, data);
-    if (overwrite) {
-      renameSync(temp, target);
-    } else {
-      // link() fails if the target appeared meanwhile: no race between the check and the write.
-      linkSync(temp, target);
-      unlinkSync(temp);
-    }
-  } catch (error) {
-    rmSync(temp, { force: true });
-    const code = (error as { code?: string }).code;
-    if (code === 'EEXIST') throw existsError(shown);
-    throw ioError(WHERE, 'path', shown, error);
-  }
-}
-
 function existsError(shown: string): MriError {
   return new MriError(
     'IO_ERROR',
@@ -124,19 +81,69 @@ function existsError(shown: string): MriError {
   );
 }
 
+/** Options of {@link checkVolumeFileTarget}. */
+export interface CheckVolumeFileTargetOptions
+  extends Pick<WriteVolumeFileOptions, 'source' | 'overwrite' | 'protect' | 'datatype'> {
+  /**
+   * The shape of the volume that will be written: with it, an uncompressed output (`.nii`, a
+   * DICOM series) is also checked against the free space of its file system.
+   */
+  readonly shape?: readonly [number, number, number];
+}
+
+const BYTES_PER_VOXEL: Readonly<Record<NiftiWriteDatatype, number>> = {
+  uint8: 1,
+  int8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  float32: 4,
+  float64: 8,
+};
+
 /**
- * The checks of {@link writeVolumeFile} that need no volume: the name (NIfTI, or a directory for a
- * DICOM source), never an input, an existing output only with `overwrite`, and a directory only
- * replaced when it holds nothing but a series. Throws as `writeVolumeFile` would; a command
- * calls it before a long computation so that a bad output fails first.
+ * The checks of {@link writeVolumeFile} that need no volume, and a probe of the file system:
+ * the name (NIfTI, or a directory for a DICOM source), never an input, an existing output only
+ * with `overwrite`, a directory only replaced when it holds nothing but a series; then a
+ * temporary file (or directory) as long as the output's name is created beside it and removed,
+ * so that a read-only, denied or missing directory, a parent that is a file or a name too long
+ * for the file system fail now (and, with `shape`, too little space for an uncompressed output).
+ * Throws as `writeVolumeFile` would; a command calls it before a long computation so that a bad
+ * output fails first. Missing parent directories are created and removed again.
+ *
+ * @example
+ * ```ts
+ * const input = await readVolumeFile('t1.nii');
+ * checkVolumeFileTarget('out/t1-corrected.nii', { source: input, shape: input.volume.shape });
+ * ```
+ * @throws MriError as {@link writeVolumeFile}.
  */
 export function checkVolumeFileTarget(
   path: string,
-  options: Pick<WriteVolumeFileOptions, 'source' | 'overwrite' | 'protect'> = {},
+  options: CheckVolumeFileTargetOptions = {},
 ): void {
   if (typeof path !== 'string' || path.length === 0)
     throw invalid(WHERE, 'path', 'must be a non-empty string', path);
-  planTarget(path, options.source, options.overwrite ?? false, options.protect);
+  const { target, lowerName, nifti } = planTarget(
+    path,
+    options.source,
+    options.overwrite ?? false,
+    options.protect,
+  );
+  let bytes: number | undefined;
+  if (options.shape !== undefined && !lowerName.endsWith('.gz')) {
+    const voxels = options.shape[0] * options.shape[1] * options.shape[2];
+    bytes = nifti
+      ? 352 + voxels * (BYTES_PER_VOXEL[options.datatype ?? 'float32'] ?? 4)
+      : // 16-bit pixels and a few KiB of header a slice.
+        voxels * 2 + options.shape[2] * 4096;
+  }
+  probeOutput(target, SITE, {
+    directory: !nifti,
+    shown: path,
+    ...(bytes === undefined ? {} : { bytes }),
+  });
 }
 
 function planTarget(
@@ -213,10 +220,14 @@ function planTarget(
  * derived DICOM series, which needs a DICOM `source` (new Series/SOP Instance UIDs,
  * ImageType `DERIVED\SECONDARY`, the source's patient, study and geometry).
  *
- * Safe by construction: the bytes go to a temporary file (or directory) beside the target and
- * are renamed into place only when complete, so a crash never leaves half a file; an existing
- * output is refused unless `overwrite`; the source's files (and `protect`) are refused even
- * with `overwrite`. Missing parent directories are created.
+ * Safe by construction: the bytes go to a temporary file (or directory) with a short name
+ * beside the target, are fsynced and renamed into place only when complete (the directory is
+ * fsynced after), so a crash never leaves half a file; an existing output is refused unless
+ * `overwrite`; the source's files (and `protect`) are refused even with `overwrite`. A DICOM
+ * series directory is replaced by renaming the old one aside, the new one into place and only
+ * then removing the old one; a kill between those two renames is undone by the next write into
+ * that directory, which also removes the temporary files that killed runs left there. Missing
+ * parent directories are created. Every failure is an `MriError`.
  *
  * @example
  * ```ts
@@ -233,6 +244,28 @@ export async function writeVolumeFile(
   volume: Volume,
   options: WriteVolumeFileOptions = {},
 ): Promise<WrittenVolumeFile> {
+  const { staged, written } = stageVolumeFile(path, volume, options);
+  commitStaged([staged], options.overwrite ?? false, SITE);
+  return written;
+}
+
+/** A volume file written under a temporary name, ready for `commitStaged`. */
+export interface StagedVolumeFile {
+  readonly staged: StagedOutput;
+  /** What the file will be once committed. */
+  readonly written: WrittenVolumeFile;
+}
+
+/**
+ * {@link writeVolumeFile} up to the last step: the checks, then the bytes written (fsynced) to
+ * a temporary file or directory beside the target. `commitStaged` puts it (with others, such as
+ * an artefact map) in place; `discardTemp(staged.staged)` drops it.
+ */
+export function stageVolumeFile(
+  path: string,
+  volume: Volume,
+  options: WriteVolumeFileOptions = {},
+): StagedVolumeFile {
   if (typeof path !== 'string' || path.length === 0)
     throw invalid(WHERE, 'path', 'must be a non-empty string', path);
   assertVolume(volume, WHERE, 'volume');
@@ -258,6 +291,7 @@ export async function writeVolumeFile(
   } catch (error) {
     throw ioError(WHERE, 'path', path, error);
   }
+  cleanStaleTemps(dirname(target));
 
   if (nifti) {
     if (present === 'directory') {
@@ -270,13 +304,22 @@ export async function writeVolumeFile(
       ...(options.datatype === undefined ? {} : { datatype: options.datatype }),
       ...(source?.nifti !== undefined ? { header: source.nifti } : { xformCode: 1 as const }),
     });
-    commitFile(target, bytes, overwrite, path);
-    return Object.freeze({
-      path: target,
-      format: 'nifti' as const,
-      files: [target],
-      bytes: bytes.length,
-    });
+    const temp = tempPath(dirname(target));
+    try {
+      writeFileDurably(temp, bytes);
+    } catch (error) {
+      discardTemp(temp);
+      throw ioError(WHERE, 'path', path, error);
+    }
+    return {
+      staged: { staged: temp, target, shown: path, directory: false },
+      written: Object.freeze({
+        path: target,
+        format: 'nifti' as const,
+        files: Object.freeze([target]),
+        bytes: bytes.length,
+      }),
+    };
   }
 
   if (present === 'file') {
@@ -300,38 +343,28 @@ export async function writeVolumeFile(
       ? {}
       : { derivationDescription: options.derivationDescription }),
   });
-  let temp: string;
-  try {
-    temp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
-    // mkdtemp makes the directory 0700; give it the mode a plain mkdir would have.
-    chmodSync(temp, 0o777 & ~process.umask());
-  } catch (error) {
-    throw ioError(WHERE, 'path', path, error);
-  }
+  const temp = tempPath(dirname(target));
   const digits = Math.max(4, String(slices.length).length);
   const names = slices.map((_, i) => `IM${String(i + 1).padStart(digits, '0')}.dcm`);
   let bytes = 0;
   try {
+    mkdirSync(temp);
     slices.forEach((data, i) => {
-      writeDurably(join(temp, names[i]!), data);
+      writeFileDurably(join(temp, names[i]!), data);
       bytes += data.length;
     });
-    if (present === 'directory') {
-      const old = tempName(target);
-      renameSync(target, old);
-      renameSync(temp, target);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(temp, target);
-    }
+    syncDirectory(temp);
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
+    discardTemp(temp);
     throw ioError(WHERE, 'path', path, error);
   }
-  return Object.freeze({
-    path: target,
-    format: 'dicom' as const,
-    files: names.map((n) => join(target, n)),
-    bytes,
-  });
+  return {
+    staged: { staged: temp, target, shown: path, directory: true },
+    written: Object.freeze({
+      path: target,
+      format: 'dicom' as const,
+      files: Object.freeze(names.map((n) => join(target, n))),
+      bytes,
+    }),
+  };
 }

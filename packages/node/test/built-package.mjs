@@ -3,6 +3,7 @@
 // backend, and files go in and out. Run: npx tsup && node test/built-package.mjs
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,21 @@ import { isMriError } from '@duncan-mri/volume';
 
 const SAMPLE = fileURLToPath(new URL('../sample/ge-pd-4-slices.nii.gz', import.meta.url));
 
+/** The bundled samples are addressable through the package's `exports` ("./sample/*"). */
+async function checkSampleExports() {
+  const fromImport = fileURLToPath(
+    import.meta.resolve('@duncan-mri/node/sample/itk-midsag-t1.nii.gz'),
+  );
+  const fromRequire = createRequire(import.meta.url).resolve(
+    '@duncan-mri/node/sample/itk-midsag-t1.nii.gz',
+  );
+  assert.equal(fromImport, fromRequire);
+  const { volume } = await readVolumeFile(fromImport);
+  assert.deepEqual(volume.shape, [217, 180, 1]);
+}
+
 async function main() {
+  await checkSampleExports();
   const backend = await useNodeBackend();
   assert.equal(backend.backend, 'wasm', backend.description);
   assert.deepEqual(

@@ -269,15 +269,16 @@ describe('duncan (built CLI)', () => {
       ],
       [
         ['correct', SAMPLE, '-o', join(dir, 'o.nii'), '--model', model, '--axis', 'y'],
-        /slices along axis 1 must be at least 8x8 voxels, got 256x4/,
+        /slices along --axis y must be at least 8x8 voxels, got 256x4/,
       ],
     ];
     for (const [args, message] of cases) {
       const r = await duncan(args);
       expect([args[1], r.code]).toEqual([args[1], 1]);
       expect(r.stderr).toMatch(message);
-      // A bad output is refused before any backend or model is loaded.
-      if (args[3]!.endsWith('o.dcm')) expect(r.stderr).not.toMatch(/backend:/);
+      // A bad output or --axis is refused before any backend or model is loaded.
+      if (args[3]!.endsWith('o.dcm') || args.includes('--axis'))
+        expect(r.stderr).not.toMatch(/backend:/);
     }
     expect(readdirSync(dir)).toEqual(['truncated.nii']);
   });

@@ -9,6 +9,7 @@ export {
   spacing,
   validateAffine,
 } from './affine.js';
+export { type IntensityExtremes, intensityRange } from './intensity-range.js';
 export {
   describeValue,
   isMriError,

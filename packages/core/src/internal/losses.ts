@@ -11,7 +11,10 @@ export const GENERATOR_TERMS = [
   'artefactConsistency',
   'identity',
 ] as const;
-/** One generator loss term's name. */
+/**
+ * One generator loss term's name.
+ * @inline
+ */
 export type GeneratorTerm = (typeof GENERATOR_TERMS)[number];
 
 /** Every key of a step's losses (`trainStep`, `onProgress`): the six terms and `discriminator`. */

@@ -4,7 +4,10 @@ import { reflectionPad } from './layers.js';
 
 /** The paired loss values (`train`'s mode `'paired'`), by name. */
 export const PAIRED_TERMS = ['l1', 'ssim', 'total'] as const;
-/** One paired loss value's name. */
+/**
+ * One paired loss value's name.
+ * @inline
+ */
 export type PairedTerm = (typeof PAIRED_TERMS)[number];
 
 /** Every key of a paired step's losses (`train` in mode `'paired'`): `l1`, `ssim`, `total`. */

@@ -20,6 +20,7 @@ export const SEMI_LOSS_NAMES: readonly (keyof SemiLossValues)[] = Object.freeze(
  * The loss values of one semi-supervised step: the six generator terms and the discriminator's
  * (as `runTrainStep`), and the paired loss of the corrected images: `pairedL1`, `pairedSsim`
  * (1 − mean SSIM in the mask) and `paired` (their weighted sum, before `pairedWeight`).
+ * @inline
  */
 export type SemiLossValues = LossValues &
   Readonly<Record<(typeof SEMI_PAIRED_TERMS)[number], number>>;

@@ -50,6 +50,8 @@ export interface DicomSlice {
 /** A decoded file. */
 export interface DicomFile {
   readonly index: number;
+  /** What messages call the file (`ReadDicomOptions.names`); `files[index]` without it. */
+  readonly label?: string;
   readonly parsed: ParsedDicom;
   readonly slices: DicomSlice[];
   readonly storage: 'single-frame' | 'multi-frame' | 'enhanced' | 'mosaic';

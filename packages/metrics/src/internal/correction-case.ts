@@ -1,4 +1,5 @@
 import {
+  intensityRange,
   invalidArgument,
   isMriError,
   MriError,
@@ -69,19 +70,14 @@ export function validateCorrectionCase(where: string, at: string, value: unknown
     }
   }
   const labels = labelObject as unknown as CorrectionLabels;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const v of clean.data) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const dataRange = hi - lo;
+  // validateVolume has checked that every voxel is finite.
+  const { min, range: dataRange } = intensityRange(clean);
   if (!(dataRange > 0)) {
     invalidArgument(
       where,
       `${at}.clean`,
       "must not be constant (its max - min is the metrics' data range)",
-      `a constant image of ${lo}`,
+      `a constant image of ${min}`,
     );
   }
   let mask: Uint8Array;

@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { axisOption, intOption, parseCommand, UsageError } from './args.js';
+import { axisOption, intOption, parseCommand, UsageError, workersOption } from './args.js';
 import { parseRecipe } from './train-command.js';
 
 describe('CLI argument parsing', () => {
@@ -22,7 +23,9 @@ describe('CLI argument parsing', () => {
     expect(() => parseCommand(['--nope'], {})).toThrow(/Unknown option '--nope'/);
     expect(intOption({ workers: '3' }, 'workers', 1, 0, 8)).toBe(3);
     expect(() => intOption({ workers: '3.5' }, 'workers', 1, 0)).toThrow(UsageError);
-    expect(() => intOption({ workers: '9' }, 'workers', 1, 0, 8)).toThrow(/from 0 to 8/);
+    expect(() => intOption({ workers: '9' }, 'workers', 1, 0, 8)).toThrow(
+      /--workers must be an integer of 0 or more up to 8, got "9"/,
+    );
     expect(axisOption({ axis: 'X' })).toBe(0);
     expect(axisOption({})).toBe(2);
   });
@@ -42,5 +45,31 @@ describe('CLI argument parsing', () => {
       /severities are mild, moderate, severe/,
     );
     expect(() => parseRecipe('[{', none)).toThrow(UsageError);
+  });
+
+  it("takes a negative number as the value it is, judged by the option's own rule", () => {
+    const spec = { 'batch-size': { type: 'string' }, workers: { type: 'string' } } as const;
+    const { values } = parseCommand(['--batch-size', '-4', '--workers', '-1'], spec);
+    expect(values).toMatchObject({ 'batch-size': '-4', workers: '-1' });
+    expect(() => intOption(values, 'batch-size', 8, 1, 4096)).toThrow(
+      '--batch-size must be a positive integer up to 4096, got "-4"',
+    );
+    expect(() => intOption(values, 'workers', 1, 0, 256)).toThrow(
+      '--workers must be an integer of 0 or more up to 256, got "-1"',
+    );
+    // Not a number: still parseArgs' own judgement, a usage error.
+    expect(() => parseCommand(['--workers', '-x'], spec)).toThrow(UsageError);
+    expect(parseCommand(['-q'], spec).values.quiet).toBe(true);
+  });
+
+  it('caps --workers at the core count with a warning (correct, bids, evaluate, demo)', () => {
+    const cores = availableParallelism();
+    const warnings: string[] = [];
+    expect(workersOption({ workers: String(cores + 3) }, (w) => warnings.push(w))).toBe(cores);
+    expect(workersOption({ workers: String(cores) }, (w) => warnings.push(w))).toBe(cores);
+    expect(workersOption({}, (w) => warnings.push(w))).toBeUndefined();
+    expect(warnings).toEqual([
+      `warning: --workers ${cores + 3} is more than the ${cores} cores here; using ${cores} (more workers only contend for the cores, and each holds a copy of the model)`,
+    ]);
   });
 });

@@ -13,7 +13,14 @@ import { changeMeasures } from '../internal/change-measures.js';
 import { packageFile } from '../internal/package-paths.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { NODE_BACKENDS, type NodeBackendName } from '../use-node-backend.js';
-import { axisOption, intOption, parseCommand, positional, UsageError } from './args.js';
+import {
+  axisOption,
+  intOption,
+  parseCommand,
+  positional,
+  UsageError,
+  workersOption,
+} from './args.js';
 import {
   type CorrectionSettings,
   commitStaged,
@@ -183,12 +190,12 @@ export async function bidsCommand(argv: readonly string[]): Promise<number | 'he
         `--suffix must be anatomical (non-parametric) BIDS suffixes: ${ANAT_SUFFIXES.join(', ')}; got ${JSON.stringify(s)}`,
       );
   const axis = axisOption(values);
-  const workers = intOption(values, 'workers', undefined, 0, 256);
   const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
   const backend = values.backend as string | undefined;
   if (backend !== undefined && !(NODE_BACKENDS as readonly string[]).includes(backend))
     throw new UsageError(`--backend must be one of ${NODE_BACKENDS.join(', ')}, got ${backend}`);
   const ctx = createContext(values);
+  const workers = workersOption(values, ctx.warn);
   const bidsDir = ctx.path(bidsArg!);
   const outputDir = ctx.path(outputArg!);
   checkFolders(bidsDir, outputDir);
@@ -236,7 +243,7 @@ async function participantLevel(
         `${WHERE}: bids_dir must be a BIDS dataset (pass --skip-bids-validation to run anyway), got ${JSON.stringify(bidsDir)}: ${description.problem}`,
         { argument: 'bids_dir' },
       );
-    ctx.note(`warning: ${description.problem} (--skip-bids-validation)`);
+    ctx.warn(`warning: ${description.problem} (--skip-bids-validation)`);
   }
   const scan = findAnatImages(bidsDir, filter);
   if (scan.problems.length > 0) {
@@ -248,7 +255,7 @@ async function participantLevel(
         `${WHERE}: bids_dir must name its images as BIDS does (pass --skip-bids-validation to pass over these files), got ${scan.problems.length} that do${scan.problems.length === 1 ? 'es' : ''} not:\n  ${list}${more}`,
         { argument: 'bids_dir' },
       );
-    ctx.note(`warning: passed over (not BIDS names, --skip-bids-validation):\n  ${list}${more}`);
+    ctx.warn(`warning: passed over (not BIDS names, --skip-bids-validation):\n  ${list}${more}`);
   }
   if (scan.images.length === 0) {
     throw new MriError(
@@ -508,7 +515,7 @@ async function groupLevel(
     missing = scan.images.map((i) => i.relativePath).filter((p) => !done.has(`bids:raw:${p}`));
   } catch (error) {
     if (!isMriError(error)) throw error;
-    ctx.note(`warning: could not list the source images: ${error.message}`);
+    ctx.warn(`warning: could not list the source images: ${error.message}`);
   }
   if (missing.length > 0)
     ctx.note(

@@ -8,24 +8,26 @@
 // (rules/sidecars/derivatives/common_derivatives.yaml: SkullStripped required for MRI NIfTI
 // images, Description recommended, Sources as BIDS URIs), and the file names of
 // rules/files/deriv/imaging.yaml (the raw entities, then desc-<label>, the last entity).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
-  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   readSync,
-  renameSync,
-  rmSync,
   statSync,
-  unlinkSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import type { Checkpoint } from '@duncan-mri/core';
 import { MriError } from '@duncan-mri/volume';
+import {
+  cleanStaleTemps,
+  commitStaged as commitGroup,
+  discardTemp,
+  tempPath,
+} from '../internal/atomic-write.js';
 import type { ChangeMeasures } from '../internal/change-measures.js';
 import { ioError } from '../internal/errors.js';
 import { type BidsImage, formatBidsName } from './bids-layout.js';
@@ -400,12 +402,16 @@ export function derivativeState(
   return { state: 'done' };
 }
 
-/** A hidden folder beside the outputs, for writing them before they are put in place. */
+/**
+ * A hidden folder beside the outputs, for writing them before they are put in place (a short
+ * temporary name of the package's write path: a killed run's folder is removed by the next).
+ */
 export function stagingFolder(files: DerivativeFiles): string {
   const folder = dirname(files.corrected);
   try {
     mkdirSync(folder, { recursive: true });
-    const stage = join(folder, `.duncan-staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+    cleanStaleTemps(folder);
+    const stage = tempPath(folder);
     mkdirSync(stage);
     return stage;
   } catch (error) {
@@ -414,33 +420,25 @@ export function stagingFolder(files: DerivativeFiles): string {
 }
 
 /**
- * Moves the staged files into place, the corrected image's sidecar last (a derivative whose
- * sidecar is there is complete), then removes the staging folder. Without `overwrite` an
+ * Moves the staged files into place as one group (the package's `commitStaged`: all of them or
+ * none, previous outputs restored on failure), the corrected image's sidecar last (a derivative
+ * whose sidecar is there is complete), then removes the staging folder. Without `overwrite` an
  * output that appeared meanwhile is an `IO_ERROR` and is kept.
  */
 export function commitStaged(stage: string, targets: readonly string[], overwrite: boolean): void {
   try {
-    for (const target of targets) {
-      const staged = join(stage, target.slice(dirname(target).length + 1));
-      if (overwrite) renameSync(staged, target);
-      else {
-        try {
-          linkSync(staged, target);
-        } catch (error) {
-          if ((error as { code?: string }).code === 'EEXIST') {
-            throw new MriError(
-              'IO_ERROR',
-              `${WHERE}: output must not exist already (pass --overwrite to replace it), got ${JSON.stringify(target)}`,
-              { argument: 'output_dir' },
-            );
-          }
-          throw ioError(WHERE, 'output_dir', target, error);
-        }
-        unlinkSync(staged);
-      }
-    }
+    commitGroup(
+      targets.map((target) => ({
+        staged: join(stage, basename(target)),
+        target,
+        shown: target,
+        directory: false,
+      })),
+      overwrite,
+      { where: WHERE, argument: 'output_dir' },
+    );
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    discardTemp(stage);
   }
 }
 

@@ -1,33 +1,67 @@
 import { resolve } from 'node:path';
-import { ProgressBar } from '../internal/progress-bar.js';
+import { ProgressBar, type ProgressStream } from '../internal/progress-bar.js';
+
+/** Where a --quiet bar draws: nowhere (not a terminal, so never enabled). */
+const QUIET_STREAM: ProgressStream = { isTTY: false, write: () => true };
 
 /** What a command needs from the process: output streams, flags, paths. */
 export interface Context {
   /** The command's results: JSON (with --json) or the human-readable report. */
   out(text: string): void;
-  /** Notes for people (backend, files written): always stderr. */
+  /** Notes for people (backend, files written): stderr, silent with --quiet. */
   note(text: string): void;
+  /** Warnings (something odd about an input): stderr, even with --quiet. */
+  warn(text: string): void;
   readonly json: boolean;
+  readonly quiet: boolean;
   readonly forceProgress: boolean;
   /** Resolves a path the user typed. */
   path(p: string): string;
   progress(label: string, total: number): ProgressBar;
+  /**
+   * Says that the command's outputs are in place: an interrupt (Ctrl-C) from now on no longer
+   * fails the command (exit 130) but lets it finish, since its work is done.
+   */
+  committed(): void;
+}
+
+let outputsCommitted = false;
+
+/** Whether the running command has said that its outputs are in place ({@link Context.committed}). */
+export function hasCommitted(): boolean {
+  return outputsCommitted;
 }
 
 export function createContext(values: Record<string, unknown>): Context {
   const json = values.json === true;
+  const quiet = values.quiet === true;
   const forceProgress = values.progress === true;
+  const line = (text: string) => {
+    process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  };
   return {
     out: (text) => {
       process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
     note: (text) => {
-      process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+      if (!quiet) line(text);
     },
+    warn: line,
     json,
+    quiet,
     forceProgress,
     path: (p) => resolve(process.cwd(), p),
-    progress: (label, total) => new ProgressBar(label, total, process.stderr, forceProgress),
+    // --quiet hides the bar on a terminal too, unless --progress asks for it.
+    progress: (label, total) =>
+      new ProgressBar(
+        label,
+        total,
+        quiet && !forceProgress ? QUIET_STREAM : process.stderr,
+        forceProgress,
+      ),
+    committed: () => {
+      outputsCommitted = true;
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { createCorrector } from '../create-corrector.js';
+import { assertSliceSize, createCorrector } from '../create-corrector.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { NODE_BACKENDS, type NodeBackendName } from '../use-node-backend.js';
 import { checkVolumeFileTarget } from '../write-volume-file.js';
@@ -8,9 +8,11 @@ import {
   intOption,
   parseCommand,
   positional,
+  readOptions,
   requireString,
   seriesOption,
   UsageError,
+  workersOption,
 } from './args.js';
 import { type Context, createContext, toJson } from './context.js';
 import { correctVolumeFile, writeCorrectedVolumeFile } from './correct-volume-file.js';
@@ -26,6 +28,8 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
     'batch-size': { type: 'string' },
     series: { type: 'string' },
     backend: { type: 'string' },
+    'max-voxels': { type: 'string' },
+    strict: { type: 'boolean' },
     overwrite: { type: 'boolean' },
     json: { type: 'boolean' },
     progress: { type: 'boolean' },
@@ -34,11 +38,12 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
   const [inputArg] = positional(positionals, 1, '<input>');
   const output = requireString(values, 'output', '-o/--output');
   const axis = axisOption(values);
-  const workers = intOption(values, 'workers', undefined, 0, 256);
   const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
+  const reading = readOptions(values);
   const mapPath = values['artefact-map'] as string | undefined;
   const overwrite = values.overwrite === true;
   const ctx: Context = createContext(values);
+  const workers = workersOption(values, ctx.warn);
   if (mapPath !== undefined && ctx.path(mapPath) === ctx.path(output))
     throw new UsageError('--artefact-map must differ from --output');
 
@@ -47,25 +52,35 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
     throw new UsageError(`--backend must be one of ${NODE_BACKENDS.join(', ')}, got ${backend}`);
   const started = performance.now();
   const series = seriesOption(values);
-  const input = await readVolumeFile(ctx.path(inputArg!), series === undefined ? {} : { series });
-  for (const w of input.warnings) ctx.note(`warning: ${w}`);
+  const input = await readVolumeFile(ctx.path(inputArg!), {
+    ...(series === undefined ? {} : { series }),
+    ...reading,
+  });
+  for (const w of input.warnings) ctx.warn(`warning: ${w}`);
   if (input.nifti !== undefined && input.nifti.frames > 1) {
-    ctx.note(
-      `note: the input has ${input.nifti.frames} frames; only frame 1 is corrected and written`,
+    ctx.warn(
+      `warning: the input has ${input.nifti.frames} frames; only frame 1 is corrected and written`,
     );
   }
+  // Everything that can be judged without the model, before the workers start and the model
+  // loads: the slice size along --axis, then the outputs (names, inputs, existing files) and a
+  // probe of their directories (writable, names not too long, room for an uncompressed file).
+  assertSliceSize('duncan correct', input.volume.shape, axis, '--axis');
   const inputs = [...input.files, input.path];
   assertOutputFree('duncan correct', '--output', ctx.path(output), overwrite, inputs);
   if (mapPath !== undefined)
     assertOutputFree('duncan correct', '--artefact-map', ctx.path(mapPath), overwrite, inputs);
-  // Everything writeVolumeFile will check (name, format, inputs, what a directory holds), now,
-  // before the correction rather than after it.
-  checkVolumeFileTarget(ctx.path(output), { source: input, overwrite });
+  checkVolumeFileTarget(ctx.path(output), {
+    source: input,
+    overwrite,
+    shape: input.volume.shape,
+  });
   if (mapPath !== undefined) {
     checkVolumeFileTarget(ctx.path(mapPath), {
       source: input,
       overwrite,
       protect: [ctx.path(output)],
+      shape: input.volume.shape,
     });
   }
   const model = values.model as string | undefined;
@@ -102,6 +117,7 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
       },
       overwrite,
     );
+    ctx.committed();
     written = [out.output.path, ...(out.artefactMap === undefined ? [] : [out.artefactMap.path])];
     const seconds = (performance.now() - started) / 1000;
     if (ctx.json) {

@@ -1,7 +1,14 @@
 import { type Volume, withData } from '@duncan-mri/volume';
 import type { NodeCorrector } from '../create-corrector.js';
+import { commitStaged, discardTemp, type WriteSite } from '../internal/atomic-write.js';
 import type { VolumeFile } from '../read-volume-file.js';
-import { type WrittenVolumeFile, writeVolumeFile } from '../write-volume-file.js';
+import {
+  type StagedVolumeFile,
+  stageVolumeFile,
+  type WrittenVolumeFile,
+} from '../write-volume-file.js';
+
+const SITE: WriteSite = { where: 'writeVolumeFile', argument: 'path' };
 
 /** What {@link correctVolumeFile} computed. */
 export interface CorrectedVolumeFile {
@@ -57,8 +64,10 @@ export async function correctVolumeFile(
 
 /**
  * Writes a correction as `duncan correct -o <output> --artefact-map <map>` does: both with
- * {@link writeVolumeFile} (atomic, never over an input, the input's NIfTI header or DICOM
- * series carried over), the map protected from being the corrected output.
+ * {@link stageVolumeFile} (never over an input, the input's NIfTI header or DICOM series carried
+ * over, the map protected from being the corrected output), then committed together by
+ * `commitStaged`: both outputs are put in place or neither (a failure restores the previous
+ * ones; a kill in between is rolled back by the next write into the output's directory).
  */
 export async function writeCorrectedVolumeFile(
   input: VolumeFile,
@@ -66,16 +75,23 @@ export async function writeCorrectedVolumeFile(
   paths: { readonly output: string; readonly artefactMap?: string | undefined },
   overwrite: boolean,
 ): Promise<{ readonly output: WrittenVolumeFile; readonly artefactMap?: WrittenVolumeFile }> {
-  const output = await writeVolumeFile(paths.output, result.corrected, {
-    source: input,
-    overwrite,
-  });
-  if (paths.artefactMap === undefined) return { output };
-  const artefactMap = await writeVolumeFile(paths.artefactMap, result.artefactMap, {
-    source: input,
-    overwrite,
-    protect: [output.path],
-    seriesDescription: `${input.dicom?.seriesDescription ?? 'series'} artefact map (duncan-mri)`,
-  });
-  return { output, artefactMap };
+  const output = stageVolumeFile(paths.output, result.corrected, { source: input, overwrite });
+  if (paths.artefactMap === undefined) {
+    commitStaged([output.staged], overwrite, SITE);
+    return { output: output.written };
+  }
+  let map: StagedVolumeFile;
+  try {
+    map = stageVolumeFile(paths.artefactMap, result.artefactMap, {
+      source: input,
+      overwrite,
+      protect: [output.written.path],
+      seriesDescription: `${input.dicom?.seriesDescription ?? 'series'} artefact map (duncan-mri)`,
+    });
+  } catch (error) {
+    discardTemp(output.staged.staged);
+    throw error;
+  }
+  commitStaged([output.staged, map.staged], overwrite, SITE);
+  return { output: output.written, artefactMap: map.written };
 }

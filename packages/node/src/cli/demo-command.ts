@@ -9,7 +9,7 @@ import { DEMO_SAMPLE_FILE, packageFile } from '../internal/package-paths.js';
 import { sliceOf } from '../internal/panel.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { writeVolumeFile } from '../write-volume-file.js';
-import { intOption, parseCommand, positional } from './args.js';
+import { intOption, parseCommand, positional, workersOption } from './args.js';
 import { createContext, formatMetric, toJson } from './context.js';
 import { writeFileAtomic } from './files.js';
 
@@ -83,14 +83,14 @@ export async function demoCommand(argv: readonly string[]): Promise<number | 'he
   const ctx = createContext(values);
   const out = ctx.path((values.out as string | undefined) ?? 'demo-output');
   const seed = intOption(values, 'seed', 42, 0)!;
-  const workers = intOption(values, 'workers', undefined, 0, 256);
+  const workers = workersOption(values, ctx.warn);
   const model = values.model as string | undefined;
   const inputArg = values.input as string | undefined;
 
   const sample = await readVolumeFile(
     inputArg === undefined ? packageFile(DEMO_SAMPLE_FILE) : ctx.path(inputArg),
   );
-  for (const w of sample.warnings) ctx.note(`warning: ${w}`);
+  for (const w of sample.warnings) ctx.warn(`warning: ${w}`);
   if (sample.nifti !== undefined && sample.nifti.frames > 1)
     ctx.note(`note: the input has ${sample.nifti.frames} frames; the demo uses frame 1`);
   const finite = finiteOnly(sample.volume);

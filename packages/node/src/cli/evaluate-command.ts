@@ -44,6 +44,7 @@ import {
   positional,
   requireString,
   UsageError,
+  workersOption,
 } from './args.js';
 import { type Context, createContext, formatMetric, toJson } from './context.js';
 import {
@@ -436,7 +437,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number |
   const output = ctx.path(requireString(values, 'output', '-o/--output'));
   const axis = axisOption(values);
   const seed = intOption(values, 'seed', DEFAULT_SEED, 0, 2 ** 40)!;
-  const workers = intOption(values, 'workers', undefined, 0, 256);
+  const workers = workersOption(values, ctx.warn);
   const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
   const overwrite = values.overwrite === true;
   const threeD = values['simulate-3d'] === true;

@@ -1,16 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import {
-  linkSync,
-  mkdirSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { MriError } from '@duncan-mri/volume';
+import { writeFileAtomic as writeFile } from '../internal/atomic-write.js';
 
 function real(path: string): string {
   try {
@@ -55,37 +46,10 @@ export function assertOutputFree(
   }
 }
 
-/** Writes a file atomically (temporary file + rename, or link when not overwriting). */
+/**
+ * Writes a file of a command atomically (the package's one write path, `internal/atomic-write`:
+ * a short temporary name beside it, fsync, rename, or link when not overwriting).
+ */
 export function writeFileAtomic(path: string, data: Uint8Array | string, overwrite: boolean): void {
-  const target = resolve(path);
-  mkdirSync(dirname(target), { recursive: true });
-  const temp = join(
-    dirname(target),
-    `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
-  try {
-    writeFileSync(temp, data, { flag: 'wx' });
-    if (overwrite) renameSync(temp, target);
-    else {
-      linkSync(temp, target);
-      unlinkSync(temp);
-    }
-  } catch (error) {
-    rmSync(temp, { force: true });
-    if ((error as { code?: string }).code === 'EEXIST') {
-      throw new MriError(
-        'IO_ERROR',
-        `duncan: output must not exist already (pass --overwrite to replace it), got ${JSON.stringify(path)}`,
-        { argument: 'output' },
-      );
-    }
-    throw new MriError(
-      'IO_ERROR',
-      `duncan: could not write ${JSON.stringify(path)}: ${(error as Error).message}`,
-      {
-        argument: 'output',
-        cause: error,
-      },
-    );
-  }
+  writeFile(path, data, overwrite, { where: 'duncan', argument: 'output' });
 }

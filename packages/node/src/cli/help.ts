@@ -25,6 +25,7 @@ Commands:
   bids       a BIDS App: correct a BIDS dataset's anatomical images into BIDS-Derivatives
 
 Inputs: .nii, .nii.gz, .hdr/.img, a DICOM file or a directory of DICOM files.
+Every command takes -q/--quiet: no notes on stderr (backend, progress), only warnings and errors.
 Exit codes: 0 success, 1 bad input or failure (the message says why), 2 usage error.
 Environment: DUNCAN_BACKEND=onnxruntime|tfjs-node-gpu|tfjs-node|wasm|cpu forces the backend
 (onnxruntime, the optional onnxruntime-node package, runs correction only).
@@ -50,9 +51,16 @@ Options:
       --batch-size <n>       slices per forward pass (default 8)
       --series <n|uid>       which series of a DICOM directory (see duncan info)
       --backend <name>       prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
+      --max-voxels <n>       read volumes of up to n voxels (default 268435456)
+      --strict               fail on an unreadable file in a DICOM directory (default: skip it, warn)
       --overwrite            replace existing outputs
       --json                 print a JSON summary on stdout
       --progress             show the progress bar even when stderr is not a terminal
+  -q, --quiet                no notes on stderr (backend, progress); warnings and errors only
+
+The slice size, the outputs and their directories are checked before the model loads. Both
+outputs are put in place together or not at all; a killed run's temporary files are removed
+by the next run into that directory.
 
 Example:
   duncan correct sub-01_T1w.nii.gz -o sub-01_T1w_corrected.nii.gz --artefact-map artefact.nii.gz --workers 2
@@ -69,6 +77,8 @@ Options:
       --seed <n>             seed of the random parameters                           [required]
       --applied <file.json>  write the exact parameters drawn (replayable)
       --series <n|uid>       which series of a DICOM directory
+      --max-voxels <n>       read volumes of up to n voxels (default 268435456)
+      --strict               fail on an unreadable file in a DICOM directory (default: skip it, warn)
       --overwrite            replace existing outputs
       --json                 print a JSON summary on stdout
 
@@ -87,6 +97,9 @@ Options:
       --mask <file>          score only voxels where the mask is non-zero (SSIM, UQI, PSNR)
       --data-range <r>       the intensity range (e.g. 255 for 8-bit data)
       --slicewise            3-D SSIM as the mean of 2-D slice scores (automatic under 11 slices)
+      --frame <n>            the frame (from 1) of 4-D inputs to score; required for them
+      --max-voxels <n>       read volumes of up to n voxels (default 268435456)
+      --strict               fail on an unreadable file in a DICOM directory (default: skip it, warn)
       --json                 print JSON on stdout
 
 Example:
@@ -199,6 +212,8 @@ Shape, voxel spacing, orientation, datatype, intensity range and, for DICOM, eve
 
 Options:
       --series <n|uid>       which series of a DICOM directory to describe
+      --max-voxels <n>       read volumes of up to n voxels (default 268435456)
+      --strict               fail on an unreadable file in a DICOM directory (default: skip it, warn)
       --json                 print JSON on stdout
 
 Example:

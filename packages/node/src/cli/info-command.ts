@@ -1,12 +1,14 @@
 import { orientation, spacing } from '@duncan-mri/volume';
 import { readVolumeFile } from '../read-volume-file.js';
 import { installedNodeBackends } from '../use-node-backend.js';
-import { parseCommand, positional, seriesOption } from './args.js';
+import { parseCommand, positional, readOptions, seriesOption } from './args.js';
 import { createContext, toJson } from './context.js';
 
 export async function infoCommand(argv: readonly string[]): Promise<number | 'help'> {
   const { values, positionals } = parseCommand(argv, {
     series: { type: 'string' },
+    'max-voxels': { type: 'string' },
+    strict: { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (values.help) return 'help';
@@ -14,7 +16,10 @@ export async function infoCommand(argv: readonly string[]): Promise<number | 'he
   const ctx = createContext(values);
   const series = seriesOption(values);
   // info lists every series; without --series it describes the first.
-  const file = await readVolumeFile(ctx.path(inputArg!), { series: series ?? 1 });
+  const file = await readVolumeFile(ctx.path(inputArg!), {
+    series: series ?? 1,
+    ...readOptions(values),
+  });
   const { volume } = file;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;

@@ -1,5 +1,5 @@
 import { compareVolumeFiles } from '../compare-volume-files.js';
-import { numberOption, parseCommand, positional } from './args.js';
+import { intOption, numberOption, parseCommand, positional, readOptions } from './args.js';
 import { createContext, formatMetric, toJson } from './context.js';
 
 export async function metricsCommand(argv: readonly string[]): Promise<number | 'help'> {
@@ -7,24 +7,34 @@ export async function metricsCommand(argv: readonly string[]): Promise<number | 
     mask: { type: 'string' },
     'data-range': { type: 'string' },
     slicewise: { type: 'boolean' },
+    frame: { type: 'string' },
+    'max-voxels': { type: 'string' },
+    strict: { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (values.help) return 'help';
   const [referenceArg, testArg] = positional(positionals, 2, '<reference> <test>');
   const dataRange = numberOption(values, 'data-range');
+  const frame = intOption(values, 'frame', undefined, 1);
+  const reading = readOptions(values);
   const ctx = createContext(values);
   const mask = values.mask as string | undefined;
   const m = await compareVolumeFiles(ctx.path(referenceArg!), ctx.path(testArg!), {
+    ...(frame === undefined ? {} : { frame: frame - 1 }),
+    referenceOptions: reading,
+    testOptions: reading,
     ...(mask === undefined ? {} : { mask: ctx.path(mask) }),
     ...(dataRange === undefined ? {} : { dataRange }),
     ...(values.slicewise === true ? { slicewise: true } : {}),
   });
+  for (const w of m.warnings) ctx.warn(`warning: ${w}`);
   if (ctx.json) {
     ctx.out(
       toJson({
         reference: ctx.path(referenceArg!),
         test: ctx.path(testArg!),
         shape: m.shape,
+        frame: m.frame === null ? null : m.frame + 1,
         dataRange: m.dataRange,
         dataRangeSource: m.dataRangeSource,
         mask: mask === undefined ? null : ctx.path(mask),
@@ -49,7 +59,7 @@ export async function metricsCommand(argv: readonly string[]): Promise<number | 
   ];
   ctx.out(
     [
-      `reference ${referenceArg} vs test ${testArg}: ${m.shape.join('x')}${mask ? `, mask ${mask} (${m.maskedVoxels} voxels)` : ''}`,
+      `reference ${referenceArg} vs test ${testArg}: ${m.shape.join('x')}${m.frame === null ? '' : `, frame ${m.frame + 1}`}${mask ? `, mask ${mask} (${m.maskedVoxels} voxels)` : ''}`,
       `data range: ${m.dataRange} (${source})${m.slicewise ? '; SSIM slice-wise' : ''}`,
       ...rows.map(([k, v]) => `${k.padEnd(10)} ${v}`),
     ].join('\n'),

@@ -8,11 +8,12 @@ import {
 } from '@duncan-mri/simulate';
 import { createRng } from '@duncan-mri/volume';
 import { readVolumeFile } from '../read-volume-file.js';
-import { writeVolumeFile } from '../write-volume-file.js';
+import { checkVolumeFileTarget, writeVolumeFile } from '../write-volume-file.js';
 import {
   intOption,
   parseCommand,
   positional,
+  readOptions,
   requireString,
   seriesOption,
   UsageError,
@@ -48,6 +49,8 @@ export async function simulateCommand(argv: readonly string[]): Promise<number |
     seed: { type: 'string' },
     applied: { type: 'string' },
     series: { type: 'string' },
+    'max-voxels': { type: 'string' },
+    strict: { type: 'boolean' },
     overwrite: { type: 'boolean' },
     json: { type: 'boolean' },
   });
@@ -63,7 +66,10 @@ export async function simulateCommand(argv: readonly string[]): Promise<number |
   const overwrite = values.overwrite === true;
   const ctx = createContext(values);
   const series = seriesOption(values);
-  const input = await readVolumeFile(ctx.path(inputArg!), series === undefined ? {} : { series });
+  const input = await readVolumeFile(ctx.path(inputArg!), {
+    ...(series === undefined ? {} : { series }),
+    ...readOptions(values),
+  });
   const inputs = [...input.files, input.path];
   assertOutputFree('duncan simulate', '--output', ctx.path(output), overwrite, inputs);
   const appliedPath = values.applied as string | undefined;
@@ -72,6 +78,7 @@ export async function simulateCommand(argv: readonly string[]): Promise<number |
       throw new UsageError('--applied must differ from --output');
     assertOutputFree('duncan simulate', '--applied', ctx.path(appliedPath), overwrite, inputs);
   }
+  checkVolumeFileTarget(ctx.path(output), { source: input, overwrite, shape: input.volume.shape });
   const recipe = artefacts.map((artefact) => ({ artefact, severity }) as RecipeStep);
   const { volume, applied } = simulate(input.volume, recipe, createRng(seed));
   const written = await writeVolumeFile(ctx.path(output), volume, {
@@ -83,6 +90,7 @@ export async function simulateCommand(argv: readonly string[]): Promise<number |
   const record = { input: input.path, seed, severity, recipe, applied };
   if (appliedPath !== undefined)
     writeFileAtomic(ctx.path(appliedPath), `${toJson(record)}\n`, overwrite);
+  ctx.committed();
   if (ctx.json) {
     ctx.out(toJson({ command: 'simulate', output: written.path, ...record, applied }));
   } else {
