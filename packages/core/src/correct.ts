@@ -24,6 +24,12 @@ import type { ModelConfig } from './model-config.js';
  * weights of a model: {@link correct} takes it in place of a model and does everything around
  * the network itself (normalisation, padding, cropping, clipping, the artefact map), so the two
  * differ only in the arithmetic of the forward pass.
+ *
+ * @example
+ * ```ts
+ * const identity: CorrectorPass = { config: model.config, forward: async (batch) => batch };
+ * const { corrected } = await correct(identity, volume, { clip: false }); // corrected = volume
+ * ```
  */
 export interface CorrectorPass {
   /** The model's configuration (its percentiles normalise the volume). */
