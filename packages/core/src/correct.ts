@@ -28,7 +28,7 @@ import type { ModelConfig } from './model-config.js';
  * @example
  * ```ts
  * const identity: CorrectorPass = { config: model.config, forward: async (batch) => batch };
- * const { corrected } = await correct(identity, volume, { clip: false }); // corrected = volume
+ * const { corrected } = await correct(identity, volume, { clip: false }); // ≈ volume
  * ```
  */
 export interface CorrectorPass {
