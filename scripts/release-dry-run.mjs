@@ -25,7 +25,12 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPOSITORY = 'https://github.com/duncan-mri/duncan-mri';
 /** npm warnings a dry run always prints and that say nothing about the package. */
-const HARMLESS_WARNINGS = [/^npm warn publish This command requires you to be logged in/];
+const HARMLESS_WARNINGS = [
+  /^npm warn publish This command requires you to be logged in/,
+  // The repository's .npmrc key that makes onnxruntime-node's install script skip its CUDA
+  // download (npm 10 runs that script); npm 11 warns that it is not an npm config of its own.
+  /^npm warn Unknown (project|env) config "onnxruntime-node-install"/,
+];
 
 const problems = [];
 const problem = (where, text) => problems.push(`${where}: ${text}`);

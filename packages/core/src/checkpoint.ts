@@ -1,16 +1,11 @@
-import { describeValue, MriError } from '@duncan-mri/volume';
+import type { MriError } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DuncanModel, instantiate } from './create-model.js';
+import { corruptCheckpoint, readCheckpointLayout } from './internal/checkpoint-layout.js';
 import { isCorrectorVariable, requireTrainingState, stateOf } from './internal/model-state.js';
-import { variableSpecs } from './internal/networks.js';
-import { validateBoolean, validateNumber, validateObject } from './internal/validate.js';
+import { validateBoolean, validateObject } from './internal/validate.js';
 import { imagesToTensor, readFloat32, splitImages } from './internal/volume-tensor.js';
-import {
-  type ModelConfig,
-  type ModelConfigOverrides,
-  resolveModelConfig,
-  resumeModelConfig,
-} from './model-config.js';
+import { type ModelConfig, type ModelConfigOverrides, resumeModelConfig } from './model-config.js';
 import type { TrainingMode } from './train.js';
 
 /** One stored array: its name, shape and type (always float32). */
@@ -185,10 +180,7 @@ export async function saveCheckpoint(
 }
 
 function corrupt(message: string, argument: string, cause?: unknown): MriError {
-  return new MriError('CORRUPT_FILE', `loadCheckpoint: ${message}`, {
-    argument,
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return corruptCheckpoint('loadCheckpoint', message, argument, cause);
 }
 
 /**
@@ -217,116 +209,19 @@ export async function loadCheckpoint(
   options: LoadCheckpointOptions = {},
 ): Promise<DuncanModel> {
   const where = 'loadCheckpoint';
-  const c = validateObject(where, 'checkpoint', checkpoint);
   const o = validateObject(where, 'options', options);
-  const m = validateObject(where, 'checkpoint.manifest', c.manifest);
-  if (m.format !== FORMAT || m.formatVersion !== 1) {
-    throw new MriError(
-      'UNSUPPORTED_FORMAT',
-      `${where}: manifest.format must be '${FORMAT}' version 1, got ${describeValue(m.format)} version ${describeValue(m.formatVersion)}`,
-      { argument: 'manifest.format' },
-    );
-  }
-  if (m.architecture !== 'duncan-2d') {
-    throw new MriError(
-      'UNSUPPORTED_FORMAT',
-      `${where}: manifest.architecture must be 'duncan-2d', got ${describeValue(m.architecture)}`,
-      { argument: 'manifest.architecture' },
-    );
-  }
-  // Checkpoints written before `outputNorm` existed normalised decoder F's last block.
-  const rawConfig = validateObject(where, 'manifest.config', m.config);
-  const storedConfig = resolveModelConfig(where, {
-    ...rawConfig,
-    outputNorm: rawConfig.outputNorm ?? true,
-  });
+  const {
+    config: storedConfig,
+    seed,
+    generatorStep: gStep,
+    discriminatorStep: dStep,
+    inference,
+    specs,
+    stored,
+    buffer,
+  } = readCheckpointLayout(where, checkpoint);
   const config =
     o.config === undefined ? storedConfig : resumeModelConfig(where, storedConfig, o.config);
-  const seed = validateNumber(where, 'manifest.seed', m.seed, { min: 0, integer: true });
-  const opt = validateObject(where, 'manifest.optimiser', m.optimiser);
-  const gStep = validateNumber(where, 'manifest.optimiser.generatorStep', opt.generatorStep, {
-    min: 0,
-    integer: true,
-  });
-  const dStep = validateNumber(
-    where,
-    'manifest.optimiser.discriminatorStep',
-    opt.discriminatorStep,
-    {
-      min: 0,
-      integer: true,
-    },
-  );
-  const specs = m.weightSpecs;
-  if (!Array.isArray(specs))
-    throw corrupt(`manifest.weightSpecs must be an array, got ${describeValue(specs)}`, 'manifest');
-  const stored = new Map<string, readonly number[]>();
-  let expectedBytes = 0;
-  for (const s of specs as unknown[]) {
-    const spec = s as Partial<WeightSpec>;
-    if (
-      typeof spec?.name !== 'string' ||
-      spec.dtype !== 'float32' ||
-      !Array.isArray(spec.shape) ||
-      !spec.shape.every((d) => Number.isInteger(d) && d >= 0)
-    ) {
-      throw corrupt(
-        `manifest.weightSpecs entries must be {name, shape, dtype: 'float32'}, got ${describeValue(s)}`,
-        'manifest',
-      );
-    }
-    stored.set(spec.name, spec.shape);
-    expectedBytes += 4 * spec.shape.reduce((a, b) => a * b, 1);
-  }
-  const inference = validateBoolean(where, 'manifest.inference', m.inference, false);
-  // The architecture the config describes must match the stored arrays, name for name.
-  const wanted = variableSpecs(config).filter((v) => !inference || isCorrectorVariable(v.name));
-  for (const v of wanted) {
-    for (const name of [`variable/${v.name}`]) {
-      const shape = stored.get(name);
-      if (
-        shape === undefined ||
-        shape.length !== v.shape.length ||
-        shape.some((d, i) => d !== v.shape[i])
-      ) {
-        throw new MriError(
-          'SHAPE_MISMATCH',
-          `${where}: manifest.weightSpecs must hold ${name} of shape [${v.shape.join(', ')}] for this config, got ${shape === undefined ? 'none' : `[${shape.join(', ')}]`}`,
-          { argument: 'manifest' },
-        );
-      }
-    }
-  }
-  if (inference && [...stored.keys()].some((k) => !k.startsWith('variable/'))) {
-    throw corrupt(
-      'manifest.weightSpecs of an inference checkpoint must hold variables only',
-      'manifest',
-    );
-  }
-  const variableCount = [...stored.keys()].filter((k) => k.startsWith('variable/')).length;
-  if (variableCount !== wanted.length) {
-    throw new MriError(
-      'SHAPE_MISMATCH',
-      `${where}: manifest.weightSpecs must hold ${wanted.length} variables for this config, got ${variableCount}`,
-      { argument: 'manifest' },
-    );
-  }
-  const raw = c.weights;
-  let buffer: ArrayBuffer;
-  if (raw instanceof ArrayBuffer) buffer = raw;
-  else if (raw instanceof Uint8Array) buffer = raw.slice().buffer as ArrayBuffer;
-  else
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: weights must be a Uint8Array or ArrayBuffer, got ${describeValue(raw)}`,
-      { argument: 'weights' },
-    );
-  if (buffer.byteLength !== expectedBytes || m.byteLength !== expectedBytes) {
-    throw corrupt(
-      `weights must have ${expectedBytes} bytes for its manifest, got ${buffer.byteLength}`,
-      'weights',
-    );
-  }
   let decoded: tf.NamedTensorMap;
   try {
     decoded = tf.io.decodeWeights(buffer, specs as tf.io.WeightsManifestEntry[]);

@@ -1,8 +1,10 @@
 import { createVolume, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { expectMriError, maxAbsDiff, phantom, TINY, tf, useBackend } from '../test/helpers.js';
-import { correct, correctionStatistics } from './correct.js';
+import { type CorrectorPass, correct, correctionStatistics } from './correct.js';
 import { createModel } from './create-model.js';
+import { stateOf } from './internal/model-state.js';
+import { extractSlice, sliceGeometry } from './internal/volume-tensor.js';
 
 describe('correct', () => {
   it('preserves the shape and affine of a 3-D volume, for every axis, and leaks no tensor', async () => {
@@ -199,5 +201,107 @@ describe('correct', () => {
       const featureMap = 64 * 64 * 8 * 4;
       expect((peakBytes - weights) / featureMap, JSON.stringify(extra)).toBeLessThan(16);
     }
+  });
+
+  it("runs a CorrectorPass in place of the model on tf.mirrorPad's padding of the slices", async () => {
+    await useBackend('cpu');
+    const model = createModel(TINY, { seed: 2 });
+    // Sides of at least TINY.cropSize (32), so only reflection pads: sides of 33, 35 and 37 pad
+    // 3 (1 + 2) or 1 (0 + 1) voxels; sides of 34, 38 and 42 pad 2 (1 + 1).
+    for (const volume of [phantom(33, 35, 37), phantom(34, 38, 42)]) {
+      for (const axis of [0, 1, 2] as const) {
+        const { count, height, width } = sliceGeometry(volume.shape, axis);
+        const batches: Float32Array[] = [];
+        const identity: CorrectorPass = {
+          config: model.config,
+          async forward(batch, n, h, w) {
+            expect([h % 4, w % 4, n * h * w]).toEqual([0, 0, batch.length]);
+            batches.push(batch.slice());
+            return batch;
+          },
+        };
+        // The identity mapping of intensities and no clipping: the pass's output itself.
+        const { corrected } = await correct(identity, volume, {
+          axis,
+          batchSize: 2,
+          intensityRange: { low: 0, high: 1 },
+          clip: false,
+        });
+        // Padding then cropping an identity is the identity: the crop undoes the padding.
+        expect(maxAbsDiff(corrected.data, volume.data)).toBe(0);
+        const ph = (4 - (height % 4)) % 4;
+        const pw = (4 - (width % 4)) % 4;
+        const slices = Array.from(
+          { length: count },
+          (_, i) => extractSlice(volume.data, volume.shape, axis, i).data,
+        );
+        const expected = tf.tidy(() =>
+          tf.mirrorPad(
+            tf.tensor4d(Float32Array.from(slices.flatMap((s) => [...s])), [
+              count,
+              height,
+              width,
+              1,
+            ]),
+            [
+              [0, 0],
+              [Math.floor(ph / 2), ph - Math.floor(ph / 2)],
+              [Math.floor(pw / 2), pw - Math.floor(pw / 2)],
+              [0, 0],
+            ],
+            'reflect',
+          ),
+        );
+        const joined = Float32Array.from(batches.flatMap((b) => [...b]));
+        expect(maxAbsDiff(joined, expected.dataSync())).toBe(0);
+        expected.dispose();
+      }
+    }
+    model.dispose();
+  });
+
+  it('gives the same result through a CorrectorPass as through the model, clipping included', async () => {
+    await useBackend('cpu');
+    const model = createModel(TINY, { seed: 5 });
+    const volume = phantom(22, 18, 3);
+    // A pass that runs the model's own network: correct must treat both alike.
+    const { nets } = stateOf('test', model);
+    const pass: CorrectorPass = {
+      config: model.config,
+      async forward(batch, n, h, w) {
+        const y = tf.tidy(() => {
+          const x = tf.tensor4d(batch, [n, h, w, 1]);
+          return nets.translateF(nets.contentEncoderA(x), x);
+        });
+        const values = Float32Array.from(await y.data());
+        y.dispose();
+        return values;
+      },
+    };
+    const a = await correct(model, volume, { batchSize: 2 });
+    const b = await correct(pass, volume, { batchSize: 2 });
+    expect(maxAbsDiff(a.corrected.data, b.corrected.data)).toBe(0);
+    expect(maxAbsDiff(a.artefactMap.data, b.artefactMap.data)).toBe(0);
+    model.dispose();
+  });
+
+  it('rejects a CorrectorPass with a bad config or a wrong-sized output with MriError', async () => {
+    const volume = phantom(8, 8, 2);
+    const config = {
+      lowPercentile: 0.5,
+      highPercentile: 99.5,
+      cropSize: 32,
+    } as CorrectorPass['config'];
+    const short: CorrectorPass = { config, forward: async (b) => b.subarray(1) };
+    const numbers: CorrectorPass = {
+      config,
+      forward: async (b) => Array.from(b) as unknown as Float32Array,
+    };
+    await expectMriError(() => correct(short, volume), 'INTERNAL');
+    await expectMriError(() => correct(numbers, volume), 'INTERNAL');
+    const noConfig = { forward: async (b: Float32Array) => b } as unknown as CorrectorPass;
+    await expectMriError(() => correct(noConfig, volume));
+    const inverted = { config: { lowPercentile: 60, highPercentile: 40 }, forward: short.forward };
+    await expectMriError(() => correct(inverted as unknown as CorrectorPass, volume));
   });
 });

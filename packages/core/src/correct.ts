@@ -1,4 +1,4 @@
-import { assertVolume, MriError, type Volume, withData } from '@duncan-mri/volume';
+import { assertVolume, describeValue, MriError, type Volume, withData } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DuncanModel } from './create-model.js';
 import { stateOf } from './internal/model-state.js';
@@ -12,15 +12,104 @@ import {
   denormalise,
   extractSlice,
   type IntensityRange,
-  imagesToTensor,
   insertSlice,
   normalise,
   readFloat32,
   robustRange,
   sliceGeometry,
-  splitImages,
 } from './internal/volume-tensor.js';
 import type { ModelConfig } from './model-config.js';
+
+/**
+ * The corrector path run by something other than tfjs (ONNX Runtime, for instance) on the
+ * weights of a model: {@link correct} takes it in place of a model and does everything around
+ * the network itself (normalisation, padding, cropping, clipping, the artefact map), so the two
+ * differ only in the arithmetic of the forward pass.
+ *
+ * @example
+ * ```ts
+ * const identity: CorrectorPass = { config: model.config, forward: async (batch) => batch };
+ * const { corrected } = await correct(identity, volume, { clip: false }); // ≈ volume
+ * ```
+ */
+export interface CorrectorPass {
+  /** The model's configuration (its percentiles normalise the volume). */
+  readonly config: ModelConfig;
+  /**
+   * `x + decoderF(contentEncoderA(x))` (without `x +` when the model is not `residual`) on `n`
+   * normalised slices of `height x width` voxels (multiples of 4), row-major and contiguous, as
+   * `[n, height, width]` (the bytes of NHWC, and of NCHW with one channel). Resolves to the
+   * translated slices in the same layout.
+   */
+  forward(batch: Float32Array, n: number, height: number, width: number): Promise<Float32Array>;
+}
+
+/** The tfjs forward pass of a model's corrector path. */
+function tfjsPass(where: string, model: unknown): CorrectorPass {
+  const state = stateOf(where, model);
+  const { nets } = state;
+  return {
+    config: state.config,
+    async forward(batch, n, height, width) {
+      const y = tf.tidy(() => {
+        const x = tf.tensor4d(batch, [n, height, width, 1]);
+        return nets.translateF(nets.contentEncoderA(x), x);
+      });
+      try {
+        return await readFloat32(y);
+      } finally {
+        y.dispose();
+      }
+    },
+  };
+}
+
+/** A {@link CorrectorPass} (anything with a `forward` function), as opposed to a model handle. */
+function isCorrectorPass(model: unknown): model is CorrectorPass {
+  return (
+    typeof model === 'object' &&
+    model !== null &&
+    typeof (model as { forward?: unknown }).forward === 'function'
+  );
+}
+
+/**
+ * Reflection padding (the edge voxel not repeated, as `tf.mirrorPad(..., 'reflect')`), or with
+ * `zeroFill` zeros around each image (as `tf.pad`), of `n`
+ * images of `height x width` by `top`, `bottom`, `left` and `right` voxels (each less than the
+ * side it reflects), into one contiguous `[n, height + top + bottom, width + left + right]` batch.
+ */
+function padBatch(
+  images: readonly Float32Array[],
+  height: number,
+  width: number,
+  [top, bottom, left, right]: readonly [number, number, number, number],
+  zeroFill = false,
+): Float32Array {
+  const paddedHeight = height + top + bottom;
+  const paddedWidth = width + left + right;
+  const out = new Float32Array(images.length * paddedHeight * paddedWidth);
+  if (zeroFill) {
+    images.forEach((image, k) => {
+      for (let r = 0; r < height; r++) {
+        const at = (k * paddedHeight + r + top) * paddedWidth + left;
+        out.set(image.subarray(r * width, (r + 1) * width), at);
+      }
+    });
+    return out;
+  }
+  const reflect = (i: number) => (i < 0 ? -i : i >= height ? 2 * (height - 1) - i : i);
+  images.forEach((image, k) => {
+    for (let r = 0; r < paddedHeight; r++) {
+      const row = reflect(r - top) * width;
+      const at = (k * paddedHeight + r) * paddedWidth;
+      out.set(image.subarray(row, row + width), at + left);
+      for (let c = 1; c <= left; c++) out[at + left - c] = image[row + c]!;
+      for (let c = 1; c <= right; c++) out[at + left + width - 1 + c] = image[row + width - 1 - c]!;
+    }
+  });
+  return out;
+}
 
 /** Options of {@link correct}. */
 export interface CorrectOptions {
@@ -31,9 +120,8 @@ export interface CorrectOptions {
   /**
    * The intensities mapped to 0 and 1 before the network (and back after it). Default: the
    * volume's own robust percentiles (`config.lowPercentile`, `config.highPercentile`). Give the
-   * whole volume's range ({@link correctionStatistics}) when correcting parts of a volume
-   * separately (worker threads), so that every part is normalised as one pass over the volume
-   * would.
+   * whole volume's range when correcting parts of a volume separately (worker threads), so that
+   * every part is normalised as one pass over the volume would.
    */
   readonly intensityRange?: { readonly low: number; readonly high: number };
   /**
@@ -64,19 +152,35 @@ export interface CorrectionResult {
  * the training images; a larger one is reflection-padded to a multiple of 4) and cropped back,
  * and the output is mapped back to the input's intensity scale. Shape and affine are unchanged.
  *
+ * `model` is a model from `createModel` or `loadCheckpoint` (the forward pass runs on the active
+ * tfjs backend), or a {@link CorrectorPass}: the same network run elsewhere (the Node binding's
+ * ONNX Runtime backend), with everything else done here.
+ *
  * @example
  * ```ts
  * const { corrected, artefactMap } = await correct(model, volume, { axis: 2, batchSize: 4 });
  * ```
- * @throws MriError `INVALID_ARGUMENT` for a bad volume or option, or slices smaller than 8x8 voxels.
+ * @throws MriError `INVALID_ARGUMENT` for a bad volume or option, or slices smaller than 8x8
+ * voxels; `INTERNAL` when a {@link CorrectorPass} resolves to other than one value per voxel.
  */
 export async function correct(
-  model: DuncanModel,
+  model: DuncanModel | CorrectorPass,
   volume: Volume,
   options: CorrectOptions = {},
 ): Promise<CorrectionResult> {
   const where = 'correct';
-  const state = stateOf(where, model);
+  const pass = isCorrectorPass(model) ? model : tfjsPass(where, model);
+  const config = validateObject(where, 'model.config', pass.config);
+  const lowPercentile = validateNumber(where, 'model.config.lowPercentile', config.lowPercentile, {
+    min: 0,
+    max: 100,
+  });
+  const highPercentile = validateNumber(
+    where,
+    'model.config.highPercentile',
+    config.highPercentile,
+    { min: lowPercentile, max: 100, minExclusive: true },
+  );
   assertVolume(volume, where, 'volume');
   const o = validateObject(where, 'options', options, true);
   const axis = validateAxis(where, o.axis, 2);
@@ -92,6 +196,7 @@ export async function correct(
     'options.onProgress',
     o.onProgress,
   );
+  // One pass: every voxel finite, and the range the output is clipped to by default.
   const { min, max } = finiteRange(where, volume.data);
   let range: { low: number; high: number } | undefined;
   if (o.intensityRange !== undefined) {
@@ -120,47 +225,46 @@ export async function correct(
       { argument: 'volume' },
     );
   }
-  range ??= robustRange(volume.data, state.config.lowPercentile, state.config.highPercentile);
+  range ??= robustRange(volume.data, lowPercentile, highPercentile);
   const data = normalise(volume.data, range);
   const out = new Float32Array(data.length);
-  const field = correctionField(height, width, state.config.cropSize);
+  const cropSize = validateNumber(where, 'model.config.cropSize', config.cropSize, {
+    min: 1,
+    integer: true,
+  });
+  const field = correctionField(height, width, cropSize);
   const { top, left } = field;
-  const { nets } = state;
+  const pads = [top, field.height - height - top, left, field.width - width - left] as const;
+  const paddedHeight = field.height;
+  const paddedWidth = field.width;
+  const size = paddedHeight * paddedWidth;
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const images = Array.from(
       { length: n },
       (_, i) => extractSlice(data, volume.shape, axis, start + i).data,
     );
-    const result = tf.tidy(() => {
-      let x = imagesToTensor(images, height, width);
-      if (field.zeroFill) {
-        x = tf.pad(x, [
-          [0, 0],
-          [top, field.height - height - top],
-          [left, field.width - width - left],
-          [0, 0],
-        ]);
-      } else if (field.height > height || field.width > width) {
-        x = tf.mirrorPad(
-          x,
-          [
-            [0, 0],
-            [top, field.height - height - top],
-            [left, field.width - width - left],
-            [0, 0],
-          ],
-          'reflect',
-        );
+    const y = await pass.forward(
+      padBatch(images, height, width, pads, field.zeroFill),
+      n,
+      paddedHeight,
+      paddedWidth,
+    );
+    if (!(y instanceof Float32Array) || y.length !== n * size) {
+      throw new MriError(
+        'INTERNAL',
+        `${where}: model.forward must resolve to a Float32Array of ${n * size} values, got ${describeValue(y)}`,
+        { argument: 'model' },
+      );
+    }
+    for (let i = 0; i < n; i++) {
+      const image = new Float32Array(height * width);
+      for (let r = 0; r < height; r++) {
+        const from = i * size + (r + top) * paddedWidth + left;
+        image.set(y.subarray(from, from + width), r * width);
       }
-      const y = nets.translateF(nets.contentEncoderA(x), x);
-      return tf.slice(y, [0, top, left, 0], [n, height, width, 1]);
-    });
-    const values = await readFloat32(result);
-    result.dispose();
-    splitImages(values, n).forEach((image, i) => {
       insertSlice(out, volume.shape, axis, start + i, image);
-    });
+    }
     onProgress?.({ done: start + n, total: count });
   }
   const corrected = denormalise(out, range);

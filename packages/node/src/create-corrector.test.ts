@@ -39,20 +39,27 @@ beforeAll(async () => {
   sample = (await readVolumeFile(SAMPLE)).volume;
 });
 
+// These tests are about tfjs in this thread and the wasm worker pool, so they ask for wasm
+// (onnxruntime, first when installed, has its own tests in internal/onnx-corrector-pass.test.ts).
 describe('createCorrector', () => {
   it('gives the same correction on worker threads as core.correct in this thread', async () => {
     const model = await loadCheckpoint(checkpoint);
     const reference = await correct(model, sample);
     model.dispose();
     const copy = Float32Array.from(sample.data);
-    const inThread = await createCorrector({ model: checkpoint, workers: 0 });
+    const inThread = await createCorrector({ model: checkpoint, workers: 0, backend: 'wasm' });
     expect(inThread.workers).toBe(0);
     expect(inThread.backend.backend).toBe('wasm');
     const a = await inThread.correct(sample);
     await inThread.close();
     expect(a.corrected.data).toEqual(reference.corrected.data);
 
-    const pool = await createCorrector({ model: checkpoint, workers: 3, batchSize: 1 });
+    const pool = await createCorrector({
+      model: checkpoint,
+      workers: 3,
+      batchSize: 1,
+      backend: 'wasm',
+    });
     try {
       expect(pool.workers).toBe(3);
       const progress: number[] = [];
@@ -98,7 +105,11 @@ describe('createCorrector', () => {
       const model = await loadCheckpoint(variant.checkpoint);
       const reference = await correct(model, sample);
       model.dispose();
-      const pool = await createCorrector({ model: variant.checkpoint, workers: 2 });
+      const pool = await createCorrector({
+        model: variant.checkpoint,
+        workers: 2,
+        backend: 'wasm',
+      });
       try {
         const { corrected } = await pool.correct(sample);
         const diff = maxAbsDiff(corrected.data, reference.corrected.data);
@@ -151,7 +162,9 @@ describe('createCorrector', () => {
     expect(missing.message).toMatch(/MODEL_NOT_FOUND/);
     // A truncated checkpoint fails in the workers, as the MriError loadCheckpoint throws.
     const broken = { manifest: checkpoint.manifest, weights: checkpoint.weights.slice(0, 100) };
-    const e = await mriErrorOf(() => createCorrector({ model: broken, workers: 1 }));
+    const e = await mriErrorOf(() =>
+      createCorrector({ model: broken, workers: 1, backend: 'wasm' }),
+    );
     expect(e.code).toBe('CORRUPT_FILE');
     expect(e.message).toMatch(/loadCheckpoint: weights must have/);
   });
@@ -168,7 +181,7 @@ describe('createCorrector', () => {
         (await mriErrorOf(() => createCorrector({ model: checkpoint, ...options } as never))).code,
       ).toBe('INVALID_ARGUMENT');
     }
-    const pool = await createCorrector({ model: checkpoint, workers: 1 });
+    const pool = await createCorrector({ model: checkpoint, workers: 1, backend: 'wasm' });
     try {
       const tiny = createVolume({ data: new Float32Array(6 * 6 * 2), shape: [6, 6, 2] });
       const withNaN = withData(

@@ -5,6 +5,7 @@ import { readCheckpoint } from './checkpoint-files.js';
 import { extractChunk, insertChunk, splitBatches } from './internal/chunks.js';
 import { availableMemory, defaultPoolSize, planCorrection } from './internal/correction-plan.js';
 import { invalid } from './internal/errors.js';
+import type { OnnxCorrectorPass } from './internal/onnx-corrector-pass.js';
 import { WorkerPool } from './internal/worker-pool.js';
 import type { WorkerInit } from './internal/worker-protocol.js';
 import { type NodeBackendInfo, type NodeBackendName, useNodeBackend } from './use-node-backend.js';
@@ -19,9 +20,9 @@ export interface CreateCorrectorOptions {
   /**
    * Worker threads, each with its own wasm (or cpu) backend and copy of the model; 0 corrects
    * in this thread. Default: one per core (`os.availableParallelism()`), as many as the
-   * available memory holds, on wasm and cpu; 0 on tfjs-node, which already uses every core.
-   * A volume uses fewer when it has fewer batches, or when its batches would not fit the
-   * available memory side by side.
+   * available memory holds, on wasm and cpu; 0 on tfjs-node and onnxruntime, which already use
+   * every core. A volume uses fewer when it has fewer batches, or when its batches would not fit
+   * the available memory side by side.
    */
   readonly workers?: number;
   /** Backend(s) to prefer (see {@link useNodeBackend}); `DUNCAN_BACKEND` still overrides. */
@@ -97,9 +98,10 @@ function validateAxis(where: string, value: unknown): 0 | 1 | 2 {
 
 /**
  * Loads a DUNCAN model for correcting volumes in Node: picks the backend
- * ({@link useNodeBackend}) and, on wasm or cpu, starts a pool of worker threads, each
- * initialising its own backend and copy of the model, so that every core works on a volume's
- * slices. Reuse one corrector for many volumes (a folder of scans) and `close()` it at the end.
+ * ({@link useNodeBackend}, `onnxruntime` first when installed) and, on wasm or cpu, starts a
+ * pool of worker threads, each initialising its own backend and copy of the model, so that every
+ * core works on a volume's slices. On `onnxruntime` the model's corrector path is exported to
+ * ONNX in memory and run by one ONNX Runtime session on every core. Reuse one corrector for many volumes (a folder of scans) and `close()` it at the end.
  *
  * Each worker corrects a contiguous run of slices, normalised by the whole volume's robust
  * percentiles and clipped to its range (`correct`'s `intensityRange` and `clip`), so the result
@@ -151,19 +153,25 @@ export async function createCorrector(
       options.model,
     );
   }
-  const backend = await useNodeBackend(
-    options.backend === undefined ? {} : { prefer: options.backend },
-  );
+  const backend = await useNodeBackend({
+    correctionOnly: true,
+    ...(options.backend === undefined ? {} : { prefer: options.backend }),
+  });
   const pooled = backend.backend === 'wasm' || backend.backend === 'cpu';
   const workers = pooled
     ? (askedWorkers ?? defaultPoolSize(availableParallelism(), availableMemory()))
     : 0;
 
   const { loadCheckpoint, correct, correctionStatistics } = await import('@duncan-mri/core');
-  let model: DuncanModel | undefined;
+  let model: DuncanModel | OnnxCorrectorPass | undefined;
   let pool: WorkerPool | undefined;
   let config: ModelConfig;
-  if (workers === 0) {
+  if (backend.backend === 'onnxruntime') {
+    const { createOnnxCorrectorPass } = await import('./internal/onnx-corrector-pass.js');
+    const pass = await createOnnxCorrectorPass(checkpoint, WHERE);
+    model = pass;
+    config = pass.config;
+  } else if (workers === 0) {
     model = await loadCheckpoint(checkpoint);
     config = model.config;
   } else {
@@ -271,7 +279,7 @@ export async function createCorrector(
     async close() {
       if (closed) return;
       closed = true;
-      model?.dispose();
+      await model?.dispose();
       await pool?.close();
     },
   };

@@ -23,6 +23,8 @@ export {
 } from './read-volume-file.js';
 export {
   type BackendAttempt,
+  type InstalledNodeBackend,
+  installedNodeBackends,
   NODE_BACKENDS,
   type NodeBackendInfo,
   type NodeBackendName,
@@ -30,6 +32,7 @@ export {
   useNodeBackend,
 } from './use-node-backend.js';
 export {
+  type CheckVolumeFileTargetOptions,
   checkVolumeFileTarget,
   type WriteVolumeFileOptions,
   type WrittenVolumeFile,

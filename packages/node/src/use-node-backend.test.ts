@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { mriErrorOf } from '../test/helpers.js';
-import { NODE_BACKENDS, useNodeBackend } from './use-node-backend.js';
+import { installedNodeBackends, NODE_BACKENDS, useNodeBackend } from './use-node-backend.js';
 
 describe('useNodeBackend', () => {
   it('falls back to wasm where tfjs-node is not installed, and names what it tried', async () => {
@@ -55,6 +56,27 @@ describe('useNodeBackend', () => {
       'INVALID_ARGUMENT',
     );
     expect((await mriErrorOf(() => useNodeBackend(null as never))).code).toBe('INVALID_ARGUMENT');
-    expect(NODE_BACKENDS).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+    expect(NODE_BACKENDS).toEqual(['onnxruntime', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+  });
+
+  it('lists the installed backends in the order correction tries them, loading none', async () => {
+    const list = installedNodeBackends();
+    expect(list.map((b) => b.backend)).toEqual([...NODE_BACKENDS]);
+    const require = createRequire(import.meta.url);
+    const wasm = require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string };
+    expect(list.find((b) => b.backend === 'wasm')).toEqual({
+      backend: 'wasm',
+      installed: true,
+      version: wasm.version,
+    });
+    expect(list.find((b) => b.backend === 'cpu')).toEqual({ backend: 'cpu', installed: true });
+    // tfjs-node is not installed here (see the first test).
+    expect(list.find((b) => b.backend === 'tfjs-node')).toEqual({
+      backend: 'tfjs-node',
+      installed: false,
+    });
+    expect(
+      (await mriErrorOf(() => useNodeBackend({ correctionOnly: 'yes' as never, env: {} }))).code,
+    ).toBe('INVALID_ARGUMENT');
   });
 });

@@ -11,6 +11,7 @@ import { createModel, saveCheckpoint } from '@duncan-mri/core';
 import {
   compareVolumeFiles,
   createCorrector,
+  installedNodeBackends,
   readCheckpoint,
   readVolumeFile,
   useNodeBackend,
@@ -54,7 +55,11 @@ async function main() {
     assert.ok(readCheckpoint(join(dir, 'model')).weights.length > 0);
 
     const input = await readVolumeFile(SAMPLE);
-    const corrector = await createCorrector({ model: join(dir, 'model'), workers: 2 });
+    const corrector = await createCorrector({
+      model: join(dir, 'model'),
+      workers: 2,
+      backend: 'wasm',
+    });
     let result;
     try {
       assert.equal(corrector.workers, 2);
@@ -63,6 +68,22 @@ async function main() {
       await corrector.close();
     }
     assert.deepEqual(result.corrected.shape, input.volume.shape);
+    // The onnxruntime backend (its code is a chunk loaded on demand), where it is installed.
+    let onnx = 'onnxruntime not installed';
+    if (installedNodeBackends().find((b) => b.backend === 'onnxruntime')?.installed) {
+      const native = await createCorrector({ model: join(dir, 'model'), backend: 'onnxruntime' });
+      try {
+        assert.equal(native.backend.backend, 'onnxruntime');
+        const other = await native.correct(input.volume);
+        let worst = 0;
+        for (let i = 0; i < other.corrected.data.length; i++)
+          worst = Math.max(worst, Math.abs(other.corrected.data[i] - result.corrected.data[i]));
+        assert.ok(worst < 1e-4 * 960, `onnxruntime differs from wasm by ${worst}`);
+        onnx = `onnxruntime within ${worst.toPrecision(2)} of wasm`;
+      } finally {
+        await native.close();
+      }
+    }
     const out = await writeVolumeFile(join(dir, 'corrected.nii.gz'), result.corrected, {
       source: input,
     });
@@ -77,7 +98,7 @@ async function main() {
     assert.ok(isMriError(thrown) && thrown.code === 'IO_ERROR');
     assert.deepEqual(readdirSync(dir).sort(), ['corrected.nii.gz', 'model']);
     console.log(
-      `built-package smoke test passed: ${backend.description}; 2 worker threads; SSIM ${m.ssim.toFixed(3)}`,
+      `built-package smoke test passed: ${backend.description}; 2 worker threads; SSIM ${m.ssim.toFixed(3)}; ${onnx}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

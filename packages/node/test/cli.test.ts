@@ -12,7 +12,16 @@ import {
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVolumeFile } from '../src/read-volume-file.js';
-import { CLI, DICOM, GE_SERIES, SAMPLE, sha256, TINY_CONFIG, tempDir } from './helpers.js';
+import {
+  CLI,
+  DICOM,
+  GE_SERIES,
+  SAMPLE,
+  sha256,
+  TINY_CONFIG,
+  tempDir,
+  WITHOUT_ONNXRUNTIME,
+} from './helpers.js';
 
 interface Run {
   code: number | null;
@@ -29,7 +38,7 @@ function duncan(
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DUNCAN_BACKEND: '', ...options.env },
+      env: { ...process.env, DUNCAN_BACKEND: WITHOUT_ONNXRUNTIME, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

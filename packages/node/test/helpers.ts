@@ -46,11 +46,18 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the built `duncan` CLI in a child process (no preferred backend). */
+/**
+ * The backend order of an install without the optional onnxruntime-node (a dev dependency
+ * here): the CLI tests check the default install's wasm worker pool; the onnxruntime backend
+ * has its own tests (src/internal/onnx-corrector-pass.test.ts).
+ */
+export const WITHOUT_ONNXRUNTIME = 'tfjs-node-gpu,tfjs-node,wasm,cpu';
+
+/** Runs the built `duncan` CLI in a child process, in {@link WITHOUT_ONNXRUNTIME}'s order. */
 export function duncan(args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DUNCAN_BACKEND: '' },
+      env: { ...process.env, DUNCAN_BACKEND: WITHOUT_ONNXRUNTIME },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -27,7 +27,8 @@ Commands:
 Inputs: .nii, .nii.gz, .hdr/.img, a DICOM file or a directory of DICOM files.
 Every command takes -q/--quiet: no notes on stderr (backend, progress), only warnings and errors.
 Exit codes: 0 success, 1 bad input or failure (the message says why), 2 usage error.
-Environment: DUNCAN_BACKEND=tfjs-node-gpu|tfjs-node|wasm|cpu forces the backend.
+Environment: DUNCAN_BACKEND=onnxruntime|tfjs-node-gpu|tfjs-node|wasm|cpu forces the backend
+(onnxruntime, the optional onnxruntime-node package, runs correction only).
 
 Example:
   duncan correct scan.nii.gz -o scan-corrected.nii.gz --artefact-map artefact.nii.gz
@@ -50,7 +51,7 @@ Options:
       --batch-size <n>       most slices per forward pass (default: from the slice size and
                              the free memory; lowered when a batch would not fit)
       --series <n|uid>       which series of a DICOM directory (see duncan info)
-      --backend <name>       prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu
+      --backend <name>       prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
       --max-voxels <n>       read volumes of up to n voxels (default 268435456)
       --strict               fail on an unreadable file in a DICOM directory (default: skip it, warn)
       --overwrite            replace existing outputs
@@ -213,7 +214,7 @@ Options:
       --axis <x|y|z>         slicing axis of the correction and of the simulation (default z)
       --workers <n>          worker threads (default: one per core; 0 = this thread)
       --batch-size <n>       slices per forward pass (default 8)
-      --backend <name>       prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu
+      --backend <name>       prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
       --overwrite            replace an existing report in the output directory
       --json                 print the summary as JSON on stdout
       --progress             show the progress bar even when stderr is not a terminal
@@ -303,7 +304,7 @@ Options:
                                   corrected image's slice count; 0 = this thread)
       --batch-size <n>            slices per forward pass (default 8; each worker needs about
                                   1.1 GB at 8 on 256 x 256 slices, half at 2)
-      --backend <name>            prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu
+      --backend <name>            prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
       --overwrite                 replace stale outputs and redo finished ones
       --json                      print a JSON summary on stdout
       --progress                  show the progress bar even when stderr is not a terminal

@@ -1,5 +1,6 @@
 import { orientation, spacing } from '@duncan-mri/volume';
 import { readVolumeFile } from '../read-volume-file.js';
+import { installedNodeBackends } from '../use-node-backend.js';
 import { parseCommand, positional, readOptions, seriesOption } from './args.js';
 import { createContext, toJson } from './context.js';
 
@@ -61,6 +62,8 @@ export async function infoCommand(argv: readonly string[]): Promise<number | 'he
     series: file.series,
     files: file.files.length,
     warnings: file.warnings,
+    // What `duncan correct` would try, in order (installed or not; nothing is loaded).
+    backends: installedNodeBackends(),
   };
   if (ctx.json) {
     ctx.out(toJson(info));
@@ -90,6 +93,15 @@ export async function infoCommand(argv: readonly string[]): Promise<number | 'he
     }
   }
   for (const w of file.warnings) lines.push(`warning      ${w}`);
+  lines.push(
+    `backends     ${info.backends
+      .map((b) =>
+        b.installed
+          ? `${b.backend}${b.version ? ` ${b.version}` : ''}`
+          : `(${b.backend}: not installed)`,
+      )
+      .join(', ')} (correct tries them in this order)`,
+  );
   ctx.out(lines.join('\n'));
   return 0;
 }
