@@ -17,6 +17,7 @@ type Severity = 'mild' | 'moderate' | 'severe';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
   backend: $('backend'),
+  notice: $('notice'),
   model: $('model'),
   status: $('status'),
   drop: $('drop'),
@@ -98,7 +99,18 @@ const corrector: Promise<WorkerCorrector> = (async () => {
     modelUrl,
     preferred ? { backend: { prefer: preferred } } : {},
   );
-  ui.backend.textContent = c.backend.backend;
+  const { backend, simd, threads, threadsFailure } = c.backend;
+  const details = [
+    simd === undefined ? undefined : `SIMD ${simd ? 'on' : 'off'}`,
+    threads === undefined ? undefined : `threads ${threads ? 'on' : 'off'}`,
+  ].filter(Boolean);
+  ui.backend.textContent = details.length > 0 ? `${backend} (${details.join(', ')})` : backend;
+  if (threadsFailure !== undefined) {
+    const text = `wasm threads failed to start, running without them: ${threadsFailure}`;
+    console.warn(`duncan-mri demo: ${text}`);
+    ui.notice.textContent = text;
+    ui.notice.hidden = false;
+  }
   ui.backend.title = [
     c.backend.adapter,
     c.backend.simd === undefined ? undefined : `SIMD ${c.backend.simd ? 'on' : 'off'}`,
@@ -113,9 +125,14 @@ const corrector: Promise<WorkerCorrector> = (async () => {
   if (untrained) ui.model.classList.add('untrained');
   return c;
 })();
+/** Set when the corrector could not start: nothing can be corrected, the button stays off. */
+let correctorFailure: string | undefined;
 corrector.catch((error: unknown) => {
+  correctorFailure = `error: ${(error as Error).message}`;
   ui.backend.textContent = 'unavailable';
-  setStatus(`error: ${(error as Error).message}`);
+  ui.model.textContent = 'not loaded';
+  ui.correct.disabled = true;
+  setStatus(correctorFailure);
 });
 
 /** The 0.5 and 99.5 percentiles of a volume: one grey window for clean, corrupted and corrected. */
@@ -175,6 +192,10 @@ async function showInput(): Promise<boolean> {
     note.parentElement!.title = note.parentElement!.textContent ?? '';
   await viewer.show('original', await niftiBytes(input), shown);
   if (generation !== state.generation) return false;
+  if (correctorFailure !== undefined) {
+    setStatus(correctorFailure);
+    return false;
+  }
   ui.correct.disabled = false;
   setStatus('ready');
   return true;
@@ -387,7 +408,8 @@ async function runCorrection(): Promise<void> {
     if (state.busy === controller) {
       state.busy = undefined;
       ui.cancel.disabled = true;
-      if (generation === state.generation) ui.correct.disabled = false;
+      if (generation === state.generation && correctorFailure === undefined)
+        ui.correct.disabled = false;
     }
   }
 }

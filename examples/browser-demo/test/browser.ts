@@ -46,20 +46,40 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
+/** The headers that make a page cross-origin isolated, which wasm threads need. */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+});
+
+/** Options of {@link serveFolder}. */
+export interface ServeFolderOptions {
+  /** Headers added to every response (e.g. {@link ISOLATION_HEADERS}). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Answers 404 for the paths (relative to the folder, no leading `/`) this returns true for. */
+  readonly missing?: (path: string) => boolean;
+}
+
 /** Serves a folder as static files on 127.0.0.1 (like any static host would serve dist/). */
 export async function serveFolder(
   dir: string,
+  options: ServeFolderOptions = {},
 ): Promise<{ origin: string; close(): Promise<void> }> {
+  const { headers = {}, missing = () => false } = options;
   const server = createServer(async (req, res) => {
     let rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (rel.endsWith('/')) rel += 'index.html';
     const file = join(dir, rel);
     try {
-      if (!file.startsWith(dir) || !(await stat(file)).isFile()) throw new Error('not a file');
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      if (!file.startsWith(dir) || missing(rel.replace(/^\/+/, ''))) throw new Error('not served');
+      if (!(await stat(file)).isFile()) throw new Error('not a file');
+      res.writeHead(200, {
+        ...headers,
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      });
       res.end(await readFile(file));
     } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.writeHead(404, { ...headers, 'content-type': 'text/plain' });
       res.end('not found');
     }
   });

@@ -2,12 +2,20 @@
 // the T1 slice and moderate simulated motion and corrects it; then the controls do it again. Checks
 // the page's promises (panels, difference map and colour bar not blank, metrics with Δ); never a
 // model-quality number. Run `npm run build` first (turbo does).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchChromium, serveFolder } from './browser.js';
+import {
+  browserAvailable,
+  ISOLATION_HEADERS,
+  launchChromium,
+  type ServeFolderOptions,
+  serveFolder,
+} from './browser.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -71,6 +79,31 @@ async function waitForStatus(page: Page, want: string, timeout: number): Promise
     .toBe(want);
 }
 
+/**
+ * Records, from the page's first script on, every change of the download link's `hidden` with
+ * the status at that moment: `window.downloadLog`.
+ */
+async function recordDownloadLink(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const log: { hidden: boolean; status: string }[] = [];
+    (window as unknown as { downloadLog: typeof log }).downloadLog = log;
+    document.addEventListener('DOMContentLoaded', () => {
+      const link = document.getElementById('download')!;
+      const status = document.getElementById('status')!;
+      log.push({ hidden: link.hasAttribute('hidden'), status: status.textContent ?? '' });
+      new MutationObserver(() =>
+        log.push({ hidden: link.hasAttribute('hidden'), status: status.textContent ?? '' }),
+      ).observe(link, { attributes: true, attributeFilter: ['hidden'] });
+    });
+  });
+}
+
+function downloadLog(page: Page): Promise<{ hidden: boolean; status: string }[]> {
+  return page.evaluate(
+    () => (window as unknown as { downloadLog: { hidden: boolean; status: string }[] }).downloadLog,
+  );
+}
+
 describe.skipIf(!browserAvailable())('browser demo (built dist/) in Chromium', () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof serveFolder>>;
@@ -100,6 +133,7 @@ describe.skipIf(!browserAvailable())('browser demo (built dist/) in Chromium', (
       foreign.push(url);
       return route.abort();
     });
+    await recordDownloadLink(context);
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${server.origin}/${query}`);
@@ -112,6 +146,7 @@ describe.skipIf(!browserAvailable())('browser demo (built dist/) in Chromium', (
   it('chooses webgpu by default (WebGPU on SwiftShader here)', async () => {
     const { page, close } = await openDemo();
     expect(await page.getByTestId('backend').textContent()).toBe('webgpu');
+    expect(await page.getByTestId('notice').isHidden()).toBe(true);
     await close();
   });
 
@@ -123,7 +158,8 @@ describe.skipIf(!browserAvailable())('browser demo (built dist/) in Chromium', (
     const lap = (what: string) =>
       console.log(`demo e2e: ${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const { page, close } = await openDemo('?backend=wasm');
-    expect(await page.getByTestId('backend').textContent()).toBe('wasm');
+    // Served without cross-origin isolation: no threads, and the backend line says so.
+    expect(await page.getByTestId('backend').textContent()).toBe('wasm (SIMD on, threads off)');
     lap('corrector ready');
     expect(await page.getByTestId('model').textContent()).toMatch(/model/);
 
@@ -171,6 +207,7 @@ describe.skipIf(!browserAvailable())('browser demo (built dist/) in Chromium', (
     }
     expect(await page.locator('#metrics-note').textContent()).toMatch(/In head: [\d,]+ voxels/);
     const download = page.getByTestId('download');
+    expect(await download.isVisible()).toBe(true);
     expect(await download.getAttribute('href')).toMatch(/^blob:/);
     expect(await download.getAttribute('download')).toBe('itk-midsag-t1-corrected.nii.gz');
 
@@ -214,17 +251,25 @@ describe.skipIf(!browserAvailable())('browser demo (built dist/) in Chromium', (
     expect(barStats.red, `colour bar: ${JSON.stringify(barStats)}`).toBeGreaterThan(0.2);
     lap('checked the opening view');
 
-    // The controls still work: load the sample again, choose severe motion, correct.
+    // The controls still work: load the sample again, choose severe motion, correct. A new input
+    // hides the download link until it is corrected.
     await page.getByTestId('load-sample').click();
     await waitForStatus(page, 'ready', 60_000);
+    expect(await download.isHidden()).toBe(true);
     await page.getByTestId('severity').selectOption('severe');
     await waitForStatus(page, 'ready', 60_000);
+    expect(await download.isHidden()).toBe(true);
     expect(await page.getByTestId('panel-original').locator('figcaption').textContent()).toMatch(
       /severe motion, seed 42/,
     );
     await page.getByTestId('correct').click();
     await waitForStatus(page, 'done', 150_000);
     expect(await page.getByTestId('metrics').locator('tbody tr').count()).toBe(9);
+    expect(await download.isVisible()).toBe(true);
+    // From the first paint on, the link was shown only together with a result.
+    const log = await downloadLog(page);
+    expect(log[0]?.hidden).toBe(true);
+    expect(log.filter((e) => !e.hidden).map((e) => e.status)).toEqual(['done', 'done']);
     lap('corrected again with the controls');
     await close();
   });
@@ -232,5 +277,108 @@ describe.skipIf(!browserAvailable())('browser demo (built dist/) in Chromium', (
   it('made no request to any origin but its own, and threw no page errors', () => {
     expect(foreign).toEqual([]);
     expect(errors).toEqual([]);
+  });
+});
+
+/**
+ * The built demo served as the web README recommends for wasm threads, with
+ * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`.
+ */
+describe.skipIf(!browserAvailable())('browser demo (built dist/) cross-origin isolated', () => {
+  let browser: Browser;
+  const servers: Awaited<ReturnType<typeof serveFolder>>[] = [];
+  let defaultMinified = '';
+
+  beforeAll(async () => {
+    if (!existsSync(join(dist, 'index.html'))) {
+      throw new Error(
+        'dist/index.html is missing: run `npm run build -w examples/browser-demo` first',
+      );
+    }
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const s of servers) await s.close();
+    if (defaultMinified !== '') rmSync(defaultMinified, { recursive: true, force: true });
+  });
+
+  async function openIsolated(
+    dir: string,
+    options: ServeFolderOptions = {},
+  ): Promise<{ page: Page; warnings: string[]; close(): Promise<void> }> {
+    const server = await serveFolder(dir, { ...options, headers: ISOLATION_HEADERS });
+    servers.push(server);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.route('**/*', (route) =>
+      route.request().url().startsWith(`${server.origin}/`) ? route.continue() : route.abort(),
+    );
+    await recordDownloadLink(context);
+    const page = await context.newPage();
+    const warnings: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    await page.goto(`${server.origin}/?backend=wasm`);
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    await expect
+      .poll(() => page.getByTestId('backend').textContent(), { timeout: 60_000 })
+      .not.toBe('starting…');
+    return { page, warnings, close: () => context.close() };
+  }
+
+  it('corrects on threaded wasm, and the backend line says so', async () => {
+    const { page, close } = await openIsolated(dist);
+    expect(await page.getByTestId('backend').textContent()).toBe('wasm (SIMD on, threads on)');
+    await waitForStatus(page, 'done', 150_000);
+    expect(await page.getByTestId('notice').isHidden()).toBe(true);
+    expect(await page.getByTestId('metrics').locator('tbody tr').count()).toBe(9);
+    expect(await page.getByTestId('download').isVisible()).toBe(true);
+    await close();
+  });
+
+  // The same page built with Vite's default worker minification, which breaks tfjs's threaded
+  // wasm start (`ReferenceError: e is not defined` in each thread's worker; see vite.config.ts):
+  // the corrector starts again without threads, says why, and corrects.
+  it('falls back to wasm without threads, with a warning and a visible notice, when threads cannot start', async () => {
+    defaultMinified = mkdtempSync(join(tmpdir(), 'duncan-demo-default-minify-'));
+    await build({
+      root,
+      logLevel: 'warn',
+      build: { outDir: defaultMinified, emptyOutDir: true },
+      worker: { rolldownOptions: { output: { minify: true } } },
+    });
+    const { page, warnings, close } = await openIsolated(defaultMinified);
+    expect(await page.getByTestId('backend').textContent()).toBe('wasm (SIMD on, threads off)');
+    const notice = page.getByTestId('notice');
+    expect(await notice.isVisible()).toBe(true);
+    expect(await notice.textContent()).toMatch(
+      /^wasm threads failed to start, running without them: .*ReferenceError: e is not defined/,
+    );
+    expect(warnings.some((w) => w.includes('wasm threads failed to start'))).toBe(true);
+    await waitForStatus(page, 'done', 150_000);
+    expect(await page.getByTestId('metrics').locator('tbody tr').count()).toBe(9);
+    await close();
+  });
+
+  it('shows why the corrector could not start, keeps "correct" disabled and the download hidden', async () => {
+    const { page, close } = await openIsolated(dist, {
+      missing: (path) => path === 'model/manifest.json',
+    });
+    expect(await page.getByTestId('backend').textContent()).toBe('unavailable');
+    const status = page.getByTestId('status');
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^error: /);
+    const text = (await status.textContent()) ?? '';
+    expect(text).toMatch(/manifest\.json/);
+    expect(text).toMatch(/404/);
+    expect(text).not.toMatch(/\[object \w+\]/);
+    expect(await page.getByTestId('model').textContent()).toBe('not loaded');
+    // The sample still loads and is shown, but nothing enables "correct".
+    await page.waitForTimeout(2000);
+    expect(await page.getByTestId('correct').isDisabled()).toBe(true);
+    expect(await page.getByTestId('download').isHidden()).toBe(true);
+    expect((await downloadLog(page)).every((e) => e.hidden)).toBe(true);
+    await close();
   });
 });

@@ -60,3 +60,91 @@ describe('createWorkerCorrector (argument checks)', () => {
     expect(await codeOf(result)).toBe('INTERNAL undefined');
   });
 });
+
+/**
+ * A stand-in for a Worker that answers `init` as `answer` says: the real worker's protocol, no
+ * backend behind it. Records the backend options of every init and whether it was terminated.
+ */
+class ScriptedWorker extends EventTarget {
+  terminated = false;
+  constructor(
+    private readonly inits: unknown[],
+    private readonly answer: (backend: { wasmThreads?: boolean }) => unknown,
+  ) {
+    super();
+  }
+  postMessage(message: { type: string; backend: { wasmThreads?: boolean } }): void {
+    if (message.type !== 'init') return;
+    this.inits.push(message.backend);
+    const data = this.answer(message.backend);
+    queueMicrotask(() => this.dispatchEvent(new MessageEvent('message', { data })));
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+}
+
+const MODEL_INFO = {
+  config: { channels: 4, residualBlocks: 1 },
+  seed: 1,
+  step: 0,
+  parameterCount: 10,
+  fromCache: false,
+  version: undefined,
+};
+const THREAD_FAILURE = {
+  type: 'error',
+  id: 'init',
+  error: { message: 'an uncaught error in the worker: Uncaught ReferenceError: e is not defined' },
+  threadsMayBeTheCause: true,
+};
+const WASM_READY = {
+  type: 'ready',
+  backend: { backend: 'wasm', attempts: [], simd: true, threads: false },
+  model: MODEL_INFO,
+};
+
+describe('createWorkerCorrector (a threaded wasm start that fails)', () => {
+  it('starts a fresh worker without threads and says why threads failed', async () => {
+    const inits: unknown[] = [];
+    const workers: ScriptedWorker[] = [];
+    const corrector = await createWorkerCorrector('http://127.0.0.1/m/', {
+      backend: { prefer: 'wasm' },
+      worker: () => {
+        const w = new ScriptedWorker(inits, (b) =>
+          b.wasmThreads === false ? WASM_READY : THREAD_FAILURE,
+        );
+        workers.push(w);
+        return w as unknown as Worker;
+      },
+    });
+    expect(inits).toMatchObject([{ prefer: 'wasm' }, { prefer: 'wasm', wasmThreads: false }]);
+    expect(workers.map((w) => w.terminated)).toEqual([true, false]);
+    expect(corrector.backend).toMatchObject({ backend: 'wasm', threads: false });
+    expect(corrector.backend.threadsFailure).toMatch(/ReferenceError: e is not defined/);
+    corrector.terminate();
+  });
+
+  it('does not retry a failure that threads cannot have caused, and reports its message', async () => {
+    const inits: unknown[] = [];
+    const result = createWorkerCorrector('http://127.0.0.1/m/', {
+      worker: () =>
+        new ScriptedWorker(inits, () => ({
+          ...THREAD_FAILURE,
+          error: { message: 'fetchCheckpoint: HTTP 404 for manifest.json' },
+          threadsMayBeTheCause: false,
+        })) as unknown as Worker,
+    });
+    await expect(result).rejects.toThrow(/HTTP 404 for manifest\.json/);
+    expect(inits).toHaveLength(1);
+  });
+
+  it('retries once only: a failure without threads is reported', async () => {
+    const inits: unknown[] = [];
+    const result = createWorkerCorrector('http://127.0.0.1/m/', {
+      worker: () => new ScriptedWorker(inits, () => THREAD_FAILURE) as unknown as Worker,
+    });
+    await expect(result).rejects.toThrow(/ReferenceError: e is not defined/);
+    expect(inits).toHaveLength(2);
+  });
+});

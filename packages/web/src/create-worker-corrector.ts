@@ -174,6 +174,9 @@ function validateSignal(argument: string, value: unknown): AbortSignal | undefin
  * a copy. Requests run one at a time, in order. Aborting a correction rejects it at once and
  * restarts the worker, since a running kernel cannot be interrupted. Everything stays on the
  * user's machine. Simulation and metrics run in the same worker ({@link WorkerCorrector}).
+ * When the backend cannot start while wasm threads were allowed (a page served with
+ * `Cross-Origin-Opener-Policy` and `Cross-Origin-Embedder-Policy`), the worker is started again
+ * without threads, and `backend.threadsFailure` says why threads failed.
  *
  * @example
  * ```ts
@@ -225,8 +228,12 @@ export async function createWorkerCorrector(
     pending.clear();
   };
 
-  const start = (): Promise<{ backend: WebBackendInfo; model: WorkerModelInfo }> => {
-    ready ??= new Promise((resolve, reject) => {
+  // After a threaded wasm start failed, every later worker starts without threads.
+  let backend = backendOptions;
+  let threadsFailure: string | undefined;
+
+  const startOnce = (): Promise<{ backend: WebBackendInfo; model: WorkerModelInfo }> =>
+    new Promise((resolve, reject) => {
       let w: Worker;
       try {
         w = makeWorker();
@@ -237,6 +244,7 @@ export async function createWorkerCorrector(
       worker = w;
       w.addEventListener('error', (event) => {
         event.preventDefault?.();
+        if (w !== worker) return; // a worker already replaced or stopped
         const error = new MriError(
           'INTERNAL',
           `${WHERE}: the worker failed: ${(event as ErrorEvent).message || 'its script did not load'}`,
@@ -245,9 +253,19 @@ export async function createWorkerCorrector(
         stop(error);
       });
       w.addEventListener('message', (event: MessageEvent) => {
+        if (w !== worker) return; // a worker already replaced or stopped
         const reply = event.data as Reply;
         if (reply.type === 'ready') resolve({ backend: reply.backend, model: reply.model });
         else if (reply.type === 'error' && reply.id === 'init') {
+          if (reply.threadsMayBeTheCause === true && backend.wasmThreads !== false) {
+            // Start a fresh worker without wasm threads; keep the failure to report it.
+            w.terminate();
+            if (worker === w) worker = undefined;
+            threadsFailure = reply.error.message;
+            backend = { ...backend, wasmThreads: false };
+            startOnce().then(resolve, reject);
+            return;
+          }
           const error = errorFromWire(WHERE, reply.error);
           reject(error);
           stop(error);
@@ -260,9 +278,16 @@ export async function createWorkerCorrector(
           else p.reject(errorFromWire(WHERE, reply.error));
         }
       });
-      const init: Request = { type: 'init', model: message, backend: backendOptions };
+      const init: Request = { type: 'init', model: message, backend };
       w.postMessage(init);
     });
+
+  const start = (): Promise<{ backend: WebBackendInfo; model: WorkerModelInfo }> => {
+    ready ??= startOnce().then((info) =>
+      threadsFailure === undefined || info.backend.backend !== 'wasm'
+        ? info
+        : { ...info, backend: { ...info.backend, threadsFailure } },
+    );
     return ready;
   };
 

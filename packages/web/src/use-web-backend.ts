@@ -1,5 +1,6 @@
-import { describeValue, invalidArgument, MriError, validateObject } from '@duncan-mri/volume';
+import { invalidArgument, MriError, validateObject } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
+import { messageOf } from './internal/protocol.js';
 import { defaultWasmPaths, type WasmPaths } from './internal/wasm-paths.js';
 
 /** The tfjs backends the browser binding can choose, fastest first. */
@@ -49,6 +50,11 @@ export interface WebBackendInfo {
   readonly simd?: boolean;
   /** wasm only: whether the threaded binary is used (needs cross-origin isolation). */
   readonly threads?: boolean;
+  /**
+   * wasm in `createWorkerCorrector` only: why the threaded wasm backend failed to start,
+   * when it did and the worker was restarted without threads (`threads` is then false).
+   */
+  readonly threadsFailure?: string;
 }
 
 const WHERE = 'useWebBackend';
@@ -92,10 +98,6 @@ function validateWasmPaths(value: unknown): WasmPaths | undefined {
     if (typeof v !== 'string') invalidArgument(WHERE, `options.wasmPaths.${k}`, 'must be a URL', v);
   }
   return map as WasmPaths;
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : describeValue(error);
 }
 
 function describeAdapter(info: Record<string, unknown> | undefined): string | undefined {
@@ -174,7 +176,7 @@ export async function useWebBackend(options: UseWebBackendOptions = {}): Promise
       if (tf.getBackend() !== name) throw new Error(`tfjs runs ${tf.getBackend()} instead`);
       return { ...info, attempts };
     } catch (error) {
-      attempts.push({ backend: name, reason: reasonOf(error) });
+      attempts.push({ backend: name, reason: messageOf(error) });
     }
   }
   throw new MriError(

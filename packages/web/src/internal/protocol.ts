@@ -4,6 +4,7 @@ import type { RecipeStep } from '@duncan-mri/simulate';
 import {
   type Affine,
   createVolume,
+  describeValue,
   isMriError,
   MriError,
   type MriErrorCode,
@@ -82,7 +83,42 @@ export type Reply =
       readonly total: number;
     }
   | { readonly type: 'result'; readonly id: number; readonly value: unknown }
-  | { readonly type: 'error'; readonly id: number | 'init'; readonly error: WireError };
+  | {
+      readonly type: 'error';
+      readonly id: number | 'init';
+      readonly error: WireError;
+      /**
+       * init only: the backend could not start while the wasm backend was allowed threads; the
+       * page may start a fresh worker without them.
+       */
+      readonly threadsMayBeTheCause?: boolean;
+    };
+
+/**
+ * The message of anything thrown: an `Error`'s message; for an object with a string `message`
+ * (an `ErrorEvent` rethrown from a nested worker, tfjs's `{ message }` rejections) that message,
+ * with the script's place when it has one; any other object is described (`an object`,
+ * `a Foo`); anything else is `String(thrown)`. Never `[object ...]`.
+ */
+export function messageOf(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === 'object' && thrown !== null) {
+    const { message, filename, lineno } = thrown as {
+      message?: unknown;
+      filename?: unknown;
+      lineno?: unknown;
+    };
+    if (typeof message === 'string' && message !== '') {
+      const where =
+        typeof filename === 'string' && filename !== ''
+          ? ` (${filename}${typeof lineno === 'number' ? `:${lineno}` : ''})`
+          : '';
+      return `${message}${where}`;
+    }
+    return describeValue(thrown);
+  }
+  return String(thrown);
+}
 
 export function toWire(volume: Volume, transfer: boolean, buffers: Transferable[]): WireVolume {
   const whole =
@@ -100,9 +136,7 @@ export function fromWire(v: WireVolume): Volume {
 export function errorToWire(error: unknown): WireError {
   if (isMriError(error))
     return { message: error.message, code: error.code, argument: error.argument };
-  if (error instanceof Error)
-    return { message: error.message, code: undefined, argument: undefined };
-  return { message: String(error), code: undefined, argument: undefined };
+  return { message: messageOf(error), code: undefined, argument: undefined };
 }
 
 export function errorFromWire(where: string, e: WireError): MriError {
