@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { mriErrorOf } from '../test/helpers.js';
 import { NODE_BACKENDS, useNodeBackend } from './use-node-backend.js';

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { describeValue, MriError } from '@duncan-mri/volume';
+import { importBackend, loadTfjs, type Tf } from './internal/tfjs.js';
 
 /** The backends {@link useNodeBackend} knows, fastest first. */
 export type NodeBackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
@@ -54,8 +55,6 @@ const PACKAGES: Record<'tfjs-node-gpu' | 'tfjs-node', string> = {
   'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
   'tfjs-node': '@tensorflow/tfjs-node',
 };
-
-type Tf = typeof import('@tensorflow/tfjs');
 
 function parseNames(argument: string, value: unknown): NodeBackendName[] {
   const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
@@ -115,7 +114,7 @@ async function attempt(tf: Tf, name: NodeBackendName): Promise<BackendAttempt> {
     }
     if (name === 'wasm') {
       try {
-        await import('@tensorflow/tfjs-backend-wasm');
+        await importBackend('wasm');
       } catch (error) {
         return { backend: name, ok: false, reason: reasonOf(error) };
       }
@@ -124,6 +123,7 @@ async function attempt(tf: Tf, name: NodeBackendName): Promise<BackendAttempt> {
         ? { backend: name, ok: true }
         : { backend: name, ok: false, reason: 'the WebAssembly module did not initialise' };
     }
+    await importBackend('cpu');
     const ok = await tf.setBackend('cpu');
     return ok
       ? { backend: name, ok: true }
@@ -202,7 +202,7 @@ async function choose(
   order: NodeBackendName[],
   source: NodeBackendInfo['source'],
 ): Promise<NodeBackendInfo> {
-  const tf = await import('@tensorflow/tfjs');
+  const tf = await loadTfjs();
   const tried: BackendAttempt[] = [];
   for (const name of order) {
     const result = await attempt(tf, name);
