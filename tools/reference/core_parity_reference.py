@@ -15,7 +15,7 @@ translations of the core README's "Architecture"):
       --out packages/core/test/fixtures/torch-parity-residual
   /usr/bin/python3 tools/reference/core_parity_reference.py --residual 0 --skips 0 \
       --out packages/core/test/fixtures/torch-parity-plain
-  /usr/bin/python3 tools/reference/core_parity_reference.py --checkpoint packages/node/model \
+  /usr/bin/python3 tools/reference/core_parity_reference.py --checkpoint packages/model \
       --input-size 64 --out packages/node/test/fixtures/model-parity.json
 
 With --paired 1 it writes the fixture of the paired and semi-supervised modes of `train` (C = 4,

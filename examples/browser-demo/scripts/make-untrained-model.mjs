@@ -1,5 +1,5 @@
 // Writes the demo's fallback model: an UNTRAINED DUNCAN model (C = 8, one residual block,
-// fixed seed), used only when no trained default model exists at packages/node/model/.
+// fixed seed), used only when no trained default model exists at packages/model/.
 // Run through prepare-model.mjs (it needs the loader hook of register-tfjs-resolve.mjs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
 // the SSIM of the clean image after correction. Prints a Markdown table and writes JSON.
 // Not run in CI.
 //
-//   node packages/core/scripts/evaluate-model.mjs --model packages/node/model \
+//   node packages/core/scripts/evaluate-model.mjs --model packages/model \
 //       --data data-cache/training --json /tmp/eval.json [--backend wasm]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,7 +19,7 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const modelDir = resolve(opt('model', 'packages/node/model'));
+const modelDir = resolve(opt('model', 'packages/model'));
 const dataDir = resolve(opt('data', 'data-cache/training'));
 const jsonOut = opt('json', undefined);
 const only = opt('subjects', undefined)?.split(',');

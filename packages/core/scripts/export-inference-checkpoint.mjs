@@ -3,7 +3,7 @@
 // image pools. This is what the npm package ships; the training state stays in the repository.
 //
 //   node packages/core/scripts/export-inference-checkpoint.mjs --from training/default-model/checkpoint \
-//     --to packages/node/model
+//     --to packages/model
 // Needs the built packages.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

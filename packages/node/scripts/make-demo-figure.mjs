@@ -1,5 +1,5 @@
 // Regenerates docs/demo-panel.png, the root README's figure: runs the built `duncan demo` (the
-// T1 sample, moderate motion, seed 42) with the model in model/ (or --model <dir>) into a
+// T1 sample, moderate motion, seed 42) with the default model, @duncan-mri/model (or --model <dir>) into a
 // temporary folder, copies its panel.png to docs/demo-panel.png and prints the demo's table.
 // From the repository root, after the default model changes:
 //   npm run demo:figure                       (builds @duncan-mri/node first)

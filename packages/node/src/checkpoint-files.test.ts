@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
 import type { CheckpointManifest } from '@duncan-mri/core';
 import { describe, expect, it } from 'vitest';
 import { mriErrorOf, tempDir } from '../test/helpers.js';
@@ -58,7 +59,10 @@ describe('readCheckpoint / writeCheckpoint', () => {
     );
   });
 
-  it('looks for the bundled model in model/ at the package root', () => {
-    expect(defaultModelDirectory()).toMatch(/packages\/node\/model\/?$/);
+  it('reads the bundled model from the @duncan-mri/model package', () => {
+    const manifestPath = createRequire(import.meta.url).resolve('@duncan-mri/model/manifest.json');
+    expect(defaultModelDirectory()).toBe(`${dirname(manifestPath)}${sep}`);
+    expect(defaultModelDirectory()).toMatch(/packages[\\/]model[\\/]$/);
+    expect(readCheckpoint().manifest).toEqual(JSON.parse(readFileSync(manifestPath, 'utf8')));
   });
 });

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Checkpoint, CheckpointManifest } from '@duncan-mri/core';
+import { defaultModelUrls } from '@duncan-mri/model';
 import { describeValue, MriError } from '@duncan-mri/volume';
 import {
   CHECKPOINT_FILES,
@@ -14,8 +15,8 @@ import { invalid, ioError } from './internal/errors.js';
 export { CHECKPOINT_FILES };
 
 /**
- * The directory of the default model that ships with the package (`model/` beside `dist/`):
- * `manifest.json` + `weights.bin`, described by `model/MODEL_CARD.md`.
+ * The directory of the default model: the installed `@duncan-mri/model` package (a dependency),
+ * holding `manifest.json` + `weights.bin`, described by its `MODEL_CARD.md`.
  *
  * @example
  * ```ts
@@ -23,7 +24,7 @@ export { CHECKPOINT_FILES };
  * ```
  */
 export function defaultModelDirectory(): string {
-  return fileURLToPath(new URL('../model/', import.meta.url));
+  return fileURLToPath(new URL('./', defaultModelUrls().manifest));
 }
 
 function isFile(path: string): boolean {

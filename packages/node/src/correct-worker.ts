@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { correct, loadCheckpoint } from '@duncan-mri/core';
 import { createVolume } from '@duncan-mri/volume';
+import { importBackend, loadTfjs } from './internal/tfjs.js';
 import {
   type FromWorker,
   serialiseError,
@@ -17,8 +18,8 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []) =>
 
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
-  const tf = await import('@tensorflow/tfjs');
-  if (init.backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  const tf = await loadTfjs();
+  await importBackend(init.backend);
   if (!(await tf.setBackend(init.backend))) {
     throw new Error(`correct-worker: the ${init.backend} backend did not initialise`);
   }

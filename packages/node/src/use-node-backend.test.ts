@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { mriErrorOf } from '../test/helpers.js';
 import { installedNodeBackends, NODE_BACKENDS, useNodeBackend } from './use-node-backend.js';

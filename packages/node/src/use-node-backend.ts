@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { describeValue, MriError, validateBoolean } from '@duncan-mri/volume';
 import { ONNXRUNTIME_PACKAGE, onnxThreads } from './internal/onnxruntime-package.js';
+import { importBackend, loadTfjs, type Tf } from './internal/tfjs.js';
 
 /** The backends {@link useNodeBackend} knows, fastest first. */
 export type NodeBackendName = 'onnxruntime' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
@@ -69,8 +70,6 @@ const PACKAGES: Record<'onnxruntime' | 'tfjs-node-gpu' | 'tfjs-node', string> = 
   'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
   'tfjs-node': '@tensorflow/tfjs-node',
 };
-
-type Tf = typeof import('@tensorflow/tfjs');
 
 function parseNames(argument: string, value: unknown): NodeBackendName[] {
   const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
@@ -152,7 +151,7 @@ async function attempt(tf: Tf, name: NodeBackendName): Promise<BackendAttempt> {
     }
     if (name === 'wasm') {
       try {
-        await import('@tensorflow/tfjs-backend-wasm');
+        await importBackend('wasm');
       } catch (error) {
         return { backend: name, ok: false, reason: reasonOf(error) };
       }
@@ -161,6 +160,7 @@ async function attempt(tf: Tf, name: NodeBackendName): Promise<BackendAttempt> {
         ? { backend: name, ok: true }
         : { backend: name, ok: false, reason: 'the WebAssembly module did not initialise' };
     }
+    await importBackend('cpu');
     const ok = await tf.setBackend('cpu');
     return ok
       ? { backend: name, ok: true }
@@ -304,7 +304,7 @@ async function choose(
       if (!result.ok) continue;
       detail = `${version ?? 'unknown version'}, CPU, ${onnxThreads()} threads`;
     } else {
-      tf ??= await import('@tensorflow/tfjs');
+      tf ??= await loadTfjs();
       const result = await attempt(tf, name);
       tried.push(result);
       if (!result.ok) continue;

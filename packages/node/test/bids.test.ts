@@ -16,6 +16,7 @@ import {
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultModelDirectory } from '../src/checkpoint-files.js';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { checkDerivativeDataset } from './bids-derivatives-checks.js';
 import { CLI, duncan, PACKAGE_ROOT, sha256, tempDir } from './helpers.js';
@@ -100,9 +101,9 @@ describe('duncan bids (built CLI)', () => {
 
     expect(checkDerivativeDataset(out)).toEqual([]);
     const description = readJson(join(out, 'dataset_description.json'));
-    const manifest = readJson(join(PACKAGE_ROOT, 'model', 'manifest.json'));
+    const manifest = readJson(join(defaultModelDirectory(), 'manifest.json'));
     const configSha = createHash('sha256').update(jcs(manifest.config)).digest('hex');
-    const weightsSha = sha256(join(PACKAGE_ROOT, 'model', 'weights.bin'));
+    const weightsSha = sha256(join(defaultModelDirectory(), 'weights.bin'));
     const version = readJson(join(PACKAGE_ROOT, 'package.json')).version;
     expect(description).toMatchObject({
       DatasetType: 'derivative',
@@ -300,10 +301,10 @@ describe('duncan bids (built CLI)', () => {
     // Another model: refused over these derivatives until --overwrite.
     const other = join(work, 'other-model');
     mkdirSync(other);
-    const manifest = readJson(join(PACKAGE_ROOT, 'model', 'manifest.json'));
+    const manifest = readJson(join(defaultModelDirectory(), 'manifest.json'));
     manifest.config.lossWeights.cycle += 1; // a training-only setting: same corrector, new hash
     writeFileSync(join(other, 'manifest.json'), JSON.stringify(manifest));
-    copyFileSync(join(PACKAGE_ROOT, 'model', 'weights.bin'), join(other, 'weights.bin'));
+    copyFileSync(join(defaultModelDirectory(), 'weights.bin'), join(other, 'weights.bin'));
     const refused = await duncan([
       'bids',
       ds,
@@ -506,10 +507,10 @@ describe('duncan bids (built CLI)', () => {
   it('a model that does not load fails the run once, not every image', async () => {
     const broken = join(work, 'broken-model');
     mkdirSync(broken);
-    const manifest = readJson(join(PACKAGE_ROOT, 'model', 'manifest.json'));
+    const manifest = readJson(join(defaultModelDirectory(), 'manifest.json'));
     manifest.weightSpecs = manifest.weightSpecs.slice(0, 3);
     writeFileSync(join(broken, 'manifest.json'), JSON.stringify(manifest));
-    copyFileSync(join(PACKAGE_ROOT, 'model', 'weights.bin'), join(broken, 'weights.bin'));
+    copyFileSync(join(defaultModelDirectory(), 'weights.bin'), join(broken, 'weights.bin'));
     const o = join(work, 'derivatives-broken-model');
     const r = await duncan([
       'bids',

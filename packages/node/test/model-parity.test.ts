@@ -2,7 +2,7 @@
 // (tools/reference/train_default_model.py, model/README.md). tfjs must give the same output with
 // those weights: the corrector's output on a fixed image, against PyTorch's.
 // Regenerate: /usr/bin/python3 tools/reference/core_parity_reference.py \
-//   --checkpoint packages/node/model --input-size 64 --out packages/node/test/fixtures/model-parity.json
+//   --checkpoint packages/model --input-size 64 --out packages/node/test/fixtures/model-parity.json
 import { readFileSync } from 'node:fs';
 import { correct, loadCheckpoint } from '@duncan-mri/core';
 import { createVolume } from '@duncan-mri/volume';

@@ -128,7 +128,7 @@ describe('readCheckpoint of pairs that do not belong together', () => {
   it('still loads the checkpoints of the repository, written before the hash existed', async () => {
     await useNodeBackend({ env: {} });
     for (const dir of [
-      join(REPOSITORY, 'packages', 'node', 'model'),
+      join(REPOSITORY, 'packages', 'model'),
       join(REPOSITORY, 'training', 'default-model', 'checkpoint'),
     ]) {
       if (!existsSync(join(dir, CHECKPOINT_FILES.manifest))) continue;
