@@ -134,7 +134,12 @@ describe('createCorrector', () => {
       [3, 1],
     ] as const) {
       const reference = await correct(model, volume, { batchSize });
-      const pool = await createCorrector({ model: checkpoint, workers, batchSize });
+      const pool = await createCorrector({
+        model: checkpoint,
+        workers,
+        batchSize,
+        backend: 'wasm',
+      });
       try {
         const { corrected, artefactMap } = await pool.correct(volume);
         expect([batchSize, workers, corrected.data]).toEqual([
