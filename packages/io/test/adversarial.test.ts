@@ -1,5 +1,5 @@
 /**
- * Adversarial inputs found by review (beyond the catalogue in shared/notes/bad-inputs.md): each
+ * Adversarial inputs beyond the bad-input catalogue (packages/io/test/README.md): each
  * crafted input must end in a correct volume or an MriError with the right code and a message
  * naming the problem. Inputs are small so that a quadratic loop or an allocation before a check
  * shows up as a slow test, not as a passing one.

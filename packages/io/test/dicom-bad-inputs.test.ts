@@ -1,6 +1,7 @@
 /**
- * Every DICOM case of the bad-input catalogue (shared/notes/bad-inputs.md 4.2) ends in either a
- * correct image or an MriError with the right code and a message that says what and where.
+ * Every DICOM case of the bad-input catalogue (packages/io/test/README.md, section DICOM) ends in
+ * either a correct image or an MriError with the right code and a message that says what and
+ * where.
  */
 import { isMriError } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';

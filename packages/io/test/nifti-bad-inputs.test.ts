@@ -1,6 +1,7 @@
 /**
- * Every NIfTI case of the bad-input catalogue (shared/notes/bad-inputs.md 4.1) ends in either a
- * correct volume or an MriError with the right code and a message that says what is wrong.
+ * Every NIfTI case of the bad-input catalogue (packages/io/test/README.md, section NIfTI) ends in
+ * either a correct volume or an MriError with the right code and a message that says what is
+ * wrong.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { isMriError } from '@duncan-mri/volume';

@@ -1,5 +1,6 @@
 /**
- * Generator of crafted DICOM files for the bad-input catalogue (shared/notes/bad-inputs.md 4.2).
+ * Generator of crafted DICOM files for the bad-input catalogue (packages/io/test/README.md,
+ * section DICOM).
  * A tiny independent encoder (not the package's writer) builds a valid 4x4 16-bit MR image,
  * then each case breaks one thing. Code, not binaries.
  */

@@ -1,5 +1,6 @@
 /**
- * Generator of crafted bad NIfTI files (the catalogue in shared/notes/bad-inputs.md, section 4.1).
+ * Generator of crafted bad NIfTI files (the catalogue in packages/io/test/README.md, section
+ * NIfTI).
  * Each case starts from a valid 4x5x6 int16 little-endian NIfTI-1 file and breaks one thing.
  * Kept as code, not binaries, so that every case is readable and reproducible.
  */
