@@ -1,8 +1,9 @@
 /**
- * Findings of the adversarial review of issue 3, each with crafted bytes made here: scaling that
- * overflows float32, the inflater's peak allocation, 32-bit DICOM held without float64, maxFrames
- * over an assembled series, the caller's name in string errors, the writer's orientation and
- * character set, and JPEG / JPEG 2000 headers refused before a codec can spend time on them.
+ * Value range, precision and resource limits of the readers and writers, each with crafted bytes
+ * made here: scaling that overflows float32, the inflater's peak allocation, 32-bit DICOM held
+ * without float64, maxFrames over an assembled series, the caller's name in string errors, the
+ * writer's orientation and character set, and JPEG / JPEG 2000 headers refused before a codec can
+ * spend time on them.
  */
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { createRng, createVolume, isMriError } from '@duncan-mri/volume';
@@ -39,7 +40,7 @@ const ds = (tag: number, value: string): Record<number, El> => ({
   [tag]: { tag, vr: 'DS', value: str(value) },
 });
 
-describe('1. scaling that overflows float32 is refused', () => {
+describe('scaling that overflows float32 is refused', () => {
   it('NIfTI: scl_slope 1e38 on int16 voxels up to 150', async () => {
     const bytes = mutate(validNifti(), (v) => v.setFloat32(112, 1e38, true));
     const e = await caught(() => readNifti(bytes));
@@ -86,7 +87,7 @@ describe('1. scaling that overflows float32 is refused', () => {
   });
 });
 
-describe('2. inflating keeps the output buffers held at once within the budget', () => {
+describe('inflating keeps the output buffers held at once within the budget', () => {
   const rng = createRng(5);
   const data = Uint8Array.from({ length: 1_000_000 }, (_, i) => (i % 4096 < 64 ? rng.int(256) : 3));
   const maxBytes = 1_048_576;
@@ -146,7 +147,7 @@ describe('2. inflating keeps the output buffers held at once within the budget',
   });
 });
 
-describe('3. 32-bit DICOM is held as int32 / uint32, not float64', () => {
+describe('32-bit DICOM is held as int32 / uint32, not float64', () => {
   const u32 = (...values: number[]) => new Uint8Array(Uint32Array.from(values).buffer);
   const i32 = (...values: number[]) => new Uint8Array(Int32Array.from(values).buffer);
   const bits32 = (signed: boolean, pixels: Uint8Array, extra: Record<number, El> = {}) =>
@@ -182,7 +183,7 @@ describe('3. 32-bit DICOM is held as int32 / uint32, not float64', () => {
   });
 });
 
-describe('4. maxFrames bounds the slices of an assembled series', () => {
+describe('maxFrames bounds the slices of an assembled series', () => {
   const multiFrame = (n: number) =>
     withElements(
       {
@@ -208,7 +209,7 @@ describe('4. maxFrames bounds the slices of an assembled series', () => {
   });
 });
 
-describe('5. string errors name the caller', () => {
+describe('string errors name the caller', () => {
   const longString = () =>
     withElements({
       528446: { tag: 0x0008103e, vr: 'UT', value: str('x'.repeat(70_000)) },
@@ -225,7 +226,7 @@ describe('5. string errors name the caller', () => {
   });
 });
 
-describe('6. writeDicomSeries: orientation and character set', () => {
+describe('writeDicomSeries: orientation and character set', () => {
   const names = Array.from(
     { length: 20 },
     (_, i) => `dicom/series/brain_${String(i + 1).padStart(3, '0')}.dcm`,
@@ -271,7 +272,7 @@ describe('6. writeDicomSeries: orientation and character set', () => {
   });
 });
 
-describe('7. JPEG and JPEG 2000 headers are checked before decoding', () => {
+describe('JPEG and JPEG 2000 headers are checked before decoding', () => {
   const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
   const J2K = '1.2.840.10008.1.2.4.90';
   const eightBit: Record<number, El> = {
