@@ -22,7 +22,6 @@ export {
   correctorWeights,
 } from './corrector-weights.js';
 export { type CreateModelOptions, createModel, type DuncanModel } from './create-model.js';
-export { LOSS_NAMES } from './internal/losses.js';
 export { PAIRED_LOSS_NAMES } from './internal/paired-loss.js';
 export { SEMI_LOSS_NAMES } from './internal/run-semi-step.js';
 export {
@@ -31,6 +30,7 @@ export {
 } from './internal/volume-tensor.js';
 export {
   defaultModelConfig,
+  LOSS_NAMES,
   type LossWeights,
   type ModelConfig,
   type ModelConfigOverrides,

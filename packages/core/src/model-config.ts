@@ -1,5 +1,25 @@
-import { GENERATOR_TERMS, type GeneratorTerm } from './internal/losses.js';
 import { fail, validateBoolean, validateNumber, validateObject } from './internal/validate.js';
+
+/** The six generator loss terms, by the names of `onProgress`'s `losses`. */
+export const GENERATOR_TERMS = [
+  'adversarial',
+  'cycle',
+  'reconstruction',
+  'contentConsistency',
+  'artefactConsistency',
+  'identity',
+] as const;
+/**
+ * One generator loss term's name.
+ * @inline
+ */
+export type GeneratorTerm = (typeof GENERATOR_TERMS)[number];
+
+/** Every key of a step's losses (`trainStep`, `onProgress`): the six terms and `discriminator`. */
+export const LOSS_NAMES: readonly (GeneratorTerm | 'discriminator')[] = Object.freeze([
+  ...GENERATOR_TERMS,
+  'discriminator',
+]);
 
 /**
  * The weights of the six generator loss terms (Liu et al., "Learning MRI artefact removal with

@@ -9,12 +9,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CheckpointManifest, loadCheckpoint } from '../src/checkpoint.js';
-import { discriminatorLoss, GENERATOR_TERMS, generatorLosses } from '../src/internal/losses.js';
+import { discriminatorLoss, generatorLosses } from '../src/internal/losses.js';
 import { stateOf } from '../src/internal/model-state.js';
 import { pairedTerms } from '../src/internal/paired-loss.js';
 import { runPairedStep } from '../src/internal/run-paired-step.js';
 import { runSemiStep } from '../src/internal/run-semi-step.js';
 import type { PairedLossWeights } from '../src/model-config.js';
+import { GENERATOR_TERMS } from '../src/model-config.js';
 import { train } from '../src/train.js';
 import { maxAbsDiff, tf, useBackend } from './helpers.js';
 

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { tf, useBackend } from '../../test/helpers.js';
 import { createModel } from '../create-model.js';
-import { defaultModelConfig } from '../model-config.js';
-import {
-  discriminatorLoss,
-  featureL1,
-  GENERATOR_TERMS,
-  generatorLosses,
-  l1,
-  lsgan,
-} from './losses.js';
+import { defaultModelConfig, GENERATOR_TERMS } from '../model-config.js';
+import { discriminatorLoss, featureL1, generatorLosses, l1, lsgan } from './losses.js';
 import { stateOf } from './model-state.js';
 import type { Features, Networks } from './networks.js';
 

@@ -1,27 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LossWeights } from '../model-config.js';
+import { GENERATOR_TERMS, type GeneratorTerm, type LossWeights } from '../model-config.js';
 import type { Features, Networks } from './networks.js';
-
-/** The six generator loss terms, by the names of `onProgress`'s `losses`. */
-export const GENERATOR_TERMS = [
-  'adversarial',
-  'cycle',
-  'reconstruction',
-  'contentConsistency',
-  'artefactConsistency',
-  'identity',
-] as const;
-/**
- * One generator loss term's name.
- * @inline
- */
-export type GeneratorTerm = (typeof GENERATOR_TERMS)[number];
-
-/** Every key of a step's losses (`trainStep`, `onProgress`): the six terms and `discriminator`. */
-export const LOSS_NAMES: readonly (GeneratorTerm | 'discriminator')[] = Object.freeze([
-  ...GENERATOR_TERMS,
-  'discriminator',
-]);
 
 /** Mean absolute difference. */
 export function l1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LOSS_NAMES } from './losses.js';
+import { LOSS_NAMES } from '../model-config.js';
 import type { ModelState } from './model-state.js';
 import { pairedNormalisers, pairedShares } from './paired-loss.js';
 import { type LossValues, runAdversarialStep } from './run-train-step.js';

@@ -1,12 +1,8 @@
 import { createRng } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
+import { GENERATOR_TERMS, type GeneratorTerm } from '../model-config.js';
 import { accumulateGradients, adamUpdate } from './adam.js';
-import {
-  discriminatorLoss,
-  GENERATOR_TERMS,
-  type GeneratorTerm,
-  generatorLosses,
-} from './losses.js';
+import { discriminatorLoss, generatorLosses } from './losses.js';
 import type { ModelState } from './model-state.js';
 import { imagesToTensor, readFloat32 } from './volume-tensor.js';
 
