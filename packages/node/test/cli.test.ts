@@ -1,6 +1,5 @@
 // End-to-end: the BUILT `duncan` CLI (dist/cli.js, as `npm install` ships it) under plain Node,
 // on real MRI files. Run `npx tsup` first (turbo's test task depends on build).
-import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -12,48 +11,7 @@ import {
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVolumeFile } from '../src/read-volume-file.js';
-import {
-  CLI,
-  DICOM,
-  GE_SERIES,
-  SAMPLE,
-  sha256,
-  TINY_CONFIG,
-  tempDir,
-  WITHOUT_ONNXRUNTIME,
-} from './helpers.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function duncan(
-  args: readonly string[],
-  options: {
-    env?: Record<string, string>;
-    onStderr?: (text: string, kill: () => void) => void;
-  } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DUNCAN_BACKEND: WITHOUT_ONNXRUNTIME, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      options.onStderr?.(stderr, () => child.kill('SIGINT'));
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { CLI, DICOM, duncan, GE_SERIES, SAMPLE, sha256, TINY_CONFIG, tempDir } from './helpers.js';
 
 let work: string;
 let model: string;

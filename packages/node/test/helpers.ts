@@ -53,11 +53,21 @@ export interface Run {
  */
 export const WITHOUT_ONNXRUNTIME = 'tfjs-node-gpu,tfjs-node,wasm,cpu';
 
-/** Runs the built `duncan` CLI in a child process, in {@link WITHOUT_ONNXRUNTIME}'s order. */
-export function duncan(args: readonly string[]): Promise<Run> {
+/**
+ * Runs the built `duncan` CLI in a child process, in {@link WITHOUT_ONNXRUNTIME}'s order.
+ * `env` adds variables; `onStderr` sees stderr so far after each chunk, with a function that
+ * sends the run SIGINT.
+ */
+export function duncan(
+  args: readonly string[],
+  options: {
+    env?: Record<string, string>;
+    onStderr?: (text: string, kill: () => void) => void;
+  } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DUNCAN_BACKEND: WITHOUT_ONNXRUNTIME },
+      env: { ...process.env, DUNCAN_BACKEND: WITHOUT_ONNXRUNTIME, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -67,6 +77,7 @@ export function duncan(args: readonly string[]): Promise<Run> {
     });
     child.stderr.on('data', (d) => {
       stderr += d;
+      options.onStderr?.(stderr, () => child.kill('SIGINT'));
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));

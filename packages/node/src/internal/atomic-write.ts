@@ -106,7 +106,8 @@ export function syncDirectory(dir: string): void {
   }
 }
 
-function processIsAlive(pid: number): boolean {
+/** Whether a process of this machine runs (EPERM: it runs, as another user). */
+export function processIsAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

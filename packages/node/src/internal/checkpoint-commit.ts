@@ -9,6 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { processIsAlive, syncDirectory } from './atomic-write.js';
 
 /** File names of a checkpoint directory. */
 export const CHECKPOINT_FILES = Object.freeze({
@@ -28,19 +29,6 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** fsync of a directory, so that renames in it survive a power cut (where the OS allows it). */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Windows and some file systems cannot open or sync a directory.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /** Writes `data` to a temporary file beside `path`, flushed, and renames it over `path`. */
 function replaceFile(path: string, data: Uint8Array | string): void {
   const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -58,16 +46,6 @@ function replaceFile(path: string, data: Uint8Array | string): void {
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
-  }
-}
-
-function processRuns(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
   }
 }
 
@@ -114,7 +92,7 @@ export function commitCheckpoint(
   afterStep?.(4);
   for (const name of readdirSync(dir)) {
     const temporary = TEMPORARY.exec(name);
-    if (STAGED_WEIGHTS.test(name) || (temporary && !processRuns(Number(temporary[1])))) {
+    if (STAGED_WEIGHTS.test(name) || (temporary && !processIsAlive(Number(temporary[1])))) {
       rmSync(join(dir, name), { force: true });
     }
   }

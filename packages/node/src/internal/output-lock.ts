@@ -12,6 +12,7 @@ import {
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MriError } from '@duncan-mri/volume';
+import { processIsAlive } from './atomic-write.js';
 import { ioError } from './errors.js';
 
 /** The lock file a command holds in its output directory while it runs. */
@@ -61,16 +62,6 @@ function readOwner(path: string): LockOwner | 'gone' | 'unreadable' {
     // fall through
   }
   return 'unreadable';
-}
-
-/** Whether a process of this machine runs (EPERM: it runs, as another user). */
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
 }
 
 /** Creates `path` exclusively (O_EXCL) with `text`; false when it exists. */
@@ -136,7 +127,7 @@ export function lockOutput(
       const held = readOwner(path);
       if (held === 'gone' && attempt < 10) continue;
       if (held === 'gone' || held === 'unreadable') throw refuse(`an unreadable ${path}`);
-      if (held.host !== owner.host || processRuns(held.pid) || attempt >= 10)
+      if (held.host !== owner.host || processIsAlive(held.pid) || attempt >= 10)
         throw refuse(describeOwner(held));
       // Stale: one taker at a time (the take-over file is named after that lock), and only
       // while the lock is still the stale one.
