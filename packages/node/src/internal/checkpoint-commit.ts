@@ -1,15 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { processIsAlive, syncDirectory } from './atomic-write.js';
+import { processIsAlive, syncDirectory, writeFileDurably } from './atomic-write.js';
 
 /** File names of a checkpoint directory. */
 export const CHECKPOINT_FILES = Object.freeze({
@@ -33,15 +25,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 function replaceFile(path: string, data: Uint8Array | string): void {
   const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    const fd = openSync(temp, 'wx', 0o644);
-    try {
-      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-      let at = 0;
-      while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileDurably(temp, data);
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
