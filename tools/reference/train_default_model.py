@@ -183,6 +183,26 @@ def save_atomic(out, *a, **k):
     shutil.rmtree(old, ignore_errors=True)
 
 
+# The config keys that may change on --resume (RESUMABLE_CONFIG_KEYS of
+# packages/core/src/model-config.ts): loss weights, learning rate and schedule, data handling.
+RESUMABLE_CONFIG_KEYS = ["lossWeights", "pairedLossWeights", "learningRate", "decayStart", "lowPercentile",
+                         "highPercentile", "foregroundThreshold", "minForegroundFraction", "flips", "cropSize"]
+
+
+def resumed_config(config, overrides):
+    """The stored config with the resumable `overrides` applied (nested loss weights merge); any
+    other key is refused, as loadCheckpoint of @duncan-mri/core refuses it."""
+    fixed = sorted(k for k in overrides if k not in RESUMABLE_CONFIG_KEYS)
+    if fixed:
+        raise SystemExit(f"--config: {', '.join(fixed)} cannot change on --resume (fixed by the checkpoint)")
+    out = dict(config)
+    for k, v in overrides.items():
+        out[k] = dict(config[k], **v) if isinstance(v, dict) else v
+    if out["cropSize"] % 4 or out["cropSize"] < 32:
+        raise SystemExit(f"--config: cropSize must be a multiple of 4 and at least 32, got {out['cropSize']}")
+    return out
+
+
 def train_paired(args):
     """Simulation-supervised training of the corrector path (contentEncoderA + decoderF) on the
     streamed pairs: loss L1 (head 1, background `pairedLossWeights.background`) + (1 - SSIM in
@@ -200,6 +220,7 @@ def train_paired(args):
     state_dir = os.path.join(args.out, "checkpoint")
     if args.resume:
         config, _, weights, arrays = dt.load_checkpoint(args.resume)
+        config = resumed_config(config, json.loads(args.config))
         with open(os.path.join(args.resume, "manifest.json")) as f:
             step0 = json.load(f)["optimiser"]["generatorStep"]
     else:
@@ -324,7 +345,7 @@ def main():
     p.add_argument("--config", default="{}", help="JSON overrides of the ModelConfig")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--save-every", type=int, default=500)
-    p.add_argument("--resume", help="continue from this checkpoint directory (weights and Adam state; --config overrides its config)")
+    p.add_argument("--resume", help="continue from this checkpoint directory (weights and Adam state; --config may change the resumable keys: loss weights, learning rate and schedule, data handling, cropSize)")
     p.add_argument("--keep", action="store_true", help="also keep every saved checkpoint in out/step-N")
     p.add_argument("--max-minutes", type=float, default=1e9, help="stop (and save) after this long")
     p.add_argument("--max-cpu-minutes", type=float, default=1e9, help="paired/semi: stop (and save) after this much CPU time of the trainer (equal-compute ablations)")
@@ -334,9 +355,7 @@ def main():
     torch.set_num_threads(args.threads)
     if args.resume:
         config, _, resumed, arrays = dt.load_checkpoint(args.resume)
-        overrides = json.loads(args.config)
-        config = dict(config, **{k: v for k, v in overrides.items() if k != "lossWeights"})
-        config["lossWeights"] = dict(config["lossWeights"], **overrides.get("lossWeights", {}))
+        config = resumed_config(config, json.loads(args.config))
     else:
         config = dt.default_config(**json.loads(args.config))
     rng = np.random.default_rng(args.seed)

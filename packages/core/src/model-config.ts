@@ -232,9 +232,11 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
 /**
  * The {@link ModelConfig} fields that may change when a checkpoint is loaded to continue training
  * (`loadCheckpoint(checkpoint, { config })`): the loss weights, the learning rate and its
- * schedule, and the data handling. The others are fixed by what the checkpoint stores: the
- * architecture (`channels`, `residualBlocks`, `contentSkips`, `residual`, `outputNorm`,
- * `cropSize`), the image pools (`poolSize`) and Adam's moments (`beta1`, `beta2`, `epsilon`).
+ * schedule, and the data handling, including `cropSize` (the networks are fully convolutional:
+ * the training field, and the field a small slice is centred in by `correct`, may grow or shrink).
+ * The others are fixed by what the checkpoint stores: the architecture (`channels`,
+ * `residualBlocks`, `contentSkips`, `residual`, `outputNorm`), the image pools (`poolSize`) and
+ * Adam's moments (`beta1`, `beta2`, `epsilon`).
  */
 export const RESUMABLE_CONFIG_KEYS = Object.freeze([
   'lossWeights',
@@ -246,6 +248,7 @@ export const RESUMABLE_CONFIG_KEYS = Object.freeze([
   'foregroundThreshold',
   'minForegroundFraction',
   'flips',
+  'cropSize',
 ] as const satisfies readonly (keyof ModelConfig)[]);
 
 /**
