@@ -3,10 +3,16 @@
 // directly, and the PyTorch trainer (tools/reference/train_default_model.py) reads this stream.
 //
 // Training sources (never a test or validation subject): Colin27 (ch2.nii.gz, with skull) and
-// ch2better (0.5 mm, skull-stripped, contrast-stretched), each in all three orientations, and a
-// label map of Colin27 for SynthSeg-style synthesis (CSF / GM / WM of segmentTissues inside
-// ch2bet's brain, and three intensity bands of the rest of the head), cached in
-// data-cache/training/colin27-labels.nii.
+// ch2better (0.5 mm, skull-stripped, contrast-stretched), each in all three orientations, and
+// three label maps of Colin27 for SynthSeg-style synthesis (each synthesised image draws one):
+// - tissues: CSF / GM / WM of segmentTissues inside ch2bet's brain, and three intensity bands of
+//   the rest of the head (labels 1-6), cached in data-cache/training/colin27-labels.nii;
+// - the same map with the brain subdivided by an atlas of mricron-data on Colin27's own grid
+//   (181x217x181, 1 mm): AAL's 116 regions (Tzourio-Mazoyer et al. 2002) or the 47 Brodmann
+//   areas of mricron's brodmann.nii.gz, numbered 7 and up where the atlas labels a brain voxel,
+//   so that a synthesised brain has many structures of random intensity, not three.
+// (mricron-data's other atlases, JHU and Harvard-Oxford on FSL's 182x218x182 grid, AICHA and
+// natbrainlab on other grids, would need resampling and are not used.)
 //
 // Protocol: one JSON line (`{"format":"duncan-training-pairs","version":1,"size":S,...}`), then
 // for every pair index from --start on, in order: clean float32[S*S], corrupted float32[S*S],
@@ -62,12 +68,33 @@ function colinLabels(ch2, bet) {
   return volume;
 }
 
+/**
+ * `tissues` (labels 1-6) with the brain (labels 1-3) subdivided by an atlas on the same grid:
+ * a brain voxel the atlas labels l > 0 becomes 6 + l.
+ */
+function withAtlasRegions(tissues, atlas) {
+  if (atlas.shape.some((n, a) => n !== tissues.shape[a])) {
+    throw new Error(
+      `atlas of shape ${atlas.shape.join('x')} is not on Colin27's grid ${tissues.shape.join('x')}`,
+    );
+  }
+  const out = Float32Array.from(tissues.data, (t, k) => {
+    const region = Math.round(atlas.data[k]);
+    return t >= 1 && t <= 3 && region > 0 ? 6 + region : t;
+  });
+  return withData(tissues, out);
+}
+
 /** The training sources of the default model. */
 export function defaultTrainingSources() {
   const ch2 = readNii(join(TEMPLATES, 'ch2.nii.gz'));
   const bet = readNii(join(TEMPLATES, 'ch2bet.nii.gz'));
   const better = readNii(join(TEMPLATES, 'ch2better.nii.gz'));
-  return [{ volume: ch2, labels: colinLabels(ch2, bet) }, { volume: better }];
+  const tissues = colinLabels(ch2, bet);
+  const atlases = ['aal.nii.gz', 'brodmann.nii.gz'].map((f) =>
+    withAtlasRegions(tissues, readNii(join(TEMPLATES, f))),
+  );
+  return [{ volume: ch2, labels: [tissues, ...atlases] }, { volume: better }];
 }
 
 async function main() {

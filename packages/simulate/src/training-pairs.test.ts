@@ -86,6 +86,63 @@ describe('createTrainingPairs', () => {
     expect(none.pair(0).description).not.toMatch(/synth/);
   });
 
+  it('draws one of several label maps for each synthesised image', () => {
+    // A second map subdivides label 1 into two regions by x, as an atlas subdivides a tissue.
+    const nx = volume.shape[0];
+    const regions = createVolume({
+      data: Float32Array.from(labels.data, (l, k) => (l === 1 && k % nx < nx / 2 ? 3 : l)),
+      shape: volume.shape,
+      affine: volume.affine,
+    });
+    const multi = createTrainingPairs([{ volume, labels: [labels, regions] }], {
+      seed: 2,
+      size: 32,
+      synthesisProbability: 1,
+    });
+    const used = new Set<string>();
+    for (let i = 0; i < 24; i++) {
+      const d = multi.pair(i).description;
+      const m = / synth(\d+) map(\d)/.exec(d);
+      expect(m, d).not.toBeNull();
+      // Map 0 has labels up to 2, map 1 up to 3: the description names the map actually drawn.
+      expect(m![1]).toBe(m![2] === '0' ? '2' : '3');
+      used.add(m![2]!);
+    }
+    expect([...used].sort()).toEqual(['0', '1']);
+    // A single map given as a one-element array draws it without consuming a draw: same pairs.
+    const single = createTrainingPairs([{ volume, labels }], {
+      seed: 2,
+      size: 32,
+      synthesisProbability: 1,
+    });
+    const asArray = createTrainingPairs([{ volume, labels: [labels] }], {
+      seed: 2,
+      size: 32,
+      synthesisProbability: 1,
+    });
+    expect(asArray.pair(3).clean).toEqual(single.pair(3).clean);
+    expectMriError(
+      () =>
+        createTrainingPairs(
+          [
+            {
+              volume,
+              labels: [
+                labels,
+                createVolume({ data: new Float32Array(8 * 8 * 2), shape: [8, 8, 2] }),
+              ],
+            },
+          ],
+          { seed: 1 },
+        ),
+      'sources[0].labels[1]',
+    );
+    expectMriError(
+      () => createTrainingPairs([{ volume, labels: [] }], { seed: 1 }),
+      'sources[0].labels',
+    );
+  });
+
   it('rejects bad sources, options and indices with MriError', () => {
     expectMriError(() => createTrainingPairs([], { seed: 1 }), 'sources');
     expectMriError(() => createTrainingPairs(sources, { seed: 1, size: 30 }), 'options.size');

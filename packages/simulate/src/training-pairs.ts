@@ -16,9 +16,10 @@ export interface TrainingSource {
   /**
    * Integer labels on the volume's grid (0 = background), for SynthSeg-style synthesis: an image
    * drawn with a random intensity per label (Billot et al., "SynthSeg", Medical Image Analysis
-   * 2023). Optional.
+   * 2023). Several label maps (e.g. tissue classes, and the same classes subdivided by an atlas's
+   * regions) may be given: each synthesised image draws one of them, uniformly. Optional.
    */
-  readonly labels?: Volume;
+  readonly labels?: Volume | readonly Volume[];
 }
 
 /** Options of {@link createTrainingPairs}. */
@@ -76,11 +77,16 @@ const MAX_PAIRS = 2 ** 21;
 /** A slice is usable when this share of its pixels exceeds 5 % of the volume's robust maximum. */
 const MIN_FOREGROUND = 0.15;
 
+interface LabelMap {
+  readonly labels: Int32Array;
+  readonly maxLabel: number;
+}
+
 interface PreparedSource {
   /** The volume scaled so its 0.5th percentile is 0 and its 99.5th is 1. */
   readonly data: Float32Array;
-  readonly labels: Int32Array | undefined;
-  readonly maxLabel: number;
+  /** The label maps (none when the source has no labels). */
+  readonly labelMaps: readonly LabelMap[];
   readonly shape: readonly [number, number, number];
   readonly spacingMm: readonly [number, number, number];
   /** Usable slice indices along each axis. */
@@ -126,28 +132,37 @@ function prepare(source: unknown, i: number, axes: readonly (0 | 1 | 2)[]): Prep
     const x = volume.data[k]!;
     data[k] = Number.isFinite(x) ? (x - low) / (high - low) : 0;
   }
-  let labels: Int32Array | undefined;
-  let maxLabel = 0;
-  if (s.labels !== undefined) {
-    const l = validateVolume(WHERE, s.labels, `sources[${i}].labels`);
+  const given = s.labels === undefined ? [] : Array.isArray(s.labels) ? s.labels : [s.labels];
+  const several = Array.isArray(s.labels);
+  if (several && given.length === 0) {
+    fail(
+      WHERE,
+      `sources[${i}].labels`,
+      'must hold at least one label map when it is an array',
+      '[]',
+    );
+  }
+  const labelMaps = given.map((map: Volume, m): LabelMap => {
+    const where = several ? `sources[${i}].labels[${m}]` : `sources[${i}].labels`;
+    const l = validateVolume(WHERE, map, where);
     if (l.shape.some((n, a) => n !== volume.shape[a])) {
       fail(
         WHERE,
-        `sources[${i}].labels`,
+        where,
         `must have the volume's shape ${volume.shape.join('x')}`,
         l.shape.join('x'),
       );
     }
-    labels = new Int32Array(l.data.length);
+    const labels = new Int32Array(l.data.length);
+    let maxLabel = 0;
     for (let k = 0; k < labels.length; k++) {
       const x = Math.round(l.data[k]!);
-      if (!(x >= 0 && x < 4096)) {
-        fail(WHERE, `sources[${i}].labels`, 'must hold integers in [0, 4096)', l.data[k]);
-      }
+      if (!(x >= 0 && x < 4096)) fail(WHERE, where, 'must hold integers in [0, 4096)', l.data[k]);
       labels[k] = x;
       if (x > maxLabel) maxLabel = x;
     }
-  }
+    return { labels, maxLabel };
+  });
   const usable: number[][] = [[], [], []];
   for (const axis of axes) {
     const p = planeOf(volume.shape, axis);
@@ -164,8 +179,7 @@ function prepare(source: unknown, i: number, axes: readonly (0 | 1 | 2)[]): Prep
   const sp = spacing(volume.affine);
   return {
     data,
-    labels,
-    maxLabel,
+    labelMaps,
     shape: volume.shape,
     spacingMm: [sp[0], sp[1], sp[2]],
     usable,
@@ -320,7 +334,7 @@ const ghostingRanges = (s: Severity) => SEVERITY_PRESETS[s].ghosting;
  * 3. contrast: with probability 0.75 a random piecewise-linear look-up table with f(0) = 0
  *    (non-monotone ones included, so T1 also becomes T2-, PD- or FLAIR-like), then a gamma of
  *    `exp(N(0, 0.25))`; or, with `synthesisProbability` where the source has labels, an image
- *    drawn with a random intensity per label and blurred (SynthSeg);
+ *    drawn with a random intensity per label of one of its label maps and blurred (SynthSeg);
  * 4. acquisition, on the clean image (so on both images of the pair): a smooth multiplicative
  *    bias field, with probability 0.3 a resolution loss (Gaussian blur along one axis), a
  *    rescale so the 99.5th percentile is 1, and with probability 0.7 a Rician noise floor
@@ -470,13 +484,16 @@ export function createTrainingPairs(
     }
     const parts = [`src${source} axis${axis} k${k}`];
     let clean = new Float32Array(size * size);
-    const synthesise = contrast && src.labels !== undefined && rng.float() < synthesisProbability;
+    const synthesise = contrast && src.labelMaps.length > 0 && rng.float() < synthesisProbability;
     if (synthesise) {
-      const labels = src.labels!;
-      const means = Float64Array.from({ length: src.maxLabel + 1 }, (_, l) =>
+      // One label map of several is drawn (no draw when there is one, so single-map sources give
+      // the pairs they always gave).
+      const m = src.labelMaps.length > 1 ? Math.floor(rng.float() * src.labelMaps.length) : 0;
+      const { labels, maxLabel } = src.labelMaps[m]!;
+      const means = Float64Array.from({ length: maxLabel + 1 }, (_, l) =>
         l === 0 ? 0 : 0.1 + 0.9 * rng.float(),
       );
-      const stds = Float64Array.from({ length: src.maxLabel + 1 }, (_, l) =>
+      const stds = Float64Array.from({ length: maxLabel + 1 }, (_, l) =>
         l === 0 ? 0 : 0.05 * rng.float(),
       );
       const noise = createRng(rng.nextUint32());
@@ -490,7 +507,7 @@ export function createTrainingPairs(
       const sigma = 0.5 + 0.7 * rng.float();
       blurAlong(clean, size, 0, sigma);
       blurAlong(clean, size, 1, sigma);
-      parts.push(`synth${src.maxLabel}`);
+      parts.push(src.labelMaps.length > 1 ? `synth${maxLabel} map${m}` : `synth${maxLabel}`);
     } else {
       for (let i = 0; i < clean.length; i++) {
         clean[i] = bilinear(src.data, base, p.su, p.sv, p.width, p.height, sx[i]!, sy[i]!);
