@@ -1,4 +1,5 @@
 import type { Shape } from '@duncan-mri/volume';
+import { extractSlice, insertSlice } from './volume-tensor.js';
 
 /** A run of consecutive slices along the correction's axis: slices `start` to `start + count - 1`. */
 export interface SliceRun {
@@ -29,18 +30,12 @@ export function extractRun(
   axis: 0 | 1 | 2,
   run: SliceRun,
 ): Float32Array {
-  const [nx, ny] = shape;
-  if (axis === 2) return data.slice(nx * ny * run.start, nx * ny * (run.start + run.count));
-  const [ox, oy, oz] = runShape(shape, axis, run.count);
-  const out = new Float32Array(ox * oy * oz);
-  const dx = axis === 0 ? run.start : 0;
-  const dy = axis === 1 ? run.start : 0;
-  let k = 0;
-  for (let z = 0; z < oz; z++) {
-    for (let y = 0; y < oy; y++) {
-      const row = nx * (y + dy + ny * z) + dx;
-      for (let x = 0; x < ox; x++) out[k++] = data[row + x]!;
-    }
+  const plane = data.length / shape[axis];
+  if (axis === 2) return data.slice(plane * run.start, plane * (run.start + run.count));
+  const out = new Float32Array(plane * run.count);
+  const own = runShape(shape, axis, run.count);
+  for (let k = 0; k < run.count; k++) {
+    insertSlice(out, own, axis, k, extractSlice(data, shape, axis, run.start + k).data);
   }
   return out;
 }
@@ -53,19 +48,8 @@ export function insertRun(
   run: SliceRun,
   voxels: Float32Array,
 ): void {
-  const [nx, ny] = shape;
-  if (axis === 2) {
-    target.set(voxels, nx * ny * run.start);
-    return;
-  }
-  const [ox, oy, oz] = runShape(shape, axis, run.count);
-  const dx = axis === 0 ? run.start : 0;
-  const dy = axis === 1 ? run.start : 0;
-  let k = 0;
-  for (let z = 0; z < oz; z++) {
-    for (let y = 0; y < oy; y++) {
-      const row = nx * (y + dy + ny * z) + dx;
-      for (let x = 0; x < ox; x++) target[row + x] = voxels[k++]!;
-    }
+  const own = runShape(shape, axis, run.count);
+  for (let k = 0; k < run.count; k++) {
+    insertSlice(target, shape, axis, run.start + k, extractSlice(voxels, own, axis, k).data);
   }
 }
