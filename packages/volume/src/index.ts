@@ -36,4 +36,4 @@ export {
   voxelCount,
   withData,
 } from './volume.js';
-export { errorFromWire, errorToWire, type WireError } from './wire-error.js';
+export { errorFromWire, errorMessage, errorToWire, type WireError } from './wire-error.js';

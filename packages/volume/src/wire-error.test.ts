@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMriError, MriError } from './mri-error.js';
-import { errorFromWire, errorToWire } from './wire-error.js';
+import { errorFromWire, errorMessage, errorToWire } from './wire-error.js';
 
 describe('errorToWire and errorFromWire', () => {
   it('carry an MriError across structured cloning with its code, message and argument', () => {
@@ -50,11 +50,12 @@ describe('errorToWire and errorFromWire', () => {
       lineno: 1,
       toString: () => '[object ErrorEvent]',
     };
-    expect(errorToWire(event).message).toBe(
+    expect(errorMessage(event)).toBe(
       'Uncaught ReferenceError: e is not defined (blob:http://127.0.0.1/abc:1)',
     );
+    expect(errorToWire(event).message).toBe(errorMessage(event));
     // tfjs's { message } rejections, Errors and other values.
-    const message = (thrown: unknown) => errorToWire(thrown).message;
+    const message = errorMessage;
     expect(message({ message: 'Make sure the server can serve the `.wasm` file' })).toBe(
       'Make sure the server can serve the `.wasm` file',
     );

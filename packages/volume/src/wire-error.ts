@@ -19,8 +19,13 @@ export interface WireError {
  * `message` (an `ErrorEvent` rethrown from a nested worker, tfjs's `{ message }` rejections) that
  * message, with the script's place when it has one; any other object described (`an object`,
  * `a Foo`); anything else `String(thrown)`. Never `[object ...]`.
+ *
+ * @example
+ * ```ts
+ * try { await tf.setBackend('webgpu'); } catch (e) { console.warn(errorMessage(e)); }
+ * ```
  */
-function messageOf(thrown: unknown): string {
+export function errorMessage(thrown: unknown): string {
   if (thrown instanceof Error) return thrown.message;
   if (typeof thrown === 'object' && thrown !== null) {
     const { message, filename, lineno } = thrown as {
@@ -53,7 +58,7 @@ function messageOf(thrown: unknown): string {
 export function errorToWire(error: unknown): WireError {
   if (isMriError(error))
     return { message: error.message, code: error.code, argument: error.argument };
-  return { message: messageOf(error), code: undefined, argument: undefined };
+  return { message: errorMessage(error), code: undefined, argument: undefined };
 }
 
 /**
