@@ -1,14 +1,12 @@
-import { assertVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import { describeValue, MriError, type Volume } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertSliceSize } from './assert-slice-size.js';
 import type { DuncanModel } from './create-model.js';
 import {
-  correctionInput,
+  beginCorrection,
   correctionResult,
   type NonFinitePolicy,
   statisticsOf,
-  validateNonFinite,
-  validatePercentiles,
 } from './internal/correction-input.js';
 import { stateOf } from './internal/model-state.js';
 import {
@@ -195,9 +193,12 @@ export async function correct(
 ): Promise<CorrectionResult> {
   const where = 'correct';
   const pass = isCorrectorPass(model) ? model : tfjsPass(where, model);
-  const percentiles = validatePercentiles(where, 'model.config', pass.config);
-  assertVolume(volume, where, 'volume');
-  const o = validateObject(where, 'options', options, true);
+  // One pass: the non-finite policy, and the range the output is clipped to by default.
+  const {
+    options: o,
+    percentiles,
+    input,
+  } = beginCorrection(where, volume, pass.config, 'model.config', options);
   const axis = validateAxis(where, o.axis, 2);
   const batchSize = validateNumber(
     where,
@@ -211,9 +212,6 @@ export async function correct(
     'options.onProgress',
     o.onProgress,
   );
-  const policy = validateNonFinite(where, 'options.nonFinite', o.nonFinite);
-  // One pass: the non-finite policy, and the range the output is clipped to by default.
-  const input = correctionInput(where, volume.data, policy);
   let range: IntensityRange | undefined;
   if (o.intensityRange !== undefined) {
     const r = validateObject(where, 'options.intensityRange', o.intensityRange);

@@ -1,12 +1,9 @@
-import { assertVolume, type Volume } from '@duncan-mri/volume';
+import type { Volume } from '@duncan-mri/volume';
 import {
-  correctionInput,
+  beginCorrection,
   type NonFinitePolicy,
   statisticsOf,
-  validateNonFinite,
-  validatePercentiles,
 } from './internal/correction-input.js';
-import { validateObject } from './internal/validate.js';
 import type { IntensityRange } from './internal/volume-tensor.js';
 import type { ModelConfig } from './model-config.js';
 
@@ -47,10 +44,12 @@ export function correctionStatistics(
   config: Pick<ModelConfig, 'lowPercentile' | 'highPercentile'>,
   options: CorrectionStatisticsOptions = {},
 ): CorrectionStatistics {
-  const where = 'correctionStatistics';
-  assertVolume(volume, where, 'volume');
-  const percentiles = validatePercentiles(where, 'config', config);
-  const o = validateObject(where, 'options', options, true);
-  const policy = validateNonFinite(where, 'options.nonFinite', o.nonFinite);
-  return statisticsOf(correctionInput(where, volume.data, policy), percentiles);
+  const { input, percentiles } = beginCorrection(
+    'correctionStatistics',
+    volume,
+    config,
+    'config',
+    options,
+  );
+  return statisticsOf(input, percentiles);
 }

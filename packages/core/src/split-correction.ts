@@ -1,14 +1,12 @@
-import { assertVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import { describeValue, MriError, type Volume } from '@duncan-mri/volume';
 import { assertSliceSize } from './assert-slice-size.js';
 import type { CorrectionResult } from './correct.js';
 import type { CorrectionStatistics } from './correction-statistics.js';
 import {
-  correctionInput,
+  beginCorrection,
   correctionResult,
   type NonFinitePolicy,
   statisticsOf,
-  validateNonFinite,
-  validatePercentiles,
 } from './internal/correction-input.js';
 import {
   extractRun,
@@ -101,14 +99,15 @@ export function splitCorrection(
   options: SplitCorrectionOptions = {},
 ): SplitCorrection {
   const where = 'splitCorrection';
-  assertVolume(volume, where, 'volume');
-  const percentiles = validatePercentiles(where, 'config', config);
-  const o = validateObject(where, 'options', options, true);
-  const axis = validateAxis(where, o.axis, 2);
-  const nonFinite = validateNonFinite(where, 'options.nonFinite', o.nonFinite);
-  assertSliceSize(volume.shape, axis, where);
   // The voxels the correction sees (0 for non-finite ones under 'zero-and-restore').
-  const input = correctionInput(where, volume.data, nonFinite);
+  const {
+    options: o,
+    percentiles,
+    nonFinite,
+    input,
+  } = beginCorrection(where, volume, config, 'config', options);
+  const axis = validateAxis(where, o.axis, 2);
+  assertSliceSize(volume.shape, axis, where);
   const { intensityRange, clip } = statisticsOf(input, percentiles);
   const { count: slices, height, width } = sliceGeometry(volume.shape, axis);
   const out = new Float32Array(input.data.length);

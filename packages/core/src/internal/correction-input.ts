@@ -1,4 +1,4 @@
-import { MriError, type Volume, withData } from '@duncan-mri/volume';
+import { assertVolume, MriError, type Volume, withData } from '@duncan-mri/volume';
 import { fail, validateNumber, validateObject } from './validate.js';
 import { type IntensityRange, robustRange } from './volume-tensor.js';
 
@@ -89,7 +89,7 @@ export function correctionResult(
 }
 
 /** A model configuration's percentiles, `low < high`, both in [0, 100]. */
-export function validatePercentiles(
+function validatePercentiles(
   where: string,
   argument: string,
   config: unknown,
@@ -118,5 +118,34 @@ export function statisticsOf(
   return {
     intensityRange: robustRange(input.data, percentiles.low, percentiles.high),
     clip: { min: input.min, max: input.max },
+  };
+}
+
+/**
+ * The checks every correction starts with, in order: the configuration's percentiles (named
+ * `configArgument`), the volume, the options object and its `nonFinite` policy; then the voxels
+ * the correction sees ({@link correctionInput}).
+ */
+export function beginCorrection(
+  where: string,
+  volume: Volume,
+  config: unknown,
+  configArgument: string,
+  options: unknown,
+): {
+  options: Record<string, unknown>;
+  percentiles: { low: number; high: number };
+  nonFinite: NonFinitePolicy;
+  input: CorrectionInput;
+} {
+  const percentiles = validatePercentiles(where, configArgument, config);
+  assertVolume(volume, where, 'volume');
+  const o = validateObject(where, 'options', options, true);
+  const nonFinite = validateNonFinite(where, 'options.nonFinite', o.nonFinite);
+  return {
+    options: o,
+    percentiles,
+    nonFinite,
+    input: correctionInput(where, volume.data, nonFinite),
   };
 }

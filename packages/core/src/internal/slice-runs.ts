@@ -23,6 +23,22 @@ export function runShape(shape: Shape, axis: 0 | 1 | 2, count: number): [number,
   return out;
 }
 
+/**
+ * Copies `count` slices along `axis`: slice `fromStart + k` of `from` (of `fromShape`) to slice
+ * `toStart + k` of `to` (of `toShape`).
+ */
+function copySlices(
+  axis: 0 | 1 | 2,
+  count: number,
+  from: { data: Float32Array; shape: Shape; start: number },
+  to: { data: Float32Array; shape: Shape; start: number },
+): void {
+  for (let k = 0; k < count; k++) {
+    const slice = extractSlice(from.data, from.shape, axis, from.start + k).data;
+    insertSlice(to.data, to.shape, axis, to.start + k, slice);
+  }
+}
+
 /** The voxels of `run` along `axis` of an x-fastest volume buffer, as a buffer of their own. */
 export function extractRun(
   data: Float32Array,
@@ -34,9 +50,12 @@ export function extractRun(
   if (axis === 2) return data.slice(plane * run.start, plane * (run.start + run.count));
   const out = new Float32Array(plane * run.count);
   const own = runShape(shape, axis, run.count);
-  for (let k = 0; k < run.count; k++) {
-    insertSlice(out, own, axis, k, extractSlice(data, shape, axis, run.start + k).data);
-  }
+  copySlices(
+    axis,
+    run.count,
+    { data, shape, start: run.start },
+    { data: out, shape: own, start: 0 },
+  );
   return out;
 }
 
@@ -49,7 +68,10 @@ export function insertRun(
   voxels: Float32Array,
 ): void {
   const own = runShape(shape, axis, run.count);
-  for (let k = 0; k < run.count; k++) {
-    insertSlice(target, shape, axis, run.start + k, extractSlice(voxels, own, axis, k).data);
-  }
+  copySlices(
+    axis,
+    run.count,
+    { data: voxels, shape: own, start: 0 },
+    { data: target, shape, start: run.start },
+  );
 }
