@@ -41,7 +41,7 @@ export interface Corrector {
   readonly config: ModelConfig;
   /**
    * Corrects a volume slice by slice: `{ corrected, artefactMap }` with the input's shape,
-   * affine and intensity scale, as `correct` gives them. Calls queue: one volume at a time.
+   * affine and intensity scale, as `correct` gives them.
    */
   correct(volume: Volume, options?: CorrectorCorrectOptions): Promise<CorrectionResult>;
   /**

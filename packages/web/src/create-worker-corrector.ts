@@ -10,7 +10,6 @@ import type { RecipeStep, SimulationResult } from '@duncan-mri/simulate';
 import {
   assertVolume,
   invalidArgument,
-  MriError,
   type Volume,
   validateNumber,
   validateObject,
