@@ -175,7 +175,9 @@ export async function correctFolder(input, output, { model, workers, csv, overwr
             `backend: ${corrector.backend.description}; ${corrector.workers} worker thread(s)\n`,
           );
         }
+        // NaN voxels (outside the brain of processed images) are corrected as 0 and stay NaN.
         const { corrected } = await corrector.correct(file.volume, {
+          nonFinite: 'zero-and-restore',
           onProgress: ({ done, total }) => bar.update(k + done / total, scan.name),
         });
         const t2 = performance.now();

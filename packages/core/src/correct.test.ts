@@ -1,7 +1,8 @@
 import { createVolume, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { expectMriError, maxAbsDiff, phantom, TINY, tf, useBackend } from '../test/helpers.js';
-import { type CorrectorPass, correct, correctionStatistics } from './correct.js';
+import { type CorrectorPass, correct } from './correct.js';
+import { correctionStatistics } from './correction-statistics.js';
 import { createModel } from './create-model.js';
 import { stateOf } from './internal/model-state.js';
 import { extractSlice, sliceGeometry } from './internal/volume-tensor.js';

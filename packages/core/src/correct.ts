@@ -1,6 +1,13 @@
-import { assertVolume, describeValue, MriError, type Volume, withData } from '@duncan-mri/volume';
+import { describeValue, MriError, type Volume } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
+import { assertSliceSize } from './assert-slice-size.js';
 import type { DuncanModel } from './create-model.js';
+import {
+  beginCorrection,
+  correctionResult,
+  type NonFinitePolicy,
+  statisticsOf,
+} from './internal/correction-input.js';
 import { stateOf } from './internal/model-state.js';
 import {
   validateAxis,
@@ -15,7 +22,6 @@ import {
   insertSlice,
   normalise,
   readFloat32,
-  robustRange,
   sliceGeometry,
 } from './internal/volume-tensor.js';
 import type { ModelConfig } from './model-config.js';
@@ -131,6 +137,15 @@ export interface CorrectOptions {
    * input's range; unclipped, a model's small negative outputs in the background lower SSIM.
    */
   readonly clip?: boolean | { readonly min: number; readonly max: number };
+  /**
+   * What to do with voxels that are NaN or infinite (NaN outside the brain of processed images,
+   * say). `'reject'` (the default): an `INVALID_ARGUMENT` naming the first one.
+   * `'zero-and-restore'`: they are corrected as 0 (the volume's statistics, its robust range and
+   * its minimum and maximum, are those of the volume with 0 in their place) and set to NaN in
+   * both the corrected volume and the artefact map, so that a non-finite value never reaches the
+   * network and never comes back as a number.
+   */
+  readonly nonFinite?: NonFinitePolicy;
   /** Called after every batch with the slices done so far. */
   readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
 }
@@ -139,7 +154,7 @@ export interface CorrectOptions {
 export interface CorrectionResult {
   /** The corrected volume: same shape and affine, the input's intensity scale. */
   readonly corrected: Volume;
-  /** `input - corrected`: what the model removed, on the input's scale. */
+  /** `input - corrected`: what the model removed, on the input's scale (NaN where the input is not finite). */
   readonly artefactMap: Volume;
 }
 
@@ -150,7 +165,14 @@ export interface CorrectionResult {
  * (as in training), each slice is placed in the field the network was trained on (a slice smaller
  * than `config.cropSize` on either side is centred in a zero-filled `cropSize`² field, the air of
  * the training images; a larger one is reflection-padded to a multiple of 4) and cropped back,
- * and the output is mapped back to the input's intensity scale. Shape and affine are unchanged.
+ * and the output is mapped back to the input's intensity scale and clipped to the input's range.
+ * Shape and affine are unchanged. Voxels that are not finite are refused, or corrected as 0 and
+ * given back as NaN (`nonFinite`).
+ *
+ * Parts of one volume (runs of slices on worker threads) are corrected exactly as one pass
+ * corrects them when each part gets the whole volume's `intensityRange` and `clip`
+ * (`correctionStatistics`); `splitCorrection` cuts a volume into such parts and puts the
+ * results together.
  *
  * `model` is a model from `createModel` or `loadCheckpoint` (the forward pass runs on the active
  * tfjs backend), or a {@link CorrectorPass}: the same network run elsewhere (the Node binding's
@@ -160,8 +182,9 @@ export interface CorrectionResult {
  * ```ts
  * const { corrected, artefactMap } = await correct(model, volume, { axis: 2, batchSize: 4 });
  * ```
- * @throws MriError `INVALID_ARGUMENT` for a bad volume or option, or slices smaller than 8x8
- * voxels; `INTERNAL` when a {@link CorrectorPass} resolves to other than one value per voxel.
+ * @throws MriError `INVALID_ARGUMENT` for a bad volume or option, slices smaller than 8x8
+ * voxels (`assertSliceSize`) or, under `nonFinite: 'reject'`, a voxel that is not finite;
+ * `INTERNAL` when a {@link CorrectorPass} resolves to other than one value per voxel.
  */
 export async function correct(
   model: DuncanModel | CorrectorPass,
@@ -170,19 +193,12 @@ export async function correct(
 ): Promise<CorrectionResult> {
   const where = 'correct';
   const pass = isCorrectorPass(model) ? model : tfjsPass(where, model);
-  const config = validateObject(where, 'model.config', pass.config);
-  const lowPercentile = validateNumber(where, 'model.config.lowPercentile', config.lowPercentile, {
-    min: 0,
-    max: 100,
-  });
-  const highPercentile = validateNumber(
-    where,
-    'model.config.highPercentile',
-    config.highPercentile,
-    { min: lowPercentile, max: 100, minExclusive: true },
-  );
-  assertVolume(volume, where, 'volume');
-  const o = validateObject(where, 'options', options, true);
+  // One pass: the non-finite policy, and the range the output is clipped to by default.
+  const {
+    options: o,
+    percentiles,
+    input,
+  } = beginCorrection(where, volume, pass.config, 'model.config', options);
   const axis = validateAxis(where, o.axis, 2);
   const batchSize = validateNumber(
     where,
@@ -196,9 +212,7 @@ export async function correct(
     'options.onProgress',
     o.onProgress,
   );
-  // One pass: every voxel finite, and the range the output is clipped to by default.
-  const { min, max } = finiteRange(where, volume.data);
-  let range: { low: number; high: number } | undefined;
+  let range: IntensityRange | undefined;
   if (o.intensityRange !== undefined) {
     const r = validateObject(where, 'options.intensityRange', o.intensityRange);
     const low = validateNumber(where, 'options.intensityRange.low', r.low, {});
@@ -210,39 +224,30 @@ export async function correct(
   }
   let clip: { min: number; max: number } | undefined;
   if (o.clip === undefined || o.clip === true) {
-    clip = { min, max };
+    clip = { min: input.min, max: input.max };
   } else if (o.clip !== false) {
     const c = validateObject(where, 'options.clip', o.clip);
     const min = validateNumber(where, 'options.clip.min', c.min, {});
     clip = { min, max: validateNumber(where, 'options.clip.max', c.max, { min }) };
   }
-  const { count, height, width } = sliceGeometry(volume.shape, axis);
-  // Two stride-2 convolutions and a 3x3 reflection pad at 1/4 scale need 8x8 slices.
-  if (height < 8 || width < 8) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: volume slices along axis ${axis} must be at least 8x8 voxels, got ${height}x${width}`,
-      { argument: 'volume' },
-    );
-  }
-  range ??= robustRange(volume.data, lowPercentile, highPercentile);
-  const data = normalise(volume.data, range);
-  const out = new Float32Array(data.length);
-  const cropSize = validateNumber(where, 'model.config.cropSize', config.cropSize, {
+  assertSliceSize(volume.shape, axis, where);
+  const intensityRange = range ?? statisticsOf(input, percentiles).intensityRange;
+  const cropSize = validateNumber(where, 'model.config.cropSize', pass.config.cropSize, {
     min: 1,
     integer: true,
   });
+  const { count, height, width } = sliceGeometry(volume.shape, axis);
   const field = correctionField(height, width, cropSize);
   const { top, left } = field;
   const pads = [top, field.height - height - top, left, field.width - width - left] as const;
   const paddedHeight = field.height;
   const paddedWidth = field.width;
   const size = paddedHeight * paddedWidth;
+  const out = new Float32Array(input.data.length);
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    const images = Array.from(
-      { length: n },
-      (_, i) => extractSlice(data, volume.shape, axis, start + i).data,
+    const images = Array.from({ length: n }, (_, i) =>
+      normalise(extractSlice(input.data, volume.shape, axis, start + i).data, intensityRange),
     );
     const y = await pass.forward(
       padBatch(images, height, width, pads, field.zeroFill),
@@ -263,20 +268,17 @@ export async function correct(
         const from = i * size + (r + top) * paddedWidth + left;
         image.set(y.subarray(from, from + width), r * width);
       }
-      insertSlice(out, volume.shape, axis, start + i, image);
+      const corrected = denormalise(image, intensityRange);
+      if (clip !== undefined) {
+        for (let k = 0; k < corrected.length; k++) {
+          corrected[k] = Math.min(Math.max(corrected[k]!, clip.min), clip.max);
+        }
+      }
+      insertSlice(out, volume.shape, axis, start + i, corrected);
     }
     onProgress?.({ done: start + n, total: count });
   }
-  const corrected = denormalise(out, range);
-  if (clip !== undefined) {
-    for (let i = 0; i < corrected.length; i++) {
-      const v = corrected[i]!;
-      corrected[i] = Math.min(Math.max(v, clip.min), clip.max);
-    }
-  }
-  const artefact = new Float32Array(corrected.length);
-  for (let i = 0; i < artefact.length; i++) artefact[i] = volume.data[i]! - corrected[i]!;
-  return { corrected: withData(volume, corrected), artefactMap: withData(volume, artefact) };
+  return correctionResult(volume, out);
 }
 
 /**
@@ -304,63 +306,4 @@ export function correctionField(
     left: Math.floor((w - width) / 2),
     zeroFill,
   };
-}
-
-/** The whole-volume statistics a correction normalises and clips by ({@link correctionStatistics}). */
-export interface CorrectionStatistics {
-  /** The robust percentiles mapped to 0 and 1 (`config.lowPercentile`, `config.highPercentile`). */
-  readonly intensityRange: IntensityRange;
-  /** The volume's minimum and maximum: the range the corrected intensities are clipped to. */
-  readonly clip: { readonly min: number; readonly max: number };
-}
-
-/**
- * The statistics {@link correct} takes from the whole volume: the robust intensity range it
- * normalises by and the range it clips to. Give them to `correct` as `intensityRange` and `clip`
- * when correcting parts of one volume separately (batches of slices on worker threads), so that
- * every part is corrected exactly as one pass over the whole volume would correct it.
- *
- * @example
- * ```ts
- * const { intensityRange, clip } = correctionStatistics(volume, model.config);
- * const part = await correct(model, slab, { intensityRange, clip });
- * ```
- * @throws MriError `INVALID_ARGUMENT` for a bad volume or a voxel that is not finite.
- */
-export function correctionStatistics(
-  volume: Volume,
-  config: Pick<ModelConfig, 'lowPercentile' | 'highPercentile'>,
-): CorrectionStatistics {
-  const where = 'correctionStatistics';
-  assertVolume(volume, where, 'volume');
-  const c = validateObject(where, 'config', config);
-  const lowPercentile = validateNumber(where, 'config.lowPercentile', c.lowPercentile, {
-    min: 0,
-    max: 100,
-  });
-  const highPercentile = validateNumber(where, 'config.highPercentile', c.highPercentile, {
-    min: lowPercentile,
-    max: 100,
-  });
-  const clip = finiteRange(where, volume.data);
-  return { intensityRange: robustRange(volume.data, lowPercentile, highPercentile), clip };
-}
-
-/** One pass: every voxel finite, and the minimum and maximum. */
-function finiteRange(where: string, data: Float32Array): { min: number; max: number } {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i]!;
-    if (!Number.isFinite(x)) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${where}: volume.data must be finite, got ${x} at index ${i}`,
-        { argument: 'volume' },
-      );
-    }
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  return { min, max };
 }

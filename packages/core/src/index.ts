@@ -1,3 +1,4 @@
+export { assertSliceSize } from './assert-slice-size.js';
 export {
   type Checkpoint,
   type CheckpointManifest,
@@ -10,20 +11,26 @@ export {
 } from './checkpoint.js';
 export {
   type CorrectionResult,
-  type CorrectionStatistics,
   type CorrectOptions,
   type CorrectorPass,
   correct,
-  correctionStatistics,
 } from './correct.js';
+export {
+  type CorrectionStatistics,
+  type CorrectionStatisticsOptions,
+  correctionStatistics,
+} from './correction-statistics.js';
+export type { Corrector, CorrectorCorrectOptions } from './corrector.js';
 export {
   type CorrectorWeight,
   type CorrectorWeights,
   correctorWeights,
 } from './corrector-weights.js';
 export { type CreateModelOptions, createModel, type DuncanModel } from './create-model.js';
+export type { NonFinitePolicy } from './internal/correction-input.js';
 export { PAIRED_LOSS_NAMES } from './internal/paired-loss.js';
 export { SEMI_LOSS_NAMES } from './internal/run-semi-step.js';
+export type { SliceRun } from './internal/slice-runs.js';
 export {
   type IntensityRange,
   robustRange as robustIntensityRange,
@@ -37,6 +44,13 @@ export {
   type PairedLossWeights,
   RESUMABLE_CONFIG_KEYS,
 } from './model-config.js';
+export {
+  type RunCorrectOptions,
+  type RunVoxels,
+  type SplitCorrection,
+  type SplitCorrectionOptions,
+  splitCorrection,
+} from './split-correction.js';
 export {
   type PairedTrainingData,
   type PairedTrainingLosses,

@@ -1,15 +1,11 @@
 // The worker-thread entry of createCorrector: one tfjs backend (wasm or cpu) per worker, one
-// copy of the model, correcting the chunks of slices the main thread sends.
+// copy of the model, correcting the runs of slices the main thread sends (core's
+// splitCorrection: the whole volume's statistics and non-finite policy come with each run).
 import { parentPort, workerData } from 'node:worker_threads';
 import { correct, loadCheckpoint } from '@duncan-mri/core';
-import { createVolume } from '@duncan-mri/volume';
+import { createVolume, errorToWire } from '@duncan-mri/volume';
 import { importBackend, loadTfjs } from './internal/tfjs.js';
-import {
-  type FromWorker,
-  serialiseError,
-  type ToWorker,
-  type WorkerInit,
-} from './internal/worker-protocol.js';
+import type { FromWorker, ToWorker, WorkerInit } from './internal/worker-protocol.js';
 
 if (parentPort === null) throw new Error('correct-worker.js must run in a worker thread');
 const port = parentPort;
@@ -35,21 +31,19 @@ async function main(): Promise<void> {
     try {
       const volume = createVolume({ data: message.data, shape: message.shape });
       const { corrected } = await correct(model, volume, {
-        axis: message.axis,
-        // The batch the main thread planned for this worker's memory, in one forward pass.
-        batchSize: message.shape[message.axis],
-        intensityRange: message.intensityRange,
-        clip: message.clip,
+        ...message.options,
+        // The run the main thread planned for this worker's memory, in one forward pass.
+        batchSize: message.shape[message.options.axis],
       });
       const data = new Float32Array(corrected.data);
       post({ type: 'result', id, corrected: data }, [data.buffer]);
     } catch (error) {
-      post({ type: 'error', id, error: serialiseError(error) });
+      post({ type: 'error', id, error: errorToWire(error) });
     }
   });
   post({ type: 'ready', config: model.config });
 }
 
 main().catch((error: unknown) => {
-  post({ type: 'error', id: undefined, error: serialiseError(error) });
+  post({ type: 'error', id: undefined, error: errorToWire(error) });
 });

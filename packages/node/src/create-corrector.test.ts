@@ -155,6 +155,39 @@ describe('createCorrector', () => {
     model.dispose();
   });
 
+  it("passes core's non-finite policy and a call's batch size through, on the pool as in one pass", async () => {
+    const model = await loadCheckpoint(checkpoint);
+    const volume = createVolume({
+      data: Float32Array.from({ length: 64 * 48 * 5 }, (_, i) =>
+        i % 997 === 3 ? Number.NaN : i === 100 ? Number.NEGATIVE_INFINITY : sample.data[i * 3]!,
+      ),
+      shape: [64, 48, 5],
+      affine: sample.affine,
+    });
+    const reference = await correct(model, volume, { batchSize: 2, nonFinite: 'zero-and-restore' });
+    model.dispose();
+    const pool = await createCorrector({ model: checkpoint, workers: 2, backend: 'wasm' });
+    try {
+      expect((await mriErrorOf(() => pool.correct(volume))).message).toMatch(
+        /volume.data must be finite, got NaN at index 3/,
+      );
+      const { corrected, artefactMap } = await pool.correct(volume, {
+        batchSize: 2,
+        nonFinite: 'zero-and-restore',
+      });
+      expect(corrected.data).toEqual(reference.corrected.data);
+      expect(artefactMap.data).toEqual(reference.artefactMap.data);
+      expect(Number.isNaN(corrected.data[100]!) && Number.isNaN(artefactMap.data[3]!)).toBe(true);
+      const bad = await mriErrorOf(() => pool.correct(volume, { batchSize: 0 }));
+      expect([bad.code, (bad as { argument?: string }).argument]).toEqual([
+        'INVALID_ARGUMENT',
+        'options.batchSize',
+      ]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('reads a model directory, and says when it is missing or broken', async () => {
     const { writeCheckpoint } = await import('./checkpoint-files.js');
     const dir = tempDir();

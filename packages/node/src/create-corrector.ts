@@ -1,8 +1,14 @@
 import { availableParallelism } from 'node:os';
-import type { Checkpoint, CorrectionResult, DuncanModel, ModelConfig } from '@duncan-mri/core';
-import { assertVolume, MriError, type Volume, withData } from '@duncan-mri/volume';
+import type {
+  Checkpoint,
+  CorrectionResult,
+  Corrector,
+  CorrectorCorrectOptions,
+  DuncanModel,
+  ModelConfig,
+} from '@duncan-mri/core';
+import { assertVolume, MriError, type Volume } from '@duncan-mri/volume';
 import { readCheckpoint } from './checkpoint-files.js';
-import { extractChunk, insertChunk, splitBatches } from './internal/chunks.js';
 import { availableMemory, defaultPoolSize, planCorrection } from './internal/correction-plan.js';
 import { invalid } from './internal/errors.js';
 import type { OnnxCorrectorPass } from './internal/onnx-corrector-pass.js';
@@ -37,25 +43,24 @@ export interface CreateCorrectorOptions {
   readonly batchSize?: number;
 }
 
-/** Options of {@link NodeCorrector.correct}. */
-export interface NodeCorrectOptions {
-  /** Slicing axis: 0, 1 or 2 (x, y, z). Default 2. */
-  readonly axis?: 0 | 1 | 2;
-  /** Called as slices finish, with the slices done so far (all workers together). */
-  readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
-}
+/**
+ * Options of {@link NodeCorrector.correct}: those of every `Corrector` (`@duncan-mri/core`).
+ * `batchSize`, when given, bounds this call's batch instead of {@link CreateCorrectorOptions}'s.
+ */
+export type NodeCorrectOptions = CorrectorCorrectOptions;
 
-/** A loaded model on a pool of worker threads (see {@link createCorrector}). */
-export interface NodeCorrector {
+/**
+ * A loaded model on a pool of worker threads (see {@link createCorrector}): a `Corrector` of
+ * `@duncan-mri/core`, like the browser's `WorkerCorrector`.
+ */
+export interface NodeCorrector extends Corrector {
   /** The backend chosen, and what was tried. */
   readonly backend: NodeBackendInfo;
   /** Worker threads in the pool (0: corrections run in the calling thread). */
   readonly workers: number;
-  /** The model's configuration. */
-  readonly config: ModelConfig;
   /**
-   * Corrects a volume slice by slice (the slices are shared out among the workers); resolves to
-   * `{ corrected, artefactMap }` with the input's shape, affine and intensity scale.
+   * Corrects a volume slice by slice (runs of slices are shared out among the workers); resolves
+   * to `{ corrected, artefactMap }` with the input's shape, affine and intensity scale.
    */
   correct(volume: Volume, options?: NodeCorrectOptions): Promise<CorrectionResult>;
   /** Stops the workers and frees the model. The corrector cannot be used afterwards. */
@@ -63,37 +68,18 @@ export interface NodeCorrector {
 }
 
 const WHERE = 'createCorrector';
-/** The smallest slice side the network takes (2 pixels at 1/4 scale for its reflection pads). */
-const MIN_SLICE_SIDE = 8;
-
-/**
- * Throws unless the slices along `axis` are at least 8x8 voxels, the smallest the network takes
- * (core's correct accepts 4x4, but its 1/4-scale reflection pads need 2 pixels there). A command
- * calls it before it starts workers and loads the model. `axisName` names the axis option in
- * the message (`--axis` on the command line).
- */
-export function assertSliceSize(
-  where: string,
-  shape: readonly [number, number, number],
-  axis: 0 | 1 | 2,
-  axisName = 'axis',
-): void {
-  const inPlane = shape.filter((_, i) => i !== axis);
-  if (inPlane.some((d) => d < MIN_SLICE_SIDE)) {
-    const named = axisName === 'axis' ? `axis ${axis}` : `${axisName} ${'xyz'[axis]}`;
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: volume slices along ${named} must be at least ${MIN_SLICE_SIDE}x${MIN_SLICE_SIDE} voxels, got ${inPlane.join('x')} (volume ${shape.join('x')})`,
-      { argument: 'volume' },
-    );
-  }
-}
 
 function validateAxis(where: string, value: unknown): 0 | 1 | 2 {
   if (value === undefined) return 2;
   if (value !== 0 && value !== 1 && value !== 2)
     throw invalid(where, 'options.axis', 'must be 0, 1 or 2', value);
   return value;
+}
+
+function validateBatchSize(where: string, argument: string, value: unknown): number | undefined {
+  if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1))
+    throw invalid(where, argument, 'must be an integer >= 1', value);
+  return value as number | undefined;
 }
 
 /**
@@ -103,15 +89,18 @@ function validateAxis(where: string, value: unknown): 0 | 1 | 2 {
  * core works on a volume's slices. On `onnxruntime` the model's corrector path is exported to
  * ONNX in memory and run by one ONNX Runtime session on every core. Reuse one corrector for many volumes (a folder of scans) and `close()` it at the end.
  *
- * Each worker corrects a contiguous run of slices, normalised by the whole volume's robust
- * percentiles and clipped to its range (`correct`'s `intensityRange` and `clip`), so the result
- * equals a single-thread correction whatever the number of workers.
+ * Everything around the network (normalisation, clipping, the non-finite policy, the 8x8
+ * minimum, the artefact map) is core's `correct`: on worker threads the volume is cut by core's
+ * `splitCorrection` into runs of slices that carry the whole volume's statistics, each worker
+ * corrects one run at a time, and the pool only schedules the runs and moves their buffers, so
+ * the result equals a single-thread correction whatever the number of workers.
  *
  * @example
  * ```ts
  * const corrector = await createCorrector({ model: 'runs/duncan-1', workers: 4 });
  * try {
  *   const { corrected, artefactMap } = await corrector.correct(volume, {
+ *     nonFinite: 'zero-and-restore', // NaN voxels corrected as 0, NaN again in the outputs
  *     onProgress: ({ done, total }) => console.error(`${done}/${total}`),
  *   });
  * } finally {
@@ -133,8 +122,7 @@ export async function createCorrector(
     !(Number.isInteger(askedWorkers) && askedWorkers >= 0 && askedWorkers <= 256)
   )
     throw invalid(WHERE, 'options.workers', 'must be an integer >= 0 and <= 256', askedWorkers);
-  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1))
-    throw invalid(WHERE, 'options.batchSize', 'must be an integer >= 1', batchSize);
+  validateBatchSize(WHERE, 'options.batchSize', batchSize);
   let checkpoint: Checkpoint;
   if (options.model === undefined || typeof options.model === 'string') {
     checkpoint = readCheckpoint(options.model);
@@ -162,7 +150,9 @@ export async function createCorrector(
     ? (askedWorkers ?? defaultPoolSize(availableParallelism(), availableMemory()))
     : 0;
 
-  const { loadCheckpoint, correct, correctionStatistics } = await import('@duncan-mri/core');
+  const { assertSliceSize, loadCheckpoint, correct, splitCorrection } = await import(
+    '@duncan-mri/core'
+  );
   let model: DuncanModel | OnnxCorrectorPass | undefined;
   let pool: WorkerPool | undefined;
   let config: ModelConfig;
@@ -203,15 +193,13 @@ export async function createCorrector(
       if (typeof correctOptions !== 'object' || correctOptions === null)
         throw invalid(where, 'options', 'must be an object', correctOptions);
       const axis = validateAxis(where, correctOptions.axis);
-      const onProgress = correctOptions.onProgress;
+      const { onProgress, nonFinite } = correctOptions;
       if (onProgress !== undefined && typeof onProgress !== 'function')
         throw invalid(where, 'options.onProgress', 'must be a function', onProgress);
-      assertSliceSize(where, volume.shape, axis);
-      // Rows and columns of a slice: axis 2 gives [ny, nx], axis 1 [nz, nx], axis 0 [nz, ny].
-      const [height, width] =
-        axis === 2
-          ? [volume.shape[1], volume.shape[0]]
-          : [volume.shape[2], axis === 1 ? volume.shape[0] : volume.shape[1]];
+      const callBatchSize = validateBatchSize(where, 'options.batchSize', correctOptions.batchSize);
+      assertSliceSize(volume.shape, axis, where);
+      // The two sides of a slice (their order does not matter to its memory).
+      const [height, width] = volume.shape.filter((_, i) => i !== axis) as [number, number];
       const total = volume.shape[axis];
       const plan = planCorrection({
         height,
@@ -219,51 +207,53 @@ export async function createCorrector(
         slices: total,
         channels: config.channels,
         workers: Math.max(1, workers),
-        batchSize,
+        batchSize: callBatchSize ?? batchSize,
         availableBytes: availableMemory(),
       });
       if (model !== undefined) {
         return correct(model, volume, {
           axis,
           batchSize: plan.batchSize,
+          ...(nonFinite === undefined ? {} : { nonFinite }),
           ...(onProgress === undefined ? {} : { onProgress }),
         });
       }
       const workerPool = pool as WorkerPool;
-      // The whole volume's statistics (and the finiteness check), once, in this thread.
-      const { intensityRange, clip } = correctionStatistics(volume, config);
-      const batches = splitBatches(total, plan.batchSize);
-      const out = new Float32Array(volume.data.length);
+      // The whole volume's statistics and non-finite policy, once, in this thread (core); the
+      // pool only sends each run to a free worker and puts the result in place.
+      const split = splitCorrection(volume, config, {
+        axis,
+        ...(nonFinite === undefined ? {} : { nonFinite }),
+      });
+      const runs = split.runs(plan.batchSize);
       const previous = queue;
       const work = (async () => {
         await previous.catch(() => {});
-        // Each worker takes the next batch as soon as it is free (a loaded core does less), and
-        // holds one batch at a time; this thread holds the input and the output.
+        // Each worker takes the next run as soon as it is free (a loaded core does less), and
+        // holds one run at a time; this thread holds the input and the output.
         let next = 0;
         let done = 0;
         let failure: { error: unknown } | undefined;
         await Promise.all(
           Array.from({ length: plan.workers }, async (_, lane) => {
-            while (failure === undefined && next < batches.length) {
-              const batch = batches[next++]!;
-              const chunk = extractChunk(volume.data, volume.shape, axis, batch.start, batch.count);
+            while (failure === undefined && next < runs.length) {
+              const run = runs[next++]!;
+              const voxels = split.extract(run); // a copy: its buffer is transferred
               try {
                 const corrected = await workerPool.run(lane, {
                   type: 'correct',
                   id: nextId++,
-                  start: batch.start,
-                  data: chunk.data, // a copy of the input's slices: its buffer is transferred
-                  shape: chunk.shape,
-                  axis,
-                  intensityRange,
-                  clip,
+                  start: run.start,
+                  data: voxels.data,
+                  shape: voxels.shape,
+                  options: split.options,
                 });
-                insertChunk(out, volume.shape, axis, batch.start, corrected, chunk.shape);
+                split.insert(run, corrected);
               } catch (error) {
                 failure ??= { error };
                 return;
               }
-              done += batch.count;
+              done += run.count;
               onProgress?.({ done, total });
             }
           }),
@@ -272,9 +262,7 @@ export async function createCorrector(
       })();
       queue = work;
       await work;
-      const artefact = new Float32Array(out.length);
-      for (let k = 0; k < out.length; k++) artefact[k] = volume.data[k]! - out[k]!;
-      return { corrected: withData(volume, out), artefactMap: withData(volume, artefact) };
+      return split.finish();
     },
     async close() {
       if (closed) return;

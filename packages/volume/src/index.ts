@@ -36,3 +36,4 @@ export {
   voxelCount,
   withData,
 } from './volume.js';
+export { errorFromWire, errorMessage, errorToWire, type WireError } from './wire-error.js';

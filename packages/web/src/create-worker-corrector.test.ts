@@ -1,4 +1,4 @@
-import { isMriError } from '@duncan-mri/volume';
+import { createVolume, isMriError } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { createWorkerCorrector } from './create-worker-corrector.js';
 
@@ -146,5 +146,62 @@ describe('createWorkerCorrector (a threaded wasm start that fails)', () => {
     });
     await expect(result).rejects.toThrow(/ReferenceError: e is not defined/);
     expect(inits).toHaveLength(2);
+  });
+});
+
+/** A worker that loads at once and answers every correct request with its own volume. */
+class EchoWorker extends EventTarget {
+  readonly requests: { type: string; options?: unknown }[] = [];
+  terminated = false;
+  postMessage(message: { type: string; id: number; volume: unknown; options?: unknown }): void {
+    this.requests.push(message);
+    const data =
+      message.type === 'init'
+        ? WASM_READY
+        : {
+            type: 'result',
+            id: message.id,
+            value: { corrected: message.volume, artefactMap: message.volume },
+          };
+    queueMicrotask(() => this.dispatchEvent(new MessageEvent('message', { data })));
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+}
+
+describe('WorkerCorrector (the Corrector of @duncan-mri/core)', () => {
+  const volume = createVolume({ data: new Float32Array(64), shape: [8, 8, 1] });
+
+  it("has the model's config, sends nonFinite to the worker, and refuses another policy", async () => {
+    const worker = new EchoWorker();
+    const corrector = await createWorkerCorrector('http://127.0.0.1/m/', {
+      worker: () => worker as unknown as Worker,
+    });
+    expect(corrector.config).toEqual(MODEL_INFO.config);
+    const { corrected } = await corrector.correct(volume, { nonFinite: 'zero-and-restore' });
+    expect(corrected.shape).toEqual([8, 8, 1]);
+    expect(worker.requests.at(-1)).toMatchObject({
+      type: 'correct',
+      options: { axis: 2, batchSize: 1, nonFinite: 'zero-and-restore' },
+    });
+    expect(await codeOf(corrector.correct(volume, { nonFinite: 'zero' as never }))).toBe(
+      'INVALID_ARGUMENT options.nonFinite',
+    );
+    await corrector.close();
+  });
+
+  it('close() stops the worker; terminate() is its deprecated alias', async () => {
+    for (const stop of ['close', 'terminate'] as const) {
+      const worker = new EchoWorker();
+      const corrector = await createWorkerCorrector('http://127.0.0.1/m/', {
+        worker: () => worker as unknown as Worker,
+      });
+      await corrector.correct(volume);
+      await corrector[stop]();
+      expect([stop, worker.terminated]).toEqual([stop, true]);
+      expect(await codeOf(corrector.correct(volume))).toBe('INVALID_ARGUMENT corrector');
+      await corrector.close(); // a second close does nothing
+    }
   });
 });

@@ -1,26 +1,29 @@
-import type { Checkpoint, CorrectionResult } from '@duncan-mri/core';
+import type {
+  Checkpoint,
+  CorrectionResult,
+  Corrector,
+  CorrectorCorrectOptions,
+  ModelConfig,
+} from '@duncan-mri/core';
 import type { CompareImagesOptions, ImageComparison } from '@duncan-mri/metrics';
 import type { RecipeStep, SimulationResult } from '@duncan-mri/simulate';
 import {
   assertVolume,
   invalidArgument,
-  MriError,
   type Volume,
   validateNumber,
   validateObject,
 } from '@duncan-mri/volume';
 import {
-  errorFromWire,
   fromWire,
   type ModelMessage,
-  type Reply,
-  type Request,
   toWire,
   type WireVolume,
   type WorkerModelInfo,
 } from './internal/protocol.js';
 import { baseUrl, resolveUrl } from './internal/urls.js';
 import { defaultWasmPaths } from './internal/wasm-paths.js';
+import { createWorkerClient } from './internal/worker-client.js';
 import type { ModelSource } from './load-model.js';
 import type { UseWebBackendOptions, WebBackendInfo } from './use-web-backend.js';
 
@@ -44,14 +47,11 @@ export interface CreateWorkerCorrectorOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Options of {@link WorkerCorrector.correct}. */
-export interface WorkerCorrectOptions {
-  /** Slicing axis: 0, 1 or 2 (x, y, z). Default 2. */
-  readonly axis?: 0 | 1 | 2;
-  /** Slices per forward pass. Default 1: a progress event for every slice. */
-  readonly batchSize?: number;
-  /** Called in the page after every batch with the slices done so far. */
-  readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
+/**
+ * Options of {@link WorkerCorrector.correct}: those of every `Corrector` (`@duncan-mri/core`;
+ * `batchSize` defaults to 1 here, a progress event for every slice), and these.
+ */
+export interface WorkerCorrectOptions extends CorrectorCorrectOptions {
   /**
    * Cancels the correction: the promise rejects with `signal.reason` at once, and the worker is
    * stopped (a running GPU or wasm kernel cannot be interrupted) and restarted for the next call.
@@ -64,12 +64,17 @@ export interface WorkerCorrectOptions {
   readonly transfer?: boolean;
 }
 
-/** A corrector running in a Web Worker; see {@link createWorkerCorrector}. */
-export interface WorkerCorrector {
+/**
+ * A corrector running in a Web Worker (see {@link createWorkerCorrector}): a `Corrector` of
+ * `@duncan-mri/core`, like Node's `NodeCorrector`, that also simulates and scores.
+ */
+export interface WorkerCorrector extends Corrector {
   /** The backend the worker uses. */
   readonly backend: WebBackendInfo;
   /** The model the worker loaded. */
   readonly model: WorkerModelInfo;
+  /** The model's configuration (`model.config`). */
+  readonly config: ModelConfig;
   /**
    * `correct` of `@duncan-mri/core` in the worker: the corrected volume and the artefact map
    * (`input - corrected`), same shape and affine as the input.
@@ -90,17 +95,20 @@ export interface WorkerCorrector {
     test: Volume,
     options: CompareImagesOptions & { readonly signal?: AbortSignal },
   ): Promise<ImageComparison>;
-  /** Stops the worker and frees its memory. Later calls reject with `INVALID_ARGUMENT`. */
+  /**
+   * Stops the worker and frees its memory; pending and later calls reject with
+   * `INVALID_ARGUMENT`. Resolves at once (a worker stops without waiting).
+   */
+  close(): Promise<void>;
+  /**
+   * Stops the worker, as {@link WorkerCorrector.close}.
+   * @deprecated Use `close()`, the name every `Corrector` has; `terminate` will be removed in a
+   * later major version.
+   */
   terminate(): void;
 }
 
 const WHERE = 'createWorkerCorrector';
-
-interface Pending {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  readonly onProgress: WorkerCorrectOptions['onProgress'];
-}
 
 function defaultWorker(): Worker {
   return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -187,7 +195,7 @@ function validateSignal(argument: string, value: unknown): AbortSignal | undefin
  *   onProgress: ({ done, total }) => (bar.value = done / total),
  *   signal: controller.signal,
  * });
- * corrector.terminate();
+ * await corrector.close();
  * ```
  * @throws MriError `INVALID_ARGUMENT` for a bad model source or option, `BACKEND_UNAVAILABLE`
  * when no backend works in the worker, `INTERNAL` when the worker script cannot start, and what
@@ -213,147 +221,20 @@ export async function createWorkerCorrector(
   const startSignal = validateSignal('options.signal', o.signal);
   startSignal?.throwIfAborted();
 
-  let worker: Worker | undefined;
-  let ready: Promise<{ backend: WebBackendInfo; model: WorkerModelInfo }> | undefined;
-  let terminated = false;
-  let nextId = 1;
-  const pending = new Map<number, Pending>();
-  let queue: Promise<unknown> = Promise.resolve();
+  const client = createWorkerClient({
+    where: WHERE,
+    makeWorker,
+    model: message,
+    backend: backendOptions,
+  });
+  const { run } = client;
 
-  const stop = (reason: unknown) => {
-    worker?.terminate();
-    worker = undefined;
-    ready = undefined;
-    for (const p of pending.values()) p.reject(reason);
-    pending.clear();
-  };
-
-  // After a threaded wasm start failed, every later worker starts without threads.
-  let backend = backendOptions;
-  let threadsFailure: string | undefined;
-
-  const startOnce = (): Promise<{ backend: WebBackendInfo; model: WorkerModelInfo }> =>
-    new Promise((resolve, reject) => {
-      let w: Worker;
-      try {
-        w = makeWorker();
-      } catch (cause) {
-        reject(new MriError('INTERNAL', `${WHERE}: the worker could not be created`, { cause }));
-        return;
-      }
-      worker = w;
-      w.addEventListener('error', (event) => {
-        event.preventDefault?.();
-        if (w !== worker) return; // a worker already replaced or stopped
-        const error = new MriError(
-          'INTERNAL',
-          `${WHERE}: the worker failed: ${(event as ErrorEvent).message || 'its script did not load'}`,
-        );
-        reject(error);
-        stop(error);
-      });
-      w.addEventListener('message', (event: MessageEvent) => {
-        if (w !== worker) return; // a worker already replaced or stopped
-        const reply = event.data as Reply;
-        if (reply.type === 'ready') resolve({ backend: reply.backend, model: reply.model });
-        else if (reply.type === 'error' && reply.id === 'init') {
-          if (reply.threadsMayBeTheCause === true && backend.wasmThreads !== false) {
-            // Start a fresh worker without wasm threads; keep the failure to report it.
-            w.terminate();
-            if (worker === w) worker = undefined;
-            threadsFailure = reply.error.message;
-            backend = { ...backend, wasmThreads: false };
-            startOnce().then(resolve, reject);
-            return;
-          }
-          const error = errorFromWire(WHERE, reply.error);
-          reject(error);
-          stop(error);
-        } else if (reply.type === 'progress') pending.get(reply.id)?.onProgress?.(reply);
-        else if (reply.type === 'result' || reply.type === 'error') {
-          const p = pending.get(reply.id as number);
-          if (p === undefined) return;
-          pending.delete(reply.id as number);
-          if (reply.type === 'result') p.resolve(reply.value);
-          else p.reject(errorFromWire(WHERE, reply.error));
-        }
-      });
-      const init: Request = { type: 'init', model: message, backend };
-      w.postMessage(init);
-    });
-
-  const start = (): Promise<{ backend: WebBackendInfo; model: WorkerModelInfo }> => {
-    ready ??= startOnce().then((info) =>
-      threadsFailure === undefined || info.backend.backend !== 'wasm'
-        ? info
-        : { ...info, backend: { ...info.backend, threadsFailure } },
-    );
-    return ready;
-  };
-
-  /** Queues one request; aborting it rejects at once and restarts the worker if it was running. */
-  const run = <T>(
-    where: string,
-    build: (id: number, transfer: Transferable[]) => Request,
-    signal: AbortSignal | undefined,
-    onProgress?: WorkerCorrectOptions['onProgress'],
-  ): Promise<T> => {
-    if (terminated)
-      return Promise.reject(
-        new MriError(
-          'INVALID_ARGUMENT',
-          `${where}: corrector must not be terminated, got a terminated one`,
-          {
-            argument: 'corrector',
-          },
-        ),
-      );
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const id = nextId++;
-    const transfer: Transferable[] = [];
-    // Copy (or detach) the input now, so later changes by the caller cannot leak in.
-    const request = build(id, transfer);
-    const job = queue.then(
-      () =>
-        new Promise<T>((resolve, reject) => {
-          if (signal?.aborted) {
-            reject(signal.reason);
-            return;
-          }
-          const onAbort = () => stop(signal?.reason);
-          signal?.addEventListener('abort', onAbort, { once: true });
-          const done = () => signal?.removeEventListener('abort', onAbort);
-          pending.set(id, {
-            resolve: (v) => {
-              done();
-              resolve(v as T);
-            },
-            reject: (e) => {
-              done();
-              reject(e);
-            },
-            onProgress,
-          });
-          start().then(
-            () => worker?.postMessage(request, transfer),
-            (error) => {
-              pending.delete(id);
-              done();
-              reject(error);
-            },
-          );
-        }),
-    );
-    queue = job.catch(() => undefined);
-    return job;
-  };
-
-  const onStartAbort = () => stop(startSignal?.reason);
+  const onStartAbort = () => client.stop(startSignal?.reason);
   startSignal?.addEventListener('abort', onStartAbort, { once: true });
   let info: { backend: WebBackendInfo; model: WorkerModelInfo };
   try {
     info = await Promise.race([
-      start(),
+      client.start(),
       new Promise<never>((_, reject) => {
         if (startSignal !== undefined) {
           startSignal.addEventListener('abort', () => reject(startSignal.reason), { once: true });
@@ -372,6 +253,7 @@ export async function createWorkerCorrector(
   return Object.freeze({
     backend: info.backend,
     model: info.model,
+    config: info.model.config,
     correct(volume: Volume, opts: WorkerCorrectOptions = {}): Promise<CorrectionResult> {
       const where = 'WorkerCorrector.correct';
       try {
@@ -397,13 +279,25 @@ export async function createWorkerCorrector(
         if (typeof transfer !== 'boolean')
           invalidArgument(where, 'options.transfer', 'must be a boolean', transfer);
         const signal = validateSignal('options.signal', c.signal);
+        const nonFinite = c.nonFinite;
+        if (nonFinite !== undefined && nonFinite !== 'reject' && nonFinite !== 'zero-and-restore')
+          invalidArgument(
+            where,
+            'options.nonFinite',
+            "must be 'reject' or 'zero-and-restore'",
+            nonFinite,
+          );
         return run<{ corrected: WireVolume; artefactMap: WireVolume }>(
           where,
           (id, buffers) => ({
             type: 'correct',
             id,
             volume: toWire(volume, transfer, buffers),
-            options: { axis: axis as 0 | 1 | 2, batchSize },
+            options: {
+              axis: axis as 0 | 1 | 2,
+              batchSize,
+              ...(nonFinite === undefined ? {} : { nonFinite }),
+            },
           }),
           signal,
           c.onProgress as WorkerCorrectOptions['onProgress'],
@@ -458,13 +352,12 @@ export async function createWorkerCorrector(
         return Promise.reject(error);
       }
     },
+    close() {
+      client.close();
+      return Promise.resolve();
+    },
     terminate() {
-      terminated = true;
-      stop(
-        new MriError('INVALID_ARGUMENT', `${WHERE}: corrector was terminated`, {
-          argument: 'corrector',
-        }),
-      );
+      client.close();
     },
   } satisfies WorkerCorrector);
 }

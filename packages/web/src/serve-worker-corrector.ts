@@ -1,12 +1,10 @@
 import { correct, type DuncanModel, loadCheckpoint } from '@duncan-mri/core';
 import { compareImages } from '@duncan-mri/metrics';
 import { simulate } from '@duncan-mri/simulate';
-import { createRng } from '@duncan-mri/volume';
+import { createRng, errorMessage, errorToWire } from '@duncan-mri/volume';
 import { fetchCheckpoint } from './fetch-checkpoint.js';
 import {
-  errorToWire,
   fromWire,
-  messageOf,
   type Reply,
   type Request,
   toWire,
@@ -54,7 +52,7 @@ function failOnUncaught<T>(scope: unknown, task: () => Promise<T>): Promise<T> {
       failed = true;
       const e = event as ErrorEvent;
       const cause = e.error ?? e;
-      reject(new Error(`an uncaught error in the worker: ${messageOf(cause)}`, { cause }));
+      reject(new Error(`an uncaught error in the worker: ${errorMessage(cause)}`, { cause }));
     };
     onRejection = (event) => {
       event.preventDefault();
@@ -62,7 +60,9 @@ function failOnUncaught<T>(scope: unknown, task: () => Promise<T>): Promise<T> {
       failed = true;
       const { reason } = event as PromiseRejectionEvent;
       reject(
-        new Error(`an unhandled rejection in the worker: ${messageOf(reason)}`, { cause: reason }),
+        new Error(`an unhandled rejection in the worker: ${errorMessage(reason)}`, {
+          cause: reason,
+        }),
       );
     };
   });

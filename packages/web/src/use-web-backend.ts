@@ -1,6 +1,5 @@
-import { invalidArgument, MriError, validateObject } from '@duncan-mri/volume';
+import { errorMessage, invalidArgument, MriError, validateObject } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
-import { messageOf } from './internal/protocol.js';
 import { defaultWasmPaths, type WasmPaths } from './internal/wasm-paths.js';
 
 /** The tfjs backends the browser binding can choose, fastest first. */
@@ -176,7 +175,7 @@ export async function useWebBackend(options: UseWebBackendOptions = {}): Promise
       if (tf.getBackend() !== name) throw new Error(`tfjs runs ${tf.getBackend()} instead`);
       return { ...info, attempts };
     } catch (error) {
-      attempts.push({ backend: name, reason: messageOf(error) });
+      attempts.push({ backend: name, reason: errorMessage(error) });
     }
   }
   throw new MriError(

@@ -438,7 +438,7 @@ async function processImage(
       onProgress: ({ done, total }) => bar.update(done, 'slices', total),
     });
     bar.finish();
-    const measures = changeMeasures(result.input, result.corrected, result.artefactMap);
+    const measures = changeMeasures(input.volume, result.corrected, result.artefactMap);
     const sidecars = derivativeSidecars({
       image,
       files,

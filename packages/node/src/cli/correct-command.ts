@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { assertSliceSize, createCorrector } from '../create-corrector.js';
+import { assertSliceSize } from '@duncan-mri/core';
+import { createCorrector } from '../create-corrector.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { NODE_BACKENDS, type NodeBackendName } from '../use-node-backend.js';
 import { checkVolumeFileTarget } from '../write-volume-file.js';
@@ -66,7 +67,7 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
   // Everything that can be judged without the model, before the workers start and the model
   // loads: the slice size along --axis, then the outputs (names, inputs, existing files) and a
   // probe of their directories (writable, names not too long, room for an uncompressed file).
-  assertSliceSize('duncan correct', input.volume.shape, axis, '--axis');
+  assertSliceSize(input.volume.shape, axis, 'duncan correct', '--axis');
   const inputs = [...input.files, input.path];
   assertOutputFree('duncan correct', '--output', ctx.path(output), overwrite, inputs);
   if (mapPath !== undefined)

@@ -1,4 +1,4 @@
-import { type Volume, withData } from '@duncan-mri/volume';
+import type { Volume } from '@duncan-mri/volume';
 import type { NodeCorrector } from '../create-corrector.js';
 import { commitStaged, discardTemp, type WriteSite } from '../internal/atomic-write.js';
 import type { VolumeFile } from '../read-volume-file.js';
@@ -12,20 +12,19 @@ const SITE: WriteSite = { where: 'writeVolumeFile', argument: 'path' };
 
 /** What {@link correctVolumeFile} computed. */
 export interface CorrectedVolumeFile {
-  /** The corrected volume (non-finite input voxels are NaN again). */
+  /** The corrected volume (NaN where the input was not finite). */
   readonly corrected: Volume;
   /** `input - corrected` (NaN where the input was not finite). */
   readonly artefactMap: Volume;
-  /** The volume the network saw: the input with non-finite voxels set to 0. */
-  readonly input: Volume;
   /** How many input voxels were NaN or infinite (corrected as 0, written back as NaN). */
   readonly nonFinite: number;
 }
 
 /**
- * The correction of `duncan correct` and `duncan bids`: the input's non-finite voxels (NaN
- * outside the brain of processed images, say) are corrected as 0 and set back to NaN in both
- * outputs, so a NaN never reaches the network and never leaves as a number.
+ * The correction of `duncan correct` and `duncan bids`: core's `nonFinite: 'zero-and-restore'`,
+ * so that the input's non-finite voxels (NaN outside the brain of processed images, say) are
+ * corrected as 0 and are NaN in both outputs: a NaN never reaches the network and never leaves
+ * as a number. Also counts them, for the command's note and the BIDS sidecar.
  */
 export async function correctVolumeFile(
   corrector: NodeCorrector,
@@ -35,31 +34,14 @@ export async function correctVolumeFile(
     readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
   },
 ): Promise<CorrectedVolumeFile> {
-  const bad: number[] = [];
-  input.volume.data.forEach((v, i) => {
-    if (!Number.isFinite(v)) bad.push(i);
-  });
-  let volume = input.volume;
-  if (bad.length > 0) {
-    const data = Float32Array.from(volume.data);
-    for (const i of bad) data[i] = 0;
-    volume = withData(volume, data);
-  }
-  let { corrected, artefactMap } = await corrector.correct(volume, {
+  let nonFinite = 0;
+  for (const v of input.volume.data) if (!Number.isFinite(v)) nonFinite++;
+  const { corrected, artefactMap } = await corrector.correct(input.volume, {
     axis: options.axis,
+    nonFinite: 'zero-and-restore',
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
-  if (bad.length > 0) {
-    const c = Float32Array.from(corrected.data);
-    const a = Float32Array.from(artefactMap.data);
-    for (const i of bad) {
-      c[i] = Number.NaN;
-      a[i] = Number.NaN;
-    }
-    corrected = withData(corrected, c);
-    artefactMap = withData(artefactMap, a);
-  }
-  return { corrected, artefactMap, input: volume, nonFinite: bad.length };
+  return { corrected, artefactMap, nonFinite };
 }
 
 /**

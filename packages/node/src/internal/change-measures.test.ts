@@ -104,6 +104,28 @@ describe('changeMeasures', () => {
     expect(m.headVoxels).toBe(changeMeasures(v, v, minus(v, v)).headVoxels - 1);
   });
 
+  it('takes a non-finite input voxel as the 0 the network saw (NaN in both outputs)', () => {
+    const v = head();
+    const at = 16 + 32 * 16;
+    const input = withData(
+      v,
+      v.data.map((x, i) => (i === at ? Number.NaN : x)),
+    );
+    const seen = withData(
+      v,
+      v.data.map((x, i) => (i === at ? 0 : x)),
+    );
+    const corrected = withData(
+      v,
+      v.data.map((x, i) => (i === at ? Number.NaN : x * 0.9)),
+    );
+    const nan = withData(
+      v,
+      v.data.map((x, i) => (i === at ? Number.NaN : x - x * 0.9)),
+    );
+    expect(changeMeasures(input, corrected, nan)).toEqual(changeMeasures(seen, corrected, nan));
+  });
+
   it('says why a measure is null', () => {
     const zero = createVolume({
       data: new Float32Array(16 * 16),

@@ -50,9 +50,11 @@ const EMPTY = {
 } as const;
 
 /**
- * {@link ChangeMeasures} of one correction. `input` is the image the network saw (non-finite
- * voxels already 0), `corrected` and `artefactMap` what it returned; voxels not finite in either
- * output are left out. The head is `headMask(input)` (10 % of the robust maximum, holes filled,
+ * {@link ChangeMeasures} of one correction. `input` is the corrected image's input, `corrected`
+ * and `artefactMap` what the correction returned; voxels not finite in either output are left
+ * out. A non-finite input voxel (corrected as 0 under core's `nonFinite: 'zero-and-restore'`,
+ * NaN in both outputs) is 0 here too, as the network saw it, so it is background to the head
+ * mask. The head is `headMask(input)` (10 % of the robust maximum, holes filled,
  * per slice; `@duncan-mri/metrics`). No paper defines these numbers: they are plain summaries of
  * the change, in the spirit of MRIQC's no-reference image-quality metrics (Esteban et al., PLoS
  * ONE 2017), and they say how much was changed, not whether the change was right.
@@ -63,14 +65,20 @@ export function changeMeasures(
   artefactMap: Volume,
 ): ChangeMeasures {
   const n = input.data.length;
+  const seen = input.data.every(Number.isFinite)
+    ? input
+    : withData(
+        input,
+        Float32Array.from(input.data, (v) => (Number.isFinite(v) ? v : 0)),
+      );
   let mask: Uint8Array;
   try {
-    mask = headMask(input);
+    mask = headMask(seen);
   } catch (error) {
     if (!isMriError(error)) throw error;
     return { headVoxels: 0, ...EMPTY, note: `no head found: ${error.message}` };
   }
-  const a = input.data;
+  const a = seen.data;
   const c = corrected.data;
   const m = artefactMap.data;
   // The corrected image with its non-finite voxels replaced by the input's (zero change there).
@@ -110,7 +118,7 @@ export function changeMeasures(
   let ssimToInput: number | null = null;
   let note: string | undefined;
   if (nx >= 11 && ny >= 11) {
-    const scores = sliceScores(input, withData(corrected, test), { dataRange: robustRange, mask });
+    const scores = sliceScores(seen, withData(corrected, test), { dataRange: robustRange, mask });
     ssimToInput = scores.reduce((s, x) => s + x.inMask.ssim, 0) / scores.length;
   } else {
     note = `slices of ${nx} x ${ny} voxels are too small for SSIM's 11 x 11 window`;

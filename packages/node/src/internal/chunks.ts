@@ -50,12 +50,3 @@ export function insertChunk(
     }
   }
 }
-
-/** `count` slices as consecutive batches of `batchSize` from slice 0, as one pass makes them. */
-export function splitBatches(count: number, batchSize: number): { start: number; count: number }[] {
-  const batches: { start: number; count: number }[] = [];
-  for (let start = 0; start < count; start += batchSize) {
-    batches.push({ start, count: Math.min(batchSize, count - start) });
-  }
-  return batches;
-}

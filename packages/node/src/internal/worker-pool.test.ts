@@ -17,9 +17,12 @@ const job = (slices: number): CorrectJob => ({
   start: 0,
   data: Float32Array.from({ length: 64 * 64 * slices }, (_, i) => (i % 61) / 61),
   shape: [64, 64, slices],
-  axis: 2,
-  intensityRange: { low: 0, high: 1 },
-  clip: { min: 0, max: 1 },
+  options: {
+    axis: 2,
+    intensityRange: { low: 0, high: 1 },
+    clip: { min: 0, max: 1 },
+    nonFinite: 'reject',
+  },
 });
 
 beforeAll(async () => {

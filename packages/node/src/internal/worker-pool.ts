@@ -1,13 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelConfig } from '@duncan-mri/core';
-import { MriError } from '@duncan-mri/volume';
-import type {
-  CorrectJob,
-  FromWorker,
-  ToWorker,
-  WorkerError,
-  WorkerInit,
-} from './worker-protocol.js';
+import { errorFromWire, MriError } from '@duncan-mri/volume';
+import type { CorrectJob, FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 import { correctWorkerUrl } from './worker-url.js';
 
 interface Slot {
@@ -16,16 +10,6 @@ interface Slot {
   dead: boolean;
   /** Fails the job in flight (a crash or exit while it runs). */
   fail: ((error: Error) => void) | undefined;
-}
-
-/** The MriError a worker's own error becomes (an MriError keeps its code and argument). */
-function fromWorker(where: string, e: WorkerError): MriError {
-  if (e.name === 'MriError' && e.code !== undefined) {
-    return new MriError(e.code as MriError['code'], e.message, {
-      ...(e.argument === undefined ? {} : { argument: e.argument }),
-    });
-  }
-  return new MriError('INTERNAL', `${where}: a correction worker failed: ${e.message}`);
 }
 
 /**
@@ -144,7 +128,7 @@ export class WorkerPool {
         } else if (m.type === 'error') {
           cleanup();
           void worker.terminate();
-          reject(fromWorker(where, m.error));
+          reject(errorFromWire(m.error, where, 'a correction worker'));
         }
       };
       const onError = (error: Error) => {
@@ -193,7 +177,8 @@ export class WorkerPool {
   private send(slot: Slot, job: CorrectJob): Promise<Float32Array> {
     const { worker } = slot;
     const where = this.where;
-    const slices = `slices ${job.start}-${job.start + job.shape[job.axis] - 1}`;
+    const count = job.shape[job.options.axis];
+    const slices = `slices ${job.start}-${job.start + count - 1}`;
     worker.ref();
     return new Promise<Float32Array>((resolve, reject) => {
       const finish = () => {
@@ -207,8 +192,8 @@ export class WorkerPool {
           resolve(m.corrected);
         } else if (m.type === 'error' && (m.id === job.id || m.id === undefined)) {
           finish();
-          if (m.error.name === 'MriError') {
-            reject(fromWorker(where, m.error));
+          if (m.error.code !== undefined) {
+            reject(errorFromWire(m.error, where, 'a correction worker'));
             return;
           }
           // Anything else (wasm's `Aborted()` when its heap cannot grow) leaves the worker's
@@ -219,7 +204,7 @@ export class WorkerPool {
           reject(
             new MriError(
               memory ? 'LIMIT_EXCEEDED' : 'INTERNAL',
-              `${where}: a correction worker failed on ${slices} (${job.shape[job.axis]} slices of ${describeSlice(job)} in one batch)${memory ? ', out of memory; a smaller batchSize needs less' : ''}: ${m.error.message}. The worker was replaced`,
+              `${where}: a correction worker failed on ${slices} (${count} slices of ${describeSlice(job)} in one batch)${memory ? ', out of memory; a smaller batchSize needs less' : ''}: ${m.error.message}. The worker was replaced`,
             ),
           );
         }
@@ -241,5 +226,5 @@ export class WorkerPool {
 }
 
 function describeSlice(job: CorrectJob): string {
-  return job.shape.filter((_, i) => i !== job.axis).join('x');
+  return job.shape.filter((_, i) => i !== job.options.axis).join('x');
 }

@@ -1,4 +1,5 @@
-import type { CheckpointManifest, ModelConfig } from '@duncan-mri/core';
+import type { CheckpointManifest, ModelConfig, RunCorrectOptions } from '@duncan-mri/core';
+import type { WireError } from '@duncan-mri/volume';
 
 /** `workerData` of the correction worker. */
 export interface WorkerInit {
@@ -7,48 +8,26 @@ export interface WorkerInit {
   readonly weights: Uint8Array;
 }
 
-/** One batch of slices to correct, normalised and clipped by the whole volume's statistics. */
+/**
+ * One run of slices to correct (`SplitCorrection.extract` of `@duncan-mri/core`), with the
+ * options of every run of its volume (the whole volume's statistics among them).
+ */
 export interface CorrectJob {
   readonly type: 'correct';
   readonly id: number;
-  /** The first slice of the batch in the volume (for messages). */
+  /** The first slice of the run in the volume (for messages). */
   readonly start: number;
-  /** The batch's voxels, x fastest; its buffer is transferred. */
+  /** The run's voxels, x fastest; its buffer is transferred. */
   readonly data: Float32Array;
   readonly shape: [number, number, number];
-  readonly axis: 0 | 1 | 2;
-  /** The whole volume's intensity range, so that every batch is normalised alike. */
-  readonly intensityRange: { readonly low: number; readonly high: number };
-  /** The whole volume's minimum and maximum, the range the output is clipped to. */
-  readonly clip: { readonly min: number; readonly max: number };
+  readonly options: RunCorrectOptions;
 }
 
 /** Main thread -> worker. */
 export type ToWorker = CorrectJob | { readonly type: 'close' };
 
-/** A serialised error (MriError fields survive structured cloning only as plain data). */
-export interface WorkerError {
-  readonly name: string;
-  readonly message: string;
-  readonly code?: string;
-  readonly argument?: string;
-}
-
 /** Worker -> main thread. */
 export type FromWorker =
   | { readonly type: 'ready'; readonly config: ModelConfig }
   | { readonly type: 'result'; readonly id: number; readonly corrected: Float32Array }
-  | { readonly type: 'error'; readonly id: number | undefined; readonly error: WorkerError };
-
-export function serialiseError(error: unknown): WorkerError {
-  if (error instanceof Error) {
-    const e = error as Error & { code?: string; argument?: string };
-    return {
-      name: e.name,
-      message: e.message,
-      ...(typeof e.code === 'string' ? { code: e.code } : {}),
-      ...(typeof e.argument === 'string' ? { argument: e.argument } : {}),
-    };
-  }
-  return { name: 'Error', message: String(error) };
-}
+  | { readonly type: 'error'; readonly id: number | undefined; readonly error: WireError };

@@ -1,15 +1,7 @@
 import type { CorrectOptions, ModelConfig } from '@duncan-mri/core';
 import type { CompareImagesOptions } from '@duncan-mri/metrics';
 import type { RecipeStep } from '@duncan-mri/simulate';
-import {
-  type Affine,
-  createVolume,
-  describeValue,
-  isMriError,
-  MriError,
-  type MriErrorCode,
-  type Volume,
-} from '@duncan-mri/volume';
+import { type Affine, createVolume, type Volume, type WireError } from '@duncan-mri/volume';
 import type { UseWebBackendOptions, WebBackendInfo } from '../use-web-backend.js';
 
 /** A volume as it crosses the worker boundary (structured clone; `data` is transferred). */
@@ -51,7 +43,7 @@ export type Request =
       readonly type: 'correct';
       readonly id: number;
       readonly volume: WireVolume;
-      readonly options: Pick<CorrectOptions, 'axis' | 'batchSize'>;
+      readonly options: Pick<CorrectOptions, 'axis' | 'batchSize' | 'nonFinite'>;
     }
   | {
       readonly type: 'simulate';
@@ -67,12 +59,6 @@ export type Request =
       readonly test: WireVolume;
       readonly options: CompareImagesOptions;
     };
-
-export interface WireError {
-  readonly message: string;
-  readonly code: string | undefined;
-  readonly argument: string | undefined;
-}
 
 export type Reply =
   | { readonly type: 'ready'; readonly backend: WebBackendInfo; readonly model: WorkerModelInfo }
@@ -94,32 +80,6 @@ export type Reply =
       readonly threadsMayBeTheCause?: boolean;
     };
 
-/**
- * The message of anything thrown: an `Error`'s message; for an object with a string `message`
- * (an `ErrorEvent` rethrown from a nested worker, tfjs's `{ message }` rejections) that message,
- * with the script's place when it has one; any other object is described (`an object`,
- * `a Foo`); anything else is `String(thrown)`. Never `[object ...]`.
- */
-export function messageOf(thrown: unknown): string {
-  if (thrown instanceof Error) return thrown.message;
-  if (typeof thrown === 'object' && thrown !== null) {
-    const { message, filename, lineno } = thrown as {
-      message?: unknown;
-      filename?: unknown;
-      lineno?: unknown;
-    };
-    if (typeof message === 'string' && message !== '') {
-      const where =
-        typeof filename === 'string' && filename !== ''
-          ? ` (${filename}${typeof lineno === 'number' ? `:${lineno}` : ''})`
-          : '';
-      return `${message}${where}`;
-    }
-    return describeValue(thrown);
-  }
-  return String(thrown);
-}
-
 export function toWire(volume: Volume, transfer: boolean, buffers: Transferable[]): WireVolume {
   const whole =
     volume.data.byteOffset === 0 && volume.data.byteLength === volume.data.buffer.byteLength;
@@ -131,21 +91,4 @@ export function toWire(volume: Volume, transfer: boolean, buffers: Transferable[
 
 export function fromWire(v: WireVolume): Volume {
   return createVolume({ data: v.data, shape: v.shape, affine: v.affine });
-}
-
-export function errorToWire(error: unknown): WireError {
-  if (isMriError(error))
-    return { message: error.message, code: error.code, argument: error.argument };
-  return { message: messageOf(error), code: undefined, argument: undefined };
-}
-
-export function errorFromWire(where: string, e: WireError): MriError {
-  if (e.code !== undefined) {
-    return new MriError(
-      e.code as MriErrorCode,
-      e.message,
-      e.argument === undefined ? {} : { argument: e.argument },
-    );
-  }
-  return new MriError('INTERNAL', `${where}: the worker failed: ${e.message}`);
 }
