@@ -1,66 +1,7 @@
-import {
-  type CorrectionReport,
-  formatCorrectionReport,
-  type ImageComparison,
-} from '@duncan-mri/metrics';
+import { type CorrectionReport, formatCorrectionReport } from '@duncan-mri/metrics';
+import type { EvaluationCase, EvaluationRow, ImageScores } from '../evaluate-corrector.js';
 import { type BoxStats, boxStats } from '../internal/box-plot.js';
 import { formatMetric } from './context.js';
-
-/** Per-tissue Dice of one segmentation against the clean image's (classes 1..3). */
-export interface DiceScores {
-  /** Classes 1, 2, 3 in increasing order of mean intensity (CSF, GM, WM on a T1); null if absent from both. */
-  readonly perClass: readonly (number | null)[];
-  /** The mean of the defined classes. */
-  readonly mean: number | null;
-}
-
-/** The scores of one image (corrupted or corrected) against the clean one. */
-export interface ImageScores extends ImageComparison {
-  /** null when no segmentation was possible (see {@link EvaluationCase.segmentation} and `diceError`). */
-  readonly dice: DiceScores | null;
-  /** Why this image could not be segmented when the clean image could (e.g. a constant image). */
-  readonly diceError?: string;
-}
-
-/** One case at one artefact and severity. */
-export interface EvaluationRow {
-  readonly case: string;
-  readonly clean: string;
-  /** The corrupted file, or null when simulated. */
-  readonly corruptedFile: string | null;
-  readonly artefact: string;
-  readonly severity: string;
-  /** Baseline: the corrupted image, no correction. */
-  readonly corrupted: ImageScores;
-  /** After correction by the model. */
-  readonly corrected: ImageScores;
-  /** Per z slice: SSIM and mean Dice of corrupted and corrected (the box plots' samples). */
-  readonly slices: {
-    readonly ssim: { readonly corrupted: number[]; readonly corrected: number[] };
-    readonly dice: { readonly corrupted: (number | null)[]; readonly corrected: (number | null)[] };
-  };
-}
-
-/** What the clean image of a case gave. */
-export interface EvaluationCase {
-  readonly name: string;
-  readonly clean: string;
-  readonly shape: readonly [number, number, number];
-  readonly dataRange: number;
-  /** Voxels in the mask the three segmentations share, and where it came from. */
-  readonly mask: { readonly source: string; readonly voxels: number } | null;
-  /** The clean image's segmentation, or why there is none (then every Dice of the case is n/a). */
-  readonly segmentation:
-    | {
-        readonly means: number[];
-        readonly proportions: number[];
-        readonly iterations: number;
-        readonly converged: boolean;
-      }
-    | { readonly error: string };
-  /** The clean image itself corrected: how much the model changes an image without artefacts. */
-  readonly cleanAfterCorrection: ImageComparison;
-}
 
 const METRICS = ['ssim', 'msssim', 'vif', 'uqi', 'psnr'] as const;
 type MetricKey = (typeof METRICS)[number] | 'dice' | 'dice1' | 'dice2' | 'dice3';
