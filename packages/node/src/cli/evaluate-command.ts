@@ -1,21 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { formatCorrectionReport } from '@duncan-mri/metrics';
+import { join } from 'node:path';
 import { SEVERITIES } from '@duncan-mri/simulate';
-import { createRng, intensityRange, MriError, type Volume, withData } from '@duncan-mri/volume';
+import { MriError } from '@duncan-mri/volume';
 import { defaultModelDirectory } from '../checkpoint-files.js';
 import { createCorrector } from '../create-corrector.js';
-import {
-  type EvaluationCaseInput,
-  type EvaluationExample,
-  evaluateCorrector,
-} from '../evaluate-corrector.js';
-import { renderBoxPlot } from '../internal/box-plot.js';
-import { type EvaluationTile, renderEvaluationPanel } from '../internal/evaluation-panel.js';
+import { type EvaluationExample, evaluateCorrector } from '../evaluate-corrector.js';
 import { lockOutput, type OutputLock } from '../internal/output-lock.js';
-import { sliceOf } from '../internal/panel.js';
-import { corruptVolumeWithShots } from '../internal/shot-corruption.js';
-import { readVolumeFile } from '../read-volume-file.js';
 import type { NodeBackendName } from '../use-node-backend.js';
 import {
   axisOption,
@@ -26,18 +16,22 @@ import {
   UsageError,
   workersOption,
 } from './args.js';
-import { type Context, createContext, formatMetric, toJson } from './context.js';
-import { groupRows, reportMarkdown, summaryTable } from './evaluate-report.js';
+import { createContext, toJson } from './context.js';
+import {
+  boxPlots,
+  examplePanel,
+  groupRows,
+  reportMarkdown,
+  summaryJson,
+  summaryText,
+} from './evaluate-report.js';
 import {
   CORRUPTION_MODES,
   type CorruptionMode,
-  caseName,
-  contrastFromName,
+  caseInput,
+  caseSpecs,
   corruptionVariants,
-  corruptVolume,
-  labelsFromName,
   simulationVariants,
-  type Variant,
 } from './evaluate-variants.js';
 import { writeFileAtomic } from './files.js';
 import { OPTIONS } from './help.js';
@@ -46,90 +40,6 @@ import { readTextFile } from './recipe.js';
 const WHERE = 'duncan evaluate';
 /** The seed of the default model's evaluation data (packages/core/scripts/prepare-training-data.mjs). */
 const DEFAULT_SEED = 2026;
-
-interface CaseSpec {
-  name: string;
-  readonly clean: string;
-  /** The contrast label of the in-head tables (from the file name). */
-  readonly contrast: string;
-  readonly mask: string | undefined;
-  readonly variants: Variant[];
-}
-
-/** The volume with its non-finite voxels as 0, and a note saying how many there were. */
-function finiteCopy(ctx: Context, volume: Volume, label: string): Volume {
-  let bad = 0;
-  for (const v of volume.data) if (!Number.isFinite(v)) bad++;
-  if (bad === 0) return volume;
-  ctx.note(`note: ${label}: ${bad} non-finite voxels are treated as 0`);
-  return withData(
-    volume,
-    Float32Array.from(volume.data, (v) => (Number.isFinite(v) ? v : 0)),
-  );
-}
-
-/** A case of the command as the library takes it: the files read, checked and corrupted in turn. */
-function caseInput(
-  ctx: Context,
-  spec: CaseSpec,
-  axis: 0 | 1 | 2,
-  threeD: boolean,
-): EvaluationCaseInput {
-  const shapeOf = (v: Volume) => `[${v.shape.join(', ')}]`;
-  return {
-    name: spec.name,
-    contrast: spec.contrast,
-    source: spec.clean,
-    clean: async () => {
-      const clean = finiteCopy(ctx, (await readVolumeFile(spec.clean)).volume, spec.name);
-      const { range } = intensityRange(clean);
-      if (!(range > 0))
-        throw new MriError(
-          'INVALID_ARGUMENT',
-          `${WHERE}: --clean must not be a constant image (its max - min is the metrics' data range), got ${JSON.stringify(spec.clean)} with range ${range}`,
-          { argument: '--clean' },
-        );
-      return clean;
-    },
-    ...(spec.mask === undefined
-      ? {}
-      : {
-          maskSource: basename(spec.mask),
-          mask: async (clean: Volume) => {
-            const m = (await readVolumeFile(spec.mask!)).volume;
-            if (m.shape.some((d, i) => d !== clean.shape[i]))
-              throw new MriError(
-                'SHAPE_MISMATCH',
-                `${WHERE}: --mask must have the clean image's shape ${shapeOf(clean)}, got ${shapeOf(m)} in ${JSON.stringify(spec.mask)}`,
-                { argument: '--mask' },
-              );
-            return Uint8Array.from(m.data, (v) => (v !== 0 && Number.isFinite(v) ? 1 : 0));
-          },
-        }),
-    variants: spec.variants.map((variant) => ({
-      artefact: variant.artefact,
-      severity: variant.severity,
-      ...(variant.file === undefined ? {} : { source: variant.file }),
-      corrupted: async (clean: Volume) => {
-        if (variant.shot !== undefined) {
-          const { artefact, severity } = variant.shot;
-          return corruptVolumeWithShots(clean, artefact, severity, createRng(variant.seed!), axis);
-        }
-        if (variant.file === undefined)
-          return corruptVolume(clean, variant.step!, createRng(variant.seed!), axis, threeD);
-        const file = variant.file;
-        const corrupted = finiteCopy(ctx, (await readVolumeFile(file)).volume, basename(file));
-        if (corrupted.shape.some((d, i) => d !== clean.shape[i]))
-          throw new MriError(
-            'SHAPE_MISMATCH',
-            `${WHERE}: --corrupted must have the shape of its --clean image ${shapeOf(clean)} (paired evaluation), got ${shapeOf(corrupted)} in ${JSON.stringify(file)}`,
-            { argument: '--corrupted' },
-          );
-        return corrupted;
-      },
-    })),
-  };
-}
 
 export async function evaluateCommand(argv: readonly string[]): Promise<number | 'help'> {
   const locks: OutputLock[] = [];
@@ -196,44 +106,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
       ? undefined
       : corruptionVariants(simulationVariants(recipeText, readText, severities, seed), corruption);
 
-  // Cases: one per distinct clean path, in order, with its corrupted versions.
-  const specs: CaseSpec[] = [];
-  const seen = new Map<string, CaseSpec>();
-  const addCase = (cleanArg: string, index: number): CaseSpec => {
-    const key = ctx.path(cleanArg);
-    let spec = seen.get(key);
-    if (spec === undefined) {
-      const maskArg =
-        maskPaths === undefined ? undefined : maskPaths[maskPaths.length === 1 ? 0 : index];
-      spec = {
-        name: caseName(key),
-        clean: key,
-        contrast: contrastFromName(key),
-        mask: maskArg === undefined ? undefined : ctx.path(maskArg),
-        variants: [],
-      };
-      seen.set(key, spec);
-      specs.push(spec);
-    }
-    return spec;
-  };
-  if (simulated !== undefined) {
-    cleanPaths.forEach((p, i) => {
-      addCase(p, i).variants.push(...simulated);
-    });
-  } else {
-    corruptedPaths!.forEach((corruptedArg, i) => {
-      const file = ctx.path(corruptedArg);
-      const cleanArg = cleanPaths[cleanPaths.length === 1 ? 0 : i]!;
-      addCase(cleanArg, i).variants.push({ ...labelsFromName(file), file });
-    });
-  }
-  const names = new Map<string, number>();
-  for (const spec of specs) {
-    const n = (names.get(spec.name) ?? 0) + 1;
-    names.set(spec.name, n);
-    if (n > 1) spec.name = `${spec.name}#${n}`;
-  }
+  const specs = caseSpecs(ctx, cleanPaths, corruptedPaths, maskPaths, simulated);
 
   // Outputs: refuse an existing report before any work.
   if (existsSync(output) && !statSync(output).isDirectory())
@@ -273,26 +146,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
   const written: string[] = [];
   /** The example figure of one artefact: a middle slice of each image, segmentation and mask. */
   const writePanel = (example: EvaluationExample): void => {
-    const k = Math.floor(example.clean.shape[axis] / 2);
-    const shown = sliceOf(example.clean, axis, k);
-    const tile = (v: Volume | null, kind: EvaluationTile['kind']): EvaluationTile => {
-      if (v === null) return { ...shown, data: new Float32Array(shown.data.length), kind: 'blank' };
-      const s = sliceOf(v, axis, k);
-      return { ...s, kind };
-    };
-    const png = renderEvaluationPanel(
-      [
-        tile(example.clean, 'image'),
-        tile(example.corrupted, 'image'),
-        tile(example.corrected, 'image'),
-        tile(example.artefactMap, 'signed'),
-        tile(example.labels.clean, 'labels'),
-        tile(example.labels.corrupted, 'labels'),
-        tile(example.labels.corrected, 'labels'),
-        tile(example.mask, 'mask'),
-      ],
-      4,
-    );
+    const { png, slice: k } = examplePanel(example, axis);
     const name = `panel-${example.artefact}.png`;
     writeFileAtomic(join(output, name), png, true);
     written.push(join(output, name));
@@ -326,22 +180,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
   const { correction, cases, rows } = evaluation;
 
   const groups = groupRows(rows);
-  const finiteDice = (v: (number | null)[]) => v.filter((x): x is number => x !== null);
-  const boxPlot = (samples: (r: (typeof rows)[number], side: 0 | 1) => number[]) =>
-    renderBoxPlot(
-      groups.map((g) => {
-        const members = rows.filter((r) => r.artefact === g.artefact && r.severity === g.severity);
-        return {
-          boxes: [members.flatMap((r) => samples(r, 0)), members.flatMap((r) => samples(r, 1))],
-        };
-      }),
-    );
-  const ssimPlot = boxPlot((r, side) =>
-    side === 0 ? r.slices.ssim.corrupted : r.slices.ssim.corrected,
-  );
-  const dicePlot = boxPlot((r, side) =>
-    finiteDice(side === 0 ? r.slices.dice.corrupted : r.slices.dice.corrected),
-  );
+  const { ssimPlot, dicePlot } = boxPlots(rows, groups);
   writeFileAtomic(join(output, 'boxplot-ssim.png'), ssimPlot, true);
   writeFileAtomic(join(output, 'boxplot-dice.png'), dicePlot, true);
   written.push(join(output, 'boxplot-ssim.png'), join(output, 'boxplot-dice.png'));
@@ -382,56 +221,8 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
   writeFileAtomic(join(output, 'report.md'), reportMarkdown(info), true);
   written.unshift(join(output, 'report.md'), join(output, 'report.json'));
 
-  if (ctx.json) {
-    const means = (g: (typeof groups)[number], side: 'corrupted' | 'corrected') => ({
-      ssim: g.metrics.ssim[side].mean,
-      msssim: g.metrics.msssim[side].mean,
-      vif: g.metrics.vif[side].mean,
-      uqi: g.metrics.uqi[side].mean,
-      psnr: g.metrics.psnr[side].mean,
-      dice: g.metrics.dice[side].mean,
-      dicePerClass: [
-        g.metrics.dice1[side].mean,
-        g.metrics.dice2[side].mean,
-        g.metrics.dice3[side].mean,
-      ],
-    });
-    ctx.out(
-      toJson({
-        command: 'evaluate',
-        output,
-        files: written,
-        model: info.model,
-        backend: info.backend,
-        cases: cases.length,
-        seconds: info.seconds,
-        // In the head and whole image, against the baselines (report.json has the per-slice scores).
-        correction: { settings: correction.settings, groups: correction.groups },
-        groups: groups.map((g) => ({
-          artefact: g.artefact,
-          severity: g.severity,
-          cases: g.cases,
-          corrupted: means(g, 'corrupted'),
-          corrected: means(g, 'corrected'),
-        })),
-      }),
-    );
-  } else {
-    ctx.out(
-      [
-        `duncan evaluate: ${cases.length} case(s), ${rows.length} corrupted image(s), ${info.simulation}; model ${info.model}`,
-        '',
-        '## Model vs baselines, in the head first (pooled rows; per subject in report.md)',
-        '',
-        formatCorrectionReport(correction, { kinds: ['artefact', 'contrast', 'overall'] }),
-        '## Whole-image metrics and tissue Dice (mean over cases)',
-        '',
-        summaryTable(groups),
-        '',
-        `clean images after correction: SSIM ${cases.map((c) => formatMetric(c.cleanAfterCorrection.ssim, 3)).join(', ')}`,
-        `wrote ${written.join(', ')} in ${seconds.toFixed(1)} s`,
-      ].join('\n'),
-    );
-  }
+  ctx.out(
+    ctx.json ? toJson(summaryJson(info, output, written)) : summaryText(info, written, seconds),
+  );
   return 0;
 }

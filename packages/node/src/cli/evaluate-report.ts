@@ -1,6 +1,14 @@
 import { type CorrectionReport, formatCorrectionReport } from '@duncan-mri/metrics';
-import type { EvaluationCase, EvaluationRow, ImageScores } from '../evaluate-corrector.js';
-import { type BoxStats, boxStats } from '../internal/box-plot.js';
+import type { Volume } from '@duncan-mri/volume';
+import type {
+  EvaluationCase,
+  EvaluationExample,
+  EvaluationRow,
+  ImageScores,
+} from '../evaluate-corrector.js';
+import { type BoxStats, boxStats, renderBoxPlot } from '../internal/box-plot.js';
+import { type EvaluationTile, renderEvaluationPanel } from '../internal/evaluation-panel.js';
+import { sliceOf } from '../internal/panel.js';
 import { formatMetric } from './context.js';
 
 const METRICS = ['ssim', 'msssim', 'vif', 'uqi', 'psnr'] as const;
@@ -295,4 +303,114 @@ export function reportMarkdown(info: ReportInfo): string {
   }
   out.push('');
   return out.join('\n');
+}
+
+/**
+ * The example figure of one artefact (panel-<artefact>.png): a middle slice along `axis` of the
+ * clean, corrupted and corrected images and the artefact map, then of the three segmentations
+ * and the mask.
+ */
+export function examplePanel(
+  example: EvaluationExample,
+  axis: 0 | 1 | 2,
+): { png: Uint8Array; slice: number } {
+  const k = Math.floor(example.clean.shape[axis] / 2);
+  const shown = sliceOf(example.clean, axis, k);
+  const tile = (v: Volume | null, kind: EvaluationTile['kind']): EvaluationTile => {
+    if (v === null) return { ...shown, data: new Float32Array(shown.data.length), kind: 'blank' };
+    const s = sliceOf(v, axis, k);
+    return { ...s, kind };
+  };
+  const png = renderEvaluationPanel(
+    [
+      tile(example.clean, 'image'),
+      tile(example.corrupted, 'image'),
+      tile(example.corrected, 'image'),
+      tile(example.artefactMap, 'signed'),
+      tile(example.labels.clean, 'labels'),
+      tile(example.labels.corrupted, 'labels'),
+      tile(example.labels.corrected, 'labels'),
+      tile(example.mask, 'mask'),
+    ],
+    4,
+  );
+  return { png, slice: k };
+}
+
+/** The box plots of per-slice SSIM and mean Dice, corrupted beside corrected, one group per artefact and severity. */
+export function boxPlots(
+  rows: readonly EvaluationRow[],
+  groups: readonly EvaluationGroup[],
+): { ssimPlot: Uint8Array; dicePlot: Uint8Array } {
+  const finiteDice = (v: (number | null)[]) => v.filter((x): x is number => x !== null);
+  const boxPlot = (samples: (r: EvaluationRow, side: 0 | 1) => number[]) =>
+    renderBoxPlot(
+      groups.map((g) => {
+        const members = rows.filter((r) => r.artefact === g.artefact && r.severity === g.severity);
+        return {
+          boxes: [members.flatMap((r) => samples(r, 0)), members.flatMap((r) => samples(r, 1))],
+        };
+      }),
+    );
+  const ssimPlot = boxPlot((r, side) =>
+    side === 0 ? r.slices.ssim.corrupted : r.slices.ssim.corrected,
+  );
+  const dicePlot = boxPlot((r, side) =>
+    finiteDice(side === 0 ? r.slices.dice.corrupted : r.slices.dice.corrected),
+  );
+  return { ssimPlot, dicePlot };
+}
+
+/** The summary that `duncan evaluate --json` prints: the pooled rows of both tables. */
+export function summaryJson(info: ReportInfo, output: string, files: readonly string[]): object {
+  const { cases, correction, groups } = info;
+  const means = (g: EvaluationGroup, side: 'corrupted' | 'corrected') => ({
+    ssim: g.metrics.ssim[side].mean,
+    msssim: g.metrics.msssim[side].mean,
+    vif: g.metrics.vif[side].mean,
+    uqi: g.metrics.uqi[side].mean,
+    psnr: g.metrics.psnr[side].mean,
+    dice: g.metrics.dice[side].mean,
+    dicePerClass: [
+      g.metrics.dice1[side].mean,
+      g.metrics.dice2[side].mean,
+      g.metrics.dice3[side].mean,
+    ],
+  });
+  return {
+    command: 'evaluate',
+    output,
+    files,
+    model: info.model,
+    backend: info.backend,
+    cases: cases.length,
+    seconds: info.seconds,
+    // In the head and whole image, against the baselines (report.json has the per-slice scores).
+    correction: { settings: correction.settings, groups: correction.groups },
+    groups: groups.map((g) => ({
+      artefact: g.artefact,
+      severity: g.severity,
+      cases: g.cases,
+      corrupted: means(g, 'corrupted'),
+      corrected: means(g, 'corrected'),
+    })),
+  };
+}
+
+/** What `duncan evaluate` prints without --json: the pooled in-head table, then the summary table. */
+export function summaryText(info: ReportInfo, files: readonly string[], seconds: number): string {
+  const { cases, correction, groups, rows } = info;
+  return [
+    `duncan evaluate: ${cases.length} case(s), ${rows.length} corrupted image(s), ${info.simulation}; model ${info.model}`,
+    '',
+    '## Model vs baselines, in the head first (pooled rows; per subject in report.md)',
+    '',
+    formatCorrectionReport(correction, { kinds: ['artefact', 'contrast', 'overall'] }),
+    '## Whole-image metrics and tissue Dice (mean over cases)',
+    '',
+    summaryTable(groups),
+    '',
+    `clean images after correction: SSIM ${cases.map((c) => formatMetric(c.cleanAfterCorrection.ssim, 3)).join(', ')}`,
+    `wrote ${files.join(', ')} in ${seconds.toFixed(1)} s`,
+  ].join('\n');
 }

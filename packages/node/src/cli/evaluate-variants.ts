@@ -10,10 +10,26 @@ import {
   simulate,
   simulateSlices,
 } from '@duncan-mri/simulate';
-import type { Rng, Volume } from '@duncan-mri/volume';
-import type { ShotArtefact, ShotSeverity } from '../internal/shot-corruption.js';
+import {
+  createRng,
+  intensityRange,
+  MriError,
+  type Rng,
+  type Volume,
+  withData,
+} from '@duncan-mri/volume';
+import type { EvaluationCaseInput } from '../evaluate-corrector.js';
+import {
+  corruptVolumeWithShots,
+  type ShotArtefact,
+  type ShotSeverity,
+} from '../internal/shot-corruption.js';
+import { readVolumeFile } from '../read-volume-file.js';
 import { UsageError } from './args.js';
+import type { Context } from './context.js';
 import { parseRecipe } from './recipe.js';
+
+const WHERE = 'duncan evaluate';
 
 /** One corrupted version of a clean image to evaluate. */
 export interface Variant {
@@ -160,4 +176,140 @@ export function corruptVolume(
 ): Volume {
   if (threeD) return simulate(volume, [step], rng).volume;
   return simulateSlices(volume, [step], rng, { axis }).volume;
+}
+
+/** One case of the command: a clean file, its mask and its corrupted versions. */
+export interface CaseSpec {
+  name: string;
+  readonly clean: string;
+  /** The contrast label of the in-head tables (from the file name). */
+  readonly contrast: string;
+  readonly mask: string | undefined;
+  readonly variants: Variant[];
+}
+
+/** The volume with its non-finite voxels as 0, and a note saying how many there were. */
+function finiteCopy(ctx: Context, volume: Volume, label: string): Volume {
+  let bad = 0;
+  for (const v of volume.data) if (!Number.isFinite(v)) bad++;
+  if (bad === 0) return volume;
+  ctx.note(`note: ${label}: ${bad} non-finite voxels are treated as 0`);
+  return withData(
+    volume,
+    Float32Array.from(volume.data, (v) => (Number.isFinite(v) ? v : 0)),
+  );
+}
+
+/** A case of the command as evaluateCorrector takes it: the files read, checked and corrupted in turn. */
+export function caseInput(
+  ctx: Context,
+  spec: CaseSpec,
+  axis: 0 | 1 | 2,
+  threeD: boolean,
+): EvaluationCaseInput {
+  const shapeOf = (v: Volume) => `[${v.shape.join(', ')}]`;
+  return {
+    name: spec.name,
+    contrast: spec.contrast,
+    source: spec.clean,
+    clean: async () => {
+      const clean = finiteCopy(ctx, (await readVolumeFile(spec.clean)).volume, spec.name);
+      const { range } = intensityRange(clean);
+      if (!(range > 0))
+        throw new MriError(
+          'INVALID_ARGUMENT',
+          `${WHERE}: --clean must not be a constant image (its max - min is the metrics' data range), got ${JSON.stringify(spec.clean)} with range ${range}`,
+          { argument: '--clean' },
+        );
+      return clean;
+    },
+    ...(spec.mask === undefined
+      ? {}
+      : {
+          maskSource: basename(spec.mask),
+          mask: async (clean: Volume) => {
+            const m = (await readVolumeFile(spec.mask!)).volume;
+            if (m.shape.some((d, i) => d !== clean.shape[i]))
+              throw new MriError(
+                'SHAPE_MISMATCH',
+                `${WHERE}: --mask must have the clean image's shape ${shapeOf(clean)}, got ${shapeOf(m)} in ${JSON.stringify(spec.mask)}`,
+                { argument: '--mask' },
+              );
+            return Uint8Array.from(m.data, (v) => (v !== 0 && Number.isFinite(v) ? 1 : 0));
+          },
+        }),
+    variants: spec.variants.map((variant) => ({
+      artefact: variant.artefact,
+      severity: variant.severity,
+      ...(variant.file === undefined ? {} : { source: variant.file }),
+      corrupted: async (clean: Volume) => {
+        if (variant.shot !== undefined) {
+          const { artefact, severity } = variant.shot;
+          return corruptVolumeWithShots(clean, artefact, severity, createRng(variant.seed!), axis);
+        }
+        if (variant.file === undefined)
+          return corruptVolume(clean, variant.step!, createRng(variant.seed!), axis, threeD);
+        const file = variant.file;
+        const corrupted = finiteCopy(ctx, (await readVolumeFile(file)).volume, basename(file));
+        if (corrupted.shape.some((d, i) => d !== clean.shape[i]))
+          throw new MriError(
+            'SHAPE_MISMATCH',
+            `${WHERE}: --corrupted must have the shape of its --clean image ${shapeOf(clean)} (paired evaluation), got ${shapeOf(corrupted)} in ${JSON.stringify(file)}`,
+            { argument: '--corrupted' },
+          );
+        return corrupted;
+      },
+    })),
+  };
+}
+
+/**
+ * The cases: one per distinct clean path, in order, with its corrupted versions (`simulated`
+ * for every case, else the --corrupted files paired in order) and its mask; names made unique.
+ */
+export function caseSpecs(
+  ctx: Context,
+  cleanPaths: readonly string[],
+  corruptedPaths: readonly string[] | undefined,
+  maskPaths: readonly string[] | undefined,
+  simulated: readonly Variant[] | undefined,
+): CaseSpec[] {
+  const specs: CaseSpec[] = [];
+  const seen = new Map<string, CaseSpec>();
+  const addCase = (cleanArg: string, index: number): CaseSpec => {
+    const key = ctx.path(cleanArg);
+    let spec = seen.get(key);
+    if (spec === undefined) {
+      const maskArg =
+        maskPaths === undefined ? undefined : maskPaths[maskPaths.length === 1 ? 0 : index];
+      spec = {
+        name: caseName(key),
+        clean: key,
+        contrast: contrastFromName(key),
+        mask: maskArg === undefined ? undefined : ctx.path(maskArg),
+        variants: [],
+      };
+      seen.set(key, spec);
+      specs.push(spec);
+    }
+    return spec;
+  };
+  if (simulated !== undefined) {
+    cleanPaths.forEach((p, i) => {
+      addCase(p, i).variants.push(...simulated);
+    });
+  } else {
+    corruptedPaths!.forEach((corruptedArg, i) => {
+      const file = ctx.path(corruptedArg);
+      const cleanArg = cleanPaths[cleanPaths.length === 1 ? 0 : i]!;
+      addCase(cleanArg, i).variants.push({ ...labelsFromName(file), file });
+    });
+  }
+  const names = new Map<string, number>();
+  for (const spec of specs) {
+    const n = (names.get(spec.name) ?? 0) + 1;
+    names.set(spec.name, n);
+    if (n > 1) spec.name = `${spec.name}#${n}`;
+  }
+  return specs;
 }
