@@ -50,6 +50,33 @@ interface CommandDeclaration {
  * Each command's options, declared once: {@link parseCommand} builds the parser from them and
  * {@link HELP} lists them, so the two cannot drift.
  */
+
+/** Options several commands take with the same meaning. */
+const PROGRESS: CliOption = {
+  name: 'progress',
+  help: 'show the progress bar even when stderr is not a terminal',
+};
+const MAX_VOXELS: CliOption = {
+  name: 'max-voxels',
+  value: '<n>',
+  help: 'read volumes of up to n voxels (default 268435456)',
+};
+const STRICT: CliOption = {
+  name: 'strict',
+  help: 'fail on an unreadable file in a DICOM directory (default: skip it, warn)',
+};
+const BACKEND: CliOption = {
+  name: 'backend',
+  value: '<name>',
+  help: 'prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu',
+};
+const JSON_SUMMARY: CliOption = { name: 'json', help: 'print a JSON summary on stdout' };
+const WORKERS: CliOption = {
+  name: 'workers',
+  value: '<n>',
+  help: 'worker threads (default: one per core; 0 = this thread)',
+};
+
 const DECLARATIONS: Record<Command, CommandDeclaration> = {
   correct: {
     intro: `Usage: duncan correct <input> -o <output> [options]
@@ -75,11 +102,7 @@ Options:
       },
       { name: 'axis', value: '<x|y|z>', help: 'slicing axis (default z)' },
       { name: 'artefact-map', value: '<path>', help: 'also write input - corrected' },
-      {
-        name: 'workers',
-        value: '<n>',
-        help: 'worker threads (default: one per core; 0 = this thread)',
-      },
+      WORKERS,
       {
         name: 'batch-size',
         value: '<n>',
@@ -92,23 +115,12 @@ Options:
         value: '<n|uid>',
         help: 'which series of a DICOM directory (see duncan info)',
       },
-      {
-        name: 'backend',
-        value: '<name>',
-        help: 'prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu',
-      },
-      {
-        name: 'max-voxels',
-        value: '<n>',
-        help: 'read volumes of up to n voxels (default 268435456)',
-      },
-      {
-        name: 'strict',
-        help: 'fail on an unreadable file in a DICOM directory (default: skip it, warn)',
-      },
+      BACKEND,
+      MAX_VOXELS,
+      STRICT,
       { name: 'overwrite', help: 'replace existing outputs' },
-      { name: 'json', help: 'print a JSON summary on stdout' },
-      { name: 'progress', help: 'show the progress bar even when stderr is not a terminal' },
+      JSON_SUMMARY,
+      PROGRESS,
     ],
     outro: `
 The slice size, the outputs and their directories are checked before the model loads. Both
@@ -153,17 +165,10 @@ Options:
         help: 'write the exact parameters drawn (replayable)',
       },
       { name: 'series', value: '<n|uid>', help: 'which series of a DICOM directory' },
-      {
-        name: 'max-voxels',
-        value: '<n>',
-        help: 'read volumes of up to n voxels (default 268435456)',
-      },
-      {
-        name: 'strict',
-        help: 'fail on an unreadable file in a DICOM directory (default: skip it, warn)',
-      },
+      MAX_VOXELS,
+      STRICT,
       { name: 'overwrite', help: 'replace existing outputs' },
-      { name: 'json', help: 'print a JSON summary on stdout' },
+      JSON_SUMMARY,
     ],
     outro: `
 Example:
@@ -197,15 +202,8 @@ Options:
         value: '<n>',
         help: 'the frame (from 1) of 4-D inputs to score; required for them',
       },
-      {
-        name: 'max-voxels',
-        value: '<n>',
-        help: 'read volumes of up to n voxels (default 268435456)',
-      },
-      {
-        name: 'strict',
-        help: 'fail on an unreadable file in a DICOM directory (default: skip it, warn)',
-      },
+      MAX_VOXELS,
+      STRICT,
       { name: 'json', help: 'print JSON on stdout' },
     ],
     outro: `
@@ -315,8 +313,8 @@ Options:
           'start again over an existing checkpoint in --out (it stays until\n' +
           "the new run's first save)",
       },
-      { name: 'json', help: 'print a JSON summary on stdout' },
-      { name: 'progress', help: 'show the progress bar even when stderr is not a terminal' },
+      JSON_SUMMARY,
+      PROGRESS,
     ],
     outro: `
 Example:
@@ -425,20 +423,12 @@ Options:
         value: '<x|y|z>',
         help: 'slicing axis of the correction and of the simulation (default z)',
       },
-      {
-        name: 'workers',
-        value: '<n>',
-        help: 'worker threads (default: one per core; 0 = this thread)',
-      },
+      WORKERS,
       { name: 'batch-size', value: '<n>', help: 'slices per forward pass (default 8)' },
-      {
-        name: 'backend',
-        value: '<name>',
-        help: 'prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu',
-      },
+      BACKEND,
       { name: 'overwrite', help: 'replace an existing report in the output directory' },
       { name: 'json', help: 'print the summary as JSON on stdout' },
-      { name: 'progress', help: 'show the progress bar even when stderr is not a terminal' },
+      PROGRESS,
     ],
     outro: `
 Example:
@@ -455,15 +445,8 @@ Options:
 `,
     options: [
       { name: 'series', value: '<n|uid>', help: 'which series of a DICOM directory to describe' },
-      {
-        name: 'max-voxels',
-        value: '<n>',
-        help: 'read volumes of up to n voxels (default 268435456)',
-      },
-      {
-        name: 'strict',
-        help: 'fail on an unreadable file in a DICOM directory (default: skip it, warn)',
-      },
+      MAX_VOXELS,
+      STRICT,
       { name: 'json', help: 'print JSON on stdout' },
     ],
     outro: `
@@ -505,7 +488,7 @@ Options:
         help: 'worker threads (default: one per core, at most one per slice)',
       },
       { name: 'json', help: 'print the report (metrics.json) on stdout' },
-      { name: 'progress', help: 'show the progress bar even when stderr is not a terminal' },
+      PROGRESS,
     ],
     outro: `
 Example:
@@ -591,14 +574,10 @@ Options:
           'slices per forward pass (default 8; each worker needs about\n' +
           '1.1 GB at 8 on 256 x 256 slices, half at 2)',
       },
-      {
-        name: 'backend',
-        value: '<name>',
-        help: 'prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu',
-      },
+      BACKEND,
       { name: 'overwrite', help: 'replace stale outputs and redo finished ones' },
-      { name: 'json', help: 'print a JSON summary on stdout' },
-      { name: 'progress', help: 'show the progress bar even when stderr is not a terminal' },
+      JSON_SUMMARY,
+      PROGRESS,
     ],
     outro: `
 Example:
