@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { readDicomSeries, readNifti, writeNifti } from '@duncan-mri/io';
-import { simulate } from '@duncan-mri/simulate';
+import { evaluationSeed, simulate, simulateSlices } from '@duncan-mri/simulate';
 import { createRng, createVolume } from '@duncan-mri/volume';
 import { axialSlices } from './axial-slices.mjs';
 
@@ -120,9 +120,10 @@ async function main() {
     save(`eval-${name}-clean.nii`, volume);
     manifest.eval[name] = { shape: volume.shape, files: {} };
     for (const [i, artefact] of EVAL_ARTEFACTS.entries()) {
-      for (const [j, severity] of SEVERITIES.entries()) {
-        const r = createRng(seed + 1000 + 10 * i + j);
-        const { volume: v } = corruptSlices(volume, () => [{ artefact, severity }], r);
+      for (const severity of SEVERITIES) {
+        // The seed rule `duncan evaluate --simulate` shares, so it remakes these images exactly.
+        const r = createRng(evaluationSeed(seed, i, severity));
+        const { volume: v } = simulateSlices(volume, [{ artefact, severity }], r);
         const file = `eval-${name}-${artefact}-${severity}.nii`;
         save(file, v);
         manifest.eval[name].files[`${artefact}/${severity}`] = file;

@@ -1,5 +1,5 @@
-import { MriError, type Volume, validateNumber } from '@duncan-mri/volume';
-import { validateMask, validateOptions, validatePair } from './internal/validate.js';
+import type { Volume } from '@duncan-mri/volume';
+import { diceOfRange, validateDice } from './internal/dice-core.js';
 
 /** Options of {@link dice}. */
 export interface DiceOptions {
@@ -40,53 +40,6 @@ const WHERE = 'dice';
  * ```
  */
 export function dice(reference: Volume, test: Volume, options: DiceOptions): DiceResult {
-  validatePair(WHERE, reference, test);
-  const opts = validateOptions(WHERE, options);
-  const classes = validateNumber(WHERE, 'classes', opts.classes, {
-    integer: true,
-    min: 1,
-    max: 255,
-  });
-  const mask = validateMask(WHERE, opts.mask, reference.data.length);
-  const a = reference.data;
-  const b = test.data;
-  checkLabels('reference', a, classes);
-  checkLabels('test', b, classes);
-  const countA = new Float64Array(classes + 1);
-  const countB = new Float64Array(classes + 1);
-  const both = new Float64Array(classes + 1);
-  for (let i = 0; i < a.length; i++) {
-    if (mask && mask[i] === 0) continue;
-    const la = a[i]!;
-    const lb = b[i]!;
-    countA[la]! += 1;
-    countB[lb]! += 1;
-    if (la === lb) both[la]! += 1;
-  }
-  const perClass: number[] = [];
-  let sum = 0;
-  let defined = 0;
-  for (let k = 1; k <= classes; k++) {
-    const denominator = countA[k]! + countB[k]!;
-    const value = denominator === 0 ? Number.NaN : (2 * both[k]!) / denominator;
-    perClass.push(value);
-    if (!Number.isNaN(value)) {
-      sum += value;
-      defined++;
-    }
-  }
-  return { perClass, mean: defined === 0 ? Number.NaN : sum / defined };
-}
-
-function checkLabels(argument: string, data: Float32Array, classes: number): void {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (!(Number.isInteger(v) && v >= 0 && v <= classes)) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: ${argument} must hold whole-number labels in [0, ${classes}], got ${v} at index ${i}`,
-        { argument },
-      );
-    }
-  }
+  const { classes, mask } = validateDice(WHERE, reference, test, options);
+  return diceOfRange(reference.data, test.data, classes, mask, 0, reference.data.length);
 }

@@ -32,12 +32,14 @@ export {
   segmentTissues,
   type TissueSegmentation,
 } from './segment-tissues.js';
+export { type SliceDiceOptions, sliceDice } from './slice-dice.js';
 export {
   type SliceMetrics,
   type SliceScore,
   type SliceScoresOptions,
   sliceScores,
 } from './slice-scores.js';
+export { type SliceSsimOptions, sliceSsim } from './slice-ssim.js';
 export { type SsimMapResult, type SsimOptions, ssim } from './ssim.js';
 export {
   type CorrectionGain,

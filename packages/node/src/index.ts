@@ -16,6 +16,19 @@ export {
   type NodeCorrector,
 } from './create-corrector.js';
 export {
+  type CorrectorEvaluation,
+  type DiceScores,
+  type EvaluateCorrectorOptions,
+  type EvaluationCase,
+  type EvaluationCaseInput,
+  type EvaluationExample,
+  type EvaluationRow,
+  type EvaluationVariant,
+  evaluateCorrector,
+  type ImageScores,
+  MIN_SEGMENTATION_VOXELS,
+} from './evaluate-corrector.js';
+export {
   type ReadVolumeFileOptions,
   readVolumeFile,
   type SeriesSummary,

@@ -12,7 +12,7 @@ import { lockOutput, OUTPUT_LOCK_FILE } from '../src/internal/output-lock.js';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { useNodeBackend } from '../src/use-node-backend.js';
 import { writeVolumeFile } from '../src/write-volume-file.js';
-import { CLI, duncan, SAMPLE, TINY_CONFIG, tempDir } from './helpers.js';
+import { CLI, duncan, SAMPLE, shrink, TINY_CONFIG, tempDir } from './helpers.js';
 
 function pngSize(path: string): [number, number] {
   const png = readFileSync(path);
@@ -24,26 +24,6 @@ let work: string;
 let model: string;
 let small: string;
 let clean: Volume;
-
-/** Block-averages the sample 4x in plane and keeps its two middle slices: 64x64x2, real anatomy. */
-function shrink(volume: Volume): Volume {
-  const [nx, ny] = volume.shape;
-  const f = 4;
-  const [ox, oy] = [nx / f, ny / f];
-  const out = new Float32Array(ox * oy * 2);
-  for (let z = 0; z < 2; z++)
-    for (let y = 0; y < oy; y++)
-      for (let x = 0; x < ox; x++) {
-        let sum = 0;
-        for (let dy = 0; dy < f; dy++)
-          for (let dx = 0; dx < f; dx++)
-            sum += volume.data[x * f + dx + nx * (y * f + dy + ny * (z + 1))]!;
-        out[x + ox * (y + oy * z)] = sum / (f * f);
-      }
-  const affine = [...volume.affine];
-  for (const i of [0, 1, 4, 5, 8, 9]) affine[i]! *= f;
-  return createVolume({ data: out, shape: [ox, oy, 2], affine });
-}
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMriError } from '@duncan-mri/volume';
+import { createVolume, isMriError, type Volume } from '@duncan-mri/volume';
 
 /** Real fixtures of @duncan-mri/io (origin and licence: packages/io/test/fixtures/README.md). */
 export const IO_FIXTURES = fileURLToPath(new URL('../../io/test/fixtures/', import.meta.url));
@@ -82,4 +82,24 @@ export function duncan(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Block-averages the sample 4x in plane and keeps its two middle slices: 64x64x2, real anatomy. */
+export function shrink(volume: Volume): Volume {
+  const [nx, ny] = volume.shape;
+  const f = 4;
+  const [ox, oy] = [nx / f, ny / f];
+  const out = new Float32Array(ox * oy * 2);
+  for (let z = 0; z < 2; z++)
+    for (let y = 0; y < oy; y++)
+      for (let x = 0; x < ox; x++) {
+        let sum = 0;
+        for (let dy = 0; dy < f; dy++)
+          for (let dx = 0; dx < f; dx++)
+            sum += volume.data[x * f + dx + nx * (y * f + dy + ny * (z + 1))]!;
+        out[x + ox * (y + oy * z)] = sum / (f * f);
+      }
+  const affine = [...volume.affine];
+  for (const i of [0, 1, 4, 5, 8, 9]) affine[i]! *= f;
+  return createVolume({ data: out, shape: [ox, oy, 2], affine });
 }

@@ -5,6 +5,7 @@ export {
   sampleBiasField,
 } from './bias-field.js';
 export { type BlurParams, type BlurRanges, blur, sampleBlur } from './blur.js';
+export { evaluationSeed } from './evaluation-seed.js';
 export {
   type ComplexArray,
   createFftPlan,
@@ -57,6 +58,11 @@ export {
   type SimulationResult,
   simulate,
 } from './simulate.js';
+export {
+  type SimulateSlicesOptions,
+  type SliceSimulationResult,
+  simulateSlices,
+} from './simulate-slices.js';
 export { type SpikeParams, type SpikeRanges, sampleSpike, spike } from './spike.js';
 export {
   createTrainingPairs,

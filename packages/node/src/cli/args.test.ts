@@ -1,26 +1,25 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { axisOption, intOption, parseCommand, UsageError, workersOption } from './args.js';
-import { parseRecipe } from './train-command.js';
+import { parseRecipe } from './recipe.js';
 
 describe('CLI argument parsing', () => {
   it('takes several words after a list option, and reports mistakes as usage errors', () => {
     const { values, positionals } = parseCommand(
       ['--clean', 'a.nii', 'b.nii', '--out', 'o', '--corrupted', 'c.nii', 'extra'],
-      {
-        clean: { type: 'string', multiple: true },
-        corrupted: { type: 'string', multiple: true },
-        out: { type: 'string' },
-      },
-      ['clean', 'corrupted'],
+      [
+        { name: 'clean', value: '<paths...>', list: true, help: '' },
+        { name: 'corrupted', value: '<paths...>', list: true, help: '' },
+        { name: 'out', value: '<dir>', help: '' },
+      ],
     );
     expect(values.clean).toEqual(['a.nii', 'b.nii']);
     expect(values.corrupted).toEqual(['c.nii', 'extra']);
     expect(positionals).toEqual([]);
     expect(() =>
-      parseCommand(['--clean'], { clean: { type: 'string', multiple: true } }, ['clean']),
+      parseCommand(['--clean'], [{ name: 'clean', value: '<paths...>', list: true, help: '' }]),
     ).toThrow(UsageError);
-    expect(() => parseCommand(['--nope'], {})).toThrow(/Unknown option '--nope'/);
+    expect(() => parseCommand(['--nope'], [])).toThrow(/Unknown option '--nope'/);
     expect(intOption({ workers: '3' }, 'workers', 1, 0, 8)).toBe(3);
     expect(() => intOption({ workers: '3.5' }, 'workers', 1, 0)).toThrow(UsageError);
     expect(() => intOption({ workers: '9' }, 'workers', 1, 0, 8)).toThrow(
@@ -48,7 +47,10 @@ describe('CLI argument parsing', () => {
   });
 
   it("takes a negative number as the value it is, judged by the option's own rule", () => {
-    const spec = { 'batch-size': { type: 'string' }, workers: { type: 'string' } } as const;
+    const spec = [
+      { name: 'batch-size', value: '<n>', help: '' },
+      { name: 'workers', value: '<n>', help: '' },
+    ];
     const { values } = parseCommand(['--batch-size', '-4', '--workers', '-1'], spec);
     expect(values).toMatchObject({ 'batch-size': '-4', workers: '-1' });
     expect(() => intOption(values, 'batch-size', 8, 1, 4096)).toThrow(

@@ -9,21 +9,75 @@ export class UsageError extends Error {
   }
 }
 
-export type OptionSpec = Record<
-  string,
-  { type: 'string' | 'boolean'; short?: string; multiple?: boolean }
->;
+/** One command-line option, declared once for both the parser and the help text. */
+export interface CliOption {
+  /** The long name, without `--`. */
+  readonly name: string;
+  /** A one-letter alias, without `-`. */
+  readonly short?: string;
+  /** The value's placeholder in the help (`<path>`); an option without one is a flag (boolean). */
+  readonly value?: string;
+  /** Takes every following word up to the next option (`--clean a.nii b.nii`). */
+  readonly list?: boolean;
+  /** May be given several times (`--artefact motion --artefact noise`). */
+  readonly repeat?: boolean;
+  /** The help text; a line break starts a continuation line. */
+  readonly help: string;
+}
+
+/** The options every command takes. */
+export const GLOBAL_OPTIONS: readonly CliOption[] = [
+  {
+    name: 'quiet',
+    short: 'q',
+    help: 'no notes on stderr (backend, progress); warnings and errors only',
+  },
+  { name: 'help', short: 'h', help: 'print this help' },
+];
+
+/** The flag column of an option in the help: `-o, --output <path>` or `    --model <dir>`. */
+function flagsOf(option: CliOption): string {
+  const value = option.value === undefined ? '' : ` ${option.value}`;
+  return `${option.short === undefined ? '    ' : `-${option.short}, `}--${option.name}${value}`;
+}
 
 /**
- * `node:util` parseArgs, strict, with two additions: options listed in `lists` take every
- * following word up to the next option (`--clean a.nii b.nii`), and its errors become
- * {@link UsageError}s.
+ * The help's option lines: the flags padded to one column (26 wide, or the longest flags and a
+ * space when they are longer), a space, then the text.
+ */
+export function helpLines(options: readonly CliOption[]): string {
+  const longest = Math.max(...options.map((o) => flagsOf(o).length));
+  const width = longest > 26 ? longest + 1 : 26;
+  const indent = ' '.repeat(width + 3);
+  return options
+    .map((o) => {
+      const [first, ...more] = o.help.split('\n');
+      return [`  ${flagsOf(o).padEnd(width)} ${first}`, ...more.map((l) => `${indent}${l}`)]
+        .map((l) => `${l}\n`)
+        .join('');
+    })
+    .join('');
+}
+
+/**
+ * `node:util` parseArgs, strict, with the command's declared `options` and the global ones, and
+ * two additions: `list` options take every following word up to the next option
+ * (`--clean a.nii b.nii`), and its errors become {@link UsageError}s.
  */
 export function parseCommand(
   argv: readonly string[],
-  options: OptionSpec,
-  lists: readonly string[] = [],
+  options: readonly CliOption[],
 ): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  const spec: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> =
+    {};
+  for (const o of [...options, ...GLOBAL_OPTIONS]) {
+    spec[o.name] = {
+      type: o.value === undefined ? 'boolean' : 'string',
+      ...(o.short === undefined ? {} : { short: o.short }),
+      ...(o.list === true || o.repeat === true ? { multiple: true } : {}),
+    };
+  }
+  const lists = options.filter((o) => o.list === true).map((o) => o.name);
   const expanded: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -31,7 +85,7 @@ export function parseCommand(
     const next = argv[i + 1];
     if (
       name !== undefined &&
-      options[name]?.type === 'string' &&
+      spec[name]?.type === 'string' &&
       !lists.includes(name) &&
       next !== undefined &&
       /^-(\d|\.\d)/.test(next)
@@ -57,11 +111,7 @@ export function parseCommand(
   try {
     const { values, positionals } = parseArgs({
       args: expanded,
-      options: {
-        ...options,
-        help: { type: 'boolean', short: 'h' },
-        quiet: { type: 'boolean', short: 'q' },
-      },
+      options: spec,
       strict: true,
       allowPositionals: true,
     });

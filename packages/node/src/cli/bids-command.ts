@@ -45,6 +45,7 @@ import {
 import { type Context, createContext, toJson } from './context.js';
 import { correctVolumeFile, writeCorrectedVolumeFile } from './correct-volume-file.js';
 import { writeFileAtomic } from './files.js';
+import { OPTIONS } from './help.js';
 
 const WHERE = 'duncan bids';
 
@@ -153,24 +154,7 @@ function describeError(error: unknown): string {
 
 /** `duncan bids`: parses the arguments, then runs the participant or the group level. */
 export async function bidsCommand(argv: readonly string[]): Promise<number | 'help'> {
-  const { values, positionals } = parseCommand(
-    argv,
-    {
-      'participant-label': { type: 'string', multiple: true },
-      'session-label': { type: 'string', multiple: true },
-      suffix: { type: 'string', multiple: true },
-      'skip-bids-validation': { type: 'boolean' },
-      model: { type: 'string' },
-      axis: { type: 'string' },
-      workers: { type: 'string' },
-      'batch-size': { type: 'string' },
-      backend: { type: 'string' },
-      overwrite: { type: 'boolean' },
-      json: { type: 'boolean' },
-      progress: { type: 'boolean' },
-    },
-    ['participant-label', 'session-label', 'suffix'],
-  );
+  const { values, positionals } = parseCommand(argv, OPTIONS.bids);
   if (values.help) return 'help';
   const [bidsArg, outputArg, level] = positional(
     positionals,

@@ -18,23 +18,10 @@ import {
 import { type Context, createContext, toJson } from './context.js';
 import { correctVolumeFile, writeCorrectedVolumeFile } from './correct-volume-file.js';
 import { assertOutputFree } from './files.js';
+import { OPTIONS } from './help.js';
 
 export async function correctCommand(argv: readonly string[]): Promise<number | 'help'> {
-  const { values, positionals } = parseCommand(argv, {
-    output: { type: 'string', short: 'o' },
-    model: { type: 'string' },
-    axis: { type: 'string' },
-    'artefact-map': { type: 'string' },
-    workers: { type: 'string' },
-    'batch-size': { type: 'string' },
-    series: { type: 'string' },
-    backend: { type: 'string' },
-    'max-voxels': { type: 'string' },
-    strict: { type: 'boolean' },
-    overwrite: { type: 'boolean' },
-    json: { type: 'boolean' },
-    progress: { type: 'boolean' },
-  });
+  const { values, positionals } = parseCommand(argv, OPTIONS.correct);
   if (values.help) return 'help';
   const [inputArg] = positional(positionals, 1, '<input>');
   const output = requireString(values, 'output', '-o/--output');

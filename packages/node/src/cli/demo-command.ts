@@ -12,6 +12,7 @@ import { writeVolumeFile } from '../write-volume-file.js';
 import { intOption, parseCommand, positional, workersOption } from './args.js';
 import { createContext, formatMetric, toJson } from './context.js';
 import { writeFileAtomic } from './files.js';
+import { OPTIONS } from './help.js';
 
 /** The corruption of the demo: moderate simulated motion, each slice in 2-D. */
 export const DEMO_RECIPE: readonly RecipeStep[] = [{ artefact: 'motion', severity: 'moderate' }];
@@ -69,15 +70,7 @@ function finiteOnly(volume: Volume): { volume: Volume; replaced: number } {
 }
 
 export async function demoCommand(argv: readonly string[]): Promise<number | 'help'> {
-  const { values, positionals } = parseCommand(argv, {
-    input: { type: 'string' },
-    out: { type: 'string' },
-    model: { type: 'string' },
-    seed: { type: 'string' },
-    workers: { type: 'string' },
-    json: { type: 'boolean' },
-    progress: { type: 'boolean' },
-  });
+  const { values, positionals } = parseCommand(argv, OPTIONS.demo);
   if (values.help) return 'help';
   positional(positionals, 0, '');
   const ctx = createContext(values);

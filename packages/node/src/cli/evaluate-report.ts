@@ -1,66 +1,15 @@
-import {
-  type CorrectionReport,
-  formatCorrectionReport,
-  type ImageComparison,
-} from '@duncan-mri/metrics';
-import { type BoxStats, boxStats } from '../internal/box-plot.js';
+import { type CorrectionReport, formatCorrectionReport } from '@duncan-mri/metrics';
+import type { Volume } from '@duncan-mri/volume';
+import type {
+  EvaluationCase,
+  EvaluationExample,
+  EvaluationRow,
+  ImageScores,
+} from '../evaluate-corrector.js';
+import { type BoxStats, boxStats, renderBoxPlot } from '../internal/box-plot.js';
+import { type EvaluationTile, renderEvaluationPanel } from '../internal/evaluation-panel.js';
+import { sliceOf } from '../internal/panel.js';
 import { formatMetric } from './context.js';
-
-/** Per-tissue Dice of one segmentation against the clean image's (classes 1..3). */
-export interface DiceScores {
-  /** Classes 1, 2, 3 in increasing order of mean intensity (CSF, GM, WM on a T1); null if absent from both. */
-  readonly perClass: readonly (number | null)[];
-  /** The mean of the defined classes. */
-  readonly mean: number | null;
-}
-
-/** The scores of one image (corrupted or corrected) against the clean one. */
-export interface ImageScores extends ImageComparison {
-  /** null when no segmentation was possible (see {@link EvaluationCase.segmentation} and `diceError`). */
-  readonly dice: DiceScores | null;
-  /** Why this image could not be segmented when the clean image could (e.g. a constant image). */
-  readonly diceError?: string;
-}
-
-/** One case at one artefact and severity. */
-export interface EvaluationRow {
-  readonly case: string;
-  readonly clean: string;
-  /** The corrupted file, or null when simulated. */
-  readonly corruptedFile: string | null;
-  readonly artefact: string;
-  readonly severity: string;
-  /** Baseline: the corrupted image, no correction. */
-  readonly corrupted: ImageScores;
-  /** After correction by the model. */
-  readonly corrected: ImageScores;
-  /** Per z slice: SSIM and mean Dice of corrupted and corrected (the box plots' samples). */
-  readonly slices: {
-    readonly ssim: { readonly corrupted: number[]; readonly corrected: number[] };
-    readonly dice: { readonly corrupted: (number | null)[]; readonly corrected: (number | null)[] };
-  };
-}
-
-/** What the clean image of a case gave. */
-export interface EvaluationCase {
-  readonly name: string;
-  readonly clean: string;
-  readonly shape: readonly [number, number, number];
-  readonly dataRange: number;
-  /** Voxels in the mask the three segmentations share, and where it came from. */
-  readonly mask: { readonly source: string; readonly voxels: number } | null;
-  /** The clean image's segmentation, or why there is none (then every Dice of the case is n/a). */
-  readonly segmentation:
-    | {
-        readonly means: number[];
-        readonly proportions: number[];
-        readonly iterations: number;
-        readonly converged: boolean;
-      }
-    | { readonly error: string };
-  /** The clean image itself corrected: how much the model changes an image without artefacts. */
-  readonly cleanAfterCorrection: ImageComparison;
-}
 
 const METRICS = ['ssim', 'msssim', 'vif', 'uqi', 'psnr'] as const;
 type MetricKey = (typeof METRICS)[number] | 'dice' | 'dice1' | 'dice2' | 'dice3';
@@ -354,4 +303,114 @@ export function reportMarkdown(info: ReportInfo): string {
   }
   out.push('');
   return out.join('\n');
+}
+
+/**
+ * The example figure of one artefact (panel-<artefact>.png): a middle slice along `axis` of the
+ * clean, corrupted and corrected images and the artefact map, then of the three segmentations
+ * and the mask.
+ */
+export function examplePanel(
+  example: EvaluationExample,
+  axis: 0 | 1 | 2,
+): { png: Uint8Array; slice: number } {
+  const k = Math.floor(example.clean.shape[axis] / 2);
+  const shown = sliceOf(example.clean, axis, k);
+  const tile = (v: Volume | null, kind: EvaluationTile['kind']): EvaluationTile => {
+    if (v === null) return { ...shown, data: new Float32Array(shown.data.length), kind: 'blank' };
+    const s = sliceOf(v, axis, k);
+    return { ...s, kind };
+  };
+  const png = renderEvaluationPanel(
+    [
+      tile(example.clean, 'image'),
+      tile(example.corrupted, 'image'),
+      tile(example.corrected, 'image'),
+      tile(example.artefactMap, 'signed'),
+      tile(example.labels.clean, 'labels'),
+      tile(example.labels.corrupted, 'labels'),
+      tile(example.labels.corrected, 'labels'),
+      tile(example.mask, 'mask'),
+    ],
+    4,
+  );
+  return { png, slice: k };
+}
+
+/** The box plots of per-slice SSIM and mean Dice, corrupted beside corrected, one group per artefact and severity. */
+export function boxPlots(
+  rows: readonly EvaluationRow[],
+  groups: readonly EvaluationGroup[],
+): { ssimPlot: Uint8Array; dicePlot: Uint8Array } {
+  const finiteDice = (v: (number | null)[]) => v.filter((x): x is number => x !== null);
+  const boxPlot = (samples: (r: EvaluationRow, side: 0 | 1) => number[]) =>
+    renderBoxPlot(
+      groups.map((g) => {
+        const members = rows.filter((r) => r.artefact === g.artefact && r.severity === g.severity);
+        return {
+          boxes: [members.flatMap((r) => samples(r, 0)), members.flatMap((r) => samples(r, 1))],
+        };
+      }),
+    );
+  const ssimPlot = boxPlot((r, side) =>
+    side === 0 ? r.slices.ssim.corrupted : r.slices.ssim.corrected,
+  );
+  const dicePlot = boxPlot((r, side) =>
+    finiteDice(side === 0 ? r.slices.dice.corrupted : r.slices.dice.corrected),
+  );
+  return { ssimPlot, dicePlot };
+}
+
+/** The summary that `duncan evaluate --json` prints: the pooled rows of both tables. */
+export function summaryJson(info: ReportInfo, output: string, files: readonly string[]): object {
+  const { cases, correction, groups } = info;
+  const means = (g: EvaluationGroup, side: 'corrupted' | 'corrected') => ({
+    ssim: g.metrics.ssim[side].mean,
+    msssim: g.metrics.msssim[side].mean,
+    vif: g.metrics.vif[side].mean,
+    uqi: g.metrics.uqi[side].mean,
+    psnr: g.metrics.psnr[side].mean,
+    dice: g.metrics.dice[side].mean,
+    dicePerClass: [
+      g.metrics.dice1[side].mean,
+      g.metrics.dice2[side].mean,
+      g.metrics.dice3[side].mean,
+    ],
+  });
+  return {
+    command: 'evaluate',
+    output,
+    files,
+    model: info.model,
+    backend: info.backend,
+    cases: cases.length,
+    seconds: info.seconds,
+    // In the head and whole image, against the baselines (report.json has the per-slice scores).
+    correction: { settings: correction.settings, groups: correction.groups },
+    groups: groups.map((g) => ({
+      artefact: g.artefact,
+      severity: g.severity,
+      cases: g.cases,
+      corrupted: means(g, 'corrupted'),
+      corrected: means(g, 'corrected'),
+    })),
+  };
+}
+
+/** What `duncan evaluate` prints without --json: the pooled in-head table, then the summary table. */
+export function summaryText(info: ReportInfo, files: readonly string[], seconds: number): string {
+  const { cases, correction, groups, rows } = info;
+  return [
+    `duncan evaluate: ${cases.length} case(s), ${rows.length} corrupted image(s), ${info.simulation}; model ${info.model}`,
+    '',
+    '## Model vs baselines, in the head first (pooled rows; per subject in report.md)',
+    '',
+    formatCorrectionReport(correction, { kinds: ['artefact', 'contrast', 'overall'] }),
+    '## Whole-image metrics and tissue Dice (mean over cases)',
+    '',
+    summaryTable(groups),
+    '',
+    `clean images after correction: SSIM ${cases.map((c) => formatMetric(c.cleanAfterCorrection.ssim, 3)).join(', ')}`,
+    `wrote ${files.join(', ')} in ${seconds.toFixed(1)} s`,
+  ].join('\n');
 }

@@ -1,3 +1,5 @@
+import { type CliOption, GLOBAL_OPTIONS, helpLines } from './args.js';
+
 export const COMMANDS = [
   'correct',
   'simulate',
@@ -34,8 +36,50 @@ Example:
   duncan correct scan.nii.gz -o scan-corrected.nii.gz --artefact-map artefact.nii.gz
 `;
 
-export const HELP: Record<Command, string> = {
-  correct: `Usage: duncan correct <input> -o <output> [options]
+/** A command's declaration: its help around the options, and the options themselves. */
+interface CommandDeclaration {
+  /** Usage and description, ending with `Options:`. */
+  readonly intro: string;
+  /** Every option the command parses besides the global ones ({@link GLOBAL_OPTIONS}). */
+  readonly options: readonly CliOption[];
+  /** What follows the options (notes, examples). */
+  readonly outro: string;
+}
+
+/**
+ * Each command's options, declared once: {@link parseCommand} builds the parser from them and
+ * {@link HELP} lists them, so the two cannot drift.
+ */
+
+/** Options several commands take with the same meaning. */
+const PROGRESS: CliOption = {
+  name: 'progress',
+  help: 'show the progress bar even when stderr is not a terminal',
+};
+const MAX_VOXELS: CliOption = {
+  name: 'max-voxels',
+  value: '<n>',
+  help: 'read volumes of up to n voxels (default 268435456)',
+};
+const STRICT: CliOption = {
+  name: 'strict',
+  help: 'fail on an unreadable file in a DICOM directory (default: skip it, warn)',
+};
+const BACKEND: CliOption = {
+  name: 'backend',
+  value: '<name>',
+  help: 'prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu',
+};
+const JSON_SUMMARY: CliOption = { name: 'json', help: 'print a JSON summary on stdout' };
+const WORKERS: CliOption = {
+  name: 'workers',
+  value: '<n>',
+  help: 'worker threads (default: one per core; 0 = this thread)',
+};
+
+const DECLARATIONS: Record<Command, CommandDeclaration> = {
+  correct: {
+    intro: `Usage: duncan correct <input> -o <output> [options]
 
 Removes artefacts slice by slice with a DUNCAN model, on a pool of worker threads.
 The output is NIfTI when it ends in .nii or .nii.gz; for a DICOM input any other path is
@@ -43,22 +87,42 @@ written as a derived DICOM series directory. Inputs are never modified; an exist
 is refused unless --overwrite.
 
 Options:
-  -o, --output <path>        corrected volume (.nii, .nii.gz, or a DICOM directory)  [required]
-      --model <dir>          checkpoint directory (manifest.json + weights.bin); default: bundled model
-      --axis <x|y|z>         slicing axis (default z)
-      --artefact-map <path>  also write input - corrected
-      --workers <n>          worker threads (default: one per core; 0 = this thread)
-      --batch-size <n>       most slices per forward pass (default: from the slice size and
-                             the free memory; lowered when a batch would not fit)
-      --series <n|uid>       which series of a DICOM directory (see duncan info)
-      --backend <name>       prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
-      --max-voxels <n>       read volumes of up to n voxels (default 268435456)
-      --strict               fail on an unreadable file in a DICOM directory (default: skip it, warn)
-      --overwrite            replace existing outputs
-      --json                 print a JSON summary on stdout
-      --progress             show the progress bar even when stderr is not a terminal
-  -q, --quiet                no notes on stderr (backend, progress); warnings and errors only
-
+`,
+    options: [
+      {
+        name: 'output',
+        short: 'o',
+        value: '<path>',
+        help: 'corrected volume (.nii, .nii.gz, or a DICOM directory)  [required]',
+      },
+      {
+        name: 'model',
+        value: '<dir>',
+        help: 'checkpoint directory (manifest.json + weights.bin); default: bundled model',
+      },
+      { name: 'axis', value: '<x|y|z>', help: 'slicing axis (default z)' },
+      { name: 'artefact-map', value: '<path>', help: 'also write input - corrected' },
+      WORKERS,
+      {
+        name: 'batch-size',
+        value: '<n>',
+        help:
+          'most slices per forward pass (default: from the slice size and\n' +
+          'the free memory; lowered when a batch would not fit)',
+      },
+      {
+        name: 'series',
+        value: '<n|uid>',
+        help: 'which series of a DICOM directory (see duncan info)',
+      },
+      BACKEND,
+      MAX_VOXELS,
+      STRICT,
+      { name: 'overwrite', help: 'replace existing outputs' },
+      JSON_SUMMARY,
+      PROGRESS,
+    ],
+    outro: `
 The slice size, the outputs and their directories are checked before the model loads. Both
 outputs are put in place together or not at all; a killed run's temporary files are removed
 by the next run into that directory.
@@ -66,27 +130,53 @@ by the next run into that directory.
 Example:
   duncan correct sub-01_T1w.nii.gz -o sub-01_T1w_corrected.nii.gz --artefact-map artefact.nii.gz --workers 2
 `,
-  simulate: `Usage: duncan simulate <input> -o <output> --artefact <name> --seed <n> [options]
+  },
+  simulate: {
+    intro: `Usage: duncan simulate <input> -o <output> --artefact <name> --seed <n> [options]
 
 Corrupts a clean volume with @duncan-mri/simulate. The same seed gives the same output.
 
 Options:
-  -o, --output <path>        corrupted volume (.nii, .nii.gz, or a DICOM directory)  [required]
-      --artefact <name>      motion, ghosting, spike, biasField, noise, blur or ringing;
-                             repeat it to apply several in order                       [required]
-      --severity <s>         mild, moderate or severe (default moderate)
-      --seed <n>             seed of the random parameters                           [required]
-      --applied <file.json>  write the exact parameters drawn (replayable)
-      --series <n|uid>       which series of a DICOM directory
-      --max-voxels <n>       read volumes of up to n voxels (default 268435456)
-      --strict               fail on an unreadable file in a DICOM directory (default: skip it, warn)
-      --overwrite            replace existing outputs
-      --json                 print a JSON summary on stdout
-
+`,
+    options: [
+      {
+        name: 'output',
+        short: 'o',
+        value: '<path>',
+        help: 'corrupted volume (.nii, .nii.gz, or a DICOM directory)  [required]',
+      },
+      {
+        name: 'artefact',
+        value: '<name>',
+        repeat: true,
+        help:
+          'motion, ghosting, spike, biasField, noise, blur or ringing;\n' +
+          'repeat it to apply several in order                       [required]',
+      },
+      { name: 'severity', value: '<s>', help: 'mild, moderate or severe (default moderate)' },
+      {
+        name: 'seed',
+        value: '<n>',
+        help: 'seed of the random parameters                           [required]',
+      },
+      {
+        name: 'applied',
+        value: '<file.json>',
+        help: 'write the exact parameters drawn (replayable)',
+      },
+      { name: 'series', value: '<n|uid>', help: 'which series of a DICOM directory' },
+      MAX_VOXELS,
+      STRICT,
+      { name: 'overwrite', help: 'replace existing outputs' },
+      JSON_SUMMARY,
+    ],
+    outro: `
 Example:
   duncan simulate clean.nii.gz -o motion.nii.gz --artefact motion --severity severe --seed 7 --applied motion.json
 `,
-  metrics: `Usage: duncan metrics <reference> <test> [options]
+  },
+  metrics: {
+    intro: `Usage: duncan metrics <reference> <test> [options]
 
 Image-quality metrics of <test> against <reference>: SSIM (Wang et al. 2004), MS-SSIM (Wang et
 al. 2003), VIF (Sheikh & Bovik 2006), UQI (Wang & Bovik 2002) and PSNR. The data range
@@ -95,18 +185,34 @@ defaults to the reference's max - min and is printed. MS-SSIM needs slices of at
 (null in JSON).
 
 Options:
-      --mask <file>          score only voxels where the mask is non-zero (SSIM, UQI, PSNR)
-      --data-range <r>       the intensity range (e.g. 255 for 8-bit data)
-      --slicewise            3-D SSIM as the mean of 2-D slice scores (automatic under 11 slices)
-      --frame <n>            the frame (from 1) of 4-D inputs to score; required for them
-      --max-voxels <n>       read volumes of up to n voxels (default 268435456)
-      --strict               fail on an unreadable file in a DICOM directory (default: skip it, warn)
-      --json                 print JSON on stdout
-
+`,
+    options: [
+      {
+        name: 'mask',
+        value: '<file>',
+        help: 'score only voxels where the mask is non-zero (SSIM, UQI, PSNR)',
+      },
+      { name: 'data-range', value: '<r>', help: 'the intensity range (e.g. 255 for 8-bit data)' },
+      {
+        name: 'slicewise',
+        help: '3-D SSIM as the mean of 2-D slice scores (automatic under 11 slices)',
+      },
+      {
+        name: 'frame',
+        value: '<n>',
+        help: 'the frame (from 1) of 4-D inputs to score; required for them',
+      },
+      MAX_VOXELS,
+      STRICT,
+      { name: 'json', help: 'print JSON on stdout' },
+    ],
+    outro: `
 Example:
   duncan metrics clean.nii.gz corrected.nii.gz --mask brain.nii.gz --json
 `,
-  train: `Usage: duncan train --clean <paths...> (--corrupted <paths...> | --simulate <recipe>) --out <dir> [options]
+  },
+  train: {
+    intro: `Usage: duncan train --clean <paths...> (--corrupted <paths...> | --simulate <recipe>) --out <dir> [options]
        duncan train --mode paired|semi --clean <paths...> --out <dir> [options]
 
 Trains a DUNCAN model. --mode unpaired (the default): on unpaired clean and corrupted volumes.
@@ -137,33 +243,88 @@ minForegroundFraction, flips and cropSize (the training field: the networks are 
 convolutional); the architecture, poolSize and Adam's betas and epsilon stay.
 
 Options:
-      --mode <name>          unpaired, paired or semi (default unpaired)
-      --clean <paths...>     clean volumes (files or DICOM directories)               [required]
-      --corrupted <paths...> unpaired: corrupted volumes (need not be paired with the clean ones)
-      --simulate <recipe>    unpaired, instead of --corrupted: corrupt the clean volumes, e.g.
-                             "motion:moderate,ghosting:moderate,noise:mild", or JSON / a .json file
-      --paired-weight <w>    semi: weight of the paired loss (default 1)
-      --out <dir>            output directory                                        [required]
-      --steps <n>            total training steps (default 1000; on --resume, the checkpoint's)
-      --config <json|file>   model configuration overrides, e.g. '{"channels":16,"residualBlocks":2}'
-      --resume               continue from the checkpoint in --out
-      --seed <n>             seed of the weights and of the crops and simulation (unpaired) or
-                             of the pairs (paired, semi) (default 1)
-      --batch-size <n>       images per domain (unpaired) or pairs (paired, semi) per step (default 1)
-      --axis <x|y|z>         unpaired: slicing axis (default z)
-      --every <n>            steps between panels (default 100)
-      --save-every <n|Nm>    save a checkpoint every n steps, or every N minutes (10m);
-                             0 = only at the end and when stopped (default 10m)
-      --overwrite            start again over an existing checkpoint in --out (it stays until
-                             the new run's first save)
-      --json                 print a JSON summary on stdout
-      --progress             show the progress bar even when stderr is not a terminal
-
+`,
+    options: [
+      { name: 'mode', value: '<name>', help: 'unpaired, paired or semi (default unpaired)' },
+      {
+        name: 'clean',
+        value: '<paths...>',
+        list: true,
+        help: 'clean volumes (files or DICOM directories)               [required]',
+      },
+      {
+        name: 'corrupted',
+        value: '<paths...>',
+        list: true,
+        help: 'unpaired: corrupted volumes (need not be paired with the clean ones)',
+      },
+      {
+        name: 'simulate',
+        value: '<recipe>',
+        help:
+          'unpaired, instead of --corrupted: corrupt the clean volumes, e.g.\n' +
+          '"motion:moderate,ghosting:moderate,noise:mild", or JSON / a .json file',
+      },
+      { name: 'paired-weight', value: '<w>', help: 'semi: weight of the paired loss (default 1)' },
+      {
+        name: 'out',
+        value: '<dir>',
+        help: 'output directory                                        [required]',
+      },
+      {
+        name: 'steps',
+        value: '<n>',
+        help: "total training steps (default 1000; on --resume, the checkpoint's)",
+      },
+      {
+        name: 'config',
+        value: '<json|file>',
+        help: 'model configuration overrides, e.g. \'{"channels":16,"residualBlocks":2}\'',
+      },
+      { name: 'resume', help: 'continue from the checkpoint in --out' },
+      {
+        name: 'seed',
+        value: '<n>',
+        help:
+          'seed of the weights and of the crops and simulation (unpaired) or\n' +
+          'of the pairs (paired, semi) (default 1)',
+      },
+      {
+        name: 'batch-size',
+        value: '<n>',
+        help: 'images per domain (unpaired) or pairs (paired, semi) per step (default 1)',
+      },
+      { name: 'axis', value: '<x|y|z>', help: 'unpaired: slicing axis (default z)' },
+      { name: 'every', value: '<n>', help: 'steps between panels (default 100)' },
+      {
+        name: 'save-every',
+        value: '<n|Nm>',
+        help:
+          'save a checkpoint every n steps, or every N minutes (10m);\n' +
+          '0 = only at the end and when stopped (default 10m)',
+      },
+      {
+        name: 'backend',
+        value: '<name>',
+        help: 'prefer a backend: tfjs-node-gpu, tfjs-node, wasm, cpu',
+      },
+      {
+        name: 'overwrite',
+        help:
+          'start again over an existing checkpoint in --out (it stays until\n' +
+          "the new run's first save)",
+      },
+      JSON_SUMMARY,
+      PROGRESS,
+    ],
+    outro: `
 Example:
   duncan train --clean t1/*.nii.gz --simulate motion:moderate,noise:mild --out runs/1 --steps 2000
   duncan train --mode paired --clean t1/*.nii.gz --out runs/2 --steps 4000 --batch-size 8
 `,
-  evaluate: `Usage: duncan evaluate --clean <paths...> (--corrupted <paths...> | --simulate <recipe>) -o <dir> [options]
+  },
+  evaluate: {
+    intro: `Usage: duncan evaluate --clean <paths...> (--corrupted <paths...> | --simulate <recipe>) -o <dir> [options]
 
 Judges a model honestly, in the head first: per z slice, SSIM, PSNR and NRMSE inside the head
 (the clean image's headMask, or --mask) and then on whole slices, of the model and of three
@@ -197,47 +358,105 @@ mask voxels or a failed segmentation gives Dice n/a with the reason (the metrics
 computed).
 
 Options:
-      --clean <paths...>     clean volumes (files or DICOM directories)               [required]
-      --corrupted <paths...> corrupted versions of the clean volumes, paired in order
-      --simulate <recipe>    instead of --corrupted: artefacts to simulate, as for duncan train,
-                             e.g. "motion,ghosting,noise", or JSON / a .json file
-      --severities <list>    severities for recipe steps without one (default mild,moderate,severe)
-      --simulate-3d          simulate on the whole volume in 3-D instead of slice by slice
-                             (the simulator only; the shot model is always 2-D)
-      --corruption <model>   simulator (default), shots (the independent shot model, for
-                             motion and ghosting steps) or both
-      --seed <n>             seed of the simulation and of the bootstrap (default 2026, the
-                             default model's evaluation data)
-      --mask <paths...>      brain mask(s) for the segmentations and the in-head scores: one for
-                             all, or one per --clean
-  -o, --output <dir>         report directory                                       [required]
-      --model <dir>          checkpoint directory; default: the bundled model
-      --axis <x|y|z>         slicing axis of the correction and of the simulation (default z)
-      --workers <n>          worker threads (default: one per core; 0 = this thread)
-      --batch-size <n>       slices per forward pass (default 8)
-      --backend <name>       prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
-      --overwrite            replace an existing report in the output directory
-      --json                 print the summary as JSON on stdout
-      --progress             show the progress bar even when stderr is not a terminal
-
+`,
+    options: [
+      {
+        name: 'clean',
+        value: '<paths...>',
+        list: true,
+        help: 'clean volumes (files or DICOM directories)               [required]',
+      },
+      {
+        name: 'corrupted',
+        value: '<paths...>',
+        list: true,
+        help: 'corrupted versions of the clean volumes, paired in order',
+      },
+      {
+        name: 'simulate',
+        value: '<recipe>',
+        help:
+          'instead of --corrupted: artefacts to simulate, as for duncan train,\n' +
+          'e.g. "motion,ghosting,noise", or JSON / a .json file',
+      },
+      {
+        name: 'severities',
+        value: '<list>',
+        help: 'severities for recipe steps without one (default mild,moderate,severe)',
+      },
+      {
+        name: 'simulate-3d',
+        help:
+          'simulate on the whole volume in 3-D instead of slice by slice\n' +
+          '(the simulator only; the shot model is always 2-D)',
+      },
+      {
+        name: 'corruption',
+        value: '<model>',
+        help:
+          'simulator (default), shots (the independent shot model, for\n' +
+          'motion and ghosting steps) or both',
+      },
+      {
+        name: 'seed',
+        value: '<n>',
+        help:
+          'seed of the simulation and of the bootstrap (default 2026, the\n' +
+          "default model's evaluation data)",
+      },
+      {
+        name: 'mask',
+        value: '<paths...>',
+        list: true,
+        help:
+          'brain mask(s) for the segmentations and the in-head scores: one for\n' +
+          'all, or one per --clean',
+      },
+      {
+        name: 'output',
+        short: 'o',
+        value: '<dir>',
+        help: 'report directory                                       [required]',
+      },
+      { name: 'model', value: '<dir>', help: 'checkpoint directory; default: the bundled model' },
+      {
+        name: 'axis',
+        value: '<x|y|z>',
+        help: 'slicing axis of the correction and of the simulation (default z)',
+      },
+      WORKERS,
+      { name: 'batch-size', value: '<n>', help: 'slices per forward pass (default 8)' },
+      BACKEND,
+      { name: 'overwrite', help: 'replace an existing report in the output directory' },
+      { name: 'json', help: 'print the summary as JSON on stdout' },
+      PROGRESS,
+    ],
+    outro: `
 Example:
   duncan evaluate --clean t1.nii.gz --simulate motion,ghosting,noise -o eval-report --model runs/1
 `,
-  info: `Usage: duncan info <input> [options]
+  },
+  info: {
+    intro: `Usage: duncan info <input> [options]
 
 Shape, voxel spacing, orientation, datatype, intensity range and, for DICOM, every series found
 (without --series, the first is described).
 
 Options:
-      --series <n|uid>       which series of a DICOM directory to describe
-      --max-voxels <n>       read volumes of up to n voxels (default 268435456)
-      --strict               fail on an unreadable file in a DICOM directory (default: skip it, warn)
-      --json                 print JSON on stdout
-
+`,
+    options: [
+      { name: 'series', value: '<n|uid>', help: 'which series of a DICOM directory to describe' },
+      MAX_VOXELS,
+      STRICT,
+      { name: 'json', help: 'print JSON on stdout' },
+    ],
+    outro: `
 Example:
   duncan info dicom/MR0001/ --json
 `,
-  demo: `Usage: duncan demo [options]
+  },
+  demo: {
+    intro: `Usage: duncan demo [options]
 
 The main job on a real image: the bundled T1 slice (ITK's mid-sagittal brain slice, 217x180,
 full resolution; see sample/README.md) or --input <file>. Corrupts each z slice in 2-D with
@@ -250,18 +469,36 @@ the whole image, MS-SSIM, VIF and UQI, of corrupted and corrected against clean,
 corrected and scored slice by slice (all slices; the panel shows the middle one).
 
 Options:
-      --input <file>         the clean image to corrupt (default: the bundled T1 slice)
-      --out <dir>            output folder (default ./demo-output; its files are replaced)
-      --model <dir>          checkpoint directory (default: the bundled model)
-      --seed <n>             seed of the corruption (default 42)
-      --workers <n>          worker threads (default: one per core, at most one per slice)
-      --json                 print the report (metrics.json) on stdout
-
+`,
+    options: [
+      {
+        name: 'input',
+        value: '<file>',
+        help: 'the clean image to corrupt (default: the bundled T1 slice)',
+      },
+      {
+        name: 'out',
+        value: '<dir>',
+        help: 'output folder (default ./demo-output; its files are replaced)',
+      },
+      { name: 'model', value: '<dir>', help: 'checkpoint directory (default: the bundled model)' },
+      { name: 'seed', value: '<n>', help: 'seed of the corruption (default 42)' },
+      {
+        name: 'workers',
+        value: '<n>',
+        help: 'worker threads (default: one per core, at most one per slice)',
+      },
+      { name: 'json', help: 'print the report (metrics.json) on stdout' },
+      PROGRESS,
+    ],
+    outro: `
 Example:
   duncan demo --out /tmp/duncan-demo
   duncan demo --input sub-01_T1w.nii.gz --out /tmp/duncan-demo-sub-01
 `,
-  bids: `Usage: duncan bids <bids_dir> <output_dir> participant|group [options]
+  },
+  bids: {
+    intro: `Usage: duncan bids <bids_dir> <output_dir> participant|group [options]
 
 A BIDS App (positional arguments as MRIQC and fMRIPrep take them). Options that take labels
 take several (--participant-label 01 02), so give the three positional arguments first.
@@ -292,26 +529,74 @@ anatomical image, in order, matching their folders). This is not the BIDS valida
 bids-validator on the dataset for a full check.
 
 Options:
-      --participant-label <l...>  participants to process (01 or sub-01; default: all)
-      --session-label <l...>      sessions to process (01 or ses-01; default: all, and images
-                                  outside session folders)
-      --suffix <s...>             suffixes to correct (default T1w T2w FLAIR PDw; any of T1w, T2w,
-                                  PDw, T2starw, FLAIR, inplaneT1, inplaneT2, PDT2, angio)
-      --skip-bids-validation      run on a folder whose description or names break BIDS rules
-                                  (files with names that do not parse are passed over)
-      --model <dir>               checkpoint directory; default: the bundled model
-      --axis <x|y|z>              slicing axis (default z)
-      --workers <n>               worker threads (default: one per core, at most the first
-                                  corrected image's slice count; 0 = this thread)
-      --batch-size <n>            slices per forward pass (default 8; each worker needs about
-                                  1.1 GB at 8 on 256 x 256 slices, half at 2)
-      --backend <name>            prefer a backend: onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu
-      --overwrite                 replace stale outputs and redo finished ones
-      --json                      print a JSON summary on stdout
-      --progress                  show the progress bar even when stderr is not a terminal
-
+`,
+    options: [
+      {
+        name: 'participant-label',
+        value: '<l...>',
+        list: true,
+        help: 'participants to process (01 or sub-01; default: all)',
+      },
+      {
+        name: 'session-label',
+        value: '<l...>',
+        list: true,
+        help:
+          'sessions to process (01 or ses-01; default: all, and images\n' +
+          'outside session folders)',
+      },
+      {
+        name: 'suffix',
+        value: '<s...>',
+        list: true,
+        help:
+          'suffixes to correct (default T1w T2w FLAIR PDw; any of T1w, T2w,\n' +
+          'PDw, T2starw, FLAIR, inplaneT1, inplaneT2, PDT2, angio)',
+      },
+      {
+        name: 'skip-bids-validation',
+        help:
+          'run on a folder whose description or names break BIDS rules\n' +
+          '(files with names that do not parse are passed over)',
+      },
+      { name: 'model', value: '<dir>', help: 'checkpoint directory; default: the bundled model' },
+      { name: 'axis', value: '<x|y|z>', help: 'slicing axis (default z)' },
+      {
+        name: 'workers',
+        value: '<n>',
+        help:
+          'worker threads (default: one per core, at most the first\n' +
+          "corrected image's slice count; 0 = this thread)",
+      },
+      {
+        name: 'batch-size',
+        value: '<n>',
+        help:
+          'slices per forward pass (default 8; each worker needs about\n' +
+          '1.1 GB at 8 on 256 x 256 slices, half at 2)',
+      },
+      BACKEND,
+      { name: 'overwrite', help: 'replace stale outputs and redo finished ones' },
+      JSON_SUMMARY,
+      PROGRESS,
+    ],
+    outro: `
 Example:
   duncan bids /data/ds001 /data/ds001/derivatives/duncan participant --participant-label 01 02 --workers 2
   duncan bids /data/ds001 /data/ds001/derivatives/duncan group
 `,
+  },
 };
+
+/** The options of each command (without the global ones), as `parseCommand` takes them. */
+export const OPTIONS: Record<Command, readonly CliOption[]> = Object.fromEntries(
+  COMMANDS.map((c) => [c, DECLARATIONS[c].options]),
+) as Record<Command, readonly CliOption[]>;
+
+/** `duncan <command> --help`: the intro, every option (the global ones last), the outro. */
+export const HELP: Record<Command, string> = Object.fromEntries(
+  COMMANDS.map((c) => {
+    const { intro, options, outro } = DECLARATIONS[c];
+    return [c, `${intro}${helpLines([...options, ...GLOBAL_OPTIONS])}${outro}`];
+  }),
+) as Record<Command, string>;

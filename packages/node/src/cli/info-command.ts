@@ -3,14 +3,10 @@ import { readVolumeFile } from '../read-volume-file.js';
 import { installedNodeBackends } from '../use-node-backend.js';
 import { parseCommand, positional, readOptions, seriesOption } from './args.js';
 import { createContext, toJson } from './context.js';
+import { OPTIONS } from './help.js';
 
 export async function infoCommand(argv: readonly string[]): Promise<number | 'help'> {
-  const { values, positionals } = parseCommand(argv, {
-    series: { type: 'string' },
-    'max-voxels': { type: 'string' },
-    strict: { type: 'boolean' },
-    json: { type: 'boolean' },
-  });
+  const { values, positionals } = parseCommand(argv, OPTIONS.info);
   if (values.help) return 'help';
   const [inputArg] = positional(positionals, 1, '<input>');
   const ctx = createContext(values);

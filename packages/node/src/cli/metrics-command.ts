@@ -1,17 +1,10 @@
 import { compareVolumeFiles } from '../compare-volume-files.js';
 import { intOption, numberOption, parseCommand, positional, readOptions } from './args.js';
 import { createContext, formatMetric, toJson } from './context.js';
+import { OPTIONS } from './help.js';
 
 export async function metricsCommand(argv: readonly string[]): Promise<number | 'help'> {
-  const { values, positionals } = parseCommand(argv, {
-    mask: { type: 'string' },
-    'data-range': { type: 'string' },
-    slicewise: { type: 'boolean' },
-    frame: { type: 'string' },
-    'max-voxels': { type: 'string' },
-    strict: { type: 'boolean' },
-    json: { type: 'boolean' },
-  });
+  const { values, positionals } = parseCommand(argv, OPTIONS.metrics);
   if (values.help) return 'help';
   const [referenceArg, testArg] = positional(positionals, 2, '<reference> <test>');
   const dataRange = numberOption(values, 'data-range');

@@ -20,6 +20,7 @@ import {
 } from './args.js';
 import { createContext, toJson } from './context.js';
 import { assertOutputFree, writeFileAtomic } from './files.js';
+import { OPTIONS } from './help.js';
 
 export function artefactNames(raw: unknown): ArtefactName[] {
   const list = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => String(s).split(','));
@@ -42,18 +43,7 @@ export function severityOption(raw: unknown): Severity {
 }
 
 export async function simulateCommand(argv: readonly string[]): Promise<number | 'help'> {
-  const { values, positionals } = parseCommand(argv, {
-    output: { type: 'string', short: 'o' },
-    artefact: { type: 'string', multiple: true },
-    severity: { type: 'string' },
-    seed: { type: 'string' },
-    applied: { type: 'string' },
-    series: { type: 'string' },
-    'max-voxels': { type: 'string' },
-    strict: { type: 'boolean' },
-    overwrite: { type: 'boolean' },
-    json: { type: 'boolean' },
-  });
+  const { values, positionals } = parseCommand(argv, OPTIONS.simulate);
   if (values.help) return 'help';
   const [inputArg] = positional(positionals, 1, '<input>');
   const output = requireString(values, 'output', '-o/--output');

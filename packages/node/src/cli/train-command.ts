@@ -18,13 +18,7 @@ import {
   type TrainingResult,
   train,
 } from '@duncan-mri/core';
-import {
-  ARTEFACT_NAMES,
-  createTrainingPairs,
-  type RecipeStep,
-  SEVERITIES,
-  simulate,
-} from '@duncan-mri/simulate';
+import { createTrainingPairs, simulate } from '@duncan-mri/simulate';
 import { createRng, createVolume, isMriError, MriError, type Volume } from '@duncan-mri/volume';
 import { CHECKPOINT_FILES, readCheckpoint, writeCheckpoint } from '../checkpoint-files.js';
 import { extractChunk } from '../internal/chunks.js';
@@ -42,33 +36,8 @@ import {
 } from './args.js';
 import { createContext, toJson } from './context.js';
 import { writeFileAtomic } from './files.js';
-
-/** `motion:moderate,noise:mild`, JSON (`[{"artefact":"motion","severity":"severe"}]`) or a .json file. */
-export function parseRecipe(text: string, readFile: (p: string) => string): RecipeStep[] {
-  let source = text.trim();
-  if (source.toLowerCase().endsWith('.json') && !source.startsWith('[')) source = readFile(source);
-  if (source.startsWith('[') || source.startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(source);
-    } catch (error) {
-      throw new UsageError(`--simulate must be valid JSON: ${(error as Error).message}`);
-    }
-    return (Array.isArray(parsed) ? parsed : [parsed]) as RecipeStep[];
-  }
-  return source.split(',').map((part) => {
-    const [artefact, severity = 'moderate'] = part.split(':').map((s) => s.trim());
-    if (!(ARTEFACT_NAMES as readonly string[]).includes(artefact!))
-      throw new UsageError(
-        `--simulate names artefacts among ${ARTEFACT_NAMES.join(', ')}, got ${JSON.stringify(artefact)}`,
-      );
-    if (!(SEVERITIES as readonly string[]).includes(severity))
-      throw new UsageError(
-        `--simulate severities are ${SEVERITIES.join(', ')}, got ${JSON.stringify(severity)}`,
-      );
-    return { artefact, severity } as RecipeStep;
-  });
-}
+import { OPTIONS } from './help.js';
+import { parseRecipe, readTextFile } from './recipe.js';
 
 function parseConfig(
   text: string | undefined,
@@ -186,47 +155,11 @@ function recordOf(manifest: CheckpointManifest): Partial<CheckpointTraining> {
 }
 
 export async function trainCommand(argv: readonly string[]): Promise<number | 'help'> {
-  const { values, positionals } = parseCommand(
-    argv,
-    {
-      mode: { type: 'string' },
-      clean: { type: 'string', multiple: true },
-      corrupted: { type: 'string', multiple: true },
-      simulate: { type: 'string' },
-      'paired-weight': { type: 'string' },
-      out: { type: 'string' },
-      steps: { type: 'string' },
-      config: { type: 'string' },
-      resume: { type: 'boolean' },
-      seed: { type: 'string' },
-      'batch-size': { type: 'string' },
-      axis: { type: 'string' },
-      every: { type: 'string' },
-      'save-every': { type: 'string' },
-      backend: { type: 'string' },
-      overwrite: { type: 'boolean' },
-      json: { type: 'boolean' },
-      progress: { type: 'boolean' },
-    },
-    ['clean', 'corrupted'],
-  );
+  const { values, positionals } = parseCommand(argv, OPTIONS.train);
   if (values.help) return 'help';
   positional(positionals, 0, '');
   const ctx = createContext(values);
-  const readText = (p: string) => {
-    try {
-      return readFileSync(ctx.path(p), 'utf8');
-    } catch (error) {
-      throw new MriError(
-        'IO_ERROR',
-        `duncan train: could not read ${JSON.stringify(p)}: ${(error as Error).message}`,
-        {
-          argument: p,
-          cause: error,
-        },
-      );
-    }
-  };
+  const readText = (p: string) => readTextFile('duncan train', ctx.path(p), p);
   // The flags as given (undefined when left out: a resumed run then takes the checkpoint's).
   const modeFlag = values.mode === undefined ? undefined : modeOption(values);
   const cleanPaths = values.clean as string[] | undefined;

@@ -1,16 +1,15 @@
 import { simulate } from '@duncan-mri/simulate';
 import { createRng, createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { corruptWithShots } from '../internal/shot-corruption.js';
+import { corruptVolumeWithShots, corruptWithShots } from '../internal/shot-corruption.js';
 import { UsageError } from './args.js';
 import {
   contrastFromName,
   corruptionVariants,
   corruptVolume,
-  corruptVolumeWithShots,
   labelsFromName,
   simulationVariants,
-} from './evaluate-command.js';
+} from './evaluate-variants.js';
 
 const noFile = (p: string): string => {
   throw new Error(`unexpected read of ${p}`);
