@@ -94,7 +94,7 @@ describe('sniffFormat', () => {
 
   it('refuses what is not a Uint8Array with INVALID_ARGUMENT', () => {
     for (const bad of [undefined, null, 'bytes', [0x1f, 0x8b], new ArrayBuffer(4)]) {
-      const error = thrown(() => sniffFormat(bad as Uint8Array));
+      const error = thrown(() => sniffFormat(bad as unknown as Uint8Array));
       expect(isMriError(error) && error.code).toBe('INVALID_ARGUMENT');
     }
   });
