@@ -1,4 +1,4 @@
-import { fftAlongAxis } from '../fft.js';
+import { fftAlongAxis } from './fft.js';
 
 type Shape = readonly [number, number, number];
 

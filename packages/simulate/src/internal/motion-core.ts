@@ -1,5 +1,5 @@
 import { createRng, spacing, type Volume } from '@duncan-mri/volume';
-import { directDftLimit, fftAlongAxis } from '../fft.js';
+import { directDftLimit, fftAlongAxis } from './fft.js';
 import { signedFrequency } from './kspace.js';
 import { fractal, permutationFromUniform } from './perlin-core.js';
 import { rotateInto, rotationMatrix } from './rigid.js';
