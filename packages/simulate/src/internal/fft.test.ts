@@ -1,4 +1,4 @@
-import { isMriError } from '@duncan-mri/volume';
+import { type Axis, isMriError } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFftPlan, fftAlongAxis } from './fft.js';
@@ -21,7 +21,7 @@ function fft(input: ComplexArray, options: { inverse?: boolean } = {}): ComplexA
 function fftn(
   input: ComplexArray,
   shape: readonly [number, number, number],
-  options: { inverse?: boolean; axes?: readonly (0 | 1 | 2)[] } = {},
+  options: { inverse?: boolean; axes?: readonly Axis[] } = {},
 ): ComplexArray {
   const out = { re: Float64Array.from(input.re), im: Float64Array.from(input.im) };
   for (const axis of options.axes ?? [0, 1, 2])

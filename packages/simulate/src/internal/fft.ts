@@ -1,3 +1,4 @@
+import type { Axis } from '@duncan-mri/volume';
 // The FFT of the artefacts that work in k-space (motion, ghosting, ringing, spike, blur): float64,
 // any length, numpy's conventions. Plans are in fft-plan.ts, butterflies in fft-kernels.ts.
 import { batchPlan } from './fft-plan.js';
@@ -18,7 +19,7 @@ export function fftAlongAxis(
   re: Float64Array,
   im: Float64Array,
   shape: readonly [number, number, number],
-  axis: 0 | 1 | 2,
+  axis: Axis,
   inverse: boolean,
 ): void {
   const [nx, ny, nz] = shape;
