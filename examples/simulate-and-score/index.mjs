@@ -34,7 +34,7 @@ const seed = Number(option('--seed', '7'));
 // Node's zlib inflates faster than the portable default; the byte budget still applies.
 const inflate = (bytes, max) => gunzipSync(bytes, { maxOutputLength: max });
 const { volume, header } = readNifti(new Uint8Array(readFileSync(input)), { inflate });
-const dataRange = intensityRange(volume).range;
+const { min, max, range: dataRange } = intensityRange(volume);
 console.log(`${input}`);
 console.log(
   `shape ${volume.shape.join('x')}, affine from ${header.affineSource}, intensities ${min}..${max}`,
