@@ -14,7 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import { readNifti, writeNifti } from '@duncan-mri/io';
 import { compareImages } from '@duncan-mri/metrics';
 import { ARTEFACT_NAMES, replay, SEVERITIES, simulate } from '@duncan-mri/simulate';
-import { createRng } from '@duncan-mri/volume';
+import { createRng, intensityRange } from '@duncan-mri/volume';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -34,13 +34,7 @@ const seed = Number(option('--seed', '7'));
 // Node's zlib inflates faster than the portable default; the byte budget still applies.
 const inflate = (bytes, max) => gunzipSync(bytes, { maxOutputLength: max });
 const { volume, header } = readNifti(new Uint8Array(readFileSync(input)), { inflate });
-let max = 0;
-let min = Number.POSITIVE_INFINITY;
-for (const v of volume.data) {
-  if (v > max) max = v;
-  if (v < min) min = v;
-}
-const dataRange = max - min;
+const { min, max, range: dataRange } = intensityRange(volume);
 console.log(`${input}`);
 console.log(
   `shape ${volume.shape.join('x')}, affine from ${header.affineSource}, intensities ${min}..${max}`,

@@ -1,12 +1,11 @@
 // Shared by the scripts of this folder (not part of the package).
-import { createVolume } from '@duncan-mri/volume';
+import { sliceVolume, stackSlices } from '@duncan-mri/volume';
 
-/** The axial slices `indices` of a volume, as a new volume (same in-plane geometry and affine). */
+/**
+ * The axial slices `indices` (not necessarily consecutive) of a volume, as a new volume with the
+ * volume's affine: a stack of chosen images rather than a slab in world space.
+ */
 export function axialSlices(volume, indices) {
-  const [nx, ny] = volume.shape;
-  const data = new Float32Array(nx * ny * indices.length);
-  indices.forEach((z, i) => {
-    data.set(volume.data.subarray(nx * ny * z, nx * ny * (z + 1)), nx * ny * i);
-  });
-  return createVolume({ data, shape: [nx, ny, indices.length], affine: volume.affine });
+  const slices = indices.map((z) => sliceVolume(volume, 2, z));
+  return stackSlices(slices, 2, { affine: volume.affine });
 }

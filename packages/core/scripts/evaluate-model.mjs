@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { correct, loadCheckpoint } from '@duncan-mri/core';
 import { readNifti } from '@duncan-mri/io';
 import { psnr, ssim } from '@duncan-mri/metrics';
+import { intensityRange } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -26,16 +27,6 @@ const only = opt('subjects', undefined)?.split(',');
 
 const read = (file) => readNifti(new Uint8Array(readFileSync(join(dataDir, file)))).volume;
 
-function range(volume) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of volume.data) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return hi - lo;
-}
-
 async function main() {
   await tf.setBackend(opt('backend', 'wasm'));
   await tf.ready();
@@ -49,7 +40,7 @@ async function main() {
   for (const [subject, info] of Object.entries(manifest.eval)) {
     if (only && !only.includes(subject)) continue;
     const clean = read(`eval-${subject}-clean.nii`);
-    const dataRange = range(clean);
+    const dataRange = intensityRange(clean).range;
     const s = (x) => ssim(clean, x, { dataRange, slicewise: true });
     const p = (x) => psnr(clean, x, { dataRange });
     const { corrected: cleanCorrected } = await correct(model, clean, { batchSize: 4 });

@@ -13,7 +13,7 @@ import { correct, createModel, loadCheckpoint, saveCheckpoint, train } from '@du
 import { readNifti } from '@duncan-mri/io';
 import { psnr, ssim } from '@duncan-mri/metrics';
 import { simulate } from '@duncan-mri/simulate';
-import { createRng } from '@duncan-mri/volume';
+import { createRng, intensityRange } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { axialSlices } from './axial-slices.mjs';
@@ -56,13 +56,7 @@ const RECIPE = [
 const read = (path) => readNifti(new Uint8Array(readFileSync(path))).volume;
 
 function evaluate(clean, corrupted, corrected, cleanCorrected) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of clean.data) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  const dataRange = hi - lo;
+  const dataRange = intensityRange(clean).range;
   const s = (a, b) => ssim(a, b, { dataRange, slicewise: true });
   return {
     ssimCorrupted: s(clean, corrupted),

@@ -134,7 +134,12 @@ describe('checkpoints', () => {
     // Restating a fixed field at its stored value is fine; changing it is not.
     const same = await loadCheckpoint(saved, { config: { channels: TINY.channels } });
     same.dispose();
-    for (const config of [{ channels: 8 }, { poolSize: 0 }, { beta1: 0.9 }, { residualBlocks: 2 }]) {
+    for (const config of [
+      { channels: 8 },
+      { poolSize: 0 },
+      { beta1: 0.9 },
+      { residualBlocks: 2 },
+    ]) {
       const e = await expectMriError(() => loadCheckpoint(saved, { config }), 'INVALID_ARGUMENT');
       expect(e.message).toMatch(/must stay .* when training resumes .* only lossWeights, /);
     }

@@ -14,5 +14,6 @@ export {
   readNifti,
   readNiftiPair,
 } from './read-nifti.js';
+export { type SniffedFormat, sniffFormat } from './sniff-format.js';
 export { type WriteDicomSeriesOptions, writeDicomSeries } from './write-dicom-series.js';
 export { type NiftiWriteDatatype, type WriteNiftiOptions, writeNifti } from './write-nifti.js';

@@ -1,12 +1,7 @@
 import { createVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
 import type { DicomHeader } from './dicom-header.js';
-import {
-  cross,
-  type DicomFile,
-  type DicomSlice,
-  decodeDicomFile,
-  dot,
-} from './internal/dicom-image.js';
+import type { DicomSlice } from './internal/dicom-frame-geometry.js';
+import { type DicomFile, decodeDicomFile } from './internal/dicom-image.js';
 import {
   asBoundaryError,
   assertBytes,
@@ -15,6 +10,7 @@ import {
   limitExceeded,
   unsupported,
 } from './internal/errors.js';
+import { cross, dot } from './internal/vectors.js';
 import { type ReadLimits, resolveLimits } from './read-limits.js';
 
 /** Options of {@link readDicom} and {@link readDicomSeries}. */

@@ -1,4 +1,4 @@
-import { createVolume, type Volume } from '@duncan-mri/volume';
+import { createVolume, sliceVolume, type Volume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeOf, phantom, withNoise } from './internal/test-helpers.js';
@@ -6,10 +6,7 @@ import { psnr } from './psnr.js';
 import { sliceScores } from './slice-scores.js';
 import { ssim } from './ssim.js';
 
-function slice(v: Volume, z: number): Volume {
-  const [nx, ny] = v.shape;
-  return createVolume({ data: v.data.slice(nx * ny * z, nx * ny * (z + 1)), shape: [nx, ny] });
-}
+const slice = (v: Volume, z: number): Volume => sliceVolume(v, 2, z);
 
 /** A disc in the middle of every slice. */
 function disc(nx: number, ny: number, nz: number): Uint8Array {

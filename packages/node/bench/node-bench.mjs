@@ -25,7 +25,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createModel, saveCheckpoint } from '@duncan-mri/core';
-import { createVolume } from '@duncan-mri/volume';
+import { sliceVolume, stackSlices } from '@duncan-mri/volume';
 import {
   CHECKPOINT_FILES,
   defaultModelDirectory,
@@ -93,11 +93,13 @@ async function niftiInput(series, work) {
   const [nx, ny, nz] = volume.shape;
   const first = Math.max(0, Math.floor((nz - SLICES) / 2));
   const count = Math.min(SLICES, nz);
-  const data = volume.data.slice(nx * ny * first, nx * ny * (first + count));
   const path = join(work, `input-${nx}x${ny}x${count}.nii.gz`);
   await writeVolumeFile(
     path,
-    createVolume({ data, shape: [nx, ny, count], affine: volume.affine }),
+    stackSlices(
+      Array.from({ length: count }, (_, k) => sliceVolume(volume, 2, first + k)),
+      2,
+    ),
   );
   return { path, shape: [nx, ny, count] };
 }

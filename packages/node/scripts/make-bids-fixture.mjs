@@ -18,7 +18,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { writeNifti } from '@duncan-mri/io';
-import { createVolume } from '@duncan-mri/volume';
+import { createVolume, sliceVolume, stackSlices } from '@duncan-mri/volume';
 import { readVolumeFile } from '../dist/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -27,11 +27,10 @@ const OUT = join(HERE, '../test/fixtures/bids-tiny');
 
 /** Slices z0 .. z0 + count - 1 of a volume, the affine moved to slice z0. */
 function slab(volume, z0, count) {
-  const [nx, ny] = volume.shape;
-  const data = volume.data.slice(nx * ny * z0, nx * ny * (z0 + count));
-  const a = [...volume.affine];
-  for (let row = 0; row < 3; row++) a[4 * row + 3] += a[4 * row + 2] * z0;
-  return createVolume({ data, shape: [nx, ny, count], affine: a });
+  return stackSlices(
+    Array.from({ length: count }, (_, k) => sliceVolume(volume, 2, z0 + k)),
+    2,
+  );
 }
 
 /** The mean of 2 x 2 pixel blocks in plane (a voxel twice as wide; the centre moves half a voxel). */

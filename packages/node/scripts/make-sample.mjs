@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNifti } from '@duncan-mri/io';
-import { createVolume } from '@duncan-mri/volume';
+import { sliceVolume, stackSlices } from '@duncan-mri/volume';
 import { readVolumeFile } from '../dist/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -18,11 +18,11 @@ const FIRST = 8; // 0-based: brain_009 ... brain_012 in slice order
 const COUNT = 4;
 
 const { volume, dicom } = await readVolumeFile(source);
-const [nx, ny] = volume.shape;
-const data = volume.data.slice(nx * ny * FIRST, nx * ny * (FIRST + COUNT));
-const a = [...volume.affine];
-for (let row = 0; row < 3; row++) a[4 * row + 3] += a[4 * row + 2] * FIRST;
-const slices = createVolume({ data, shape: [nx, ny, COUNT], affine: a });
+// The slab keeps its place in world space: its affine starts at slice FIRST.
+const slices = stackSlices(
+  Array.from({ length: COUNT }, (_, k) => sliceVolume(volume, 2, FIRST + k)),
+  2,
+);
 const bytes = writeNifti(slices, { datatype: 'int16', gzip: true, xformCode: 1 });
 const out = join(HERE, '../sample/ge-pd-4-slices.nii.gz');
 writeFileSync(out, bytes);

@@ -10,6 +10,8 @@ import {
   readDicomSeries,
   readNifti,
   readNiftiPair,
+  type SniffedFormat,
+  sniffFormat,
 } from '@duncan-mri/io';
 import { describeValue, isMriError, MriError, type Volume } from '@duncan-mri/volume';
 import { invalid, ioError } from './internal/errors.js';
@@ -120,21 +122,9 @@ const isNiftiName = (p: string) => /\.nii(\.gz)?$/.test(lower(p));
 const isPairName = (p: string) => /\.(hdr|img)(\.gz)?$/.test(lower(p));
 const isDicomName = (p: string) => /\.(dcm|ima|dicom)$/.test(lower(p));
 
-function hasDicomMagic(bytes: Uint8Array): boolean {
-  return (
-    bytes.length >= 132 &&
-    bytes[128] === 0x44 &&
-    bytes[129] === 0x49 &&
-    bytes[130] === 0x43 &&
-    bytes[131] === 0x4d
-  );
-}
-
-function looksLikeNifti(bytes: Uint8Array): boolean {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return true;
-  if (bytes.length < 4) return false;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 4);
-  return [348, 540].some((n) => view.getInt32(0, true) === n || view.getInt32(0, false) === n);
+/** Whether the first bytes are a NIfTI header, or gzip (which only NIfTI files here are). */
+function looksLikeNifti(format: SniffedFormat): boolean {
+  return format === 'nifti-1' || format === 'nifti-2' || format === 'gzip';
 }
 
 function summarise(results: readonly DicomReadResult[]): SeriesSummary[] {
@@ -320,7 +310,7 @@ export async function readVolumeFile(
       if (!regular) continue;
       let dicomFile: boolean;
       try {
-        dicomFile = isDicomName(name) || hasDicomMagic(readHead(file));
+        dicomFile = isDicomName(name) || sniffFormat(readHead(file)) === 'dicom';
       } catch (error) {
         if (strict || !isMriError(error)) throw error;
         warnings.push(`skipped ${name}: ${error.message} [${error.code}]`);
@@ -397,9 +387,10 @@ export async function readVolumeFile(
   }
 
   const bytes = readBytes(absolute, 'path');
-  const dicom = hasDicomMagic(bytes) || (isDicomName(absolute) && !looksLikeNifti(bytes));
+  const format = sniffFormat(bytes);
+  const dicom = format === 'dicom' || (isDicomName(absolute) && !looksLikeNifti(format));
   if (dicom) return readDicomFiles(absolute, [absolute], [bytes], options, [], false);
-  if (isNiftiName(absolute) || looksLikeNifti(bytes)) {
+  if (isNiftiName(absolute) || looksLikeNifti(format)) {
     const { volume, header } = readNifti(bytes, niftiOptions);
     return Object.freeze({
       path: absolute,

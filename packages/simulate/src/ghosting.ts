@@ -1,4 +1,4 @@
-import { type Rng, type Volume, withData } from '@duncan-mri/volume';
+import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { signedFrequency, throughKspace } from './internal/kspace.js';
 import { drawInteger, drawUniform, validateRng } from './internal/sampling.js';
 import {
@@ -21,7 +21,7 @@ export interface GhostingParams {
   /** How much the modulated lines are attenuated, in [0, 1]; 0 is no artefact. */
   readonly intensity: number;
   /** The phase-encode axis along which ghosts appear (0 = x, 1 = y, 2 = z). Default 1. */
-  readonly axis?: 0 | 1 | 2;
+  readonly axis?: Axis;
   /**
    * Fraction of the k-space extent along `axis`, around the centre (`|k| < restore * n / 2`), left unmodified (TorchIO's
    * `restore`), in [0, 1). Default 0.02.
@@ -36,7 +36,7 @@ export interface GhostingRanges {
   /** Default `[0.3, 0.7]`. */
   readonly intensity?: number | readonly [number, number];
   /** Default 1. */
-  readonly axis?: 0 | 1 | 2;
+  readonly axis?: Axis;
   /** Default 0.02. */
   readonly restore?: number | readonly [number, number];
 }
@@ -44,7 +44,7 @@ export interface GhostingRanges {
 interface Resolved {
   readonly numGhosts: number;
   readonly intensity: number;
-  readonly axis: 0 | 1 | 2;
+  readonly axis: Axis;
   readonly restore: number;
 }
 
@@ -54,7 +54,7 @@ export function resolveGhostingParams(where: string, params: unknown): Resolved 
   return {
     numGhosts: validateNumber(where, 'numGhosts', p.numGhosts, { min: 1, max: 32, integer: true }),
     intensity: validateNumber(where, 'intensity', p.intensity, { min: 0, max: 1 }),
-    axis: validateChoice<0 | 1 | 2>(where, 'axis', p.axis, [0, 1, 2], 1),
+    axis: validateChoice<Axis>(where, 'axis', p.axis, [0, 1, 2], 1),
     restore: validateNumber(where, 'restore', p.restore, { min: 0, max: 0.999 }, 0.02),
   };
 }
@@ -118,7 +118,7 @@ export function sampleGhosting(rng: Rng, ranges: GhostingRanges = {}): GhostingP
     [1, 4],
   );
   const intensity = validateRange(where, 'intensity', r.intensity, { min: 0, max: 1 }, [0.3, 0.7]);
-  const axis = validateChoice<0 | 1 | 2>(where, 'axis', r.axis, [0, 1, 2], 1);
+  const axis = validateChoice<Axis>(where, 'axis', r.axis, [0, 1, 2], 1);
   const restore = validateRange(where, 'restore', r.restore, { min: 0, max: 0.999 }, [0.02, 0.02]);
   return {
     numGhosts: drawInteger(rng, ghosts),

@@ -6,15 +6,6 @@ export {
 } from './bias-field.js';
 export { type BlurParams, type BlurRanges, blur, sampleBlur } from './blur.js';
 export { evaluationSeed } from './evaluation-seed.js';
-export {
-  type ComplexArray,
-  createFftPlan,
-  type FftnOptions,
-  type FftOptions,
-  type FftPlan,
-  fft,
-  fftn,
-} from './fft.js';
 export { type GhostingParams, type GhostingRanges, ghosting, sampleGhosting } from './ghosting.js';
 export {
   type MotionJerk,
@@ -26,21 +17,6 @@ export {
   sampleMotion,
 } from './motion.js';
 export { type NoiseKind, type NoiseParams, type NoiseRanges, noise, sampleNoise } from './noise.js';
-export {
-  type FractalOptions,
-  fractal1d,
-  fractal2d,
-  fractal3d,
-  fractalBound,
-  PERLIN_1D_BOUND,
-  PERLIN_2D_BOUND,
-  PERLIN_3D_BOUND,
-  type PerlinPermutation,
-  perlin1d,
-  perlin2d,
-  perlin3d,
-  perlinPermutation,
-} from './perlin.js';
 export {
   ARTEFACT_NAMES,
   type ArtefactName,

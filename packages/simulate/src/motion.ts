@@ -1,4 +1,4 @@
-import { type Rng, type Volume, withData } from '@duncan-mri/volume';
+import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { isMagnitudeImage, kspaceToImage } from './internal/kspace.js';
 import {
   buildSchedule,
@@ -59,7 +59,7 @@ export interface MotionParams {
    * The phase-encode axis (0 = x, 1 = y, 2 = z; in-plane for 2-D). Lines (planes in 3-D)
    * perpendicular to it are acquired one after another. Default 1.
    */
-  readonly phaseEncodeAxis?: 0 | 1 | 2;
+  readonly phaseEncodeAxis?: Axis;
   /**
    * When the centre of k-space is acquired, as a fraction of the acquisition in [0, 1]. Lines
    * are acquired from the most negative to the most positive frequency; their times grow
@@ -112,7 +112,7 @@ export interface MotionRanges {
   /** Default `[1, 3]`. */
   readonly driftCycles?: number | readonly [number, number];
   /** Default 1 (fixed). */
-  readonly phaseEncodeAxis?: 0 | 1 | 2;
+  readonly phaseEncodeAxis?: Axis;
   /** Default 0.5. */
   readonly centreTimeFraction?: number | readonly [number, number];
   /** Fixed; default: the default of {@link MotionParams.segments}. */
@@ -171,7 +171,7 @@ export function resolveMotionParams(where: string, params: unknown): ResolvedMot
       2,
     ),
     jerks,
-    phaseEncodeAxis: validateChoice<0 | 1 | 2>(
+    phaseEncodeAxis: validateChoice<Axis>(
       where,
       'phaseEncodeAxis',
       p.phaseEncodeAxis,
@@ -203,7 +203,7 @@ function isStill(p: ResolvedMotion): boolean {
   );
 }
 
-function checkAxis(where: string, volume: Volume, axis: 0 | 1 | 2): void {
+function checkAxis(where: string, volume: Volume, axis: Axis): void {
   if (volume.shape[2] === 1 && axis === 2) {
     fail(where, 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', axis);
   }
@@ -360,7 +360,7 @@ export function sampleMotion(rng: Rng, ranges: MotionRanges = {}): MotionParams 
     { min: 0, max: 64, minExclusive: true },
     [1, 3],
   );
-  const axis = validateChoice<0 | 1 | 2>(where, 'phaseEncodeAxis', r.phaseEncodeAxis, [0, 1, 2], 1);
+  const axis = validateChoice<Axis>(where, 'phaseEncodeAxis', r.phaseEncodeAxis, [0, 1, 2], 1);
   const centre = validateRange(
     where,
     'centreTimeFraction',

@@ -1,4 +1,4 @@
-import { createRng, type Rng, type Volume, withData } from '@duncan-mri/volume';
+import { createRng, intensityRange, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { drawSeed, drawUniform, validateRng } from './internal/sampling.js';
 import {
   validateChoice,
@@ -73,13 +73,8 @@ export function noise(volume: Volume, params: NoiseParams): Volume {
 export function applyNoise(volume: Volume, p: Resolved): Volume {
   const data = volume.data;
   if (p.sigma === 0) return withData(volume, Float32Array.from(data));
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  // Volumes reach here with finite voxels only (validated at the public boundary).
+  const { min, max } = intensityRange(volume);
   const range = max > min ? max - min : Math.abs(max) || 1;
   const sigma = p.sigma * range;
   const rng = createRng(p.seed);

@@ -1,4 +1,4 @@
-import { type Rng, type Volume, withData } from '@duncan-mri/volume';
+import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { activeAxes, signedFrequency, throughKspace } from './internal/kspace.js';
 import { drawUniform, validateRng } from './internal/sampling.js';
 import {
@@ -18,7 +18,7 @@ export interface RingingParams {
    */
   readonly keepFraction: number;
   /** The axes to truncate (0 = x, 1 = y, 2 = z). Default: every axis with more than one voxel. */
-  readonly axes?: readonly (0 | 1 | 2)[];
+  readonly axes?: readonly Axis[];
 }
 
 /** Ranges of {@link sampleRinging}. */
@@ -26,15 +26,15 @@ export interface RingingRanges {
   /** Default `[0.4, 0.7]`. */
   readonly keepFraction?: number | readonly [number, number];
   /** Default every axis. */
-  readonly axes?: readonly (0 | 1 | 2)[];
+  readonly axes?: readonly Axis[];
 }
 
 interface Resolved {
   readonly keepFraction: number;
-  readonly axes: readonly (0 | 1 | 2)[] | undefined;
+  readonly axes: readonly Axis[] | undefined;
 }
 
-function resolveAxes(where: string, axes: unknown): readonly (0 | 1 | 2)[] | undefined {
+function resolveAxes(where: string, axes: unknown): readonly Axis[] | undefined {
   if (axes === undefined) return undefined;
   if (
     !Array.isArray(axes) ||
@@ -43,7 +43,7 @@ function resolveAxes(where: string, axes: unknown): readonly (0 | 1 | 2)[] | und
   ) {
     fail(where, 'axes', 'must be a non-empty array of axes 0, 1 or 2', axes);
   }
-  return [...new Set(axes as (0 | 1 | 2)[])];
+  return [...new Set(axes as Axis[])];
 }
 
 /** Validates and completes the parameters of {@link ringing} (shared with `simulate` and `replay`). */
@@ -82,7 +82,7 @@ export function applyRinging(volume: Volume, p: Resolved): Volume {
   if (p.keepFraction === 1 || axes.length === 0)
     return withData(volume, Float32Array.from(volume.data));
   const [nx, ny, nz] = shape;
-  const keepAxis = (axis: 0 | 1 | 2): Uint8Array => {
+  const keepAxis = (axis: Axis): Uint8Array => {
     const n = shape[axis];
     const keep = new Uint8Array(n).fill(1);
     if (!axes.includes(axis)) return keep;

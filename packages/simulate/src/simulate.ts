@@ -1,4 +1,4 @@
-import { type Rng, type Volume, withData } from '@duncan-mri/volume';
+import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import {
   applyBiasField,
   type BiasFieldParams,
@@ -138,7 +138,7 @@ function checkAgainstVolume(
   volume: Volume,
   resolved: unknown,
 ): void {
-  const r = resolved as { phaseEncodeAxis?: 0 | 1 | 2; axis?: 0 | 1 | 2 };
+  const r = resolved as { phaseEncodeAxis?: Axis; axis?: Axis };
   if (name === 'motion' && volume.shape[2] === 1 && r.phaseEncodeAxis === 2) {
     fail(where, 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', 2);
   }

@@ -1,4 +1,11 @@
-import { affineFromSpacing, createRng, type Rng, spacing, type Volume } from '@duncan-mri/volume';
+import {
+  type Axis,
+  affineFromSpacing,
+  createRng,
+  type Rng,
+  spacing,
+  type Volume,
+} from '@duncan-mri/volume';
 import {
   fail,
   validateBoolean,
@@ -37,7 +44,7 @@ export interface TrainingPairOptions {
   /** Random bias field, resolution loss and noise floor, on both images of a pair. Default true. */
   readonly acquisition?: boolean;
   /** Slicing axes to draw from (0 = sagittal x, 1 = coronal y, 2 = axial z for RAS volumes). Default all three. */
-  readonly axes?: readonly (0 | 1 | 2)[];
+  readonly axes?: readonly Axis[];
   /**
    * Range of the head's extent as a fraction of `size` (drawn log-uniformly; above 1 the field
    * crops the head). Default `[0.35, 1.7]`: with 128-pixel images, heads of 45 to 218 pixels,
@@ -102,10 +109,10 @@ function percentile(sorted: Float32Array, p: number): number {
 }
 
 /** In-plane dimensions and strides of slices along `axis` of an x-fastest volume. */
-function planeOf(shape: readonly [number, number, number], axis: 0 | 1 | 2) {
+function planeOf(shape: readonly [number, number, number], axis: Axis) {
   const [nx, ny, nz] = shape;
   const strides = [1, nx, nx * ny] as const;
-  const inPlane = ([0, 1, 2] as const).filter((a) => a !== axis) as [0 | 1 | 2, 0 | 1 | 2];
+  const inPlane = ([0, 1, 2] as const).filter((a) => a !== axis) as [Axis, Axis];
   const [u, v] = inPlane;
   return {
     width: shape[u],
@@ -119,7 +126,7 @@ function planeOf(shape: readonly [number, number, number], axis: 0 | 1 | 2) {
   };
 }
 
-function prepare(source: unknown, i: number, axes: readonly (0 | 1 | 2)[]): PreparedSource {
+function prepare(source: unknown, i: number, axes: readonly Axis[]): PreparedSource {
   const s = validateObject(WHERE, `sources[${i}]`, source);
   const volume = validateVolume(WHERE, s.volume, `sources[${i}].volume`);
   const finite = volume.data.filter((x) => Number.isFinite(x));
@@ -412,10 +419,10 @@ export function createTrainingPairs(
   if (!Array.isArray(sources) || sources.length === 0) {
     fail(WHERE, 'sources', 'must be a non-empty array of { volume, labels? }', sources);
   }
-  const prepared = sources.map((s, i) => prepare(s, i, axes as (0 | 1 | 2)[]));
-  const choices: Array<{ source: number; axis: 0 | 1 | 2 }> = [];
+  const prepared = sources.map((s, i) => prepare(s, i, axes as Axis[]));
+  const choices: Array<{ source: number; axis: Axis }> = [];
   prepared.forEach((p, source) => {
-    for (const axis of axes as (0 | 1 | 2)[]) {
+    for (const axis of axes as Axis[]) {
       if (p.usable[axis]!.length > 0) choices.push({ source, axis });
     }
   });

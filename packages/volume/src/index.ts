@@ -19,6 +19,12 @@ export {
 } from './mri-error.js';
 export { createRng, type Rng } from './rng.js';
 export {
+  type Axis,
+  type StackSlicesOptions,
+  sliceVolume,
+  stackSlices,
+} from './slice-volume.js';
+export {
   describeNumberRule,
   invalidArgument,
   type NumberRule,

@@ -5,6 +5,7 @@ import {
   type ReadLimits,
   readDicomSeries,
   readNifti,
+  sniffFormat,
 } from '@duncan-mri/io';
 import {
   describeValue,
@@ -13,7 +14,7 @@ import {
   type Volume,
   validateObject,
 } from '@duncan-mri/volume';
-import { gunzipNative, isGzip } from './internal/gunzip.js';
+import { gunzipNative } from './internal/gunzip.js';
 import { fetchOk, resolveUrl } from './internal/urls.js';
 
 /** Where a scan comes from: a `File` or `Blob`, bytes, or a URL to fetch. */
@@ -88,13 +89,6 @@ async function toBytes(source: unknown, argument: string, signal?: AbortSignal):
   );
 }
 
-/** NIfTI-1 (and Analyze) headers are 348 bytes long, NIfTI-2 540: `sizeof_hdr` at byte 0. */
-function looksLikeNifti(bytes: Uint8Array): boolean {
-  if (bytes.length < 4) return false;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 4);
-  return [348, 540].some((n) => view.getInt32(0, true) === n || view.getInt32(0, false) === n);
-}
-
 /** Files a dropped DICOM folder holds besides images. */
 function isDicomJunk(name: string | undefined): boolean {
   if (name === undefined) return false;
@@ -152,17 +146,18 @@ export async function loadVolume(
     const item = await toBytes(s, isList ? `source[${i}]` : 'source', signal);
     if (sources.length > 1 && isDicomJunk(item.name)) continue;
     let bytes = item.bytes;
-    if (isGzip(bytes)) bytes = (await gunzipNative(WHERE, bytes, maxInflated)) ?? bytes;
+    if (sniffFormat(bytes) === 'gzip')
+      bytes = (await gunzipNative(WHERE, bytes, maxInflated)) ?? bytes;
     read.push({ bytes, name: item.name });
     signal?.throwIfAborted();
   }
   if (read.length === 0) invalidArgument(WHERE, 'source', 'must hold an image file', source);
   const first = read[0]!;
+  // Gzip still here is what the native inflater refused; readNifti inflates it itself.
+  const sniffed = read.length === 1 ? sniffFormat(first.bytes) : 'unknown';
   const isNifti =
     format === 'nifti' ||
-    (format === 'auto' &&
-      read.length === 1 &&
-      (looksLikeNifti(first.bytes) || isGzip(first.bytes)));
+    (format === 'auto' && (sniffed === 'nifti-1' || sniffed === 'nifti-2' || sniffed === 'gzip'));
   if (isNifti) {
     if (read.length !== 1)
       invalidArgument(WHERE, 'source', 'must be one file for NIfTI', `${read.length} files`);

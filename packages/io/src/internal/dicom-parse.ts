@@ -1,3 +1,4 @@
+import { hasDicomPrefix } from '../sniff-format.js';
 import {
   implicitVr,
   LONG_VRS,
@@ -96,22 +97,10 @@ export function parseDicom(where: string, input: Uint8Array, limits: ParseLimits
   if (input.length === 0) throw corrupt(where, 'not DICOM: empty file (0 bytes)');
   let start = 0;
   let hasMeta = false;
-  if (
-    input.length >= 132 &&
-    input[128] === 0x44 &&
-    input[129] === 0x49 &&
-    input[130] === 0x43 &&
-    input[131] === 0x4d
-  ) {
+  if (hasDicomPrefix(input, 128)) {
     start = 132;
     hasMeta = true;
-  } else if (
-    input.length >= 4 &&
-    input[0] === 0x44 &&
-    input[1] === 0x49 &&
-    input[2] === 0x43 &&
-    input[3] === 0x4d
-  ) {
+  } else if (hasDicomPrefix(input, 0)) {
     start = 4;
     hasMeta = true;
     warnings.push('no 128-byte preamble before DICM');

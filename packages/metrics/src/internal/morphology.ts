@@ -1,3 +1,4 @@
+import type { Axis } from '@duncan-mri/volume';
 /**
  * Binary morphology on x-fastest grids, for `brainMask`: Otsu's threshold, exact Euclidean
  * distance transforms in millimetres (so balls of a radius in mm, anisotropic spacing included),
@@ -101,7 +102,7 @@ export function squaredDistanceTo(
 }
 
 /** The first voxel of every line along `axis`. */
-function* lineStarts(grid: Grid, axis: 0 | 1 | 2): Generator<number> {
+function* lineStarts(grid: Grid, axis: Axis): Generator<number> {
   const [nx, ny, nz] = grid;
   if (axis === 0) {
     for (let zz = 0; zz < nz; zz++) for (let y = 0; y < ny; y++) yield nx * (y + ny * zz);

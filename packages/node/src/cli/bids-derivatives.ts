@@ -21,6 +21,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import type { Checkpoint } from '@duncan-mri/core';
+import { sniffFormat } from '@duncan-mri/io';
 import { MriError } from '@duncan-mri/volume';
 import {
   cleanStaleTemps,
@@ -320,7 +321,7 @@ function looksLikeNifti(path: string): boolean {
     const head = Buffer.alloc(4096);
     const n = readSync(fd, head, 0, head.length, 0);
     let bytes = head.subarray(0, n);
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b)
+    if (sniffFormat(bytes) === 'gzip')
       bytes = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }); // a prefix is enough
     if (bytes.length < 348) return false;
     const one = bytes.readInt32LE(0) === 348 && bytes.toString('latin1', 344, 347) === 'n+1';

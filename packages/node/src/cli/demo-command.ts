@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { compareImages, headMask, type SliceMetrics, sliceScores } from '@duncan-mri/metrics';
 import { type RecipeStep, simulate } from '@duncan-mri/simulate';
-import { createRng, createVolume, type Volume, withData } from '@duncan-mri/volume';
+import { createRng, createVolume, intensityRange, type Volume, withData } from '@duncan-mri/volume';
 import { createCorrector } from '../create-corrector.js';
 import { captionNumber, renderCaptionedPanel } from '../internal/captioned-panel.js';
 import { DEMO_SAMPLE_FILE, packageFile } from '../internal/package-paths.js';
@@ -126,13 +126,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number | 'he
   }
   const { corrected, artefactMap } = result;
 
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const v of clean.data) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const dataRange = hi - lo;
+  const dataRange = intensityRange(clean).range;
   const mask = headMask(clean);
   let headVoxels = 0;
   for (const m of mask) headVoxels += m;

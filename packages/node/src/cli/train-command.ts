@@ -19,9 +19,15 @@ import {
   train,
 } from '@duncan-mri/core';
 import { createTrainingPairs, simulate } from '@duncan-mri/simulate';
-import { createRng, createVolume, isMriError, MriError, type Volume } from '@duncan-mri/volume';
+import {
+  createRng,
+  createVolume,
+  isMriError,
+  MriError,
+  sliceVolume,
+  type Volume,
+} from '@duncan-mri/volume';
 import { CHECKPOINT_FILES, readCheckpoint, writeCheckpoint } from '../checkpoint-files.js';
-import { extractChunk } from '../internal/chunks.js';
 import { lockOutput } from '../internal/output-lock.js';
 import { LOSS_COLOUR_NAMES, renderLossCurve, renderPanel, sliceOf } from '../internal/panel.js';
 import { readVolumeFile } from '../read-volume-file.js';
@@ -98,13 +104,6 @@ function pairedWeightOption(values: Record<string, unknown>): number | undefined
   if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < 0)
     throw new UsageError(`--paired-weight must be a number >= 0, got ${JSON.stringify(raw)}`);
   return n;
-}
-
-function middleSlice(volume: Volume, axis: 0 | 1 | 2): Volume {
-  const index = Math.floor(volume.shape[axis] / 2);
-  const { data, shape } = extractChunk(volume.data, volume.shape, axis, index, 1);
-  const dims = shape.filter((_, i) => i !== axis) as [number, number];
-  return createVolume({ data, shape: dims });
 }
 
 /** When `--save-every` saves: every `steps` steps, or every `minutes` minutes; neither for 0. */
@@ -335,9 +334,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
     let shown: ReturnType<typeof sliceOf>;
     let correctOptions = {};
     if (pairs === undefined) {
-      preview = middleSlice(corrupted[0]!, axis);
+      const middle = Math.floor(corrupted[0]!.shape[axis] / 2);
+      preview = sliceVolume(corrupted[0]!, axis, middle);
       // Display orientation from the volume the slice came from (right on the left, anterior up).
-      shown = sliceOf(corrupted[0]!, axis, Math.floor(corrupted[0]!.shape[axis] / 2));
+      shown = sliceOf(corrupted[0]!, axis, middle);
     } else {
       const size = model.config.cropSize;
       preview = createVolume({ data: pairs.pair(PREVIEW_PAIR).corrupted, shape: [size, size, 1] });

@@ -1,8 +1,9 @@
+import type { Axis } from '@duncan-mri/volume';
 /** Slices `[start, start + count)` along `axis` of an x-fastest volume buffer. */
 export function extractChunk(
   data: Float32Array,
   shape: readonly [number, number, number],
-  axis: 0 | 1 | 2,
+  axis: Axis,
   start: number,
   count: number,
 ): { data: Float32Array; shape: [number, number, number] } {
@@ -29,7 +30,7 @@ export function extractChunk(
 export function insertChunk(
   target: Float32Array,
   shape: readonly [number, number, number],
-  axis: 0 | 1 | 2,
+  axis: Axis,
   start: number,
   chunk: Float32Array,
   chunkShape: readonly [number, number, number],

@@ -1,9 +1,10 @@
-import { fftAlongAxis } from '../fft.js';
+import type { Axis } from '@duncan-mri/volume';
+import { fftAlongAxis } from './fft.js';
 
 type Shape = readonly [number, number, number];
 
 /** The axes with more than one sample (a 2-D image has nz = 1). */
-export function activeAxes(shape: Shape): (0 | 1 | 2)[] {
+export function activeAxes(shape: Shape): Axis[] {
   return ([0, 1, 2] as const).filter((a) => shape[a] > 1);
 }
 

@@ -1,5 +1,5 @@
-import { createRng, spacing, type Volume } from '@duncan-mri/volume';
-import { directDftLimit, fftAlongAxis } from '../fft.js';
+import { type Axis, createRng, spacing, type Volume } from '@duncan-mri/volume';
+import { directDftLimit, fftAlongAxis } from './fft.js';
 import { signedFrequency } from './kspace.js';
 import { fractal, permutationFromUniform } from './perlin-core.js';
 import { rotateInto, rotationMatrix } from './rigid.js';
@@ -22,7 +22,7 @@ export interface ResolvedMotion {
   readonly driftCycles: number;
   readonly driftSeed: number;
   readonly jerks: readonly Jerk[];
-  readonly phaseEncodeAxis: 0 | 1 | 2;
+  readonly phaseEncodeAxis: Axis;
   readonly centreTimeFraction: number;
   /** The time whose pose is the reference (the pose of the input image). */
   readonly referenceTimeFraction: number;
@@ -337,7 +337,7 @@ function partialDft(
 export function motionKspace(
   volume: Volume,
   groups: readonly PoseGroup[],
-  axis: 0 | 1 | 2,
+  axis: Axis,
 ): { re: Float64Array; im: Float64Array } {
   const shape = volume.shape;
   const size = volume.data.length;

@@ -1,6 +1,6 @@
 /**
- * Unchecked Perlin noise kernels (the public, validated wrappers are in `../perlin.ts`).
- * Classic gradient noise (Perlin 1985) with the improved quintic fade curve and the 12 cube-edge
+ * Perlin noise for the bias field and the motion trajectories, unchecked (the callers validate
+ * their parameters). Classic gradient noise (Perlin 1985) with the improved quintic fade curve and the 12 cube-edge
  * gradients of "Improving noise" (Perlin 2002); the permutation comes from a seeded Rng.
  */
 

@@ -1,10 +1,5 @@
 import { MriError } from '@duncan-mri/volume';
 
-/** Whether bytes start with the gzip magic number. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
 /**
  * Inflates gzip with the browser's native `DecompressionStream('gzip')`, stopping with
  * `LIMIT_EXCEEDED` past `maxBytes`. Resolves `undefined` where the stream is missing or refuses
