@@ -15,6 +15,8 @@ translations of the core README's "Architecture"):
       --out packages/core/test/fixtures/torch-parity-residual
   /usr/bin/python3 tools/reference/core_parity_reference.py --residual 0 --skips 0 \
       --out packages/core/test/fixtures/torch-parity-plain
+  /usr/bin/python3 tools/reference/core_parity_reference.py --residual 1 --skips 1 --masked 1 \
+      --out packages/core/test/fixtures/torch-parity-masked
   /usr/bin/python3 tools/reference/core_parity_reference.py --checkpoint packages/model \
       --input-size 64 --out packages/node/test/fixtures/model-parity.json
 
@@ -197,6 +199,8 @@ def main():
     p.add_argument("--residual", type=int, default=1, help="1: residual translations (the default)")
     p.add_argument("--skips", type=int, default=0, help="1: content skips into decoder F")
     p.add_argument("--paired", type=int, default=0, help="1: the fixture of the paired and semi modes")
+    p.add_argument("--masked", type=int, default=0,
+                   help="1: head-masked discriminators (config.headMaskedDiscriminators), on 48x48 heads with air around them")
     args = p.parse_args()
     torch.set_num_threads(1)
     if args.checkpoint:
@@ -206,7 +210,8 @@ def main():
         paired_fixture(args)
         return
     config = dt.default_config(
-        channels=4, residualBlocks=1, cropSize=32, residual=bool(args.residual), contentSkips=bool(args.skips)
+        channels=4, residualBlocks=1, cropSize=32, residual=bool(args.residual), contentSkips=bool(args.skips),
+        headMaskedDiscriminators=bool(args.masked),
     )
     weights = dt.init_weights(config, 7)
     # Biases start at zero in the project; give them values so that their use is checked too.
@@ -217,21 +222,30 @@ def main():
                 weights[name].copy_(torch.randn(weights[name].shape, generator=g) * 0.05)
     dt.save_checkpoint(args.out, config, 7, weights)
     nets = dt.Networks(config, weights)
-    xa = phantom(32, 32, 1)
-    xf = phantom(32, 32, 2)
+    n = 48 if args.masked else 32
+    xa = phantom(n, n, 1)
+    xf = phantom(n, n, 2)
+    if args.masked:
+        # Heads with air around them (below the head threshold outside two different ellipses),
+        # so the patch weights range from 0 to 1. The air is faint, not 0: on exact zeros the L1
+        # terms sit on their kinks, where wasm and PyTorch may take different sides.
+        ma, mf = ellipse_mask(n, n, 22.5, 24.5, 17, 14), ellipse_mask(n, n, 24.5, 22.5, 15, 18)
+        xa = xa * ma + 0.03 * (1 - ma) * phantom(n, n, 4)
+        xf = xf * mf + 0.03 * (1 - mf) * phantom(n, n, 5)
     xc = phantom(36, 44, 3)
     ta, tf_ = torch.tensor(xa)[None, None], torch.tensor(xf)[None, None]
     with torch.no_grad():
         corrected = nets.correct(torch.tensor(xc)[None, None])[0, 0].numpy()
-    terms, total, fake_f, fake_a = dt.generator_losses(nets, ta, tf_, config["lossWeights"])
+    adversarial = dt.adversarial_options(config)
+    terms, total, fake_f, fake_a = dt.generator_losses(nets, ta, tf_, config["lossWeights"], adversarial)
     names = [n for n, _, _ in dt.variable_specs(config)]
     gen = [n for n in names if n.split("/")[0] in dt.GENERATOR_NETWORKS]
     dis = [n for n in names if n.split("/")[0] in dt.DISCRIMINATOR_NETWORKS]
     grads = torch.autograd.grad(total, [weights[n] for n in gen])
     gen_grads = {n: stats(gr) for n, gr in zip(gen, grads)}
     # Discriminator side: real images against the (detached) fakes of this step.
-    d_loss = dt.discriminator_loss(nets, "discriminatorF", tf_, fake_f.detach()) + dt.discriminator_loss(
-        nets, "discriminatorA", ta, fake_a.detach()
+    d_loss = dt.discriminator_loss(nets, "discriminatorF", tf_, fake_f.detach(), adversarial) + dt.discriminator_loss(
+        nets, "discriminatorA", ta, fake_a.detach(), adversarial
     )
     d_grads = torch.autograd.grad(d_loss, [weights[n] for n in dis])
     dis_grads = {n: stats(gr) for n, gr in zip(dis, d_grads)}
@@ -241,7 +255,7 @@ def main():
         "inputs": {
             "corrupted": xa.ravel().tolist(),
             "clean": xf.ravel().tolist(),
-            "size": 32,
+            "size": n,
             "correctInput": {"height": 36, "width": 44, "data": xc.ravel().tolist()},
         },
         "corrected": corrected.ravel().tolist(),

@@ -227,19 +227,42 @@ def feature_l1(a, b):
     return l1(a[0], b[0]) + l1(a[1], b[1]) + l1(a[2], b[2])
 
 
-def lsgan(prediction, target):
-    return ((prediction - target) ** 2).mean()
+def lsgan(prediction, target, weights=None):
+    """losses.ts lsgan: the mean of (prediction - target)^2, or with per-patch `weights` each
+    image's weighted mean, then the mean over the batch (an image without weight adds 0)."""
+    if weights is None:
+        return ((prediction - target) ** 2).mean()
+    assert weights.shape == prediction.shape, (weights.shape, prediction.shape)
+    per_image = (weights * (prediction - target) ** 2).sum(dim=(1, 2, 3)) / weights.sum(dim=(1, 2, 3)).clamp(min=1e-6)
+    return per_image.mean()
 
 
-def generator_losses(nets, xa, xf, weights):
-    """The six terms of losses.ts (unweighted), the weighted total and the two fakes."""
+def head_weights(x, threshold):
+    """losses.ts headWeights: the share of head (x > threshold) in the 24x24 pixels at the centre of
+    each PatchGAN output patch (3x3 cells of the 8-pixel output stride)."""
+    head = (x > threshold).to(x.dtype)
+    return F.avg_pool2d(F.avg_pool2d(head, 8), 3, stride=1)
+
+
+def adversarial_options(config):
+    """(head-masked, threshold) of config.headMaskedDiscriminators (absent in older checkpoints: False)."""
+    return (bool(config.get("headMaskedDiscriminators", False)), config["foregroundThreshold"])
+
+
+def generator_losses(nets, xa, xf, weights, adversarial=(False, 0.05)):
+    """The six terms of losses.ts (unweighted), the weighted total and the two fakes.
+    `adversarial` = (head-masked, threshold): a fake's patches are weighted by the head of the
+    image it was translated from."""
+    masked, threshold = adversarial
+    wa = head_weights(xa, threshold) if masked else None
+    wf = head_weights(xf, threshold) if masked else None
     ca, a, cf = nets.content_a(xa), nets.artefact(xa), nets.content_f(xf)
     fake_f = nets.to_f(ca, xa)
     fake_a = nets.to_a(cf, a, xf)
     c_fake_f, c_fake_a = nets.content_f(fake_f), nets.content_a(fake_a)
     terms = {
-        "adversarial": lsgan(nets.discriminator("discriminatorF", fake_f), 1)
-        + lsgan(nets.discriminator("discriminatorA", fake_a), 1),
+        "adversarial": lsgan(nets.discriminator("discriminatorF", fake_f), 1, wa)
+        + lsgan(nets.discriminator("discriminatorA", fake_a), 1, wf),
         "cycle": l1(nets.to_a(c_fake_f, a, fake_f), xa) + l1(nets.to_f(c_fake_a, fake_a), xf),
         "reconstruction": l1(nets.to_a(ca, a, xa), xa) + l1(nets.to_f(cf, xf), xf),
         "contentConsistency": feature_l1(ca, c_fake_f) + feature_l1(cf, c_fake_a),
@@ -293,21 +316,23 @@ def paired_loss(nets, xa, xf, mask, weights):
     return weights["l1"] * l1_term + weights["ssim"] * ssim_term, {"l1": l1_term, "ssim": ssim_term}, pred
 
 
-def semi_loss(nets, xa, xf, clean, mask, weights, paired_weights, paired_weight):
+def semi_loss(nets, xa, xf, clean, mask, weights, paired_weights, paired_weight, adversarial=(False, 0.05)):
     """Mode 'semi' of packages/core/src/train.ts: the six generator terms of `generator_losses` on
     x_a (corrupted) and x_f (a clean image of another pair), plus `paired_weight` times the paired
     loss of the corrected x_a (`fake_f`) against x_a's own clean partner. Returns the terms (the
     six, and pairedL1, pairedSsim, paired = l1 * pairedL1 + ssim * pairedSsim), the total and the
     two fakes."""
-    terms, total, fake_f, fake_a = generator_losses(nets, xa, xf, weights)
+    terms, total, fake_f, fake_a = generator_losses(nets, xa, xf, weights, adversarial)
     l1_term, ssim_term = paired_terms(fake_f, clean, mask, paired_weights["background"])
     paired = paired_weights["l1"] * l1_term + paired_weights["ssim"] * ssim_term
     terms = dict(terms, pairedL1=l1_term, pairedSsim=ssim_term, paired=paired)
     return terms, total + paired_weight * paired, fake_f, fake_a
 
 
-def discriminator_loss(nets, net, real, fake):
-    return 0.5 * (lsgan(nets.discriminator(net, real), 1) + lsgan(nets.discriminator(net, fake), 0))
+def discriminator_loss(nets, net, real, fake, adversarial=(False, 0.05)):
+    masked, threshold = adversarial
+    w = (lambda x: head_weights(x, threshold)) if masked else (lambda x: None)
+    return 0.5 * (lsgan(nets.discriminator(net, real), 1, w(real)) + lsgan(nets.discriminator(net, fake), 0, w(fake)))
 
 
 class Adam:
@@ -362,6 +387,7 @@ def default_config(**overrides):
         "foregroundThreshold": 0.05,
         "minForegroundFraction": 0.15,
         "flips": True,
+        "headMaskedDiscriminators": False,
         "pairedLossWeights": {"l1": 1, "ssim": 1, "background": 0.1},
     }
     for k, v in overrides.items():

@@ -186,7 +186,8 @@ def save_atomic(out, *a, **k):
 # The config keys that may change on --resume (RESUMABLE_CONFIG_KEYS of
 # packages/core/src/model-config.ts): loss weights, learning rate and schedule, data handling.
 RESUMABLE_CONFIG_KEYS = ["lossWeights", "pairedLossWeights", "learningRate", "decayStart", "lowPercentile",
-                         "highPercentile", "foregroundThreshold", "minForegroundFraction", "flips", "cropSize"]
+                         "highPercentile", "foregroundThreshold", "minForegroundFraction", "flips", "cropSize",
+                         "headMaskedDiscriminators"]
 
 
 def resumed_config(config, overrides):
@@ -245,6 +246,7 @@ def train_paired(args):
     rng = np.random.default_rng(args.seed + step0)
     pool_f, pool_a = Pool(config["poolSize"], rng), Pool(config["poolSize"], rng)
     size, pw = config["cropSize"], config["pairedLossWeights"]
+    adversarial = dt.adversarial_options(config)
     decay_from = args.steps * config["decayStart"]
     os.makedirs(args.out, exist_ok=True)
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
@@ -276,7 +278,7 @@ def train_paired(args):
             xa, xf, mask = stream.batch(args.batch)
             if semi:
                 _, xf_unpaired, _ = partners.batch(args.batch)
-                gterms, total, pred, fake_a = dt.semi_loss(nets, xa, xf_unpaired, xf, mask, config["lossWeights"], pw, args.paired_weight)
+                gterms, total, pred, fake_a = dt.semi_loss(nets, xa, xf_unpaired, xf, mask, config["lossWeights"], pw, args.paired_weight, adversarial)
                 terms = {"l1": gterms["pairedL1"], "ssim": gterms["pairedSsim"]}
                 total.backward()
                 for _, w in dis:
@@ -284,7 +286,7 @@ def train_paired(args):
                 adam.update(lr)
                 ff = pool_f.query(list(pred.detach()))
                 fa = pool_a.query(list(fake_a.detach()))
-                d_loss = dt.discriminator_loss(nets, "discriminatorF", xf_unpaired, ff) + dt.discriminator_loss(nets, "discriminatorA", xa, fa)
+                d_loss = dt.discriminator_loss(nets, "discriminatorF", xf_unpaired, ff, adversarial) + dt.discriminator_loss(nets, "discriminatorA", xa, fa, adversarial)
                 d_loss.backward()
                 for _, w in gen:
                     w.grad = None
@@ -383,6 +385,7 @@ def main():
         print(f"resumed from {args.resume} at generator step {adam_g.step}", flush=True)
     pool_f, pool_a = Pool(config["poolSize"], rng), Pool(config["poolSize"], rng)
     size, lw = config["cropSize"], config["lossWeights"]
+    adversarial = dt.adversarial_options(config)
     decay_from = args.steps * config["decayStart"]
     cases = [("kmeans", "motion-moderate"), ("kmeans", "motion-severe"), ("gepd", "motion-moderate")]
     os.makedirs(args.out, exist_ok=True)
@@ -403,14 +406,14 @@ def main():
         lr = config["learningRate"] if step < decay_from else config["learningRate"] * (args.steps - step) / (args.steps - decay_from)
         xf = torch.tensor(np.stack([sample_crop(clean, size, config["flips"], rng) for _ in range(args.batch)]))[:, None]
         xa = torch.tensor(np.stack([sample_crop(corrupted, size, config["flips"], rng) for _ in range(args.batch)]))[:, None]
-        terms, total, fake_f, fake_a = dt.generator_losses(nets, xa, xf, lw)
+        terms, total, fake_f, fake_a = dt.generator_losses(nets, xa, xf, lw, adversarial)
         total.backward()
         for _, w in dis:
             w.grad = None
         adam_g.update(lr)
         ff = pool_f.query(list(fake_f.detach()))
         fa = pool_a.query(list(fake_a.detach()))
-        d_loss = dt.discriminator_loss(nets, "discriminatorF", xf, ff) + dt.discriminator_loss(nets, "discriminatorA", xa, fa)
+        d_loss = dt.discriminator_loss(nets, "discriminatorF", xf, ff, adversarial) + dt.discriminator_loss(nets, "discriminatorA", xa, fa, adversarial)
         d_loss.backward()
         for _, w in gen:
             w.grad = None

@@ -43,6 +43,7 @@ export {
   type ModelConfigOverrides,
   type PairedLossWeights,
   RESUMABLE_CONFIG_KEYS,
+  UNPAIRED_RECIPE,
 } from './model-config.js';
 export {
   type RunCorrectOptions,

@@ -112,6 +112,13 @@ export interface ModelConfig {
   readonly minForegroundFraction: number;
   /** Random horizontal and vertical flips of training crops. Default true. */
   readonly flips: boolean;
+  /**
+   * The adversarial terms (generator and discriminators) weigh each patch of the discriminator's
+   * output by the share of head (`foregroundThreshold`) at its centre, so the discriminators judge
+   * the head, not the air around it (modes `'unpaired'` and `'semi'`). Default false; checkpoints
+   * written before this field existed load as false.
+   */
+  readonly headMaskedDiscriminators: boolean;
 }
 
 /** A {@link ModelConfig} with any field left out (defaults fill it), loss weights included. */
@@ -158,6 +165,7 @@ export const defaultModelConfig: ModelConfig = Object.freeze({
   foregroundThreshold: 0.05,
   minForegroundFraction: 0.15,
   flips: true,
+  headMaskedDiscriminators: false,
 });
 
 /** Validates overrides and fills defaults; the result is frozen. Unknown keys are rejected. */
@@ -226,14 +234,45 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
     foregroundThreshold: n('foregroundThreshold', { min: 0, max: 1 }),
     minForegroundFraction: n('minForegroundFraction', { min: 0, max: 1 }),
     flips: validateBoolean(where, 'config.flips', o.flips, d.flips),
+    headMaskedDiscriminators: validateBoolean(
+      where,
+      'config.headMaskedDiscriminators',
+      o.headMaskedDiscriminators,
+      d.headMaskedDiscriminators,
+    ),
   });
 }
+
+/**
+ * Settings with which the unpaired mode (DUNCAN's six losses alone, or `'semi'` with a small
+ * paired weight) can move a residual corrector away from the identity, for a new model or to
+ * warm-start one trained in mode `'paired'` (`loadCheckpoint(paired, { config: UNPAIRED_RECIPE })`:
+ * every key is resumable).
+ *
+ * - `headMaskedDiscriminators`: the discriminators judge the head, not the air (the background is
+ *   the cheap part of the task and says nothing about the anatomy).
+ * - `contentConsistency` 0: with residual translations the corrector needs the artefact in the
+ *   content code of x_a (it subtracts what it sees), while content consistency asks that code to
+ *   equal the content of the corrected image, which has no artefact: the two work against each
+ *   other.
+ * - `cycle` and `reconstruction` 1 instead of 10: measured at a paired-trained warm start
+ *   (`tools/reference/unpaired_loss_balance.py`), the weighted gradients reaching the corrector
+ *   were about 31 (content consistency), 21 (cycle), 10 (reconstruction) and 1.8 (identity)
+ *   against 0.75 for the adversarial term (1.35 head-masked): "change nothing" outweighed "look
+ *   clean" about 60 to 1. With these weights it is about 3 to 1. Identity stays at 5: it is what
+ *   keeps clean images unchanged.
+ */
+export const UNPAIRED_RECIPE: ModelConfigOverrides = Object.freeze({
+  headMaskedDiscriminators: true,
+  lossWeights: Object.freeze({ cycle: 1, reconstruction: 1, contentConsistency: 0 }),
+});
 
 /**
  * The {@link ModelConfig} fields that may change when a checkpoint is loaded to continue training
  * (`loadCheckpoint(checkpoint, { config })`): the loss weights, the learning rate and its
  * schedule, and the data handling, including `cropSize` (the networks are fully convolutional:
- * the training field, and the field a small slice is centred in by `correct`, may grow or shrink).
+ * the training field, and the field a small slice is centred in by `correct`, may grow or shrink)
+ * and `headMaskedDiscriminators` (a paired checkpoint can warm-start an unpaired run with it).
  * The others are fixed by what the checkpoint stores: the architecture (`channels`,
  * `residualBlocks`, `contentSkips`, `residual`, `outputNorm`), the image pools (`poolSize`) and
  * Adam's moments (`beta1`, `beta2`, `epsilon`).
@@ -249,6 +288,7 @@ export const RESUMABLE_CONFIG_KEYS = Object.freeze([
   'minForegroundFraction',
   'flips',
   'cropSize',
+  'headMaskedDiscriminators',
 ] as const satisfies readonly (keyof ModelConfig)[]);
 
 /**

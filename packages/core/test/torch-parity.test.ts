@@ -54,6 +54,14 @@ async function load(DIR: string) {
   });
 }
 
+/** The adversarial options a training step derives from the model's config. */
+function adversarialOf(state: ReturnType<typeof stateOf>) {
+  return {
+    headMasked: state.config.headMaskedDiscriminators,
+    threshold: state.config.foregroundThreshold,
+  };
+}
+
 function expectClose(actual: number, expected: number, tol: number, label: string): void {
   expect(Math.abs(actual - expected), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(
     tol * Math.max(1, Math.abs(expected)),
@@ -83,6 +91,9 @@ describe.each([
   ['wasm', 'torch-parity-residual'],
   ['cpu', 'torch-parity-plain'],
   ['wasm', 'torch-parity-plain'],
+  // config.headMaskedDiscriminators, on 48x48 heads with air around them.
+  ['cpu', 'torch-parity-masked'],
+  ['wasm', 'torch-parity-masked'],
 ] as const)('PyTorch parity on %s (%s)', (backend, fixture) => {
   const DIR = join(FIXTURES, fixture);
   const reference = JSON.parse(readFileSync(join(DIR, 'reference.json'), 'utf8')) as Reference;
@@ -114,7 +125,13 @@ describe.each([
     let fakeF: Float32Array | undefined;
     const { value, grads } = tf.variableGrads(
       () => {
-        const r = generatorLosses(state.nets, xa, xf, state.config.lossWeights);
+        const r = generatorLosses(
+          state.nets,
+          xa,
+          xf,
+          state.config.lossWeights,
+          adversarialOf(state),
+        );
         terms = Object.fromEntries(GENERATOR_TERMS.map((t) => [t, r.terms[t].dataSync()[0]!]));
         fakeF = r.fakeF.dataSync() as Float32Array;
         return r.total;
@@ -144,14 +161,14 @@ describe.each([
     const xa = tf.tensor4d(reference.inputs.corrupted, [1, n, n, 1]);
     const xf = tf.tensor4d(reference.inputs.clean, [1, n, n, 1]);
     const { fakeF, fakeA } = tf.tidy(() => {
-      const r = generatorLosses(state.nets, xa, xf, state.config.lossWeights);
+      const r = generatorLosses(state.nets, xa, xf, state.config.lossWeights, adversarialOf(state));
       return { fakeF: r.fakeF, fakeA: r.fakeA };
     });
     const { value, grads } = tf.variableGrads(
       () =>
         tf.add(
-          discriminatorLoss(state.nets.discriminatorF, xf, fakeF),
-          discriminatorLoss(state.nets.discriminatorA, xa, fakeA),
+          discriminatorLoss(state.nets.discriminatorF, xf, fakeF, adversarialOf(state)),
+          discriminatorLoss(state.nets.discriminatorA, xa, fakeA, adversarialOf(state)),
         ) as tf.Scalar,
       state.discriminatorVariables.map(([, v]) => v),
     );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tf, useBackend } from '../../test/helpers.js';
 import { createModel } from '../create-model.js';
 import { defaultModelConfig, GENERATOR_TERMS } from '../model-config.js';
-import { discriminatorLoss, featureL1, generatorLosses, l1, lsgan } from './losses.js';
+import { discriminatorLoss, featureL1, generatorLosses, headWeights, l1, lsgan } from './losses.js';
 import { stateOf } from './model-state.js';
 import type { Features, Networks } from './networks.js';
 
@@ -150,5 +150,78 @@ describe('per-image gradient accumulation', () => {
       }
     });
     model.dispose();
+  });
+});
+
+describe('head-masked adversarial terms', () => {
+  it('weigh each discriminator patch by the head at its centre, on its output grid', async () => {
+    await useBackend('cpu');
+    const model = await createModel({ channels: 2, residualBlocks: 0 }, { seed: 1 });
+    const { nets } = stateOf('test', model);
+    tf.tidy(() => {
+      for (const [h, w] of [
+        [32, 32],
+        [36, 44],
+        [64, 52],
+      ] as const) {
+        const x = tf.zeros([1, h, w, 1]) as tf.Tensor4D;
+        // The weights are on the discriminator's own output grid, whatever the image size.
+        expect(headWeights(x, 0.05).shape).toEqual(nets.discriminatorF(x).shape);
+      }
+      // A 48x48 image whose left half is head: cells of 8 pixels, 3x3 cells per patch (4x4 patches).
+      const x = tf.tensor4d(
+        Float32Array.from({ length: 48 * 48 }, (_, i) => (i % 48 < 24 ? 1 : 0)),
+        [1, 48, 48, 1],
+      );
+      const expected = Array.from({ length: 4 }, () => [1, 2 / 3, 1 / 3, 0]).flat();
+      const got = headWeights(x, 0.05).dataSync();
+      expect(got).toHaveLength(16);
+      expected.forEach((e, i) => expect(got[i]).toBeCloseTo(e, 6));
+      // Exactly the threshold is air.
+      expect(
+        headWeights(tf.fill([1, 32, 32, 1], 0.05) as tf.Tensor4D, 0.05)
+          .max()
+          .dataSync()[0],
+      ).toBe(0);
+    });
+    model.dispose();
+  });
+
+  it('lsgan with weights is a weighted mean per image, then the mean over images', async () => {
+    await useBackend('cpu');
+    tf.tidy(() => {
+      const p = tf.tensor4d([0, 1, 2, 3, 0, 0, 0, 0], [2, 2, 2, 1]);
+      const w = tf.tensor4d([1, 0, 0, 1, 0, 0, 0, 0], [2, 2, 2, 1]);
+      // Image 0: (0 + 9) / 2 against 0; image 1 has no head and adds 0; the batch mean is 2.25.
+      expect(lsgan(p, 0, w).dataSync()[0]).toBeCloseTo(2.25, 6);
+      // Uniform weights give the plain mean.
+      expect(lsgan(p, 1, tf.onesLike(p)).dataSync()[0]).toBeCloseTo(lsgan(p, 1).dataSync()[0]!, 6);
+      expect(() => lsgan(p, 1, tf.ones([2, 1, 2, 1]) as tf.Tensor4D)).toThrow(/do not match/);
+    });
+  });
+
+  it('leave the air out of the discriminator loss', async () => {
+    await useBackend('cpu');
+    tf.tidy(() => {
+      // Head in the left half of both images: the last column of 4x4 patches is all air.
+      const head = Float32Array.from({ length: 48 * 48 }, (_, i) => (i % 48 < 24 ? 1 : 0));
+      const x = tf.tensor4d(head, [1, 48, 48, 1]);
+      const fake = tf.mul(x, 0.5) as tf.Tensor4D;
+      // Two discriminators that differ only on the air patches.
+      const onHead = (y: tf.Tensor4D) => tf.fill([y.shape[0], 4, 4, 1], 0.3) as tf.Tensor4D;
+      const wildOnAir = (y: tf.Tensor4D) =>
+        tf.tensor4d(
+          Float32Array.from({ length: 16 }, (_, i) => (i % 4 === 3 ? 5 : 0.3)),
+          [y.shape[0], 4, 4, 1],
+        );
+      const options = { headMasked: true, threshold: 0.05 };
+      const a = discriminatorLoss(onHead, x, fake, options).dataSync()[0]!;
+      const b = discriminatorLoss(wildOnAir, x, fake, options).dataSync()[0]!;
+      expect(b).toBeCloseTo(a, 6);
+      // Without the mask the air counts.
+      const c = discriminatorLoss(onHead, x, fake).dataSync()[0]!;
+      const d = discriminatorLoss(wildOnAir, x, fake).dataSync()[0]!;
+      expect(d).toBeGreaterThan(c + 1);
+    });
   });
 });

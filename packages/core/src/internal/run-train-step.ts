@@ -65,6 +65,10 @@ export async function runAdversarialStep(
     beta2: config.beta2,
     epsilon: config.epsilon,
   };
+  const adversarial = {
+    headMasked: config.headMaskedDiscriminators,
+    threshold: config.foregroundThreshold,
+  };
   // The pools' draws depend only on the seed and the step, so a resumed run draws the same.
   const rng = createRng((state.seed + state.adamGenerator.step * 0x9e3779b1) % 2 ** 52);
   // The generator gradient is accumulated one image pair at a time: instance normalisation
@@ -84,7 +88,7 @@ export async function runAdversarialStep(
         () => {
           const a = tf.slice(xa, [i, 0, 0, 0], [1, h, w, 1]);
           const f = tf.slice(xf, [i, 0, 0, 0], [1, h, w, 1]);
-          const r = generatorLosses(nets, a, f, config.lossWeights);
+          const r = generatorLosses(nets, a, f, config.lossWeights, adversarial);
           const more = extra?.(i, r.fakeF);
           kept = {
             terms: Object.fromEntries(
@@ -124,8 +128,8 @@ export async function runAdversarialStep(
   const discriminator = tf.variableGrads(
     () =>
       tf.add(
-        discriminatorLoss(nets.discriminatorF, xf, poolF),
-        discriminatorLoss(nets.discriminatorA, xa, poolA),
+        discriminatorLoss(nets.discriminatorF, xf, poolF, adversarial),
+        discriminatorLoss(nets.discriminatorA, xa, poolA, adversarial),
       ),
     state.discriminatorVariables.map(([, v]) => v),
   );

@@ -239,8 +239,9 @@ process that no longer runs is taken over).
 as if uninterrupted), --mode, --batch-size, --seed, --axis and --paired-weight, unless given again
 (a note names each change). --config on resume may change lossWeights, pairedLossWeights,
 learningRate, decayStart, lowPercentile, highPercentile, foregroundThreshold,
-minForegroundFraction, flips and cropSize (the training field: the networks are fully
-convolutional); the architecture, poolSize and Adam's betas and epsilon stay.
+minForegroundFraction, flips, cropSize (the training field: the networks are fully
+convolutional) and headMaskedDiscriminators; the architecture, poolSize and Adam's betas and
+epsilon stay.
 
 Options:
 `,
