@@ -26,11 +26,12 @@ import {
 } from '@duncan-mri/volume';
 import { defaultModelDirectory } from '../checkpoint-files.js';
 import { createCorrector, type NodeCorrector } from '../create-corrector.js';
-import { renderBoxPlot } from '../internal/box-plot.js';
 import { extractChunk, insertChunk } from '../internal/chunks.js';
-import { type EvaluationTile, renderEvaluationPanel } from '../internal/evaluation-panel.js';
+import {
+  renderEvaluationBoxPlot,
+  renderEvaluationPanel,
+} from '../internal/figures/evaluation-figures.js';
 import { lockOutput, type OutputLock } from '../internal/output-lock.js';
-import { sliceOf } from '../internal/panel.js';
 import {
   corruptWithShots,
   type ShotArtefact,
@@ -729,27 +730,25 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
         const chosen = panelFor.get(variant.artefact);
         if (chosen?.spec === spec && chosen.variant === variant) {
           const k = Math.floor(clean.shape[axis] / 2);
-          const shown = sliceOf(clean, axis, k);
-          const tile = (v: Volume | null, kind: EvaluationTile['kind']): EvaluationTile => {
-            if (v === null)
-              return { ...shown, data: new Float32Array(shown.data.length), kind: 'blank' };
-            const s = sliceOf(v, axis, k);
-            return { ...s, kind };
-          };
-          const maskVolume = mask === null ? null : withData(clean, Float32Array.from(mask));
-          const png = renderEvaluationPanel(
-            [
-              tile(clean, 'image'),
-              tile(corrupted, 'image'),
-              tile(corrected, 'image'),
-              tile(artefactMap, 'signed'),
-              tile(segmentation?.labels ?? null, 'labels'),
-              tile(before.labels, 'labels'),
-              tile(after.labels, 'labels'),
-              tile(maskVolume, 'mask'),
-            ],
-            4,
-          );
+          const scored = (volume: Volume, s: typeof before) => ({
+            volume,
+            labels: s.labels,
+            ssim: s.scores.ssim,
+            dice: s.scores.dice?.mean ?? null,
+          });
+          const { png } = await renderEvaluationPanel({
+            caseName: spec.name,
+            artefact: variant.artefact,
+            severity: variant.severity,
+            axis,
+            index: k,
+            clean,
+            cleanLabels: segmentation?.labels ?? null,
+            corrupted: scored(corrupted, before),
+            corrected: scored(corrected, after),
+            artefactMap,
+            mask: mask === null ? null : withData(clean, Float32Array.from(mask)),
+          });
           const name = `panel-${variant.artefact}.png`;
           writeFileAtomic(join(output, name), png, true);
           written.push(join(output, name));
@@ -772,34 +771,30 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
 
   const groups = groupRows(rows);
   const correction = summariseCorrection(correctionScores, { seed });
-  const ssimPlot = renderBoxPlot(
-    groups.map((g) => ({
-      boxes: [
-        rows
-          .filter((r) => r.artefact === g.artefact && r.severity === g.severity)
-          .flatMap((r) => r.slices.ssim.corrupted),
-        rows
-          .filter((r) => r.artefact === g.artefact && r.severity === g.severity)
-          .flatMap((r) => r.slices.ssim.corrected),
-      ],
-    })),
-  );
-  const finiteDice = (v: (number | null)[]) => v.filter((x): x is number => x !== null);
-  const dicePlot = renderBoxPlot(
-    groups.map((g) => ({
-      boxes: [
-        rows
-          .filter((r) => r.artefact === g.artefact && r.severity === g.severity)
-          .flatMap((r) => finiteDice(r.slices.dice.corrupted)),
-        rows
-          .filter((r) => r.artefact === g.artefact && r.severity === g.severity)
-          .flatMap((r) => finiteDice(r.slices.dice.corrected)),
-      ],
-    })),
-  );
-  writeFileAtomic(join(output, 'boxplot-ssim.png'), ssimPlot, true);
-  writeFileAtomic(join(output, 'boxplot-dice.png'), dicePlot, true);
-  written.push(join(output, 'boxplot-ssim.png'), join(output, 'boxplot-dice.png'));
+  // The box plots' samples: every slice of every case of a group, without the slices with no Dice.
+  for (const metric of ['ssim', 'dice'] as const) {
+    const figure = await renderEvaluationBoxPlot(
+      metric,
+      groups.map((g) => {
+        const members = rows.filter((r) => r.artefact === g.artefact && r.severity === g.severity);
+        return {
+          label: `${g.artefact} ${g.severity}`,
+          samples: (['corrupted', 'corrected'] as const).map((side) =>
+            members
+              .flatMap((r): (number | null)[] => r.slices[metric][side])
+              .filter((v): v is number => v !== null),
+          ),
+        };
+      }),
+    );
+    for (const [extension, bytes] of [
+      ['png', figure.png],
+      ['svg', figure.svg],
+    ] as const) {
+      writeFileAtomic(join(output, `boxplot-${metric}.${extension}`), bytes, true);
+      written.push(join(output, `boxplot-${metric}.${extension}`));
+    }
+  }
   const seconds = (performance.now() - started) / 1000;
   const corruptionText =
     corruption === 'simulator'
@@ -830,7 +825,13 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
     cases,
     rows,
     groups,
-    figures: { ssimBoxPlot: 'boxplot-ssim.png', diceBoxPlot: 'boxplot-dice.png', panels },
+    figures: {
+      ssimBoxPlot: 'boxplot-ssim.png',
+      diceBoxPlot: 'boxplot-dice.png',
+      ssimBoxPlotSvg: 'boxplot-ssim.svg',
+      diceBoxPlotSvg: 'boxplot-dice.svg',
+      panels,
+    },
     seconds: Math.round(seconds * 1000) / 1000,
   };
   writeFileAtomic(join(output, 'report.json'), `${toJson(info)}\n`, true);

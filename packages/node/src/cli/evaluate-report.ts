@@ -3,7 +3,7 @@ import {
   formatCorrectionReport,
   type ImageComparison,
 } from '@duncan-mri/metrics';
-import { type BoxStats, boxStats } from '../internal/box-plot.js';
+import { type BoxStats, boxStats } from '../internal/figures/box-plot.js';
 import { formatMetric } from './context.js';
 
 /** Per-tissue Dice of one segmentation against the clean image's (classes 1..3). */
@@ -227,6 +227,9 @@ export interface ReportInfo {
   readonly figures: {
     readonly ssimBoxPlot: string;
     readonly diceBoxPlot: string;
+    /** The same box plots as SVG (vector). */
+    readonly ssimBoxPlotSvg: string;
+    readonly diceBoxPlotSvg: string;
     readonly panels: readonly {
       file: string;
       case: string;
@@ -295,28 +298,24 @@ export function reportMarkdown(info: ReportInfo): string {
     );
   }
   out.push('');
-  const order = groups.map((g, i) => `${i + 1}. ${g.artefact} ${g.severity}`).join(', ');
   out.push(
     `![SSIM per slice](${info.figures.ssimBoxPlot})`,
     '',
     `![mean Dice per slice](${info.figures.diceBoxPlot})`,
     '',
-    `Box plots (\`${info.figures.ssimBoxPlot}\`: SSIM, \`${info.figures.diceBoxPlot}\`: mean Dice over the`,
-    'classes), y from 0 to 1 with grid lines every 0.1 (darker at 0, 0.5 and 1). One group per',
-    'artefact and severity; in each group orange is no correction and blue is corrected. Boxes span',
-    'Q1 to Q3 with the median in black; whiskers reach the last slice within 1.5 IQR; dots are',
-    'outliers. Groups from left to right:',
-    '',
-    order,
+    `Box plots of the per-slice SSIM and mean Dice (the same as SVG: \`${info.figures.ssimBoxPlotSvg}\`,`,
+    `\`${info.figures.diceBoxPlotSvg}\`). One group per artefact and severity, in each the corrupted`,
+    'image (no correction, orange) and the corrected one (blue). Boxes span Q1 to Q3 with the median',
+    'in black; whiskers reach the last slice within 1.5 IQR; open circles are outliers.',
     '',
   );
   if (info.figures.panels.length > 0) {
     out.push('## Examples', '');
     out.push(
-      'A middle slice (along the slicing axis) per artefact at its severest level. Top row: clean,',
-      'corrupted, corrected, artefact map (corrupted - corrected; mid-grey is 0). Bottom row:',
-      'segmentations of the clean, corrupted and corrected images (black outside the mask, blue',
-      'class 1, green class 2, yellow class 3), and the mask (white).',
+      'A middle slice (along the slicing axis) per artefact at its severest level, each tile',
+      'captioned. Top row: clean, corrupted and corrected (with their SSIM), and the artefact map',
+      '(corrupted - corrected; mid-grey is 0). Bottom row: the segmentations of the clean, corrupted',
+      'and corrected images (with their Dice) and the mask. The colour scales are under the tiles.',
       '',
     );
     for (const p of info.figures.panels) {

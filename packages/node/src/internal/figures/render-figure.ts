@@ -28,6 +28,17 @@ export const FIGURE_STYLE = {
   muted: '#555555',
 } as const;
 
+/** The texts of axes and legends: labels and titles in the figure font, never truncated. */
+const GUIDE_TEXT = {
+  labelFont: FIGURE_FONT,
+  titleFont: FIGURE_FONT,
+  labelFontSize: FIGURE_STYLE.labelSize,
+  titleFontSize: FIGURE_STYLE.axisTitleSize,
+  labelColor: FIGURE_STYLE.text,
+  titleColor: FIGURE_STYLE.text,
+  labelLimit: 0,
+} as const;
+
 /** The look of every figure: one font, no renderer-side truncation (texts are fitted first). */
 const CONFIG: Config = {
   background: 'white',
@@ -42,25 +53,8 @@ const CONFIG: Config = {
     anchor: 'start',
     limit: 0,
   },
-  axis: {
-    labelFont: FIGURE_FONT,
-    titleFont: FIGURE_FONT,
-    labelFontSize: FIGURE_STYLE.labelSize,
-    titleFontSize: FIGURE_STYLE.axisTitleSize,
-    labelColor: FIGURE_STYLE.text,
-    titleColor: FIGURE_STYLE.text,
-    labelLimit: 0,
-  },
-  legend: {
-    labelFont: FIGURE_FONT,
-    titleFont: FIGURE_FONT,
-    labelFontSize: FIGURE_STYLE.labelSize,
-    titleFontSize: FIGURE_STYLE.axisTitleSize,
-    labelColor: FIGURE_STYLE.text,
-    titleColor: FIGURE_STYLE.text,
-    labelLimit: 0,
-    titleLimit: 0,
-  },
+  axis: GUIDE_TEXT,
+  legend: { ...GUIDE_TEXT, titleLimit: 0 },
 };
 
 interface VegaRuntime {
