@@ -12,8 +12,10 @@
 //    fails when it exceeds --max-mb (default 100) or holds the `@tensorflow/tfjs` bundle, which
 //    this package does not need.
 // 4. Runs the installed `duncan correct` on the installed sample (default model, default
-//    backend) and fails unless it writes the corrected volume.
-// `npm test` runs it (`test:install`): it takes about 20 s here.
+//    backend) and fails unless it writes the corrected volume; then the installed `duncan demo`,
+//    which fails unless the figures' plotting stack (Vega, resvg) and font (dist/fonts/) came
+//    with the install, and checks that it wrote its panel as a PNG.
+// `npm test` runs it (`test:install`): it takes about 35 s here.
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -171,6 +173,23 @@ try {
   console.log(
     `duncan correct (installed) on the bundled sample: ${corrected.seconds.toFixed(1)} s, ${backend ?? 'backend not reported'}, wrote ${lstatSync(output).size} bytes`,
   );
+
+  const demo = join(project, 'demo');
+  const shown = run(
+    join(nodeModules, '.bin', 'duncan'),
+    ['demo', '--out', demo, '--json'],
+    project,
+  );
+  const panel = join(demo, 'panel.png');
+  const png = existsSync(panel) ? readFileSync(panel) : Buffer.alloc(0);
+  if (png.subarray(1, 4).toString() !== 'PNG' || png.length < 10_000) {
+    console.error(`FAIL: duncan demo wrote no panel (${panel})`);
+    failed = true;
+  } else {
+    console.log(
+      `duncan demo (installed): ${shown.seconds.toFixed(1)} s, panel.png ${png.readUInt32BE(16)}x${png.readUInt32BE(20)} (Vega and resvg from the install)`,
+    );
+  }
 } finally {
   if (flag('keep')) console.log(`kept ${scratch}`);
   else rmSync(scratch, { recursive: true, force: true });

@@ -103,6 +103,8 @@ export interface EvaluationExample {
   };
   /** The mask of the segmentations as a 0/1 volume, or null without one. */
   readonly mask: Volume | null;
+  /** The corrupted and the corrected image's scores against the clean one (as in the variant's row). */
+  readonly scores: { readonly corrupted: ImageScores; readonly corrected: ImageScores };
 }
 
 /** Per-tissue Dice of one segmentation against the clean image's (classes 1..3). */
@@ -494,6 +496,7 @@ export async function evaluateCorrector(
             corrected: after.labels,
           },
           mask: mask === null ? null : withData(clean, Float32Array.from(mask)),
+          scores: { corrupted: before.scores, corrected: after.scores },
         });
       }
       done++;

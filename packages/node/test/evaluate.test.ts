@@ -13,11 +13,11 @@ import { readVolumeFile } from '../src/read-volume-file.js';
 import { useNodeBackend } from '../src/use-node-backend.js';
 import { writeVolumeFile } from '../src/write-volume-file.js';
 import { CLI, duncan, SAMPLE, shrink, TINY_CONFIG, tempDir } from './helpers.js';
+import { readPng } from './png-reader.js';
+import { svgTexts } from './svg-texts.js';
 
-function pngSize(path: string): [number, number] {
-  const png = readFileSync(path);
-  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return [png.readUInt32BE(16), png.readUInt32BE(20)];
+function png(path: string) {
+  return readPng(new Uint8Array(readFileSync(path)));
 }
 
 let work: string;
@@ -74,14 +74,35 @@ describe('duncan evaluate (built CLI)', () => {
     expect(summary.groups[1].corrupted.ssim).toBeLessThan(summary.groups[0].corrupted.ssim);
     expect(readdirSync(out).sort()).toEqual([
       'boxplot-dice.png',
+      'boxplot-dice.svg',
       'boxplot-ssim.png',
+      'boxplot-ssim.svg',
       'panel-ghosting.png',
       'report.json',
       'report.md',
     ]);
-    // panel: 4 columns x 2 rows of 64x64 tiles enlarged 2x, 4-pixel gaps
-    expect(pngSize(join(out, 'panel-ghosting.png'))).toEqual([4 * 128 + 3 * 4, 2 * 128 + 4]);
-    expect(pngSize(join(out, 'boxplot-ssim.png'))[1]).toBe(320);
+    // panel: 4 columns x 2 rows of 64x64 tiles enlarged 3x (192x192), captions and legends
+    const panel = png(join(out, 'panel-ghosting.png'));
+    expect(panel.width).toBeGreaterThan(4 * 192);
+    expect(panel.height).toBeGreaterThan(2 * 192);
+    // box plots: labelled SVG and its PNG at twice the size
+    const ssimSvg = readFileSync(join(out, 'boxplot-ssim.svg'), 'utf8');
+    expect(svgTexts(ssimSvg)).toEqual(
+      expect.arrayContaining([
+        'SSIM per slice against the clean image',
+        'artefact, severity',
+        'SSIM (unitless, 1 = identical)',
+        'no correction',
+        'corrected',
+        'ghosting mild',
+        'ghosting severe',
+      ]),
+    );
+    const [, svgWidth] = ssimSvg.match(/^<svg[^>]* width="(\d+)"/)!;
+    expect(png(join(out, 'boxplot-ssim.png')).width).toBe(2 * Number(svgWidth));
+    expect(readFileSync(join(out, 'boxplot-dice.svg'), 'utf8')).toContain(
+      '>mean Dice (unitless, 1 = identical)<',
+    );
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.rows).toHaveLength(2);
     expect(report.rows[0].slices.ssim.corrupted).toHaveLength(2);
@@ -103,6 +124,9 @@ describe('duncan evaluate (built CLI)', () => {
     );
     expect(md).toMatch(/^\| ghosting \| severe \| 1 \| [0-9.]+ \| [0-9.]+ \|/m);
     expect(md).toMatch(/!\[SSIM per slice\]\(boxplot-ssim\.png\)/);
+    expect(md).toMatch(/!\[mean Dice per slice\]\(boxplot-dice\.png\)/);
+    expect(md).toMatch(/!\[ghosting severe\]\(panel-ghosting\.png\)/);
+    expect(md).toMatch(/`boxplot-ssim\.svg`/);
     // the report leads with the in-head table against the baselines, whole image second
     const inHead = md.indexOf('**In the head**');
     const wholeImage = md.indexOf('**Whole image**');

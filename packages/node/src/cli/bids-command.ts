@@ -505,7 +505,7 @@ async function groupLevel(
     ctx.note(
       `warning: ${missing.length} image${missing.length === 1 ? '' : 's'} of bids_dir ha${missing.length === 1 ? 's' : 've'} no derivative yet (not run, or failed): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`,
     );
-  const written = writeGroupSummary(outputDir, rows);
+  const written = await writeGroupSummary(outputDir, rows);
   if (ctx.json) {
     ctx.out(
       toJson({
@@ -515,6 +515,7 @@ async function groupLevel(
         summary: written.tsv,
         columns: written.json,
         figure: written.png,
+        figureSvg: written.svg,
         readme: written.readme,
         figureGroups: written.suffixes,
         missing,

@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readPng } from '../../test/png-reader.js';
+import { svgTexts } from '../../test/svg-texts.js';
 import {
   groupFigure,
   groupRows,
@@ -63,19 +65,34 @@ describe('groupRows', () => {
     expect(groupRows(out, { sessions: ['1'] }).map((r) => r.participant_id)).toEqual(['sub-02']);
   });
 
-  it('writes a BIDS TSV (n/a for missing), described columns, a PNG and a README', () => {
+  it('writes a BIDS TSV (n/a for missing), described columns, a labelled figure and a README', async () => {
     const out = derivative();
     const rows = groupRows(out, {});
     const tsv = groupTsv(rows).split('\n');
     expect(tsv[0]!.split('\t')).toEqual(Object.keys(SUMMARY_COLUMNS));
     expect(tsv[4]!.split('\t').slice(0, 3)).toEqual(['sub-03', 'n/a', 'T1w']);
     expect(tsv[4]).toMatch(/\tn\/a\tn\/a\tn\/a\t0\.99\t0\tn\/a$/);
-    const figure = groupFigure(rows);
+    const figure = await groupFigure(rows);
     expect(figure.suffixes).toEqual(['PDw', 'T1w']);
     expect(figure.yMax).toBe(0.2); // 0.1 (the largest) * 1.05, rounded up to 1, 2 or 5 x 10^k
-    const written = writeGroupSummary(out, rows);
+    expect(svgTexts(figure.figure.svg)).toEqual(
+      expect.arrayContaining([
+        'BIDS suffix',
+        'PDw',
+        'T1w',
+        'measure',
+        'mean_abs_change (whole image)',
+        '0.20',
+      ]),
+    );
+    expect(figure.figure.svg).toMatch(
+      />mean \|corrected − source\| \(fraction of the robust range\)</,
+    );
+    const written = await writeGroupSummary(out, rows);
     expect(readFileSync(written.tsv, 'utf8')).toBe(groupTsv(rows));
-    expect(readFileSync(written.png).subarray(1, 4).toString()).toBe('PNG');
+    const png = readPng(new Uint8Array(readFileSync(written.png)));
+    expect([png.width, png.height]).toEqual([figure.figure.width, figure.figure.height]);
+    expect(readFileSync(written.svg, 'utf8')).toBe(figure.figure.svg);
     expect(readFileSync(written.readme, 'utf8')).toMatch(/left to right: PDw, T1w/);
   });
 });

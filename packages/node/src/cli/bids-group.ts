@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { MriError } from '@duncan-mri/volume';
-import { renderBoxPlot } from '../internal/box-plot.js';
+import { BASELINE_COLOUR, CORRECTED_COLOUR, renderBoxPlot } from '../internal/figures/box-plot.js';
+import type { RenderedFigure } from '../internal/figures/render-figure.js';
 import { DESC_ARTEFACT, DESC_CORRECTED, findCorrectedSidecars } from './bids-derivatives.js';
 import { parseBidsName } from './bids-layout.js';
 import { writeFileAtomic } from './files.js';
@@ -171,14 +172,14 @@ function niceCeiling(max: number): number {
 
 /**
  * The group figure: one group of boxes per suffix (in `suffixes` order), in each the
- * `mean_abs_change` (orange) and the `max_slice_mean_abs_change` (blue) of its images; y from 0
- * to a round value at or above the largest, grid lines every tenth of it.
+ * `mean_abs_change` (orange) and the `max_slice_mean_abs_change` (blue) of its images, as
+ * fractions of the robust range; y from 0 to a round value at or above the largest.
  */
-export function groupFigure(rows: readonly GroupRow[]): {
-  png: Uint8Array;
+export async function groupFigure(rows: readonly GroupRow[]): Promise<{
+  figure: RenderedFigure;
   suffixes: string[];
   yMax: number;
-} {
+}> {
   const suffixes = [...new Set(rows.map((r) => r.suffix))].sort();
   const values = (s: string, key: 'mean_abs_change' | 'max_slice_mean_abs_change') =>
     rows.filter((r) => r.suffix === s && r[key] !== null).map((r) => r[key]!);
@@ -186,30 +187,54 @@ export function groupFigure(rows: readonly GroupRow[]): {
     .flatMap((r) => [r.mean_abs_change, r.max_slice_mean_abs_change])
     .filter((v) => v !== null);
   const yMax = niceCeiling(Math.max(0, ...all) * 1.05);
-  const png = renderBoxPlot(
+  const figure = await renderBoxPlot(
     suffixes.map((s) => ({
-      boxes: [values(s, 'mean_abs_change'), values(s, 'max_slice_mean_abs_change')],
+      label: s,
+      samples: [values(s, 'mean_abs_change'), values(s, 'max_slice_mean_abs_change')],
     })),
-    { yMin: 0, yMax, yStep: yMax / 10 },
+    {
+      title: 'How much the corrector changed each image',
+      subtitle: [
+        `${rows.length} corrected image${rows.length === 1 ? '' : 's'}; change inside the head (headMask of the source)`,
+        'Tukey boxes: Q1 to Q3, median (black), whiskers within 1.5 IQR, circles are outliers',
+      ],
+      xTitle: 'BIDS suffix',
+      yTitle: 'mean |corrected − source| (fraction of the robust range)',
+      legendTitle: 'measure',
+      series: [
+        { name: 'mean_abs_change (whole image)', colour: BASELINE_COLOUR },
+        { name: 'max_slice_mean_abs_change (worst slice)', colour: CORRECTED_COLOUR },
+      ],
+      yDomain: [0, yMax],
+    },
   );
-  return { png, suffixes, yMax };
+  return { figure, suffixes, yMax };
 }
 
 /**
  * Writes `group/summary.tsv`, its column descriptions `group/summary.json`, the figure
- * `group/summary.png` and `group/README.md` (what the figure shows, in which order), replacing
- * earlier ones: they are computed from the derivative dataset alone.
+ * `group/summary.png` (and `group/summary.svg`) and `group/README.md` (what the figure shows),
+ * replacing earlier ones: they are computed from the derivative dataset alone.
  */
-export function writeGroupSummary(
+export async function writeGroupSummary(
   outputDir: string,
   rows: readonly GroupRow[],
-): { tsv: string; json: string; png: string; readme: string; suffixes: string[]; yMax: number } {
+): Promise<{
+  tsv: string;
+  json: string;
+  png: string;
+  svg: string;
+  readme: string;
+  suffixes: string[];
+  yMax: number;
+}> {
   const folder = join(outputDir, 'group');
   const tsv = join(folder, 'summary.tsv');
   const json = join(folder, 'summary.json');
   const png = join(folder, 'summary.png');
+  const svg = join(folder, 'summary.svg');
   const readme = join(folder, 'README.md');
-  const figure = groupFigure(rows);
+  const figure = await groupFigure(rows);
   const top = rows.slice(0, 5).filter((r) => r.mean_abs_change !== null);
   const text = [
     '# duncan bids: group summary',
@@ -217,9 +242,9 @@ export function writeGroupSummary(
     `${rows.length} corrected image${rows.length === 1 ? '' : 's'}. \`summary.tsv\` has one row per image, the images`,
     'the corrector changed most first (`change_rank`); `summary.json` describes its columns.',
     '',
-    `\`summary.png\`: box plots (Tukey: quartiles, whiskers at 1.5 IQR, outliers as squares), one group`,
-    `per suffix, left to right: ${figure.suffixes.join(', ')}. In each group, mean_abs_change (orange)`,
-    `then max_slice_mean_abs_change (blue). y from 0 to ${figure.yMax}, grid lines every ${figure.yMax / 10}.`,
+    `\`summary.png\` (and \`summary.svg\`): box plots of mean_abs_change (orange) and`,
+    `max_slice_mean_abs_change (blue), one group per suffix, left to right: ${figure.suffixes.join(', ')};`,
+    `y from 0 to ${figure.yMax}, as a fraction of each image's robust range (see \`summary.json\`).`,
     '',
     'Changed most:',
     '',
@@ -231,7 +256,8 @@ export function writeGroupSummary(
   ].join('\n');
   writeFileAtomic(tsv, groupTsv(rows), true);
   writeFileAtomic(json, `${JSON.stringify(SUMMARY_COLUMNS, null, 2)}\n`, true);
-  writeFileAtomic(png, figure.png, true);
+  writeFileAtomic(png, figure.figure.png, true);
+  writeFileAtomic(svg, figure.figure.svg, true);
   writeFileAtomic(readme, text, true);
-  return { tsv, json, png, readme, suffixes: figure.suffixes, yMax: figure.yMax };
+  return { tsv, json, png, svg, readme, suffixes: figure.suffixes, yMax: figure.yMax };
 }

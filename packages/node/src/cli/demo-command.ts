@@ -4,9 +4,8 @@ import { compareImages, headMask, type SliceMetrics, sliceScores } from '@duncan
 import { type RecipeStep, simulate } from '@duncan-mri/simulate';
 import { createRng, createVolume, intensityRange, type Volume, withData } from '@duncan-mri/volume';
 import { createCorrector } from '../create-corrector.js';
-import { captionNumber, renderCaptionedPanel } from '../internal/captioned-panel.js';
+import { captionNumber, renderImagePanel, sliceOf } from '../internal/figures/image-panel.js';
 import { DEMO_SAMPLE_FILE, packageFile } from '../internal/package-paths.js';
-import { sliceOf } from '../internal/panel.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { writeVolumeFile } from '../write-volume-file.js';
 import { intOption, parseCommand, positional, workersOption } from './args.js';
@@ -203,7 +202,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number | 'he
     const v = inHeadSsim(scores);
     return Number.isFinite(v) ? `SSIM (head) ${v.toFixed(3)}` : 'no head in slice';
   };
-  const png = renderCaptionedPanel(
+  const { png } = await renderImagePanel(
     [
       { image: cleanSlice, kind: 'image', title: 'clean', subtitle: 'reference' },
       {
@@ -227,9 +226,15 @@ export async function demoCommand(argv: readonly string[]): Promise<number | 'he
       },
     ],
     {
+      title: `duncan demo: ${basename(sample.path)}, moderate motion, corrected`,
+      subtitle: [
+        `${nx}×${ny}${nz > 1 ? ` slice ${z + 1} of ${nz}` : ''} at full resolution; motion simulated with seed ${seed}; SSIM in the head against the clean image`,
+      ],
       errorMax,
-      errorLabel: 'one scale for both maps',
-      footer: `${nx}×${ny}${nz > 1 ? ` slice ${z + 1} of ${nz}` : ''}, full resolution; moderate motion, seed ${seed}`,
+      legendTitles: {
+        image: 'intensity (a.u.; window of the clean image)',
+        error: `|error| (a.u.; one scale for both maps, white at ${captionNumber(errorMax)} and above)`,
+      },
     },
   );
   files.panel = join(out, 'panel.png');

@@ -145,8 +145,8 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
   }[] = [];
   const written: string[] = [];
   /** The example figure of one artefact: a middle slice of each image, segmentation and mask. */
-  const writePanel = (example: EvaluationExample): void => {
-    const { png, slice: k } = examplePanel(example, axis);
+  const writePanel = async (example: EvaluationExample): Promise<void> => {
+    const { png, slice: k } = await examplePanel(example, axis);
     const name = `panel-${example.artefact}.png`;
     writeFileAtomic(join(output, name), png, true);
     written.push(join(output, name));
@@ -180,10 +180,14 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
   const { correction, cases, rows } = evaluation;
 
   const groups = groupRows(rows);
-  const { ssimPlot, dicePlot } = boxPlots(rows, groups);
-  writeFileAtomic(join(output, 'boxplot-ssim.png'), ssimPlot, true);
-  writeFileAtomic(join(output, 'boxplot-dice.png'), dicePlot, true);
-  written.push(join(output, 'boxplot-ssim.png'), join(output, 'boxplot-dice.png'));
+  const plots = await boxPlots(rows, groups);
+  for (const metric of ['ssim', 'dice'] as const) {
+    for (const extension of ['png', 'svg'] as const) {
+      const file = join(output, `boxplot-${metric}.${extension}`);
+      writeFileAtomic(file, plots[metric][extension], true);
+      written.push(file);
+    }
+  }
   const seconds = (performance.now() - started) / 1000;
   const corruptionText =
     corruption === 'simulator'
@@ -214,7 +218,13 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
     cases,
     rows,
     groups,
-    figures: { ssimBoxPlot: 'boxplot-ssim.png', diceBoxPlot: 'boxplot-dice.png', panels },
+    figures: {
+      ssimBoxPlot: 'boxplot-ssim.png',
+      diceBoxPlot: 'boxplot-dice.png',
+      ssimBoxPlotSvg: 'boxplot-ssim.svg',
+      diceBoxPlotSvg: 'boxplot-dice.svg',
+      panels,
+    },
     seconds: Math.round(seconds * 1000) / 1000,
   };
   writeFileAtomic(join(output, 'report.json'), `${toJson(info)}\n`, true);

@@ -6,9 +6,12 @@ import type {
   EvaluationRow,
   ImageScores,
 } from '../evaluate-corrector.js';
-import { type BoxStats, boxStats, renderBoxPlot } from '../internal/box-plot.js';
-import { type EvaluationTile, renderEvaluationPanel } from '../internal/evaluation-panel.js';
-import { sliceOf } from '../internal/panel.js';
+import { type BoxStats, boxStats } from '../internal/figures/box-plot.js';
+import {
+  renderEvaluationBoxPlot,
+  renderEvaluationPanel,
+} from '../internal/figures/evaluation-figures.js';
+import type { RenderedFigure } from '../internal/figures/render-figure.js';
 import { formatMetric } from './context.js';
 
 const METRICS = ['ssim', 'msssim', 'vif', 'uqi', 'psnr'] as const;
@@ -176,6 +179,9 @@ export interface ReportInfo {
   readonly figures: {
     readonly ssimBoxPlot: string;
     readonly diceBoxPlot: string;
+    /** The same box plots as SVG (vector). */
+    readonly ssimBoxPlotSvg: string;
+    readonly diceBoxPlotSvg: string;
     readonly panels: readonly {
       file: string;
       case: string;
@@ -244,28 +250,24 @@ export function reportMarkdown(info: ReportInfo): string {
     );
   }
   out.push('');
-  const order = groups.map((g, i) => `${i + 1}. ${g.artefact} ${g.severity}`).join(', ');
   out.push(
     `![SSIM per slice](${info.figures.ssimBoxPlot})`,
     '',
     `![mean Dice per slice](${info.figures.diceBoxPlot})`,
     '',
-    `Box plots (\`${info.figures.ssimBoxPlot}\`: SSIM, \`${info.figures.diceBoxPlot}\`: mean Dice over the`,
-    'classes), y from 0 to 1 with grid lines every 0.1 (darker at 0, 0.5 and 1). One group per',
-    'artefact and severity; in each group orange is no correction and blue is corrected. Boxes span',
-    'Q1 to Q3 with the median in black; whiskers reach the last slice within 1.5 IQR; dots are',
-    'outliers. Groups from left to right:',
-    '',
-    order,
+    `Box plots of the per-slice SSIM and mean Dice (the same as SVG: \`${info.figures.ssimBoxPlotSvg}\`,`,
+    `\`${info.figures.diceBoxPlotSvg}\`). One group per artefact and severity, in each the corrupted`,
+    'image (no correction, orange) and the corrected one (blue). Boxes span Q1 to Q3 with the median',
+    'in black; whiskers reach the last slice within 1.5 IQR; open circles are outliers.',
     '',
   );
   if (info.figures.panels.length > 0) {
     out.push('## Examples', '');
     out.push(
-      'A middle slice (along the slicing axis) per artefact at its severest level. Top row: clean,',
-      'corrupted, corrected, artefact map (corrupted - corrected; mid-grey is 0). Bottom row:',
-      'segmentations of the clean, corrupted and corrected images (black outside the mask, blue',
-      'class 1, green class 2, yellow class 3), and the mask (white).',
+      'A middle slice (along the slicing axis) per artefact at its severest level, each tile',
+      'captioned. Top row: clean, corrupted and corrected (with their SSIM), and the artefact map',
+      '(corrupted - corrected; mid-grey is 0). Bottom row: the segmentations of the clean, corrupted',
+      'and corrected images (with their Dice) and the mask. The colour scales are under the tiles.',
       '',
     );
     for (const p of info.figures.panels) {
@@ -308,57 +310,57 @@ export function reportMarkdown(info: ReportInfo): string {
 /**
  * The example figure of one artefact (panel-<artefact>.png): a middle slice along `axis` of the
  * clean, corrupted and corrected images and the artefact map, then of the three segmentations
- * and the mask.
+ * and the mask, each tile captioned with its score.
  */
-export function examplePanel(
+export async function examplePanel(
   example: EvaluationExample,
   axis: 0 | 1 | 2,
-): { png: Uint8Array; slice: number } {
+): Promise<{ png: Uint8Array; slice: number }> {
   const k = Math.floor(example.clean.shape[axis] / 2);
-  const shown = sliceOf(example.clean, axis, k);
-  const tile = (v: Volume | null, kind: EvaluationTile['kind']): EvaluationTile => {
-    if (v === null) return { ...shown, data: new Float32Array(shown.data.length), kind: 'blank' };
-    const s = sliceOf(v, axis, k);
-    return { ...s, kind };
-  };
-  const png = renderEvaluationPanel(
-    [
-      tile(example.clean, 'image'),
-      tile(example.corrupted, 'image'),
-      tile(example.corrected, 'image'),
-      tile(example.artefactMap, 'signed'),
-      tile(example.labels.clean, 'labels'),
-      tile(example.labels.corrupted, 'labels'),
-      tile(example.labels.corrected, 'labels'),
-      tile(example.mask, 'mask'),
-    ],
-    4,
-  );
+  const scored = (volume: Volume, labels: Volume | null, scores: ImageScores) => ({
+    volume,
+    labels,
+    ssim: scores.ssim,
+    dice: scores.dice?.mean ?? null,
+  });
+  const { png } = await renderEvaluationPanel({
+    caseName: example.case,
+    artefact: example.artefact,
+    severity: example.severity,
+    axis,
+    index: k,
+    clean: example.clean,
+    cleanLabels: example.labels.clean,
+    corrupted: scored(example.corrupted, example.labels.corrupted, example.scores.corrupted),
+    corrected: scored(example.corrected, example.labels.corrected, example.scores.corrected),
+    artefactMap: example.artefactMap,
+    mask: example.mask,
+  });
   return { png, slice: k };
 }
 
 /** The box plots of per-slice SSIM and mean Dice, corrupted beside corrected, one group per artefact and severity. */
-export function boxPlots(
+export async function boxPlots(
   rows: readonly EvaluationRow[],
   groups: readonly EvaluationGroup[],
-): { ssimPlot: Uint8Array; dicePlot: Uint8Array } {
-  const finiteDice = (v: (number | null)[]) => v.filter((x): x is number => x !== null);
-  const boxPlot = (samples: (r: EvaluationRow, side: 0 | 1) => number[]) =>
-    renderBoxPlot(
+): Promise<{ ssim: RenderedFigure; dice: RenderedFigure }> {
+  // The samples: every slice of every case of a group, without the slices with no Dice.
+  const plot = (metric: 'ssim' | 'dice') =>
+    renderEvaluationBoxPlot(
+      metric,
       groups.map((g) => {
         const members = rows.filter((r) => r.artefact === g.artefact && r.severity === g.severity);
         return {
-          boxes: [members.flatMap((r) => samples(r, 0)), members.flatMap((r) => samples(r, 1))],
+          label: `${g.artefact} ${g.severity}`,
+          samples: (['corrupted', 'corrected'] as const).map((side) =>
+            members
+              .flatMap((r): (number | null)[] => r.slices[metric][side])
+              .filter((v): v is number => v !== null),
+          ),
         };
       }),
     );
-  const ssimPlot = boxPlot((r, side) =>
-    side === 0 ? r.slices.ssim.corrupted : r.slices.ssim.corrected,
-  );
-  const dicePlot = boxPlot((r, side) =>
-    finiteDice(side === 0 ? r.slices.dice.corrupted : r.slices.dice.corrected),
-  );
-  return { ssimPlot, dicePlot };
+  return { ssim: await plot('ssim'), dice: await plot('dice') };
 }
 
 /** The summary that `duncan evaluate --json` prints: the pooled rows of both tables. */

@@ -225,9 +225,10 @@ the paired loss. In paired and semi modes step s reads pairs s*batch .. s*batch+
 --resume continues exactly (also a checkpoint of tools/reference/train_default_model.py --mode
 paired|semi). In every mode the learning rate follows the model's step over --steps (constant,
 then a linear decay from decayStart of the run). The output directory gets the
-checkpoint (manifest.json + weights.bin), losses.csv, loss-curve.png and, every --every steps,
-panel-step<N>.png (corrupted input | corrected | artefact map of a middle slice, or of a fixed
-pair in paired and semi modes). A panel, losses.csv or loss-curve.png that cannot be written is
+checkpoint (manifest.json + weights.bin), losses.csv, loss-curve.png and .svg (the loss terms
+against the step, with a legend) and, every --every steps, panel-step<N>.png (captioned:
+corrupted input | corrected | artefact map of a middle slice, or of a fixed pair in paired and
+semi modes). A panel, losses.csv or loss-curve.png that cannot be written is
 a warning; training goes on.
 Checkpoints are saved every --save-every and at the end, each replacing the last as one unit (a
 kill at any moment leaves the previous or the new one readable). Ctrl-C, SIGTERM (schedulers,
@@ -342,8 +343,9 @@ Then, as the DUNCAN paper did: SSIM, MS-SSIM, VIF, UQI and PSNR of the whole ima
 image's max - min as the data range; SSIM slice-wise over z), and the per-tissue Dice of
 3-class segmentations (HMRF-EM after FAST) of the corrupted and of the corrected image against
 the clean image's segmentation, all inside one mask (the clean image's brainMask, or --mask),
-each beside a "no correction" baseline. Writes report.md, report.json, boxplot-ssim.png,
-boxplot-dice.png and panel-<artefact>.png to the output directory and prints the pooled
+each beside a "no correction" baseline. Writes report.md, report.json, boxplot-ssim.png and
+boxplot-dice.png (with .svg; labelled box plots that report.md embeds) and captioned
+panel-<artefact>.png to the output directory and prints the pooled
 in-head and whole-image tables, then the summary table. One run at a time per output directory
 (a lock file, .duncan.lock): a second run into it is refused.
 
@@ -522,7 +524,7 @@ group: reads the participant level's sidecars and writes group/summary.tsv (one 
 the images the corrector changed most first: mean |corrected - source| in the head as a
 fraction of the source's robust range, the largest per-slice value, the artefact map's mean, the
 in-head SSIM of corrected against source), group/summary.json (the columns), group/summary.png
-(box plots per suffix) and group/README.md. Images without a derivative are listed as a warning.
+and .svg (labelled box plots per suffix) and group/README.md. Images without a derivative are listed as a warning.
 
 Input checks (skipped with --skip-bids-validation): dataset_description.json with Name and
 BIDSVersion, and BIDS names for the NIfTI files of the selected anat/ folders (entities of a raw

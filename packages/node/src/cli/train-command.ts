@@ -28,8 +28,9 @@ import {
   type Volume,
 } from '@duncan-mri/volume';
 import { CHECKPOINT_FILES, readCheckpoint, writeCheckpoint } from '../checkpoint-files.js';
+import { renderImagePanel, sliceOf } from '../internal/figures/image-panel.js';
+import { renderLossCurve } from '../internal/figures/loss-curve.js';
 import { lockOutput } from '../internal/output-lock.js';
-import { LOSS_COLOUR_NAMES, renderLossCurve, renderPanel, sliceOf } from '../internal/panel.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import { type NodeBackendName, useNodeBackend } from '../use-node-backend.js';
 import {
@@ -332,16 +333,19 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
     }
     let preview: Volume;
     let shown: ReturnType<typeof sliceOf>;
+    let previewText: string;
     let correctOptions = {};
     if (pairs === undefined) {
       const middle = Math.floor(corrupted[0]!.shape[axis] / 2);
       preview = sliceVolume(corrupted[0]!, axis, middle);
+      previewText = `the middle slice along ${'xyz'[axis]} of the first corrupted volume`;
       // Display orientation from the volume the slice came from (right on the left, anterior up).
       shown = sliceOf(corrupted[0]!, axis, middle);
     } else {
       const size = model.config.cropSize;
       preview = createVolume({ data: pairs.pair(PREVIEW_PAIR).corrupted, shape: [size, size, 1] });
       shown = sliceOf(preview, 2, 0);
+      previewText = `the corrupted image of training pair ${PREVIEW_PAIR} (createTrainingPairs, seed ${seed})`;
       // Pairs are already normalised (the head's 99.5th percentile is 1).
       correctOptions = { intensityRange: { low: 0, high: 1 } };
     }
@@ -362,16 +366,50 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
       }
     };
     const writes: Promise<void>[] = [];
+    // Figures are drawn one at a time, in order, beside training. A figure can take longer than a
+    // small model's step: rather than let them pile up, training waits for them (onProgress).
+    let figures = Promise.resolve();
+    let queuedFigures = 0;
+    const queueFigure = (draw: () => Promise<void>) => {
+      queuedFigures++;
+      figures = figures.then(draw).finally(() => {
+        queuedFigures--;
+      });
+      writes.push(figures);
+    };
     const panel = (step: number) => {
-      const job = (async () => {
+      // The correction starts now, with this step's weights; the drawing waits its turn.
+      const correction = correct(model, preview, correctOptions);
+      correction.catch(() => {}); // handled when its turn comes
+      queueFigure(async () => {
         let png: Uint8Array;
         try {
-          const { corrected, artefactMap } = await correct(model, preview, correctOptions);
-          png = renderPanel([
-            shown,
-            { ...sliceOf(corrected, 2, 0), ...orient },
-            { ...sliceOf(artefactMap, 2, 0), ...orient, signed: true },
-          ]);
+          const { corrected, artefactMap } = await correction;
+          ({ png } = await renderImagePanel(
+            [
+              { image: shown, kind: 'image', title: 'input', subtitle: 'corrupted' },
+              {
+                image: { ...sliceOf(corrected, 2, 0), ...orient },
+                kind: 'image',
+                title: 'corrected',
+                subtitle: `by the model at step ${step}`,
+              },
+              {
+                image: { ...sliceOf(artefactMap, 2, 0), ...orient },
+                kind: 'signed',
+                title: 'artefact map',
+                subtitle: 'input − corrected',
+              },
+            ],
+            {
+              title: `Training preview, step ${step}`,
+              subtitle: [previewText],
+              legendTitles: {
+                image: 'intensity (a.u.; window of the input)',
+                signed: 'artefact map (a.u.; mid-grey is 0)',
+              },
+            },
+          ));
         } catch (error) {
           sideOutput('panels', () => {
             throw new Error(`the panel of step ${step} failed: ${(error as Error).message}`);
@@ -381,9 +419,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
         sideOutput('panels', () =>
           writeFileAtomic(join(out, `panel-step${String(step).padStart(6, '0')}.png`), png, true),
         );
-      })();
-      writes.push(job);
+      });
     };
+    // A loss curve waiting for its turn is not queued twice: it draws the history of its turn.
+    let curveQueued = false;
     const writeCurves = () => {
       const header = ['step', ...lossNames, 'learningRate'].join(',');
       sideOutput('losses.csv', () =>
@@ -393,15 +432,29 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
           true,
         ),
       );
-      sideOutput('loss-curve.png', () =>
-        writeFileAtomic(
-          join(out, 'loss-curve.png'),
-          renderLossCurve(
-            lossNames.map((name, k) => ({ name, values: history.map((r) => r[k + 1]!) })),
-          ),
-          true,
-        ),
-      );
+      if (curveQueued) return;
+      curveQueued = true;
+      queueFigure(async () => {
+        curveQueued = false;
+        const steps = history.map((r) => r[0]!);
+        const series = lossNames.map((name, k) => ({
+          name,
+          values: history.map((r) => r[k + 1]!),
+        }));
+        let figure: Awaited<ReturnType<typeof renderLossCurve>>;
+        try {
+          figure = await renderLossCurve(steps, series, { title: `Training losses (${mode})` });
+        } catch (error) {
+          sideOutput('loss-curve.png', () => {
+            throw new Error(`the loss curve failed: ${(error as Error).message}`);
+          });
+          return;
+        }
+        sideOutput('loss-curve.png', () => {
+          writeFileAtomic(join(out, 'loss-curve.png'), figure.png, true);
+          writeFileAtomic(join(out, 'loss-curve.svg'), figure.svg, true);
+        });
+      });
     };
     // The checkpoint records how the run trains, so --resume continues it (and its schedule).
     const saveModel = async () => {
@@ -433,9 +486,6 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
         : `saving every ${saveEvery.minutes} min`;
     ctx.note(
       `training ${resume ? `from step ${startStep} ` : ''}to step ${totalSteps} (${mode}): ${data}; C=${model.config.channels} R=${model.config.residualBlocks} crop ${model.config.cropSize}, ${model.parameterCount.total} weights; ${saving}; out ${out}`,
-    );
-    ctx.note(
-      `loss-curve.png colours: ${lossNames.map((k, i) => `${k} ${LOSS_COLOUR_NAMES[i % LOSS_COLOUR_NAMES.length]}`).join(', ')}`,
     );
     // Ctrl-C, SIGTERM (schedulers, `timeout`) and SIGHUP (a closed terminal): finish the step,
     // save, exit 128 + the signal's number. The same signal again quits without saving (the last
@@ -484,14 +534,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
             panel(global);
             writeCurves();
           }
+          const backlog = queuedFigures > 2 ? figures : undefined;
           // The end of the run saves anyway; a stop saves after this step.
-          if (global === totalSteps || controller.signal.aborted) return;
+          if (global === totalSteps || controller.signal.aborted) return backlog;
           const due =
             'steps' in saveEvery
               ? saveEvery.steps > 0 && global % saveEvery.steps === 0
               : performance.now() - lastSave >= saveEvery.minutes * 60_000;
           // train waits for this promise: the checkpoint is of this step.
-          return due ? periodicSave(global) : undefined;
+          return due ? Promise.all([backlog, periodicSave(global)]).then(() => {}) : backlog;
         };
         // The schedule spans --steps from step 0 (in every mode), so a resumed run uses the
         // rates of an uninterrupted one (as tools/reference/train_default_model.py).
@@ -524,8 +575,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number | 'h
       await Promise.all(writes);
       const endStep = model.step;
       if (endStep % every !== 0 || remaining <= 0) panel(endStep);
-      await Promise.all(writes);
       writeCurves();
+      await Promise.all(writes);
       await saveModel();
     } finally {
       for (const s of STOP_SIGNALS) process.off(s, onSignal);
