@@ -1,42 +1,7 @@
-import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-
-/** Debian's Chromium; never a downloaded browser. */
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** Headless Chromium with WebGPU and WebGL on SwiftShader, and nothing that phones home. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--enable-unsafe-webgpu',
-      '--use-webgpu-adapter=swiftshader',
-      '--enable-unsafe-swiftshader',
-      '--use-angle=swiftshader',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-default-apps',
-      '--disable-domain-reliability',
-    ],
-  });
-}
-
-/** Skips loudly without Chromium, but fails under CI (`CI` set), where it must be installed. */
-export function browserAvailable(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  if (process.env.CI)
-    throw new Error(`${CHROMIUM} is missing and CI is set: apt-get install -y chromium`);
-  console.warn(`\n!!! SKIPPING the browser-demo end-to-end test: ${CHROMIUM} is missing.\n`);
-  return false;
-}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,4 +1,4 @@
-import { MriError, type Shape } from '@duncan-mri/volume';
+import { invalidArgument, type Shape } from '@duncan-mri/volume';
 
 /** The smallest slice side the network takes: 2 pixels at 1/4 scale for its 3x3 reflection pads. */
 const MIN_SLICE_SIDE = 8;
@@ -24,10 +24,12 @@ export function assertSliceSize(
   const inPlane = shape.filter((_, i) => i !== axis);
   if (inPlane.some((d) => d < MIN_SLICE_SIDE)) {
     const named = axisName === 'axis' ? `axis ${axis}` : `${axisName} ${'xyz'[axis]}`;
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: volume slices along ${named} must be at least ${MIN_SLICE_SIDE}x${MIN_SLICE_SIDE} voxels, got ${inPlane.join('x')} (volume ${shape.join('x')})`,
-      { argument: 'volume' },
+    invalidArgument(
+      where,
+      `volume slices along ${named}`,
+      `must be at least ${MIN_SLICE_SIDE}x${MIN_SLICE_SIDE} voxels`,
+      undefined,
+      { got: `${inPlane.join('x')} (volume ${shape.join('x')})`, argument: 'volume' },
     );
   }
 }

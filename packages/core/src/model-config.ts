@@ -1,4 +1,9 @@
-import { fail, validateBoolean, validateNumber, validateObject } from './internal/validate.js';
+import {
+  invalidArgument,
+  validateBoolean,
+  validateNumber,
+  validateObject,
+} from './internal/validate.js';
 
 /** The six generator loss terms, by the names of `onProgress`'s `losses`. */
 export const GENERATOR_TERMS = [
@@ -173,13 +178,13 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
   const o = validateObject(where, 'config', value, true);
   const d = defaultModelConfig;
   for (const key of Object.keys(o)) {
-    if (!(key in d)) fail(where, `config.${key}`, 'is not a ModelConfig field', o[key]);
+    if (!(key in d)) invalidArgument(where, `config.${key}`, 'is not a ModelConfig field', o[key]);
   }
   const lw = validateObject(where, 'config.lossWeights', o.lossWeights, true);
   const lossWeights = {} as Record<GeneratorTerm, number>;
   for (const key of Object.keys(lw)) {
     if (!(GENERATOR_TERMS as readonly string[]).includes(key)) {
-      fail(where, `config.lossWeights.${key}`, 'is not a loss term', lw[key]);
+      invalidArgument(where, `config.lossWeights.${key}`, 'is not a loss term', lw[key]);
     }
   }
   for (const name of GENERATOR_TERMS) {
@@ -194,7 +199,12 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
   const pw = validateObject(where, 'config.pairedLossWeights', o.pairedLossWeights, true);
   for (const key of Object.keys(pw)) {
     if (!(key in d.pairedLossWeights)) {
-      fail(where, `config.pairedLossWeights.${key}`, 'is not a paired loss weight', pw[key]);
+      invalidArgument(
+        where,
+        `config.pairedLossWeights.${key}`,
+        'is not a paired loss weight',
+        pw[key],
+      );
     }
   }
   const pairedLossWeights = Object.freeze({
@@ -211,7 +221,8 @@ export function resolveModelConfig(where: string, value: unknown): ModelConfig {
   const n = (key: keyof ModelConfig, rule: Parameters<typeof validateNumber>[3]): number =>
     validateNumber(where, `config.${key}`, o[key], rule, d[key] as number);
   const cropSize = n('cropSize', { min: 32, integer: true });
-  if (cropSize % 4 !== 0) fail(where, 'config.cropSize', 'must be a multiple of 4', cropSize);
+  if (cropSize % 4 !== 0)
+    invalidArgument(where, 'config.cropSize', 'must be a multiple of 4', cropSize);
   const lowPercentile = n('lowPercentile', { min: 0, max: 100 });
   const highPercentile = n('highPercentile', { min: lowPercentile, max: 100, minExclusive: true });
   return Object.freeze({
@@ -318,7 +329,7 @@ export function resumeModelConfig(
   const resumable: readonly string[] = RESUMABLE_CONFIG_KEYS;
   for (const key of Object.keys(merged) as (keyof ModelConfig)[]) {
     if (resumable.includes(key) || merged[key] === stored[key]) continue;
-    fail(
+    invalidArgument(
       where,
       `options.config.${key}`,
       `must stay ${JSON.stringify(stored[key])} when training resumes (the checkpoint's weights, Adam moments and image pools depend on it; only ${RESUMABLE_CONFIG_KEYS.join(', ')} may change)`,

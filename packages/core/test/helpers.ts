@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createVolume, isMriError, type Volume } from '@duncan-mri/volume';
-import { expect } from 'vitest';
+import { createVolume, type Volume } from '@duncan-mri/volume';
 
 /** Switches tfjs to `backend` (the bundle registers the gradients; wasm is imported above). */
 export async function useBackend(backend: 'wasm' | 'cpu'): Promise<void> {
@@ -32,31 +31,8 @@ export function phantom(nx: number, ny: number, nz = 1, shift = 0): Volume {
   return createVolume({ data, shape: [nx, ny, nz], spacing: [1, 1.5, 2] });
 }
 
-/** Expects `fn` (sync or async) to throw an MriError with this code. */
-export async function expectMriError(
-  fn: () => unknown,
-  code = 'INVALID_ARGUMENT',
-): Promise<{ code: string; message: string }> {
-  let thrown: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(isMriError(thrown), String(thrown)).toBe(true);
-  expect((thrown as { code: string }).code).toBe(code);
-  return thrown as { code: string; message: string };
-}
-
-/** The largest absolute difference between two arrays. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
-
 /** A tiny configuration for tests. */
 export const TINY = { channels: 4, residualBlocks: 1, cropSize: 32, poolSize: 4 } as const;
 
+export { expectMriError, maxAbsDiff } from '@duncan-mri/test-helpers';
 export { tf };

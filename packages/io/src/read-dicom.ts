@@ -1,4 +1,4 @@
-import { createVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import { createVolume, invalidArgument, type MriError, type Volume } from '@duncan-mri/volume';
 import type { DicomHeader } from './dicom-header.js';
 import type { DicomSlice } from './internal/dicom-frame-geometry.js';
 import { type DicomFile, decodeDicomFile } from './internal/dicom-image.js';
@@ -87,13 +87,7 @@ async function readDicomSeriesUnguarded(
   options?: ReadDicomOptions,
 ): Promise<DicomReadResult[]> {
   if (!Array.isArray(files) || files.length === 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${SERIES}: files must be a non-empty array of Uint8Array, got ${describeValue(files)}`,
-      {
-        argument: 'files',
-      },
-    );
+    invalidArgument(SERIES, 'files', 'must be a non-empty array of Uint8Array', files);
   }
   // A loop, not forEach: forEach skips the holes of a sparse array.
   for (let i = 0; i < files.length; i++) assertBytes(SERIES, files[i], `files[${i}]`);
@@ -108,19 +102,16 @@ async function readDicomSeriesUnguarded(
       names.length !== files.length ||
       !names.every((n) => typeof n === 'string'))
   ) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${SERIES}: names must be an array of ${files.length} strings (one per file), got ${describeValue(names)}`,
-      { argument: 'names' },
+    invalidArgument(
+      SERIES,
+      'names',
+      `must be an array of ${files.length} strings (one per file)`,
+      names,
     );
   }
   const onUnreadable = opts.onUnreadable;
   if (onUnreadable !== undefined && typeof onUnreadable !== 'function') {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${SERIES}: onUnreadable must be a function, got ${describeValue(onUnreadable)}`,
-      { argument: 'onUnreadable' },
-    );
+    invalidArgument(SERIES, 'onUnreadable', 'must be a function', onUnreadable);
   }
   const decoded: DicomFile[] = [];
   let voxels = 0;

@@ -1,4 +1,4 @@
-import { describeValue, MriError } from '@duncan-mri/volume';
+import { invalidArgument } from '@duncan-mri/volume';
 
 /**
  * Upper bounds a reader enforces before it allocates anything, so that a hostile or broken file
@@ -49,22 +49,14 @@ export const DEFAULT_READ_LIMITS: Readonly<Required<ReadLimits>> = Object.freeze
 export function resolveLimits(limits: unknown, where: string): Required<ReadLimits> {
   if (limits === undefined) return DEFAULT_READ_LIMITS;
   if (typeof limits !== 'object' || limits === null) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: limits must be an object, got ${describeValue(limits)}`,
-      { argument: 'limits' },
-    );
+    invalidArgument(where, 'limits', 'must be an object', limits);
   }
   const out: Record<string, number> = { ...DEFAULT_READ_LIMITS };
   for (const key of Object.keys(DEFAULT_READ_LIMITS)) {
     const value = (limits as Record<string, unknown>)[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${where}: limits.${key} must be a positive safe integer, got ${describeValue(value)}`,
-        { argument: `limits.${key}` },
-      );
+      invalidArgument(where, `limits.${key}`, 'must be a positive safe integer', value);
     }
     out[key] = value;
   }

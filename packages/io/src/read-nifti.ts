@@ -1,4 +1,4 @@
-import { createVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import { createVolume, invalidArgument, MriError, type Volume } from '@duncan-mri/volume';
 import {
   asBoundaryError,
   assertBytes,
@@ -198,10 +198,11 @@ function frameBytes(parsed: ParsedNifti): number {
 function validateFrame(where: string, frame: unknown, frames: number): number {
   if (frame === undefined) return 0;
   if (typeof frame !== 'number' || !Number.isInteger(frame) || frame < 0 || frame >= frames) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: frame must be an integer in [0, ${frames - 1}] (the file has ${frames} frame${frames === 1 ? '' : 's'}), got ${describeValue(frame)}`,
-      { argument: 'frame' },
+    invalidArgument(
+      where,
+      'frame',
+      `must be an integer in [0, ${frames - 1}] (the file has ${frames} frame${frames === 1 ? '' : 's'})`,
+      frame,
     );
   }
   return frame;
@@ -210,13 +211,7 @@ function validateFrame(where: string, frame: unknown, frames: number): number {
 function validateInflater(where: string, inflate: unknown): GzipInflater | undefined {
   if (inflate === undefined) return undefined;
   if (typeof inflate !== 'function') {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: inflate must be a function, got ${describeValue(inflate)}`,
-      {
-        argument: 'inflate',
-      },
-    );
+    invalidArgument(where, 'inflate', 'must be a function', inflate);
   }
   return inflate as GzipInflater;
 }
@@ -237,13 +232,7 @@ function runInflater(
     throw wrapThirdPartyError(where, error);
   }
   if (!(out instanceof Uint8Array)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: inflate must return a Uint8Array, got ${describeValue(out)}`,
-      {
-        argument: 'inflate',
-      },
-    );
+    invalidArgument(where, 'inflate', 'must return a Uint8Array', out);
   }
   if (out.length > budget)
     throw onExceeded?.() ?? limitExceeded(where, 'maxInflatedBytes', budget, out.length);

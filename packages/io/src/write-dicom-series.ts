@@ -1,4 +1,10 @@
-import { assertVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import {
+  assertVolume,
+  describeValue,
+  invalidArgument,
+  MriError,
+  type Volume,
+} from '@duncan-mri/volume';
 import type { DicomHeader } from './dicom-header.js';
 import { COPIED_ATTRIBUTES } from './internal/dicom-copied.js';
 import { TAG, TRANSFER_SYNTAX } from './internal/dicom-dictionary.js';
@@ -62,13 +68,7 @@ export function writeDicomSeries(
 ): Uint8Array[] {
   assertVolume(volume, WHERE, 'volume');
   if (typeof source !== 'object' || source === null || !Array.isArray(source.sopInstanceUids)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: source must be the header of readDicomSeries, got ${describeValue(source)}`,
-      {
-        argument: 'source',
-      },
-    );
+    invalidArgument(WHERE, 'source', 'must be the header of readDicomSeries', source);
   }
   validateSource(source);
   const opts = assertOptions<WriteDicomSeriesOptions>(WHERE, options);
@@ -81,35 +81,24 @@ export function writeDicomSeries(
     );
   }
   if (columns > 65535 || rows > 65535) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: rows and columns must be <= 65535, got ${columns}x${rows}`,
-      { argument: 'volume' },
-    );
+    invalidArgument(WHERE, 'rows and columns', 'must be <= 65535', undefined, {
+      got: `${columns}x${rows}`,
+      argument: 'volume',
+    });
   }
   for (const [name, value] of [
     ['seriesDescription', opts.seriesDescription],
     ['derivationDescription', opts.derivationDescription],
   ] as const) {
     if (value !== undefined && typeof value !== 'string') {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: ${name} must be a string, got ${describeValue(value)}`,
-        { argument: name },
-      );
+      invalidArgument(WHERE, name, 'must be a string', value);
     }
   }
   if (
     opts.seriesNumber !== undefined &&
     !(Number.isInteger(opts.seriesNumber) && Math.abs(opts.seriesNumber) < 2 ** 31)
   ) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: seriesNumber must be an integer, got ${describeValue(opts.seriesNumber)}`,
-      {
-        argument: 'seriesNumber',
-      },
-    );
+    invalidArgument(WHERE, 'seriesNumber', 'must be an integer', opts.seriesNumber);
   }
 
   // Rescale: integers that fit int16 are stored as they are; otherwise map [min, max] onto int16.
@@ -119,11 +108,10 @@ export function writeDicomSeries(
   for (let i = 0; i < volume.data.length; i++) {
     const v = volume.data[i]!;
     if (!Number.isFinite(v)) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: volume.data must be finite, got ${v} at index ${i}`,
-        { argument: 'volume' },
-      );
+      invalidArgument(WHERE, 'volume.data', 'must be finite', undefined, {
+        got: `${v} at index ${i}`,
+        argument: 'volume',
+      });
     }
     if (v < min) min = v;
     if (v > max) max = v;
@@ -152,10 +140,12 @@ export function writeDicomSeries(
   // here rather than orthonormalised, which would silently move every voxel.
   const cosine = iop[0]! * iop[3]! + iop[1]! * iop[4]! + iop[2]! * iop[5]!;
   if (!(colNorm > 0 && rowNorm > 0 && Math.abs(cosine) <= 1e-3)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: volume.affine must have orthogonal first two columns (DICOM cannot store an in-plane shear), got a cosine of ${cosine} between them (resample the volume first)`,
-      { argument: 'volume' },
+    invalidArgument(
+      WHERE,
+      'volume.affine',
+      'must have orthogonal first two columns (DICOM cannot store an in-plane shear)',
+      undefined,
+      { got: `a cosine of ${cosine} between them (resample the volume first)`, argument: 'volume' },
     );
   }
 
@@ -317,11 +307,10 @@ function characterSet(source: DicomHeader): { encoding: TextEncoding; declare?: 
  */
 function validateSource(source: DicomHeader): void {
   const fail = (field: string, rule: string, value: unknown): never => {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: source.${field} must be ${rule}, got ${describeValue(value)} (pass the header of readDicomSeries)`,
-      { argument: 'source' },
-    );
+    invalidArgument(WHERE, `source.${field}`, `must be ${rule}`, undefined, {
+      got: `${describeValue(value)} (pass the header of readDicomSeries)`,
+      argument: 'source',
+    });
   };
   for (const field of ['rows', 'columns', 'slices'] as const) {
     if (!Number.isInteger(source[field])) fail(field, 'an integer', source[field]);

@@ -1,4 +1,4 @@
-import { assertVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import { assertVolume, describeValue, invalidArgument, type Volume } from '@duncan-mri/volume';
 import { gzipSync } from 'fflate';
 import { assertOptions } from './internal/errors.js';
 import { datatypeCodeOf, datatypeInfo, type NiftiDatatypeName } from './internal/nifti-types.js';
@@ -60,38 +60,29 @@ export function writeNifti(volume: Volume, options?: WriteNiftiOptions): Uint8Ar
   const asText: string = datatypeName;
   const datatype = datatypeCodeOf(datatypeName);
   if (datatype === undefined || asText === 'int64' || asText === 'uint64') {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: datatype must be one of uint8, int8, int16, uint16, int32, uint32, float32, float64, got ${describeValue(opts.datatype)}`,
-      { argument: 'datatype' },
+    invalidArgument(
+      WHERE,
+      'datatype',
+      'must be one of uint8, int8, int16, uint16, int32, uint32, float32, float64',
+      opts.datatype,
     );
   }
   const header = opts.header;
   if (header !== undefined && (typeof header !== 'object' || header === null)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: header must be a NiftiHeader, got ${describeValue(header)}`,
-      {
-        argument: 'header',
-      },
-    );
+    invalidArgument(WHERE, 'header', 'must be a NiftiHeader', header);
   }
   if (opts.xformCode !== undefined && ![1, 2, 3, 4, 5].includes(opts.xformCode)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: xformCode must be 1..5, got ${describeValue(opts.xformCode)}`,
-      {
-        argument: 'xformCode',
-      },
-    );
+    invalidArgument(WHERE, 'xformCode', 'must be 1..5', opts.xformCode);
   }
   if (header !== undefined) validateHeader(header);
   const [nx, ny, nz] = volume.shape;
   if (nx > 32767 || ny > 32767 || nz > 32767) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: volume.shape must be at most 32767 along each axis (NIfTI-1 stores dims as int16), got [${volume.shape.join(', ')}]`,
-      { argument: 'volume' },
+    invalidArgument(
+      WHERE,
+      'volume.shape',
+      'must be at most 32767 along each axis (NIfTI-1 stores dims as int16)',
+      undefined,
+      { got: `[${volume.shape.join(', ')}]`, argument: 'volume' },
     );
   }
   const bytesPerVoxel = datatypeInfo(datatype)!.bytes;
@@ -100,10 +91,12 @@ export function writeNifti(volume: Volume, options?: WriteNiftiOptions): Uint8Ar
   for (const e of extensions) extBytes += Math.ceil((e.data.length + 8) / 16) * 16;
   const voxOffset = 352 + extBytes;
   if (Math.fround(voxOffset) !== voxOffset) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: header.extensions must fit a vox_offset that float32 holds exactly (at most 2^24 bytes), got ${extBytes} bytes`,
-      { argument: 'header' },
+    invalidArgument(
+      WHERE,
+      'header.extensions',
+      'must fit a vox_offset that float32 holds exactly (at most 2^24 bytes)',
+      undefined,
+      { got: `${extBytes} bytes`, argument: 'header' },
     );
   }
   const count = nx * ny * nz;
@@ -206,11 +199,10 @@ function writeVoxels(
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (!Number.isFinite(v)) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: volume.data must be finite to store as ${name}, got ${v} at index ${i}`,
-        { argument: 'volume' },
-      );
+      invalidArgument(WHERE, 'volume.data', `must be finite to store as ${name}`, undefined, {
+        got: `${v} at index ${i}`,
+        argument: 'volume',
+      });
     }
     if (v < min) min = v;
     if (v > max) max = v;
@@ -244,11 +236,10 @@ function writeVoxels(
  */
 function validateHeader(header: NiftiHeader): void {
   const fail = (field: string, rule: string, value: unknown): never => {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: header.${field} must be ${rule}, got ${describeValue(value)} (pass the header of readNifti)`,
-      { argument: 'header' },
-    );
+    invalidArgument(WHERE, `header.${field}`, `must be ${rule}`, undefined, {
+      got: `${describeValue(value)} (pass the header of readNifti)`,
+      argument: 'header',
+    });
   };
   const int = (field: keyof NiftiHeader, min: number, max: number) => {
     const v = header[field];

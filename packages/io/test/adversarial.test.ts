@@ -5,7 +5,8 @@
  * shows up as a slow test, not as a passing one.
  */
 import { deflateRawSync } from 'node:zlib';
-import { createVolume, isMriError, type Volume } from '@duncan-mri/volume';
+import { expectMriError } from '@duncan-mri/test-helpers';
+import { createVolume, type Volume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_READ_LIMITS,
@@ -40,22 +41,6 @@ import {
 import { cat, gz, mutate, validNifti } from './helpers/craft-nifti.js';
 import { fixture } from './helpers/fixtures.js';
 
-async function caught(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-async function expectMriError(fn: () => unknown, code: string, message: RegExp): Promise<void> {
-  const error = await caught(fn);
-  expect(isMriError(error), `expected an MriError, got ${String(error)}`).toBe(true);
-  expect((error as { code: string }).code).toBe(code);
-  expect((error as Error).message).toMatch(message);
-}
-
 const u32 = (v: number): Uint8Array => new Uint8Array(new Uint32Array([v]).buffer);
 
 /** `unit` repeated `n` times (the helpers' spread-based cat overflows the stack for 100k parts). */
@@ -74,12 +59,14 @@ describe('NIfTI reader', () => {
     });
 
   it('vox_offset beyond the end of a file with extensions is a truncated file, not a RangeError', async () => {
-    await expectMriError(() => readNifti(extensionThenEof(1_000_000)), 'CORRUPT_FILE', /truncated/);
-    await expectMriError(
-      () => readNifti(gz(extensionThenEof(1_000_000))),
-      'CORRUPT_FILE',
-      /truncated/,
-    );
+    await expectMriError(() => readNifti(extensionThenEof(1_000_000)), {
+      code: 'CORRUPT_FILE',
+      message: /truncated/,
+    });
+    await expectMriError(() => readNifti(gz(extensionThenEof(1_000_000))), {
+      code: 'CORRUPT_FILE',
+      message: /truncated/,
+    });
   });
 });
 
@@ -130,7 +117,7 @@ describe('gzip', () => {
     const block = zeroBlock(8 * 1000 + 6); // 2 MB of zeros
     const bomb = cat(header, stored, repeat(block, 250), finalEmptyBlock, trailer);
     expect(bomb.length).toBeLessThan(4 * 2 ** 20);
-    await expectMriError(() => readNifti(bomb), 'LIMIT_EXCEEDED', /gzip bomb/);
+    await expectMriError(() => readNifti(bomb), { code: 'LIMIT_EXCEEDED', message: /gzip bomb/ });
   });
 });
 
@@ -138,24 +125,25 @@ describe('NIfTI writer', () => {
   const flat = (n: number) => createVolume({ data: new Float32Array(n), shape: [n, 1, 1] });
 
   it('refuses a dimension that NIfTI-1 (int16 dims) cannot hold instead of wrapping it', async () => {
-    await expectMriError(() => writeNifti(flat(40_000)), 'INVALID_ARGUMENT', /32767.*40000/);
+    await expectMriError(() => writeNifti(flat(40_000)), {
+      code: 'INVALID_ARGUMENT',
+      message: /32767.*40000/,
+    });
     expect(readNifti(writeNifti(flat(32_767))).volume.shape).toEqual([32_767, 1, 1]);
   });
 
   it('refuses a header that is not a NiftiHeader with an MriError, not a TypeError', async () => {
     const volume = flat(4);
-    await expectMriError(
-      () => writeNifti(volume, { header: {} as NiftiHeader }),
-      'INVALID_ARGUMENT',
-      /header/,
-    );
+    await expectMriError(() => writeNifti(volume, { header: {} as NiftiHeader }), {
+      code: 'INVALID_ARGUMENT',
+      message: /header/,
+    });
     await expectMriError(
       () =>
         writeNifti(volume, {
           header: { ...readNifti(validNifti()).header, extensions: [{ code: 6, data: 'x' }] },
         } as never),
-      'INVALID_ARGUMENT',
-      /extensions/,
+      { code: 'INVALID_ARGUMENT', message: /extensions/ },
     );
   });
 
@@ -171,11 +159,10 @@ describe('NIfTI writer', () => {
 
   it('refuses NaN and Infinity voxels for integer datatypes, keeps them for float', async () => {
     const volume = createVolume({ data: Float32Array.of(1, Number.NaN, 2, 3), shape: [4, 1, 1] });
-    await expectMriError(
-      () => writeNifti(volume, { datatype: 'int16' }),
-      'INVALID_ARGUMENT',
-      /finite.*NaN/,
-    );
+    await expectMriError(() => writeNifti(volume, { datatype: 'int16' }), {
+      code: 'INVALID_ARGUMENT',
+      message: /finite.*NaN/,
+    });
     expect(Number.isNaN(readNifti(writeNifti(volume)).volume.data[1])).toBe(true);
   });
 });
@@ -185,8 +172,14 @@ describe('DICOM parser', () => {
     const level = encode(deepSequence(1));
     const file = part10(cat(encode(baseElements()), repeat(level, 200_000)), EXPLICIT_LE);
     const limits = { maxSequenceDepth: 1_000_000 };
-    await expectMriError(() => readDicom(file, { limits }), 'LIMIT_EXCEEDED', /stack/);
-    await expectMriError(() => readDicomSeries([file], { limits }), 'LIMIT_EXCEEDED', /stack/);
+    await expectMriError(() => readDicom(file, { limits }), {
+      code: 'LIMIT_EXCEEDED',
+      message: /stack/,
+    });
+    await expectMriError(() => readDicomSeries([file], { limits }), {
+      code: 'LIMIT_EXCEEDED',
+      message: /stack/,
+    });
   });
 
   it('a run of zero bytes followed by data (Implicit VR) is refused in linear time', async () => {
@@ -195,11 +188,10 @@ describe('DICOM parser', () => {
       new Uint8Array(4_000_000),
       Uint8Array.of(1),
     );
-    await expectMriError(
-      () => readDicom(part10(body, IMPLICIT_LE)),
-      'CORRUPT_FILE',
-      /zero bytes.*followed by/,
-    );
+    await expectMriError(() => readDicom(part10(body, IMPLICIT_LE)), {
+      code: 'CORRUPT_FILE',
+      message: /zero bytes.*followed by/,
+    });
   });
 
   it('bounds the number of elements, items and fragments (a deflated file of empty items)', async () => {
@@ -213,11 +205,10 @@ describe('DICOM parser', () => {
     const body = encode([...baseElements(), sq, pixelData()]);
     const deflated = part10(new Uint8Array(deflateRawSync(body)), DEFLATED);
     expect(deflated.length).toBeLessThan(20_000);
-    await expectMriError(
-      () => readDicom(deflated, { limits: { maxElements: 10_000 } } as never),
-      'LIMIT_EXCEEDED',
-      /maxElements/,
-    );
+    await expectMriError(() => readDicom(deflated, { limits: { maxElements: 10_000 } } as never), {
+      code: 'LIMIT_EXCEEDED',
+      message: /maxElements/,
+    });
     expect(DEFAULT_READ_LIMITS.maxElements).toBeLessThanOrEqual(2 ** 21);
   });
 
@@ -239,11 +230,10 @@ describe('DICOM parser', () => {
       vr: 'SQ',
       value: encode([item(encode([{ tag: 0x00080060, vr: 'CS', value: str('MR'.repeat(8)) }]))]),
     };
-    await expectMriError(
-      () => readDicom(part10(encode([...baseElements(), sq]), EXPLICIT_LE)),
-      'CORRUPT_FILE',
-      /PixelData/,
-    );
+    await expectMriError(() => readDicom(part10(encode([...baseElements(), sq]), EXPLICIT_LE)), {
+      code: 'CORRUPT_FILE',
+      message: /PixelData/,
+    });
   });
 
   it('checks PixelData length before allocating the frame buffer (32-bit, 2^28 voxels declared)', async () => {
@@ -255,7 +245,10 @@ describe('DICOM parser', () => {
       2621698: { tag: 0x00280102, vr: 'US', value: u16(31) },
     });
     const before = process.memoryUsage().arrayBuffers;
-    await expectMriError(() => readDicom(file), 'CORRUPT_FILE', /PixelData truncated/);
+    await expectMriError(() => readDicom(file), {
+      code: 'CORRUPT_FILE',
+      message: /PixelData truncated/,
+    });
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 2 ** 20);
   });
 });
@@ -271,7 +264,7 @@ describe('DICOM encapsulated pixel data', () => {
       bot,
     );
     const file = withElements({ 2621448: frames(2) }, pixels, RLE);
-    await expectMriError(() => readDicom(file), 'CORRUPT_FILE', /RLE frame 0/);
+    await expectMriError(() => readDicom(file), { code: 'CORRUPT_FILE', message: /RLE frame 0/ });
   });
 
   it('many frames with a Basic Offset Table are split in linear time', async () => {
@@ -291,7 +284,7 @@ describe('DICOM encapsulated pixel data', () => {
       pixels,
       RLE,
     );
-    await expectMriError(() => readDicom(file), 'CORRUPT_FILE', /RLE frame 0/);
+    await expectMriError(() => readDicom(file), { code: 'CORRUPT_FILE', message: /RLE frame 0/ });
   });
 
   it('a JPEG-LS frame cannot borrow its size from a JPEG 2000 SIZ hidden in an APP segment', async () => {
@@ -305,7 +298,7 @@ describe('DICOM encapsulated pixel data', () => {
     const sof = Uint8Array.of(0xff, 0xf7, 0, 11, 16, 0xff, 0xff, 0xff, 0xff, 1, 1, 0x11, 0);
     const codestream = cat(Uint8Array.of(0xff, 0xd8), app, sof, Uint8Array.of(0xff, 0xd9));
     const file = withElements({}, encapsulated([codestream]), JPEG_LS);
-    await expectMriError(() => readDicom(file), 'CORRUPT_FILE', /65535x65535/);
+    await expectMriError(() => readDicom(file), { code: 'CORRUPT_FILE', message: /65535x65535/ });
   });
 
   it('refuses a codestream with several components before decoding it', async () => {
@@ -332,7 +325,7 @@ describe('DICOM encapsulated pixel data', () => {
     );
     const codestream = cat(Uint8Array.of(0xff, 0xd8), sof, Uint8Array.of(0xff, 0xd9));
     const file = withElements({}, encapsulated([codestream]), JPEG_LS);
-    await expectMriError(() => readDicom(file), 'CORRUPT_FILE', /3 components/);
+    await expectMriError(() => readDicom(file), { code: 'CORRUPT_FILE', message: /3 components/ });
   });
 });
 
@@ -354,11 +347,10 @@ describe('DICOM codecs', () => {
 
   it('a truncated JPEG lossless codestream is refused, not decoded into a half-wrong image', async () => {
     const file = fixture('dicom/jpeg_lossless_sel1.dcm');
-    await expectMriError(
-      () => readDicom(cutLastFragment(file, 0.5)),
-      'CORRUPT_FILE',
-      /JPEG lossless codestream truncated/,
-    );
+    await expectMriError(() => readDicom(cutLastFragment(file, 0.5)), {
+      code: 'CORRUPT_FILE',
+      message: /JPEG lossless codestream truncated/,
+    });
   });
 });
 
@@ -373,19 +365,20 @@ describe('DICOM series assembly', () => {
   it('a sparse files array is refused as an argument, not a crash', async () => {
     const files = [validDicom()];
     files.length = 2;
-    await expectMriError(() => readDicomSeries(files), 'INVALID_ARGUMENT', /files\[1\]/);
+    await expectMriError(() => readDicomSeries(files), {
+      code: 'INVALID_ARGUMENT',
+      message: /files\[1\]/,
+    });
   });
 
   it('refuses slices that do not advance along the slice normal (in-plane shift only)', async () => {
     await expectMriError(
       () => readDicomSeries([at('0\\0\\0', '2.25.1'), at('1\\0\\0', '2.25.2')]),
-      'CORRUPT_FILE',
-      /slice normal/,
+      { code: 'CORRUPT_FILE', message: /slice normal/ },
     );
     await expectMriError(
       () => readDicomSeries([at('0\\0\\0', '2.25.1'), at('1\\0\\1e-9', '2.25.2')]),
-      'CORRUPT_FILE',
-      /slice normal/,
+      { code: 'CORRUPT_FILE', message: /slice normal/ },
     );
   });
 
@@ -401,8 +394,7 @@ describe('DICOM series assembly', () => {
     for (const s of ['0\\0', '-1\\1']) {
       await expectMriError(
         () => readDicom(withElements({ 2621488: { tag: 0x00280030, vr: 'DS', value: str(s) } })),
-        'CORRUPT_FILE',
-        /PixelSpacing/,
+        { code: 'CORRUPT_FILE', message: /PixelSpacing/ },
       );
     }
   });
@@ -415,8 +407,7 @@ describe('DICOM series assembly', () => {
             2097207: { tag: 0x00200037, vr: 'DS', value: str('2\\0\\0\\0\\0.5\\0') },
           }),
         ),
-      'CORRUPT_FILE',
-      /ImageOrientationPatient/,
+      { code: 'CORRUPT_FILE', message: /ImageOrientationPatient/ },
     );
   });
 
@@ -436,19 +427,20 @@ describe('DICOM writer', () => {
     const { volume, header } = await readDicom(validDicom());
     await expectMriError(
       () => writeDicomSeries(volume, { ...header, attributes: undefined } as never),
-      'INVALID_ARGUMENT',
-      /source/,
+      { code: 'INVALID_ARGUMENT', message: /source/ },
     );
     await expectMriError(
       () => writeDicomSeries(volume, { ...header, imagePositionsPatient: undefined } as never),
-      'INVALID_ARGUMENT',
-      /source/,
+      { code: 'INVALID_ARGUMENT', message: /source/ },
     );
   });
 
   it('refuses a volume whose shape disagrees with the source', async () => {
     const { header } = await readDicom(validDicom());
     const other: Volume = createVolume({ data: new Float32Array(4 * 4 * 2), shape: [4, 4, 2] });
-    await expectMriError(() => writeDicomSeries(other, header), 'SHAPE_MISMATCH', /shape/);
+    await expectMriError(() => writeDicomSeries(other, header), {
+      code: 'SHAPE_MISMATCH',
+      message: /shape/,
+    });
   });
 });

@@ -1,9 +1,10 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createRng, createVolume, type Volume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { brainMask } from './brain-mask.js';
 import { dice } from './dice.js';
-import { codeOf, phantom, sameBytes } from './internal/test-helpers.js';
+import { phantom, sameBytes } from './internal/test-helpers.js';
 
 /**
  * A synthetic T1 "head" on a 2 mm grid: brain (100, with a dark ventricle), a CSF gap (20),

@@ -1,7 +1,8 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareImages } from './compare-images.js';
-import { codeOf, phantom, withNoise } from './internal/test-helpers.js';
+import { phantom, withNoise } from './internal/test-helpers.js';
 import { multiScaleSsim } from './multi-scale-ssim.js';
 import { psnr } from './psnr.js';
 import { ssim } from './ssim.js';

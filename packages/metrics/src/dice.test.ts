@@ -1,8 +1,8 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createVolume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dice } from './dice.js';
-import { codeOf } from './internal/test-helpers.js';
 
 const labelVolumes = fc
   .record({

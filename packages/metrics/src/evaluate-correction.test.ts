@@ -1,10 +1,10 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createRng, createVolume, type Volume, withData } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateCorrection } from './evaluate-correction.js';
 import { headMask } from './head-mask.js';
 import { headPhantom } from './internal/head-phantom.js';
-import { codeOf } from './internal/test-helpers.js';
 import { pairedBootstrap } from './paired-bootstrap.js';
 import type { CorrectionCase, CorrectionLabels } from './score-correction-case.js';
 

@@ -1,9 +1,9 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createRng, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { evaluateCorrection } from './evaluate-correction.js';
 import { formatCorrectionReport } from './format-correction-report.js';
 import { headPhantom } from './internal/head-phantom.js';
-import { codeOf } from './internal/test-helpers.js';
 
 const clean = headPhantom(32, 32, 4, 1).volume;
 const rng = createRng(1);

@@ -1,10 +1,11 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createVolume, type Volume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { headMask } from './head-mask.js';
 import { headPhantom } from './internal/head-phantom.js';
 import { fillHoles, largestComponent } from './internal/morphology.js';
-import { codeOf, phantom, sameBytes } from './internal/test-helpers.js';
+import { phantom, sameBytes } from './internal/test-helpers.js';
 
 /** Per z slice: the mask is one 4-connected piece without holes (or empty). */
 function oneSolidPiecePerSlice(mask: Uint8Array, shape: Volume['shape']): boolean {

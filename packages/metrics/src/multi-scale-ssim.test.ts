@@ -1,6 +1,7 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { codeOf, phantom, withNoise } from './internal/test-helpers.js';
+import { phantom, withNoise } from './internal/test-helpers.js';
 import { MS_SSIM_WEIGHTS, multiScaleSsim } from './multi-scale-ssim.js';
 import { ssim } from './ssim.js';
 

@@ -1,4 +1,4 @@
-import { describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import { invalidArgument, type Volume } from '@duncan-mri/volume';
 import { SSIM_KERNEL } from './internal/kernels.js';
 import { createMomentPlanes, PlaneMomentFilter } from './internal/local-moments.js';
 import { averagePool2, type Plane, slicePlane } from './internal/planes.js';
@@ -101,10 +101,12 @@ export function assertMultiScaleSize(
 ): void {
   const minimum = multiScaleSsimMinimumSize(scales);
   if (shape[0] < minimum || shape[1] < minimum) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: reference slices must be at least ${minimum}x${minimum} pixels for ${scales} scales (the 11-pixel window must fit after ${scales - 1} halvings), got ${shape[0]}x${shape[1]}`,
-      { argument: 'reference' },
+    invalidArgument(
+      where,
+      'reference slices',
+      `must be at least ${minimum}x${minimum} pixels for ${scales} scales (the 11-pixel window must fit after ${scales - 1} halvings)`,
+      undefined,
+      { got: `${shape[0]}x${shape[1]}`, argument: 'reference' },
     );
   }
 }
@@ -117,11 +119,7 @@ function validateWeights(weights: unknown): readonly number[] {
     weights.length > 8 ||
     !weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0)
   ) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: weights must be 1 to 8 non-negative finite numbers, got ${describeValue(weights)}`,
-      { argument: 'weights' },
-    );
+    invalidArgument(WHERE, 'weights', 'must be 1 to 8 non-negative finite numbers', weights);
   }
   return weights;
 }

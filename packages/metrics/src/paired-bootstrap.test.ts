@@ -1,6 +1,6 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeOf } from './internal/test-helpers.js';
 import { pairedBootstrap } from './paired-bootstrap.js';
 
 describe('pairedBootstrap', () => {

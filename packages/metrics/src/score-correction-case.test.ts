@@ -1,3 +1,4 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createRng, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { evaluateCorrection } from './evaluate-correction.js';
@@ -5,7 +6,6 @@ import { headMask } from './head-mask.js';
 import { headPhantom } from './internal/head-phantom.js';
 import { medianFilter3x3 } from './internal/median-filter.js';
 import { percentile } from './internal/percentile.js';
-import { codeOf } from './internal/test-helpers.js';
 import { scoreCorrectionCase } from './score-correction-case.js';
 import { sliceScores } from './slice-scores.js';
 

@@ -1,9 +1,10 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createVolume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { brainMask } from './brain-mask.js';
 import { dice } from './dice.js';
-import { codeOf, sameBytes, tissuePhantom } from './internal/test-helpers.js';
+import { sameBytes, tissuePhantom } from './internal/test-helpers.js';
 import { segmentTissues } from './segment-tissues.js';
 
 // 64x64x40: about 83,000 voxels in the head, more than the 65,536 of the initialisation sample,

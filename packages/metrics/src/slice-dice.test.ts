@@ -1,7 +1,7 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { dice } from './dice.js';
-import { codeOf } from './internal/test-helpers.js';
 import { sliceDice } from './slice-dice.js';
 
 describe('sliceDice', () => {

@@ -1,7 +1,8 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createVolume, sliceVolume, type Volume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeOf, phantom, withNoise } from './internal/test-helpers.js';
+import { phantom, withNoise } from './internal/test-helpers.js';
 import { psnr } from './psnr.js';
 import { sliceScores } from './slice-scores.js';
 import { ssim } from './ssim.js';

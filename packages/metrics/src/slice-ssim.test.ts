@@ -1,6 +1,7 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createVolume, type Volume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { codeOf, phantom, withNoise } from './internal/test-helpers.js';
+import { phantom, withNoise } from './internal/test-helpers.js';
 import { sliceSsim } from './slice-ssim.js';
 import { ssim } from './ssim.js';
 

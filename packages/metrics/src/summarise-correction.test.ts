@@ -1,8 +1,8 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createRng, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { evaluateCorrection } from './evaluate-correction.js';
 import { headPhantom } from './internal/head-phantom.js';
-import { codeOf } from './internal/test-helpers.js';
 import { scoreCorrectionCase } from './score-correction-case.js';
 import { summariseCorrection } from './summarise-correction.js';
 

@@ -1,8 +1,9 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { onesKernel } from './internal/kernels.js';
 import { ssimCore } from './internal/ssim-core.js';
-import { codeOf, phantom, withNoise } from './internal/test-helpers.js';
+import { phantom, withNoise } from './internal/test-helpers.js';
 import { uqi } from './uqi.js';
 
 describe('uqi', () => {

@@ -1,4 +1,4 @@
-import { MriError, type Volume } from '@duncan-mri/volume';
+import { invalidArgument, type Volume } from '@duncan-mri/volume';
 import { onesKernel } from './internal/kernels.js';
 import { type MomentPlanes, streamMoments } from './internal/local-moments.js';
 import {
@@ -82,10 +82,12 @@ export function uqiCore(
   };
   streamMoments(x, y, shape, BLOCK_KERNEL, 'valid', 'slicewise', 'combined', visit);
   if (count === 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: mask must contain the anchor pixel of at least one 8x8 window (3 pixels from the left/top, 4 from the right/bottom border), got a mask with none`,
-      { argument: 'mask' },
+    invalidArgument(
+      where,
+      'mask',
+      'must contain the anchor pixel of at least one 8x8 window (3 pixels from the left/top, 4 from the right/bottom border)',
+      undefined,
+      { got: 'a mask with none' },
     );
   }
   return sum / count;

@@ -1,6 +1,7 @@
+import { codeOf } from '@duncan-mri/test-helpers';
 import { createVolume, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { codeOf, phantom, withNoise } from './internal/test-helpers.js';
+import { phantom, withNoise } from './internal/test-helpers.js';
 import { vif } from './vif.js';
 
 const x = phantom(64, 60, 1, 8);

@@ -1,4 +1,4 @@
-import { MriError, type Volume } from '@duncan-mri/volume';
+import { invalidArgument, type Volume } from '@duncan-mri/volume';
 import { gaussianKernel } from './internal/kernels.js';
 import { createMomentPlanes, PlaneMomentFilter } from './internal/local-moments.js';
 import { filterValidDecimate, type Plane, slicePlane } from './internal/planes.js';
@@ -74,10 +74,12 @@ export function vif(reference: Volume, test: Volume, options: VifOptions): numbe
 /** Throws when a slice is too small for the four VIF scales. */
 export function assertVifSize(where: string, shape: readonly [number, number, number]): void {
   if (shape[0] < VIF_MINIMUM_SIZE || shape[1] < VIF_MINIMUM_SIZE) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: reference slices must be at least ${VIF_MINIMUM_SIZE}x${VIF_MINIMUM_SIZE} pixels for the four VIF scales, got ${shape[0]}x${shape[1]}`,
-      { argument: 'reference' },
+    invalidArgument(
+      where,
+      'reference slices',
+      `must be at least ${VIF_MINIMUM_SIZE}x${VIF_MINIMUM_SIZE} pixels for the four VIF scales`,
+      undefined,
+      { got: `${shape[0]}x${shape[1]}`, argument: 'reference' },
     );
   }
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import type { CheckpointManifest } from '@duncan-mri/core';
 import { describe, expect, it } from 'vitest';
-import { mriErrorOf, tempDir } from '../test/helpers.js';
+import { expectMriError, tempDir } from '../test/helpers.js';
 import {
   CHECKPOINT_FILES,
   defaultModelDirectory,
@@ -41,20 +41,20 @@ describe('readCheckpoint / writeCheckpoint', () => {
 
   it('names the missing model (MODEL_NOT_FOUND) and refuses unparsable manifests', async () => {
     const dir = tempDir();
-    const missing = await mriErrorOf(() => readCheckpoint(dir));
+    const missing = await expectMriError(() => readCheckpoint(dir), {});
     expect(missing.code).toBe('IO_ERROR');
     expect(missing.message).toMatch(/MODEL_NOT_FOUND/);
     if (!existsSync(join(defaultModelDirectory(), CHECKPOINT_FILES.manifest))) {
-      const bundled = await mriErrorOf(() => readCheckpoint());
+      const bundled = await expectMriError(() => readCheckpoint(), {});
       expect(bundled.message).toMatch(/bundled default model is not installed .*--model <dir>/);
     }
     writeFileSync(join(dir, CHECKPOINT_FILES.manifest), '{ not json');
     writeFileSync(join(dir, CHECKPOINT_FILES.weights), new Uint8Array(4));
-    expect((await mriErrorOf(() => readCheckpoint(dir))).code).toBe('CORRUPT_FILE');
+    expect((await expectMriError(() => readCheckpoint(dir), {})).code).toBe('CORRUPT_FILE');
     writeFileSync(join(dir, CHECKPOINT_FILES.manifest), '[1, 2]');
-    expect((await mriErrorOf(() => readCheckpoint(dir))).code).toBe('CORRUPT_FILE');
-    expect((await mriErrorOf(() => readCheckpoint(''))).code).toBe('INVALID_ARGUMENT');
-    expect((await mriErrorOf(() => writeCheckpoint(dir, {} as never))).code).toBe(
+    expect((await expectMriError(() => readCheckpoint(dir), {})).code).toBe('CORRUPT_FILE');
+    expect((await expectMriError(() => readCheckpoint(''), {})).code).toBe('INVALID_ARGUMENT');
+    expect((await expectMriError(() => writeCheckpoint(dir, {} as never), {})).code).toBe(
       'INVALID_ARGUMENT',
     );
   });

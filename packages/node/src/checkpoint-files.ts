@@ -3,14 +3,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Checkpoint, CheckpointManifest } from '@duncan-mri/core';
 import { defaultModelUrls } from '@duncan-mri/model';
-import { describeValue, MriError } from '@duncan-mri/volume';
+import { describeValue, invalidArgument, MriError } from '@duncan-mri/volume';
 import {
   CHECKPOINT_FILES,
   commitCheckpoint,
   STAGED_WEIGHTS,
   sha256Hex,
 } from './internal/checkpoint-commit.js';
-import { invalid, ioError } from './internal/errors.js';
+import { ioError } from './internal/errors.js';
 
 export { CHECKPOINT_FILES };
 
@@ -58,7 +58,7 @@ export function readCheckpoint(directory?: string): Checkpoint {
   const where = 'readCheckpoint';
   const bundled = directory === undefined;
   if (!bundled && (typeof directory !== 'string' || directory.length === 0))
-    throw invalid(where, 'directory', 'must be a non-empty string', directory);
+    invalidArgument(where, 'directory', 'must be a non-empty string', directory);
   const dir = bundled ? defaultModelDirectory() : resolve(directory);
   const manifestPath = join(dir, CHECKPOINT_FILES.manifest);
   const missing = (file: string) =>
@@ -153,7 +153,7 @@ export function writeCheckpoint(
 ): { readonly directory: string; readonly bytes: number } {
   const where = 'writeCheckpoint';
   if (typeof directory !== 'string' || directory.length === 0)
-    throw invalid(where, 'directory', 'must be a non-empty string', directory);
+    invalidArgument(where, 'directory', 'must be a non-empty string', directory);
   if (
     typeof checkpoint !== 'object' ||
     checkpoint === null ||
@@ -161,7 +161,7 @@ export function writeCheckpoint(
     typeof checkpoint.manifest !== 'object' ||
     checkpoint.manifest === null
   )
-    throw invalid(
+    invalidArgument(
       where,
       'checkpoint',
       'must be { manifest, weights } from saveCheckpoint',

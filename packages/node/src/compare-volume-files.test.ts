@@ -4,7 +4,7 @@ import { writeNifti } from '@duncan-mri/io';
 import { compareImages } from '@duncan-mri/metrics';
 import { createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { mriErrorOf, NIFTI, SAMPLE, tempDir } from '../test/helpers.js';
+import { expectMriError, NIFTI, SAMPLE, tempDir } from '../test/helpers.js';
 import { compareVolumeFiles } from './compare-volume-files.js';
 import { readVolumeFile } from './read-volume-file.js';
 
@@ -52,8 +52,9 @@ describe('compareVolumeFiles', () => {
     const changed = Buffer.from(bytes);
     for (let i = 352 + 2 * frameBytes; i < 352 + 3 * frameBytes; i += 2) changed[i]! ^= 0x08;
     writeFileSync(join(dir, 'changed.nii'), changed);
-    const e = await mriErrorOf(() =>
-      compareVolumeFiles(NIFTI('functional.nii'), join(dir, 'changed.nii')),
+    const e = await expectMriError(
+      () => compareVolumeFiles(NIFTI('functional.nii'), join(dir, 'changed.nii')),
+      {},
     );
     expect(e.code).toBe('INVALID_ARGUMENT');
     expect(e.message).toMatch(/^compareVolumeFiles: frame must be given when an input is 4-D/);
@@ -66,32 +67,34 @@ describe('compareVolumeFiles', () => {
     expect(scores.map((s) => s === 1)).toEqual([true, true, false, true]);
     // A 3-D pair has no frame to choose.
     expect((await compareVolumeFiles(SAMPLE, SAMPLE)).frame).toBeNull();
-    expect((await mriErrorOf(() => compareVolumeFiles(SAMPLE, SAMPLE, { frame: -1 }))).code).toBe(
-      'INVALID_ARGUMENT',
-    );
+    expect(
+      (await expectMriError(() => compareVolumeFiles(SAMPLE, SAMPLE, { frame: -1 }), {})).code,
+    ).toBe('INVALID_ARGUMENT');
   });
 
   it('throws MriError for mismatched grids and flat references', async () => {
     const dir = tempDir();
-    expect((await mriErrorOf(() => compareVolumeFiles(SAMPLE, NIFTI('anatomical.nii')))).code).toBe(
-      'SHAPE_MISMATCH',
-    );
+    expect(
+      (await expectMriError(() => compareVolumeFiles(SAMPLE, NIFTI('anatomical.nii')), {})).code,
+    ).toBe('SHAPE_MISMATCH');
     expect(
       (
-        await mriErrorOf(() =>
-          compareVolumeFiles(SAMPLE, SAMPLE, { mask: NIFTI('anatomical.nii') }),
+        await expectMriError(
+          () => compareVolumeFiles(SAMPLE, SAMPLE, { mask: NIFTI('anatomical.nii') }),
+          {},
         )
       ).code,
     ).toBe('SHAPE_MISMATCH');
     const flat = createVolume({ data: new Float32Array(16 * 16), shape: [16, 16] });
     writeFileSync(join(dir, 'flat.nii'), writeNifti(flat));
-    const e = await mriErrorOf(() =>
-      compareVolumeFiles(join(dir, 'flat.nii'), join(dir, 'flat.nii')),
+    const e = await expectMriError(
+      () => compareVolumeFiles(join(dir, 'flat.nii'), join(dir, 'flat.nii')),
+      {},
     );
     expect(e.code).toBe('INVALID_ARGUMENT');
     expect(e.message).toMatch(/dataRange must be given/);
     expect(
-      (await mriErrorOf(() => compareVolumeFiles(SAMPLE, SAMPLE, { dataRange: -1 }))).code,
+      (await expectMriError(() => compareVolumeFiles(SAMPLE, SAMPLE, { dataRange: -1 }), {})).code,
     ).toBe('INVALID_ARGUMENT');
   });
 });

@@ -1,6 +1,5 @@
 import { compareImages, type ImageComparison } from '@duncan-mri/metrics';
-import { intensityRange, MriError } from '@duncan-mri/volume';
-import { invalid } from './internal/errors.js';
+import { intensityRange, invalidArgument, MriError } from '@duncan-mri/volume';
 import { type ReadVolumeFileOptions, readVolumeFile } from './read-volume-file.js';
 
 /** Options of {@link compareVolumeFiles}. */
@@ -69,10 +68,10 @@ export async function compareVolumeFiles(
   options: CompareVolumeFilesOptions = {},
 ): Promise<VolumeFilesComparison> {
   if (typeof options !== 'object' || options === null)
-    throw invalid(WHERE, 'options', 'must be an object', options);
+    invalidArgument(WHERE, 'options', 'must be an object', options);
   const frame = options.frame;
   if (frame !== undefined && !(Number.isInteger(frame) && frame >= 0))
-    throw invalid(WHERE, 'options.frame', 'must be an integer >= 0', frame);
+    invalidArgument(WHERE, 'options.frame', 'must be an integer >= 0', frame);
   const withFrame = (o: ReadVolumeFileOptions | undefined): ReadVolumeFileOptions => ({
     ...o,
     ...(frame === undefined ? {} : { frame }),
@@ -81,10 +80,12 @@ export async function compareVolumeFiles(
   const test = await readVolumeFile(testPath, withFrame(options.testOptions));
   const frames = [reference, test].map((f) => f.nifti?.frames ?? 1);
   if (frame === undefined && frames.some((n) => n > 1)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: frame must be given when an input is 4-D (the reference has ${frames[0]} frame${frames[0] === 1 ? '' : 's'}, the test ${frames[1]}): the first frame alone would hide differences in the others; choose the frame to score (options.frame from 0, --frame <n> from 1 on the command line)`,
-      { argument: 'frame' },
+    invalidArgument(
+      WHERE,
+      'frame',
+      `must be given when an input is 4-D (the reference has ${frames[0]} frame${frames[0] === 1 ? '' : 's'}, the test ${frames[1]}): the first frame alone would hide differences in the others; choose the frame to score (options.frame from 0, --frame <n> from 1 on the command line)`,
+      undefined,
+      { got: null },
     );
   }
   const ref = reference.volume;
@@ -95,10 +96,12 @@ export async function compareVolumeFiles(
     dataRange = ref.data.some((v) => Number.isFinite(v)) ? intensityRange(ref).range : 0;
     dataRangeSource = 'reference';
     if (!(dataRange > 0) || !Number.isFinite(dataRange)) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: dataRange must be given when the reference is flat or has no finite voxel (its max - min is ${dataRange})`,
-        { argument: 'dataRange' },
+      invalidArgument(
+        WHERE,
+        'dataRange',
+        `must be given when the reference is flat or has no finite voxel (its max - min is ${dataRange})`,
+        undefined,
+        { got: null },
       );
     }
   }
@@ -118,7 +121,7 @@ export async function compareVolumeFiles(
   const nz = ref.shape[2];
   const slicewise = options.slicewise ?? (nz > 1 && nz < 11);
   if (typeof slicewise !== 'boolean')
-    throw invalid(WHERE, 'options.slicewise', 'must be a boolean', slicewise);
+    invalidArgument(WHERE, 'options.slicewise', 'must be a boolean', slicewise);
   const result = compareImages(ref, test.volume, {
     dataRange,
     ...(mask === undefined ? {} : { mask }),

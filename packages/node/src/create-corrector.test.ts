@@ -5,9 +5,10 @@ import {
   loadCheckpoint,
   saveCheckpoint,
 } from '@duncan-mri/core';
+import { maxAbsDiff } from '@duncan-mri/test-helpers';
 import { createVolume, type Volume, withData } from '@duncan-mri/volume';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mriErrorOf, SAMPLE, TINY_CONFIG, tempDir } from '../test/helpers.js';
+import { expectMriError, SAMPLE, TINY_CONFIG, tempDir } from '../test/helpers.js';
 import { createCorrector } from './create-corrector.js';
 import { readVolumeFile } from './read-volume-file.js';
 import { useNodeBackend } from './use-node-backend.js';
@@ -16,12 +17,6 @@ let checkpoint: Checkpoint;
 let sample: Volume;
 /** Tiny models of every decoder kind the installed core knows (residual or not). */
 const variants: { name: string; checkpoint: Checkpoint }[] = [];
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 beforeAll(async () => {
   await useNodeBackend({ env: {} });
@@ -97,7 +92,7 @@ describe('createCorrector', () => {
       await pool.close();
       await pool.close();
     }
-    expect((await mriErrorOf(() => pool.correct(sample))).code).toBe('INVALID_ARGUMENT');
+    expect((await expectMriError(() => pool.correct(sample), {})).code).toBe('INVALID_ARGUMENT');
   });
 
   it('splits volumes among workers with the same result as one pass, for residual and whole-image decoders', async () => {
@@ -168,7 +163,7 @@ describe('createCorrector', () => {
     model.dispose();
     const pool = await createCorrector({ model: checkpoint, workers: 2, backend: 'wasm' });
     try {
-      expect((await mriErrorOf(() => pool.correct(volume))).message).toMatch(
+      expect((await expectMriError(() => pool.correct(volume), {})).message).toMatch(
         /volume.data must be finite, got NaN at index 3/,
       );
       const { corrected, artefactMap } = await pool.correct(volume, {
@@ -178,7 +173,7 @@ describe('createCorrector', () => {
       expect(corrected.data).toEqual(reference.corrected.data);
       expect(artefactMap.data).toEqual(reference.artefactMap.data);
       expect(Number.isNaN(corrected.data[100]!) && Number.isNaN(artefactMap.data[3]!)).toBe(true);
-      const bad = await mriErrorOf(() => pool.correct(volume, { batchSize: 0 }));
+      const bad = await expectMriError(() => pool.correct(volume, { batchSize: 0 }), {});
       expect([bad.code, (bad as { argument?: string }).argument]).toEqual([
         'INVALID_ARGUMENT',
         'options.batchSize',
@@ -195,13 +190,14 @@ describe('createCorrector', () => {
     const corrector = await createCorrector({ model: dir, workers: 0 });
     expect(corrector.config.channels).toBe(TINY_CONFIG.channels);
     await corrector.close();
-    const missing = await mriErrorOf(() => createCorrector({ model: `${dir}/nope` }));
+    const missing = await expectMriError(() => createCorrector({ model: `${dir}/nope` }), {});
     expect(missing.code).toBe('IO_ERROR');
     expect(missing.message).toMatch(/MODEL_NOT_FOUND/);
     // A truncated checkpoint fails in the workers, as the MriError loadCheckpoint throws.
     const broken = { manifest: checkpoint.manifest, weights: checkpoint.weights.slice(0, 100) };
-    const e = await mriErrorOf(() =>
-      createCorrector({ model: broken, workers: 1, backend: 'wasm' }),
+    const e = await expectMriError(
+      () => createCorrector({ model: broken, workers: 1, backend: 'wasm' }),
+      {},
     );
     expect(e.code).toBe('CORRUPT_FILE');
     expect(e.message).toMatch(/loadCheckpoint: weights must have/);
@@ -216,7 +212,12 @@ describe('createCorrector', () => {
       { backend: 'gpu' },
     ]) {
       expect(
-        (await mriErrorOf(() => createCorrector({ model: checkpoint, ...options } as never))).code,
+        (
+          await expectMriError(
+            () => createCorrector({ model: checkpoint, ...options } as never),
+            {},
+          )
+        ).code,
       ).toBe('INVALID_ARGUMENT');
     }
     const pool = await createCorrector({ model: checkpoint, workers: 1, backend: 'wasm' });
@@ -233,7 +234,7 @@ describe('createCorrector', () => {
         [() => pool.correct(sample, { onProgress: 'x' as never }), 'INVALID_ARGUMENT'],
         [() => pool.correct({ data: [1] } as never), 'INVALID_ARGUMENT'],
       ];
-      for (const [fn, code] of cases) expect((await mriErrorOf(fn)).code).toBe(code);
+      for (const [fn, code] of cases) expect((await expectMriError(fn, {})).code).toBe(code);
     } finally {
       await pool.close();
     }

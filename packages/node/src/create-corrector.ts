@@ -7,10 +7,9 @@ import type {
   DuncanModel,
   ModelConfig,
 } from '@duncan-mri/core';
-import { assertVolume, MriError, type Volume } from '@duncan-mri/volume';
+import { assertVolume, invalidArgument, type Volume } from '@duncan-mri/volume';
 import { readCheckpoint } from './checkpoint-files.js';
 import { availableMemory, defaultPoolSize, planCorrection } from './internal/correction-plan.js';
-import { invalid } from './internal/errors.js';
 import type { OnnxCorrectorPass } from './internal/onnx-corrector-pass.js';
 import { WorkerPool } from './internal/worker-pool.js';
 import type { WorkerInit } from './internal/worker-protocol.js';
@@ -72,13 +71,13 @@ const WHERE = 'createCorrector';
 function validateAxis(where: string, value: unknown): 0 | 1 | 2 {
   if (value === undefined) return 2;
   if (value !== 0 && value !== 1 && value !== 2)
-    throw invalid(where, 'options.axis', 'must be 0, 1 or 2', value);
+    invalidArgument(where, 'options.axis', 'must be 0, 1 or 2', value);
   return value;
 }
 
 function validateBatchSize(where: string, argument: string, value: unknown): number | undefined {
   if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1))
-    throw invalid(where, argument, 'must be an integer >= 1', value);
+    invalidArgument(where, argument, 'must be an integer >= 1', value);
   return value as number | undefined;
 }
 
@@ -115,13 +114,13 @@ export async function createCorrector(
   options: CreateCorrectorOptions = {},
 ): Promise<NodeCorrector> {
   if (typeof options !== 'object' || options === null)
-    throw invalid(WHERE, 'options', 'must be an object', options);
+    invalidArgument(WHERE, 'options', 'must be an object', options);
   const { workers: askedWorkers, batchSize } = options;
   if (
     askedWorkers !== undefined &&
     !(Number.isInteger(askedWorkers) && askedWorkers >= 0 && askedWorkers <= 256)
   )
-    throw invalid(WHERE, 'options.workers', 'must be an integer >= 0 and <= 256', askedWorkers);
+    invalidArgument(WHERE, 'options.workers', 'must be an integer >= 0 and <= 256', askedWorkers);
   validateBatchSize(WHERE, 'options.batchSize', batchSize);
   let checkpoint: Checkpoint;
   if (options.model === undefined || typeof options.model === 'string') {
@@ -134,7 +133,7 @@ export async function createCorrector(
   ) {
     checkpoint = options.model;
   } else {
-    throw invalid(
+    invalidArgument(
       WHERE,
       'options.model',
       'must be a checkpoint directory or { manifest, weights }',
@@ -186,16 +185,17 @@ export async function createCorrector(
     async correct(volume, correctOptions = {}) {
       const where = 'NodeCorrector.correct';
       if (closed)
-        throw new MriError('INVALID_ARGUMENT', `${where}: the corrector is closed`, {
+        invalidArgument(where, 'the corrector', 'is closed', undefined, {
+          got: null,
           argument: 'corrector',
         });
       assertVolume(volume, where, 'volume');
       if (typeof correctOptions !== 'object' || correctOptions === null)
-        throw invalid(where, 'options', 'must be an object', correctOptions);
+        invalidArgument(where, 'options', 'must be an object', correctOptions);
       const axis = validateAxis(where, correctOptions.axis);
       const { onProgress, nonFinite } = correctOptions;
       if (onProgress !== undefined && typeof onProgress !== 'function')
-        throw invalid(where, 'options.onProgress', 'must be a function', onProgress);
+        invalidArgument(where, 'options.onProgress', 'must be a function', onProgress);
       const callBatchSize = validateBatchSize(where, 'options.batchSize', correctOptions.batchSize);
       assertSliceSize(volume.shape, axis, where);
       // The two sides of a slice (their order does not matter to its memory).

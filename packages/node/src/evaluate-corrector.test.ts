@@ -8,7 +8,7 @@ import {
 import { simulateSlices } from '@duncan-mri/simulate';
 import { createRng, createVolume, type Volume, withData } from '@duncan-mri/volume';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mriErrorOf, SAMPLE, shrink, TINY_CONFIG } from '../test/helpers.js';
+import { expectMriError, SAMPLE, shrink, TINY_CONFIG } from '../test/helpers.js';
 import type { NodeCorrector } from './create-corrector.js';
 import {
   type EvaluationCaseInput,
@@ -215,12 +215,13 @@ describe('evaluateCorrector', () => {
       ],
     ];
     for (const [input, code, message] of cases) {
-      const error = await mriErrorOf(() =>
-        evaluateCorrector(corrector, input as EvaluationCaseInput[]),
+      const error = await expectMriError(
+        () => evaluateCorrector(corrector, input as EvaluationCaseInput[]),
+        {},
       );
       expect([error.code, error.message]).toEqual([code, expect.stringMatching(message)]);
     }
-    const error = await mriErrorOf(() => evaluateCorrector({} as never, []));
+    const error = await expectMriError(() => evaluateCorrector({} as never, []), {});
     expect(error.message).toMatch(/^evaluateCorrector: corrector must have a correct/);
   });
 });

@@ -3,7 +3,15 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { basename, join } from 'node:path';
 import { readNifti } from '@duncan-mri/io';
 import { describe, expect, it } from 'vitest';
-import { DICOM, GE_SERIES, mriErrorOf, NIFTI, SAMPLE, sha256, tempDir } from '../test/helpers.js';
+import {
+  DICOM,
+  expectMriError,
+  GE_SERIES,
+  NIFTI,
+  SAMPLE,
+  sha256,
+  tempDir,
+} from '../test/helpers.js';
 import { readVolumeFile } from './read-volume-file.js';
 
 describe('readVolumeFile', () => {
@@ -29,7 +37,7 @@ describe('readVolumeFile', () => {
     expect(fromHdr.format).toBe('nifti-pair');
     expect(fromHdr.files).toEqual([NIFTI('syn-pair.hdr'), NIFTI('syn-pair.img')]);
     expect(fromImg.volume.data).toEqual(fromHdr.volume.data);
-    const e = await mriErrorOf(() => readVolumeFile(NIFTI('nifti1.hdr')));
+    const e = await expectMriError(() => readVolumeFile(NIFTI('nifti1.hdr')), {});
     expect(e.code).toBe('IO_ERROR');
     expect(e.message).toMatch(/\.img is missing: nifti1\.img/);
   });
@@ -68,7 +76,7 @@ describe('readVolumeFile', () => {
     expect(skipped[0]).toMatch(/\[(CORRUPT_FILE|UNSUPPORTED_FORMAT)\]$/);
     // The missing slice shows as a gap.
     expect(read.warnings.join('\n')).toMatch(/uneven slice spacing/);
-    const strict = await mriErrorOf(() => readVolumeFile(dir, { strict: true }));
+    const strict = await expectMriError(() => readVolumeFile(dir, { strict: true }), {});
     expect(strict.message).toMatch(
       new RegExp(`^readDicomSeries: ${names[1]!.replace('.', '\\.')}: `),
     );
@@ -82,7 +90,7 @@ describe('readVolumeFile', () => {
     copyFileSync(DICOM('MR_small.dcm'), join(dir, 'small.dcm'));
     writeFileSync(join(dir, 'notes.txt'), 'not dicom');
     mkdirSync(join(dir, 'sub'));
-    const e = await mriErrorOf(() => readVolumeFile(dir));
+    const e = await expectMriError(() => readVolumeFile(dir), {});
     expect(e.code).toBe('INVALID_ARGUMENT');
     expect(e.message).toMatch(/holds 2 series \(choose with --series <n\|uid>\): 1: .*; 2: /);
     const first = await readVolumeFile(dir, { series: 1 });
@@ -91,10 +99,10 @@ describe('readVolumeFile', () => {
     const uid = second.series[1]!.seriesInstanceUid!;
     expect((await readVolumeFile(dir, { series: uid })).volume.shape).toEqual(second.volume.shape);
     expect(first.warnings).toContain('skipped notes.txt: not a DICOM file');
-    expect((await mriErrorOf(() => readVolumeFile(dir, { series: 3 }))).code).toBe(
+    expect((await expectMriError(() => readVolumeFile(dir, { series: 3 }), {})).code).toBe(
       'INVALID_ARGUMENT',
     );
-    expect((await mriErrorOf(() => readVolumeFile(dir, { series: 0 }))).code).toBe(
+    expect((await expectMriError(() => readVolumeFile(dir, { series: 0 }), {})).code).toBe(
       'INVALID_ARGUMENT',
     );
     expect(readdirSync(dir).sort()).toEqual([
@@ -118,14 +126,14 @@ describe('readVolumeFile', () => {
       [DICOM('MR_truncated.dcm'), 'CORRUPT_FILE', /readDicomSeries/],
     ];
     for (const [path, code, message] of cases) {
-      const e = await mriErrorOf(() => readVolumeFile(path));
+      const e = await expectMriError(() => readVolumeFile(path), {});
       expect([path, e.code]).toEqual([path, code]);
       expect(e.message).toMatch(message);
     }
     const empty = tempDir();
-    expect((await mriErrorOf(() => readVolumeFile(empty))).code).toBe('UNSUPPORTED_FORMAT');
-    expect((await mriErrorOf(() => readVolumeFile(''))).code).toBe('INVALID_ARGUMENT');
-    expect((await mriErrorOf(() => readVolumeFile(SAMPLE, { series: -1 }))).code).toBe(
+    expect((await expectMriError(() => readVolumeFile(empty), {})).code).toBe('UNSUPPORTED_FORMAT');
+    expect((await expectMriError(() => readVolumeFile(''), {})).code).toBe('INVALID_ARGUMENT');
+    expect((await expectMriError(() => readVolumeFile(SAMPLE, { series: -1 }), {})).code).toBe(
       'INVALID_ARGUMENT',
     );
   });
@@ -134,7 +142,7 @@ describe('readVolumeFile', () => {
     const dir = tempDir();
     for (const name of ['brain_010.dcm', 'brain_011.dcm', 'brain_012.dcm'])
       copyFileSync(join(GE_SERIES, name), join(dir, name));
-    const e = await mriErrorOf(() => readVolumeFile(dir, { limits: { maxFrames: 2 } }));
+    const e = await expectMriError(() => readVolumeFile(dir, { limits: { maxFrames: 2 } }), {});
     expect(e.code).toBe('LIMIT_EXCEEDED');
     expect(e.message).toMatch(/at most 2 DICOM files/);
     expect((await readVolumeFile(dir, { limits: { maxFrames: 3 } })).volume.shape[2]).toBe(3);
@@ -144,7 +152,7 @@ describe('readVolumeFile', () => {
     const dir = tempDir();
     const fifo = join(dir, 'scan.nii');
     execFileSync('mkfifo', [fifo]);
-    const e = await mriErrorOf(() => readVolumeFile(fifo));
+    const e = await expectMriError(() => readVolumeFile(fifo), {});
     expect(e.code).toBe('IO_ERROR');
     expect(e.message).toMatch(/not a regular file/);
   });
@@ -156,7 +164,7 @@ describe('readVolumeFile', () => {
     const bomb = gzipSync(Buffer.concat([header, Buffer.alloc(64 * 2 ** 20)]));
     const dir = tempDir();
     writeFileSync(join(dir, 'bomb.nii.gz'), bomb);
-    const e = await mriErrorOf(() => readVolumeFile(join(dir, 'bomb.nii.gz')));
+    const e = await expectMriError(() => readVolumeFile(join(dir, 'bomb.nii.gz')), {});
     expect(e.code).toBe('LIMIT_EXCEEDED');
   });
 });

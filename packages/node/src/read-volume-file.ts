@@ -13,8 +13,8 @@ import {
   type SniffedFormat,
   sniffFormat,
 } from '@duncan-mri/io';
-import { describeValue, isMriError, MriError, type Volume } from '@duncan-mri/volume';
-import { invalid, ioError } from './internal/errors.js';
+import { invalidArgument, isMriError, MriError, type Volume } from '@duncan-mri/volume';
+import { ioError } from './internal/errors.js';
 
 /** One DICOM series found in a file or directory (see {@link VolumeFile.series}). */
 export interface SeriesSummary {
@@ -157,10 +157,12 @@ function pickSeries(
 ): DicomReadResult {
   if (choice === undefined) {
     if (results.length === 1) return results[0]!;
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: series must be given when ${JSON.stringify(path)} holds ${results.length} series (choose with --series <n|uid>): ${summaries.map(describeSeries).join('; ')}`,
-      { argument: 'series' },
+    invalidArgument(
+      WHERE,
+      'series',
+      `must be given when ${JSON.stringify(path)} holds ${results.length} series (choose with --series <n|uid>): ${summaries.map(describeSeries).join('; ')}`,
+      undefined,
+      { got: null },
     );
   }
   const byIndex =
@@ -168,10 +170,11 @@ function pickSeries(
   const byUid = results.find((r) => r.header.seriesInstanceUid === String(choice));
   const found = byUid ?? byIndex;
   if (found === undefined) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: series must be a position 1..${results.length} or a SeriesInstanceUID of ${JSON.stringify(path)} (${summaries.map(describeSeries).join('; ')}), got ${describeValue(choice)}`,
-      { argument: 'series' },
+    invalidArgument(
+      WHERE,
+      'series',
+      `must be a position 1..${results.length} or a SeriesInstanceUID of ${JSON.stringify(path)} (${summaries.map(describeSeries).join('; ')})`,
+      choice,
     );
   }
   return found;
@@ -254,15 +257,15 @@ export async function readVolumeFile(
   options: ReadVolumeFileOptions = {},
 ): Promise<VolumeFile> {
   if (typeof path !== 'string' || path.length === 0)
-    throw invalid(WHERE, 'path', 'must be a non-empty string', path);
+    invalidArgument(WHERE, 'path', 'must be a non-empty string', path);
   if (typeof options !== 'object' || options === null)
-    throw invalid(WHERE, 'options', 'must be an object', options);
+    invalidArgument(WHERE, 'options', 'must be an object', options);
   if (
     options.series !== undefined &&
     typeof options.series !== 'string' &&
     !(Number.isInteger(options.series) && options.series >= 1)
   ) {
-    throw invalid(
+    invalidArgument(
       WHERE,
       'series',
       'must be a 1-based position or a SeriesInstanceUID',
@@ -270,7 +273,7 @@ export async function readVolumeFile(
     );
   }
   const strict = options.strict ?? false;
-  if (typeof strict !== 'boolean') throw invalid(WHERE, 'strict', 'must be a boolean', strict);
+  if (typeof strict !== 'boolean') invalidArgument(WHERE, 'strict', 'must be a boolean', strict);
   const absolute = resolve(path);
   let isDirectory: boolean;
   try {

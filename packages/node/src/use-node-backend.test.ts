@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { mriErrorOf } from '../test/helpers.js';
+import { expectMriError } from '../test/helpers.js';
 import { installedNodeBackends, NODE_BACKENDS, useNodeBackend } from './use-node-backend.js';
 
 describe('useNodeBackend', () => {
@@ -34,11 +34,15 @@ describe('useNodeBackend', () => {
     const cpu = await useNodeBackend({ prefer: 'wasm', env: { DUNCAN_BACKEND: 'cpu' } });
     expect(cpu.backend).toBe('cpu');
     expect(cpu.source).toBe('DUNCAN_BACKEND');
-    const e = await mriErrorOf(() => useNodeBackend({ env: { DUNCAN_BACKEND: 'tfjs-node' } }));
+    const e = await expectMriError(
+      () => useNodeBackend({ env: { DUNCAN_BACKEND: 'tfjs-node' } }),
+      {},
+    );
     expect(e.code).toBe('BACKEND_UNAVAILABLE');
     expect(e.message).toMatch(/tried tfjs-node \(not installed\)/);
-    const both = await mriErrorOf(() =>
-      useNodeBackend({ env: { DUNCAN_BACKEND: 'tfjs-node-gpu,tfjs-node' } }),
+    const both = await expectMriError(
+      () => useNodeBackend({ env: { DUNCAN_BACKEND: 'tfjs-node-gpu,tfjs-node' } }),
+      {},
     );
     expect(both.message).toMatch(/tfjs-node-gpu \(not installed\), tfjs-node \(not installed\)/);
     await useNodeBackend({ env: {} }); // back to wasm for the other tests
@@ -47,15 +51,20 @@ describe('useNodeBackend', () => {
 
   it('rejects unknown names with INVALID_ARGUMENT', async () => {
     for (const env of [{ DUNCAN_BACKEND: 'webgl' }, { DUNCAN_BACKEND: 'wasm,gpu' }]) {
-      expect((await mriErrorOf(() => useNodeBackend({ env }))).code).toBe('INVALID_ARGUMENT');
+      expect((await expectMriError(() => useNodeBackend({ env }), {})).code).toBe(
+        'INVALID_ARGUMENT',
+      );
     }
     expect(
-      (await mriErrorOf(() => useNodeBackend({ prefer: 'tensorflow' as never, env: {} }))).code,
+      (await expectMriError(() => useNodeBackend({ prefer: 'tensorflow' as never, env: {} }), {}))
+        .code,
     ).toBe('INVALID_ARGUMENT');
-    expect((await mriErrorOf(() => useNodeBackend({ prefer: [], env: {} }))).code).toBe(
+    expect((await expectMriError(() => useNodeBackend({ prefer: [], env: {} }), {})).code).toBe(
       'INVALID_ARGUMENT',
     );
-    expect((await mriErrorOf(() => useNodeBackend(null as never))).code).toBe('INVALID_ARGUMENT');
+    expect((await expectMriError(() => useNodeBackend(null as never), {})).code).toBe(
+      'INVALID_ARGUMENT',
+    );
     expect(NODE_BACKENDS).toEqual(['onnxruntime', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
   });
 
@@ -76,7 +85,8 @@ describe('useNodeBackend', () => {
       installed: false,
     });
     expect(
-      (await mriErrorOf(() => useNodeBackend({ correctionOnly: 'yes' as never, env: {} }))).code,
+      (await expectMriError(() => useNodeBackend({ correctionOnly: 'yes' as never, env: {} }), {}))
+        .code,
     ).toBe('INVALID_ARGUMENT');
   });
 });

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { describeValue, MriError, validateBoolean } from '@duncan-mri/volume';
+import { invalidArgument, MriError, validateBoolean } from '@duncan-mri/volume';
 import { ONNXRUNTIME_PACKAGE, onnxThreads } from './internal/onnxruntime-package.js';
 import { importBackend, loadTfjs, type Tf } from './internal/tfjs.js';
 
@@ -74,18 +74,20 @@ const PACKAGES: Record<'onnxruntime' | 'tfjs-node-gpu' | 'tfjs-node', string> = 
 function parseNames(argument: string, value: unknown): NodeBackendName[] {
   const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: ${argument} must be one of ${NODE_BACKENDS.join(', ')} (or a list of them), got ${describeValue(value)}`,
-      { argument },
+    invalidArgument(
+      WHERE,
+      argument,
+      `must be one of ${NODE_BACKENDS.join(', ')} (or a list of them)`,
+      value,
     );
   }
   for (const name of list) {
     if (!(NODE_BACKENDS as readonly unknown[]).includes(name)) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: ${argument} must name backends among ${NODE_BACKENDS.join(', ')}, got ${describeValue(name)}`,
-        { argument },
+      invalidArgument(
+        WHERE,
+        argument,
+        `must name backends among ${NODE_BACKENDS.join(', ')}`,
+        name,
       );
     }
   }
@@ -247,13 +249,7 @@ export function useNodeBackend(options: UseNodeBackendOptions = {}): Promise<Nod
 
 function start(options: UseNodeBackendOptions): Promise<NodeBackendInfo> {
   if (typeof options !== 'object' || options === null) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: options must be an object, got ${describeValue(options)}`,
-      {
-        argument: 'options',
-      },
-    );
+    invalidArgument(WHERE, 'options', 'must be an object', options);
   }
   const correctionOnly = validateBoolean(
     WHERE,

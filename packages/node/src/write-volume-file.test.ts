@@ -10,7 +10,7 @@ import {
 import { join } from 'node:path';
 import { createVolume, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { GE_SERIES, mriErrorOf, NIFTI, SAMPLE, sha256, tempDir } from '../test/helpers.js';
+import { expectMriError, GE_SERIES, NIFTI, SAMPLE, sha256, tempDir } from '../test/helpers.js';
 import { readVolumeFile } from './read-volume-file.js';
 import { checkVolumeFileTarget, writeVolumeFile } from './write-volume-file.js';
 
@@ -42,7 +42,10 @@ describe('writeVolumeFile', () => {
     const before = sha256(copy);
     const out = join(dir, 'out.nii.gz');
     await writeVolumeFile(out, input.volume, { source: input });
-    const exists = await mriErrorOf(() => writeVolumeFile(out, input.volume, { source: input }));
+    const exists = await expectMriError(
+      () => writeVolumeFile(out, input.volume, { source: input }),
+      {},
+    );
     expect(exists.code).toBe('IO_ERROR');
     expect(exists.message).toMatch(/must not exist already \(pass overwrite/);
     const changed = withData(
@@ -52,8 +55,9 @@ describe('writeVolumeFile', () => {
     await writeVolumeFile(out, changed, { source: input, overwrite: true });
     expect((await readVolumeFile(out)).volume.data[0]).toBe(input.volume.data[0]! + 1);
     for (const target of [copy, join(dir, '.', 'in.nii.gz')]) {
-      const e = await mriErrorOf(() =>
-        writeVolumeFile(target, changed, { source: input, overwrite: true }),
+      const e = await expectMriError(
+        () => writeVolumeFile(target, changed, { source: input, overwrite: true }),
+        {},
       );
       expect(e.code).toBe('INVALID_ARGUMENT');
       expect(e.message).toMatch(/must not be \(or contain\) an input/);
@@ -62,14 +66,20 @@ describe('writeVolumeFile', () => {
     symlinkSync(copy, join(dir, 'link.nii.gz'));
     expect(
       (
-        await mriErrorOf(() =>
-          writeVolumeFile(join(dir, 'link.nii.gz'), changed, { source: input, overwrite: true }),
+        await expectMriError(
+          () =>
+            writeVolumeFile(join(dir, 'link.nii.gz'), changed, { source: input, overwrite: true }),
+          {},
         )
       ).code,
     ).toBe('INVALID_ARGUMENT');
     expect(
-      (await mriErrorOf(() => writeVolumeFile(out, changed, { overwrite: true, protect: [out] })))
-        .code,
+      (
+        await expectMriError(
+          () => writeVolumeFile(out, changed, { overwrite: true, protect: [out] }),
+          {},
+        )
+      ).code,
     ).toBe('INVALID_ARGUMENT');
     expect(sha256(copy)).toBe(before);
     expect(readdirSync(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
@@ -96,13 +106,15 @@ describe('writeVolumeFile', () => {
       expect(back.volume.data[i]).toBeCloseTo(input.volume.data[i]!, 3);
     // Exists -> refused; overwrite replaces the directory; the source directory is protected.
     expect(
-      (await mriErrorOf(() => writeVolumeFile(out.path, input.volume, { source: input }))).code,
+      (await expectMriError(() => writeVolumeFile(out.path, input.volume, { source: input }), {}))
+        .code,
     ).toBe('IO_ERROR');
     await writeVolumeFile(out.path, input.volume, { source: input, overwrite: true });
     expect(readdirSync(out.path)).toHaveLength(3);
     for (const target of [series, dir]) {
-      const e = await mriErrorOf(() =>
-        writeVolumeFile(target, input.volume, { source: input, overwrite: true }),
+      const e = await expectMriError(
+        () => writeVolumeFile(target, input.volume, { source: input, overwrite: true }),
+        {},
       );
       expect(e.code).toBe('INVALID_ARGUMENT');
     }
@@ -114,8 +126,9 @@ describe('writeVolumeFile', () => {
     const notes = join(dir, 'notes');
     mkdirSync(join(notes, 'sub'), { recursive: true });
     writeFileSync(join(notes, 'keep.txt'), 'keep');
-    const e = await mriErrorOf(() =>
-      writeVolumeFile(notes, input.volume, { source: input, overwrite: true }),
+    const e = await expectMriError(
+      () => writeVolumeFile(notes, input.volume, { source: input, overwrite: true }),
+      {},
     );
     expect(e.code).toBe('IO_ERROR');
     expect(e.message).toMatch(/holds more than a DICOM series/);
@@ -140,11 +153,11 @@ describe('writeVolumeFile', () => {
         'INVALID_ARGUMENT',
       ],
     ];
-    for (const [fn, code] of cases) expect((await mriErrorOf(fn)).code).toBe(code);
+    for (const [fn, code] of cases) expect((await expectMriError(fn, {})).code).toBe(code);
     writeFileSync(join(dir, 'file'), 'x');
-    expect((await mriErrorOf(() => writeVolumeFile(join(dir, 'file', 'x.nii'), volume))).code).toBe(
-      'IO_ERROR',
-    );
+    expect(
+      (await expectMriError(() => writeVolumeFile(join(dir, 'file', 'x.nii'), volume), {})).code,
+    ).toBe('IO_ERROR');
     expect(readdirSync(dir)).toEqual(['file']);
   });
 
@@ -168,11 +181,14 @@ describe('writeVolumeFile', () => {
       expect(readdirSync(derived)).toEqual(['IM0001.dcm', 'IM0002.dcm']);
     }
     for (const path of [join(dir, `${'n'.repeat(249)}.nii.gz`), join(dir, 'd'.repeat(256))]) {
-      const check = await mriErrorOf(() => checkVolumeFileTarget(path, { source: dicom }));
+      const check = await expectMriError(() => checkVolumeFileTarget(path, { source: dicom }), {});
       expect(check.message).toMatch(
         /^writeVolumeFile: path has a name too long for the file system/,
       );
-      const write = await mriErrorOf(() => writeVolumeFile(path, dicom.volume, { source: dicom }));
+      const write = await expectMriError(
+        () => writeVolumeFile(path, dicom.volume, { source: dicom }),
+        {},
+      );
       expect(write).toMatchObject({ code: 'IO_ERROR', message: check.message });
     }
     expect(readdirSync(dir)).toHaveLength(7);
@@ -181,11 +197,16 @@ describe('writeVolumeFile', () => {
   it('checkVolumeFileTarget probes the directory: a parent that is a file, too little space', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'file'), 'x');
-    const e = await mriErrorOf(() => checkVolumeFileTarget(join(dir, 'file', 'sub', 'out.nii')));
+    const e = await expectMriError(
+      () => checkVolumeFileTarget(join(dir, 'file', 'sub', 'out.nii')),
+      {},
+    );
     expect(e).toMatchObject({ code: 'IO_ERROR' });
     expect(e.message).toMatch(/has a parent that is not a directory/);
-    const big = await mriErrorOf(() =>
-      checkVolumeFileTarget(join(dir, 'new', 'out.nii'), { shape: [2 ** 20, 2 ** 20, 2 ** 10] }),
+    const big = await expectMriError(
+      () =>
+        checkVolumeFileTarget(join(dir, 'new', 'out.nii'), { shape: [2 ** 20, 2 ** 20, 2 ** 10] }),
+      {},
     );
     expect(big.message).toMatch(/no space left on device \(the output needs about/);
     // Compressed outputs have no size to check; the probe's directories are removed again.

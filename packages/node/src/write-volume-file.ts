@@ -1,7 +1,13 @@
 import { type Dirent, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type NiftiWriteDatatype, writeDicomSeries, writeNifti } from '@duncan-mri/io';
-import { assertVolume, describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import {
+  assertVolume,
+  describeValue,
+  invalidArgument,
+  MriError,
+  type Volume,
+} from '@duncan-mri/volume';
 import {
   cleanStaleTemps,
   commitStaged,
@@ -13,7 +19,7 @@ import {
   type WriteSite,
   writeFileDurably,
 } from './internal/atomic-write.js';
-import { invalid, ioError } from './internal/errors.js';
+import { ioError } from './internal/errors.js';
 import type { VolumeFile } from './read-volume-file.js';
 
 /** Options of {@link writeVolumeFile}. */
@@ -124,7 +130,7 @@ export function checkVolumeFileTarget(
   options: CheckVolumeFileTargetOptions = {},
 ): void {
   if (typeof path !== 'string' || path.length === 0)
-    throw invalid(WHERE, 'path', 'must be a non-empty string', path);
+    invalidArgument(WHERE, 'path', 'must be a non-empty string', path);
   const { target, lowerName, nifti } = planTarget(
     path,
     options.source,
@@ -168,10 +174,12 @@ function planTarget(
     );
   }
   if (!nifti && source?.dicom === undefined) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: path must end in .nii or .nii.gz (a DICOM series directory needs a DICOM source), got ${JSON.stringify(path)}`,
-      { argument: 'path' },
+    invalidArgument(
+      WHERE,
+      'path',
+      'must end in .nii or .nii.gz (a DICOM series directory needs a DICOM source)',
+      undefined,
+      { got: JSON.stringify(path) },
     );
   }
 
@@ -184,10 +192,12 @@ function planTarget(
   const real = realOrResolved(target);
   for (const p of protectedPaths) {
     if (real === p || (!nifti && within(p, real))) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: path must not be (or contain) an input; inputs are never overwritten, got ${JSON.stringify(path)}`,
-        { argument: 'path' },
+      invalidArgument(
+        WHERE,
+        'path',
+        'must not be (or contain) an input; inputs are never overwritten',
+        undefined,
+        { got: JSON.stringify(path) },
       );
     }
   }
@@ -267,18 +277,18 @@ export function stageVolumeFile(
   options: WriteVolumeFileOptions = {},
 ): StagedVolumeFile {
   if (typeof path !== 'string' || path.length === 0)
-    throw invalid(WHERE, 'path', 'must be a non-empty string', path);
+    invalidArgument(WHERE, 'path', 'must be a non-empty string', path);
   assertVolume(volume, WHERE, 'volume');
   if (typeof options !== 'object' || options === null)
-    throw invalid(WHERE, 'options', 'must be an object', options);
+    invalidArgument(WHERE, 'options', 'must be an object', options);
   const overwrite = options.overwrite ?? false;
   if (typeof overwrite !== 'boolean')
-    throw invalid(WHERE, 'overwrite', 'must be a boolean', overwrite);
+    invalidArgument(WHERE, 'overwrite', 'must be a boolean', overwrite);
   const source = options.source;
   if (source !== undefined && (typeof source !== 'object' || source === null || !source.volume))
-    throw invalid(WHERE, 'source', 'must be the result of readVolumeFile', source);
+    invalidArgument(WHERE, 'source', 'must be the result of readVolumeFile', source);
   if (options.protect !== undefined && !Array.isArray(options.protect))
-    throw invalid(WHERE, 'protect', 'must be an array of paths', options.protect);
+    invalidArgument(WHERE, 'protect', 'must be an array of paths', options.protect);
 
   const { target, lowerName, nifti, present } = planTarget(
     path,
@@ -333,7 +343,7 @@ export function stageVolumeFile(
   for (const key of ['seriesDescription', 'derivationDescription'] as const) {
     const v = options[key];
     if (v !== undefined && typeof v !== 'string')
-      throw invalid(WHERE, key, 'must be a string', describeValue(v));
+      invalidArgument(WHERE, key, 'must be a string', describeValue(v));
   }
   const slices = writeDicomSeries(volume, header, {
     ...(options.seriesDescription === undefined

@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createVolume, isMriError, type Volume } from '@duncan-mri/volume';
+import { createVolume, type Volume } from '@duncan-mri/volume';
+
+export { expectMriError } from '@duncan-mri/test-helpers';
 
 /** Real fixtures of @duncan-mri/io (origin and licence: packages/io/test/fixtures/README.md). */
 export const IO_FIXTURES = fileURLToPath(new URL('../../io/test/fixtures/', import.meta.url));
@@ -23,17 +25,6 @@ export function tempDir(prefix = 'duncan-node-'): string {
 
 export function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-/** Runs `fn` and returns the MriError it throws (fails the test if it throws something else). */
-export async function mriErrorOf(fn: () => unknown): Promise<{ code: string; message: string }> {
-  try {
-    await fn();
-  } catch (error) {
-    if (isMriError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an MriError, nothing was thrown');
 }
 
 /** A small model config for tests: fast on 2 cores. */

@@ -1,7 +1,7 @@
 import { type Rng, spacing, type Volume, withData } from '@duncan-mri/volume';
 import { drawUniform, validateRng } from './internal/sampling.js';
 import {
-  fail,
+  invalidArgument,
   validateNumber,
   validateObject,
   validateRange,
@@ -33,7 +33,7 @@ export function resolveBlurParams(where: string, params: unknown): Resolved {
   const s = p.sigmaMm;
   const rule = { min: 0, max: 50 };
   if (Array.isArray(s)) {
-    if (s.length !== 3) fail(where, 'sigmaMm', 'must be a number or [sx, sy, sz]', s);
+    if (s.length !== 3) invalidArgument(where, 'sigmaMm', 'must be a number or [sx, sy, sz]', s);
     return {
       sigmaMm: s.map((v) => validateNumber(where, 'sigmaMm', v, rule)) as unknown as [
         number,

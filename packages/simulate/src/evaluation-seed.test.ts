@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectMriError } from '../test/helpers.js';
+import { argumentError, expectMriError } from '../test/helpers.js';
 import { evaluationSeed } from './evaluation-seed.js';
 
 describe('evaluationSeed', () => {
@@ -16,9 +16,9 @@ describe('evaluationSeed', () => {
   });
 
   it('refuses a bad seed, step or severity', () => {
-    expectMriError(() => evaluationSeed(-1, 0, 'mild'), 'seed');
-    expectMriError(() => evaluationSeed(1, 0.5, 'mild'), 'step');
-    expectMriError(() => evaluationSeed(1, 0, 'awful' as 'mild'), 'severity');
+    expectMriError(() => evaluationSeed(-1, 0, 'mild'), argumentError('seed'));
+    expectMriError(() => evaluationSeed(1, 0.5, 'mild'), argumentError('step'));
+    expectMriError(() => evaluationSeed(1, 0, 'awful' as 'mild'), argumentError('severity'));
     expect(() => evaluationSeed(1, 0, 'awful' as 'mild')).toThrow(
       /^evaluationSeed: severity must be one of mild, moderate, severe, custom/,
     );

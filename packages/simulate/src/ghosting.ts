@@ -2,7 +2,7 @@ import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { signedFrequency, throughKspace } from './internal/kspace.js';
 import { drawInteger, drawUniform, validateRng } from './internal/sampling.js';
 import {
-  fail,
+  invalidArgument,
   validateChoice,
   validateNumber,
   validateObject,
@@ -75,7 +75,7 @@ export function ghosting(volume: Volume, params: GhostingParams): Volume {
   const v = validateVolume('ghosting', volume);
   const p = resolveGhostingParams('ghosting', params);
   if (v.shape[p.axis] === 1)
-    fail('ghosting', 'axis', 'must be an axis with more than one voxel', p.axis);
+    invalidArgument('ghosting', 'axis', 'must be an axis with more than one voxel', p.axis);
   return applyGhosting(v, p);
 }
 

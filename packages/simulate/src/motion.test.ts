@@ -2,6 +2,7 @@ import { createRng, createVolume, spacing, withData } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  argumentError,
   expectFiniteNonNegative,
   expectMriError,
   phantom,
@@ -365,15 +366,18 @@ describe('motion', () => {
       [null, 'params'],
     ];
     for (const [params, argument] of cases)
-      expectMriError(() => motion(image, params as MotionParams), argument);
-    expectMriError(() => motion({} as never, still), 'volume');
+      expectMriError(() => motion(image, params as MotionParams), argumentError(argument));
+    expectMriError(() => motion({} as never, still), argumentError('volume'));
     const nan = createVolume({ data: Float32Array.of(1, Number.NaN, 0, 0), shape: [2, 2] });
-    expectMriError(() => motion(nan, still), 'volume');
+    expectMriError(() => motion(nan, still), argumentError('volume'));
     const rng = createRng(1);
-    expectMriError(() => sampleMotion(rng, { maxRotationDeg: [3, 1] }), 'maxRotationDeg');
-    expectMriError(() => sampleMotion(rng, { jerks: [0.5, 2] }), 'jerks');
-    expectMriError(() => sampleMotion(rng, { segments: -1 }), 'segments');
-    expectMriError(() => sampleMotion({} as never), 'rng');
-    expectMriError(() => motionSchedule([4, 4] as never, still), 'shape');
+    expectMriError(
+      () => sampleMotion(rng, { maxRotationDeg: [3, 1] }),
+      argumentError('maxRotationDeg'),
+    );
+    expectMriError(() => sampleMotion(rng, { jerks: [0.5, 2] }), argumentError('jerks'));
+    expectMriError(() => sampleMotion(rng, { segments: -1 }), argumentError('segments'));
+    expectMriError(() => sampleMotion({} as never), argumentError('rng'));
+    expectMriError(() => motionSchedule([4, 4] as never, still), argumentError('shape'));
   });
 });

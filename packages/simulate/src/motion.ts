@@ -9,7 +9,7 @@ import {
 } from './internal/motion-core.js';
 import { drawInteger, drawSeed, drawUniform, validateRng } from './internal/sampling.js';
 import {
-  fail,
+  invalidArgument,
   validateChoice,
   validateNumber,
   validateObject,
@@ -127,13 +127,14 @@ const WHERE = 'motion';
 export function resolveMotionParams(where: string, params: unknown): ResolvedMotion {
   const p = validateObject(where, 'params', params);
   const jerksIn = p.jerks ?? [];
-  if (!Array.isArray(jerksIn)) fail(where, 'jerks', 'must be an array of jerks', jerksIn);
+  if (!Array.isArray(jerksIn))
+    invalidArgument(where, 'jerks', 'must be an array of jerks', jerksIn);
   const jerks: Jerk[] = (jerksIn as unknown[]).map((j, i) => {
     const o = validateObject(where, `jerks[${i}]`, j);
     const vec = (name: string, max: number): [number, number, number] => {
       const v = o[name];
       if (!Array.isArray(v) || v.length !== 3) {
-        fail(where, `jerks[${i}].${name}`, 'must be an array of 3 finite numbers', v);
+        invalidArgument(where, `jerks[${i}].${name}`, 'must be an array of 3 finite numbers', v);
       }
       return (v as unknown[]).map((x) =>
         validateNumber(where, `jerks[${i}].${name}`, x, { min: -max, max }),
@@ -205,7 +206,7 @@ function isStill(p: ResolvedMotion): boolean {
 
 function checkAxis(where: string, volume: Volume, axis: Axis): void {
   if (volume.shape[2] === 1 && axis === 2) {
-    fail(where, 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', axis);
+    invalidArgument(where, 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', axis);
   }
 }
 
@@ -242,10 +243,15 @@ export function motionSchedule(
     shape.length !== 3 ||
     !shape.every((d) => Number.isInteger(d) && d >= 1)
   ) {
-    fail('motionSchedule', 'shape', 'must be [nx, ny, nz] of positive integers', shape);
+    invalidArgument('motionSchedule', 'shape', 'must be [nx, ny, nz] of positive integers', shape);
   }
   if (shape[2] === 1 && resolved.phaseEncodeAxis === 2) {
-    fail('motionSchedule', 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', 2);
+    invalidArgument(
+      'motionSchedule',
+      'phaseEncodeAxis',
+      'must be 0 or 1 (in-plane) for a 2-D image',
+      2,
+    );
   }
   return buildSchedule(shape, resolved) satisfies PoseGroup[];
 }

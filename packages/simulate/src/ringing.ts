@@ -2,7 +2,7 @@ import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { activeAxes, signedFrequency, throughKspace } from './internal/kspace.js';
 import { drawUniform, validateRng } from './internal/sampling.js';
 import {
-  fail,
+  invalidArgument,
   validateNumber,
   validateObject,
   validateRange,
@@ -41,7 +41,7 @@ function resolveAxes(where: string, axes: unknown): readonly Axis[] | undefined 
     axes.length === 0 ||
     !axes.every((a) => a === 0 || a === 1 || a === 2)
   ) {
-    fail(where, 'axes', 'must be a non-empty array of axes 0, 1 or 2', axes);
+    invalidArgument(where, 'axes', 'must be a non-empty array of axes 0, 1 or 2', axes);
   }
   return [...new Set(axes as Axis[])];
 }

@@ -1,6 +1,6 @@
 import { createRng, createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { expectMriError, phantom } from '../test/helpers.js';
+import { argumentError, expectMriError, phantom } from '../test/helpers.js';
 import { simulate } from './simulate.js';
 import { simulateSlices } from './simulate-slices.js';
 
@@ -60,11 +60,11 @@ describe('simulateSlices', () => {
   it('refuses a bad axis, generator or volume', () => {
     expectMriError(
       () => simulateSlices(volume, [step], createRng(1), { axis: 3 as 2 }),
-      'options.axis',
+      argumentError('options.axis'),
     );
-    expectMriError(() => simulateSlices(volume, [step], {} as never), 'rng');
+    expectMriError(() => simulateSlices(volume, [step], {} as never), argumentError('rng'));
     const bad = createVolume({ data: new Float32Array(nx * ny).fill(Number.NaN), shape: [nx, ny] });
-    expectMriError(() => simulateSlices(bad, [step], createRng(1)), 'volume');
+    expectMriError(() => simulateSlices(bad, [step], createRng(1)), argumentError('volume'));
     expect(() => simulateSlices(bad, [step], createRng(1))).toThrow(/^simulateSlices: /);
   });
 });

@@ -1,7 +1,12 @@
 import { createRng, createVolume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectFiniteNonNegative, expectMriError, phantom } from '../test/helpers.js';
+import {
+  argumentError,
+  expectFiniteNonNegative,
+  expectMriError,
+  phantom,
+} from '../test/helpers.js';
 import { ghosting } from './ghosting.js';
 import { noise } from './noise.js';
 import { ARTEFACT_NAMES, SEVERITIES, SEVERITY_PRESETS } from './presets.js';
@@ -77,14 +82,14 @@ describe('simulate and replay', () => {
 
   it('every bad argument throws MriError naming it', () => {
     const rng = createRng(1);
-    expectMriError(() => simulate(image, 'motion' as never, rng), 'recipe');
+    expectMriError(() => simulate(image, 'motion' as never, rng), argumentError('recipe'));
     expectMriError(
       () => simulate(image, [{ artefact: 'wobble' } as never], rng),
-      'recipe[0].artefact',
+      argumentError('recipe[0].artefact'),
     );
     expectMriError(
       () => simulate(image, [{ artefact: 'noise', severity: 'extreme' } as never], rng),
-      'recipe[0].severity',
+      argumentError('recipe[0].severity'),
     );
     expectMriError(
       () =>
@@ -93,41 +98,41 @@ describe('simulate and replay', () => {
           [{ artefact: 'noise', severity: 'mild', params: { sigma: 1, seed: 1 } }],
           rng,
         ),
-      'recipe[0]',
+      argumentError('recipe[0]'),
     );
     expectMriError(
       () => simulate(image, [{ artefact: 'noise', probability: 2 }], rng),
-      'recipe[0].probability',
+      argumentError('recipe[0].probability'),
     );
     expectMriError(
       () => simulate(image, [{ artefact: 'noise', params: { sigma: -1, seed: 1 } }], rng),
-      'sigma',
+      argumentError('sigma'),
     );
     expectMriError(
       () => simulate(image, [{ artefact: 'noise', ranges: 3 as never }], rng),
-      'recipe[0].ranges',
+      argumentError('recipe[0].ranges'),
     );
     expectMriError(
       () => simulate(image, [{ artefact: 'noise', ranges: { sigma: [-1, 1] } }], rng),
-      'sigma',
+      argumentError('sigma'),
     );
     expectMriError(
       () => simulate(image, [{ artefact: 'motion', ranges: { phaseEncodeAxis: 2 } }], rng),
-      'phaseEncodeAxis',
+      argumentError('phaseEncodeAxis'),
     );
     // As ghosting() itself: a ghosting axis with a single voxel is refused, also in 3-D.
     const flat = createVolume({ data: new Float32Array(8 * 6), shape: [8, 1, 6] });
     expect(() => ghosting(flat, { numGhosts: 1, intensity: 0.5 })).toThrow(/axis/);
     const ghost = { artefact: 'ghosting', params: { numGhosts: 1, intensity: 0.5 } } as const;
-    expectMriError(() => simulate(flat, [ghost], rng), 'axis');
-    expectMriError(() => replay(flat, [ghost]), 'axis');
-    expectMriError(() => simulate(image, [], null as never), 'rng');
-    expectMriError(() => simulate(null as never, [], rng), 'volume');
-    expectMriError(() => replay(image, {} as never), 'applied');
-    expectMriError(() => replay(image, [{ artefact: 'blur' } as never]), 'params');
+    expectMriError(() => simulate(flat, [ghost], rng), argumentError('axis'));
+    expectMriError(() => replay(flat, [ghost]), argumentError('axis'));
+    expectMriError(() => simulate(image, [], null as never), argumentError('rng'));
+    expectMriError(() => simulate(null as never, [], rng), argumentError('volume'));
+    expectMriError(() => replay(image, {} as never), argumentError('applied'));
+    expectMriError(() => replay(image, [{ artefact: 'blur' } as never]), argumentError('params'));
     expectMriError(
       () => replay(image, [{ artefact: 'x', params: {} } as never]),
-      'applied[0].artefact',
+      argumentError('applied[0].artefact'),
     );
   });
 });

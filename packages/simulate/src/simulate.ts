@@ -14,7 +14,7 @@ import {
 } from './ghosting.js';
 import { validateRng } from './internal/sampling.js';
 import {
-  fail,
+  invalidArgument,
   validateChoice,
   validateNumber,
   validateObject,
@@ -140,10 +140,10 @@ function checkAgainstVolume(
 ): void {
   const r = resolved as { phaseEncodeAxis?: Axis; axis?: Axis };
   if (name === 'motion' && volume.shape[2] === 1 && r.phaseEncodeAxis === 2) {
-    fail(where, 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', 2);
+    invalidArgument(where, 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', 2);
   }
   if (name === 'ghosting' && r.axis !== undefined && volume.shape[r.axis] === 1) {
-    fail(where, 'axis', 'must be an axis with more than one voxel', r.axis);
+    invalidArgument(where, 'axis', 'must be an axis with more than one voxel', r.axis);
   }
 }
 
@@ -175,7 +175,7 @@ export function simulate(
 ): SimulationResult {
   const where = 'simulate';
   let current = validateVolume(where, volume);
-  if (!Array.isArray(recipe)) fail(where, 'recipe', 'must be an array of steps', recipe);
+  if (!Array.isArray(recipe)) invalidArgument(where, 'recipe', 'must be an array of steps', recipe);
   validateRng(where, rng);
   // Validate every step before drawing anything.
   const steps = (recipe as unknown[]).map((s, i) => {
@@ -183,7 +183,7 @@ export function simulate(
     const name = validateName(where, `recipe[${i}].artefact`, step.artefact);
     const given = ['params', 'ranges', 'severity'].filter((k) => step[k] !== undefined);
     if (given.length > 1) {
-      fail(
+      invalidArgument(
         where,
         `recipe[${i}]`,
         'must give at most one of params, ranges, severity',
@@ -242,7 +242,7 @@ export function replay(volume: Volume, applied: readonly AppliedArtefact[]): Vol
   const where = 'replay';
   let current = validateVolume(where, volume);
   if (!Array.isArray(applied))
-    fail(where, 'applied', 'must be an array of applied artefacts', applied);
+    invalidArgument(where, 'applied', 'must be an array of applied artefacts', applied);
   const steps = (applied as unknown[]).map((a, i) => {
     const entry = validateObject(where, `applied[${i}]`, a);
     const name = validateName(where, `applied[${i}].artefact`, entry.artefact);

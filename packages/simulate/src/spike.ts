@@ -2,7 +2,7 @@ import { type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { throughKspace } from './internal/kspace.js';
 import { drawInteger, drawUniform, validateRng } from './internal/sampling.js';
 import {
-  fail,
+  invalidArgument,
   validateNumber,
   validateObject,
   validateRange,
@@ -44,11 +44,16 @@ interface Resolved {
 export function resolveSpikeParams(where: string, params: unknown): Resolved {
   const p = validateObject(where, 'params', params);
   if (!Array.isArray(p.positions) || p.positions.length > 64) {
-    fail(where, 'positions', 'must be an array of at most 64 [fx, fy, fz] positions', p.positions);
+    invalidArgument(
+      where,
+      'positions',
+      'must be an array of at most 64 [fx, fy, fz] positions',
+      p.positions,
+    );
   }
   const positions = (p.positions as unknown[]).map((pos, i) => {
     if (!Array.isArray(pos) || pos.length !== 3) {
-      fail(where, `positions[${i}]`, 'must be [fx, fy, fz]', pos);
+      invalidArgument(where, `positions[${i}]`, 'must be [fx, fy, fz]', pos);
     }
     return (pos as unknown[]).map((c) =>
       validateNumber(where, `positions[${i}]`, c, { min: -0.5, max: 0.5 }),

@@ -1,6 +1,6 @@
 import { createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { expectMriError, phantom } from '../test/helpers.js';
+import { argumentError, expectMriError, phantom } from '../test/helpers.js';
 import { createTrainingPairs } from './training-pairs.js';
 
 describe('createTrainingPairs', () => {
@@ -135,33 +135,42 @@ describe('createTrainingPairs', () => {
           ],
           { seed: 1 },
         ),
-      'sources[0].labels[1]',
+      argumentError('sources[0].labels[1]'),
     );
     expectMriError(
       () => createTrainingPairs([{ volume, labels: [] }], { seed: 1 }),
-      'sources[0].labels',
+      argumentError('sources[0].labels'),
     );
   });
 
   it('rejects bad sources, options and indices with MriError', () => {
-    expectMriError(() => createTrainingPairs([], { seed: 1 }), 'sources');
-    expectMriError(() => createTrainingPairs(sources, { seed: 1, size: 30 }), 'options.size');
-    expectMriError(() => createTrainingPairs(sources, { seed: -1 }), 'options.seed');
-    expectMriError(() => createTrainingPairs(sources, { seed: 1, axes: [3 as 0] }), 'options.axes');
+    expectMriError(() => createTrainingPairs([], { seed: 1 }), argumentError('sources'));
+    expectMriError(
+      () => createTrainingPairs(sources, { seed: 1, size: 30 }),
+      argumentError('options.size'),
+    );
+    expectMriError(() => createTrainingPairs(sources, { seed: -1 }), argumentError('options.seed'));
+    expectMriError(
+      () => createTrainingPairs(sources, { seed: 1, axes: [3 as 0] }),
+      argumentError('options.axes'),
+    );
     expectMriError(
       () => createTrainingPairs(sources, { seed: 1, cleanFraction: 2 }),
-      'options.cleanFraction',
+      argumentError('options.cleanFraction'),
     );
     const empty = createVolume({ data: new Float32Array(8 * 8 * 2), shape: [8, 8, 2] });
-    expectMriError(() => createTrainingPairs([{ volume: empty }], { seed: 1 }), 'sources');
+    expectMriError(
+      () => createTrainingPairs([{ volume: empty }], { seed: 1 }),
+      argumentError('sources'),
+    );
     const wrongLabels = createVolume({ data: new Float32Array(8 * 8 * 2), shape: [8, 8, 2] });
     expectMriError(
       () => createTrainingPairs([{ volume, labels: wrongLabels }], { seed: 1 }),
-      'sources[0].labels',
+      argumentError('sources[0].labels'),
     );
     const pairs = createTrainingPairs(sources, { seed: 1, size: 32 });
-    expectMriError(() => pairs.pair(-1), 'index');
-    expectMriError(() => pairs.pair(2 ** 21), 'index');
-    expectMriError(() => pairs.pair(1.5), 'index');
+    expectMriError(() => pairs.pair(-1), argumentError('index'));
+    expectMriError(() => pairs.pair(2 ** 21), argumentError('index'));
+    expectMriError(() => pairs.pair(1.5), argumentError('index'));
   });
 });

@@ -7,7 +7,7 @@ import {
   type Volume,
 } from '@duncan-mri/volume';
 import {
-  fail,
+  invalidArgument,
   validateBoolean,
   validateNumber,
   validateObject,
@@ -142,7 +142,7 @@ function prepare(source: unknown, i: number, axes: readonly Axis[]): PreparedSou
   const given = s.labels === undefined ? [] : Array.isArray(s.labels) ? s.labels : [s.labels];
   const several = Array.isArray(s.labels);
   if (several && given.length === 0) {
-    fail(
+    invalidArgument(
       WHERE,
       `sources[${i}].labels`,
       'must hold at least one label map when it is an array',
@@ -153,7 +153,7 @@ function prepare(source: unknown, i: number, axes: readonly Axis[]): PreparedSou
     const where = several ? `sources[${i}].labels[${m}]` : `sources[${i}].labels`;
     const l = validateVolume(WHERE, map, where);
     if (l.shape.some((n, a) => n !== volume.shape[a])) {
-      fail(
+      invalidArgument(
         WHERE,
         where,
         `must have the volume's shape ${volume.shape.join('x')}`,
@@ -164,7 +164,8 @@ function prepare(source: unknown, i: number, axes: readonly Axis[]): PreparedSou
     let maxLabel = 0;
     for (let k = 0; k < labels.length; k++) {
       const x = Math.round(l.data[k]!);
-      if (!(x >= 0 && x < 4096)) fail(WHERE, where, 'must hold integers in [0, 4096)', l.data[k]);
+      if (!(x >= 0 && x < 4096))
+        invalidArgument(WHERE, where, 'must hold integers in [0, 4096)', l.data[k]);
       labels[k] = x;
       if (x > maxLabel) maxLabel = x;
     }
@@ -379,7 +380,7 @@ export function createTrainingPairs(
     { min: 32, max: 1024, integer: true },
     128,
   );
-  if (size % 4 !== 0) fail(WHERE, 'options.size', 'must be a multiple of 4', size);
+  if (size % 4 !== 0) invalidArgument(WHERE, 'options.size', 'must be a multiple of 4', size);
   const cleanFraction = validateNumber(
     WHERE,
     'options.cleanFraction',
@@ -404,7 +405,12 @@ export function createTrainingPairs(
     !fillRange.every((x) => typeof x === 'number' && x >= 0.1 && x <= 4) ||
     !(fillRange[0] <= fillRange[1])
   ) {
-    fail(WHERE, 'options.headFill', 'must be [low, high] with 0.1 <= low <= high <= 4', fillRange);
+    invalidArgument(
+      WHERE,
+      'options.headFill',
+      'must be [low, high] with 0.1 <= low <= high <= 4',
+      fillRange,
+    );
   }
   const [fillLow, fillHigh] = fillRange as [number, number];
   const axes = (o.axes ?? [0, 1, 2]) as unknown;
@@ -414,10 +420,15 @@ export function createTrainingPairs(
     axes.some((a) => a !== 0 && a !== 1 && a !== 2) ||
     new Set(axes).size !== axes.length
   ) {
-    fail(WHERE, 'options.axes', 'must be a non-empty list of distinct axes 0, 1, 2', axes);
+    invalidArgument(
+      WHERE,
+      'options.axes',
+      'must be a non-empty list of distinct axes 0, 1, 2',
+      axes,
+    );
   }
   if (!Array.isArray(sources) || sources.length === 0) {
-    fail(WHERE, 'sources', 'must be a non-empty array of { volume, labels? }', sources);
+    invalidArgument(WHERE, 'sources', 'must be a non-empty array of { volume, labels? }', sources);
   }
   const prepared = sources.map((s, i) => prepare(s, i, axes as Axis[]));
   const choices: Array<{ source: number; axis: Axis }> = [];
@@ -427,7 +438,7 @@ export function createTrainingPairs(
     }
   });
   if (choices.length === 0) {
-    fail(
+    invalidArgument(
       WHERE,
       'sources',
       'must contain slices with at least 15 % foreground',
@@ -437,7 +448,7 @@ export function createTrainingPairs(
 
   const pair = (index: number): TrainingPair => {
     if (!Number.isSafeInteger(index) || index < 0 || index >= MAX_PAIRS) {
-      fail('pair', 'index', `must be an integer in [0, ${MAX_PAIRS})`, index);
+      invalidArgument('pair', 'index', `must be an integer in [0, ${MAX_PAIRS})`, index);
     }
     const rng = createRng(seed * MAX_PAIRS + index);
     const { source, axis } = pick(rng, choices);

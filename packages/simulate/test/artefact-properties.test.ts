@@ -21,7 +21,7 @@ import {
   sampleSpike,
   spike,
 } from '../src/index.js';
-import { expectFiniteNonNegative, expectMriError, phantom } from './helpers.js';
+import { argumentError, expectFiniteNonNegative, expectMriError, phantom } from './helpers.js';
 
 interface Case {
   readonly name: string;
@@ -186,18 +186,18 @@ describe.each(CASES)('$name', (c) => {
 
   it('every bad parameter throws MriError naming it', () => {
     for (const [params, argument] of c.bad)
-      expectMriError(() => c.apply(image, params as never), argument);
-    expectMriError(() => c.apply(image, null as never), 'params');
-    expectMriError(() => c.apply(null as never, c.zero[0] as never), 'volume');
+      expectMriError(() => c.apply(image, params as never), argumentError(argument));
+    expectMriError(() => c.apply(image, null as never), argumentError('params'));
+    expectMriError(() => c.apply(null as never, c.zero[0] as never), argumentError('volume'));
     const inf = withData(
       image,
       image.data.map((v, i) => (i === 7 ? Number.POSITIVE_INFINITY : v)),
     );
-    expectMriError(() => c.apply(inf, c.zero[0] as never), 'volume');
+    expectMriError(() => c.apply(inf, c.zero[0] as never), argumentError('volume'));
     for (const [ranges, argument] of c.badRanges) {
-      expectMriError(() => c.sample(createRng(1), ranges as never), argument);
+      expectMriError(() => c.sample(createRng(1), ranges as never), argumentError(argument));
     }
-    expectMriError(() => c.sample(createRng(1), 'x' as never), 'ranges');
+    expectMriError(() => c.sample(createRng(1), 'x' as never), argumentError('ranges'));
     expect(isMriError(new Error('plain'))).toBe(false);
   });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { createVolume, isMriError, type Volume } from '@duncan-mri/volume';
+import type { ExpectedMriError } from '@duncan-mri/test-helpers';
+import { createVolume, type MriErrorCode, type Volume } from '@duncan-mri/volume';
 import { expect } from 'vitest';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -48,26 +49,17 @@ export function phantom(
   return createVolume({ data, shape: [nx, ny, nz], spacing });
 }
 
-/** Expects `fn` to throw an MriError with this code whose `argument` is `argument`. */
-export function expectMriError(
-  fn: () => unknown,
+export { expectMriError } from '@duncan-mri/test-helpers';
+
+/**
+ * What {@link expectMriError} expects of simulate's boundary checks: an error of `code` naming
+ * `argument`, in the house style `<function>: ... , got ...`.
+ */
+export function argumentError(
   argument: string,
-  code = 'INVALID_ARGUMENT',
-): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(isMriError(thrown), `expected an MriError naming ${argument}, got ${String(thrown)}`).toBe(
-    true,
-  );
-  const error = thrown as { argument?: string; code?: string; message: string };
-  expect(error.argument).toBe(argument);
-  expect(error.code).toBe(code);
-  expect(error.message).toContain(argument);
-  expect(error.message).toMatch(/^\w+: .+, got .+/);
+  code: MriErrorCode = 'INVALID_ARGUMENT',
+): ExpectedMriError {
+  return { code, argument, message: /^\w+: .+, got .+/ };
 }
 
 /** Every voxel finite and >= 0. */

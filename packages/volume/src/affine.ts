@@ -1,4 +1,4 @@
-import { describeValue, MriError } from './mri-error.js';
+import { invalidArgument } from './validate.js';
 
 /**
  * A voxel-to-world transform: 16 numbers, a 4x4 matrix in row-major order, mapping voxel
@@ -23,9 +23,11 @@ export function affineFromSpacing(spacingMm: readonly [number, number, number]):
   const [sx, sy, sz] = spacingMm;
   for (const [index, value] of spacingMm.entries()) {
     if (!(Number.isFinite(value) && value > 0)) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `affineFromSpacing: spacingMm[${index}] must be a positive finite number of millimetres, got ${describeValue(value)}`,
+      invalidArgument(
+        'affineFromSpacing',
+        `spacingMm[${index}]`,
+        'must be a positive finite number of millimetres',
+        value,
         { argument: 'spacingMm' },
       );
     }
@@ -42,43 +44,33 @@ export function validateAffine(affine: unknown, where: string): Affine {
     !Array.isArray(affine) &&
     !(affine instanceof Float64Array || affine instanceof Float32Array)
   ) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: affine must be an array of 16 numbers (4x4, row-major), got ${describeValue(affine)}`,
-      { argument: 'affine' },
-    );
+    invalidArgument(where, 'affine', 'must be an array of 16 numbers (4x4, row-major)', affine);
   }
   const values = Array.from(affine as ArrayLike<unknown>);
   if (values.length !== 16) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: affine must have 16 elements (4x4, row-major), got ${values.length}`,
-      { argument: 'affine' },
-    );
+    invalidArgument(where, 'affine', 'must have 16 elements (4x4, row-major)', undefined, {
+      got: String(values.length),
+    });
   }
   for (const [index, value] of values.entries()) {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${where}: affine[${index}] must be a finite number, got ${describeValue(value)}`,
-        { argument: 'affine' },
-      );
+      invalidArgument(where, `affine[${index}]`, 'must be a finite number', value, {
+        argument: 'affine',
+      });
     }
   }
   const numbers = values as number[];
   if (numbers[12] !== 0 || numbers[13] !== 0 || numbers[14] !== 0 || numbers[15] !== 1) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: affine last row must be 0 0 0 1, got ${numbers.slice(12).join(' ')}`,
-      { argument: 'affine' },
-    );
+    invalidArgument(where, 'affine last row', 'must be 0 0 0 1', undefined, {
+      got: numbers.slice(12).join(' '),
+      argument: 'affine',
+    });
   }
   if (determinant3(numbers) === 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: affine rotation-zoom part must be invertible, got a singular matrix`,
-      { argument: 'affine' },
-    );
+    invalidArgument(where, 'affine rotation-zoom part', 'must be invertible', undefined, {
+      got: 'a singular matrix',
+      argument: 'affine',
+    });
   }
   return Object.freeze(numbers);
 }

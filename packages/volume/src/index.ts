@@ -26,6 +26,7 @@ export {
 } from './slice-volume.js';
 export {
   describeNumberRule,
+  type InvalidArgumentOptions,
   invalidArgument,
   type NumberRule,
   validateBoolean,

@@ -1,4 +1,4 @@
-import { MriError } from './mri-error.js';
+import { invalidArgument } from './validate.js';
 import { assertVolume, type Volume } from './volume.js';
 
 /** What {@link intensityRange} returns: the extremes of a volume's finite voxels. */
@@ -41,11 +41,9 @@ export function intensityRange(volume: Volume): IntensityExtremes {
     if (v > max) max = v;
   }
   if (min > max) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `intensityRange: volume must have at least one finite voxel, got ${data.length} voxels, none finite`,
-      { argument: 'volume' },
-    );
+    invalidArgument('intensityRange', 'volume', 'must have at least one finite voxel', undefined, {
+      got: `${data.length} voxels, none finite`,
+    });
   }
   return { min, max, range: max - min };
 }

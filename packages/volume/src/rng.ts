@@ -1,4 +1,4 @@
-import { describeValue, MriError } from './mri-error.js';
+import { invalidArgument } from './validate.js';
 
 /**
  * A seeded pseudo-random number generator: the only source of randomness in duncan-mri's
@@ -32,11 +32,7 @@ const TWO_POW_32 = 4294967296;
  */
 export function createRng(seed: number): Rng {
   if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `createRng: seed must be a non-negative safe integer, got ${describeValue(seed)}`,
-      { argument: 'seed' },
-    );
+    invalidArgument('createRng', 'seed', 'must be a non-negative safe integer', seed);
   }
   let s = (seed >>> 0) ^ Math.floor(seed / TWO_POW_32);
   const splitmix = (): number => {
@@ -71,11 +67,7 @@ function sfc32(a0: number, b0: number, c0: number, d0: number): Rng {
     float: () => next() / TWO_POW_32,
     int(n: number): number {
       if (!Number.isInteger(n) || n < 1 || n > TWO_POW_32) {
-        throw new MriError(
-          'INVALID_ARGUMENT',
-          `Rng.int: n must be an integer in [1, 2^32], got ${describeValue(n)}`,
-          { argument: 'n' },
-        );
+        invalidArgument('Rng.int', 'n', 'must be an integer in [1, 2^32]', n);
       }
       // Rejection sampling: accept only values below the largest multiple of n.
       const limit = TWO_POW_32 - (TWO_POW_32 % n);

@@ -1,5 +1,6 @@
 import { type Affine, validateAffine } from './affine.js';
-import { describeValue, MriError } from './mri-error.js';
+import { MriError } from './mri-error.js';
+import { invalidArgument } from './validate.js';
 import { assertVolume, createVolume, type Volume } from './volume.js';
 
 /**
@@ -16,11 +17,7 @@ function inPlaneAxes(axis: Axis): readonly [Axis, Axis] {
 
 function validateAxis(where: string, axis: unknown): Axis {
   if (axis !== 0 && axis !== 1 && axis !== 2) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: axis must be 0, 1 or 2 (x, y or z), got ${describeValue(axis)}`,
-      { argument: 'axis' },
-    );
+    invalidArgument(where, 'axis', 'must be 0, 1 or 2 (x, y or z)', axis);
   }
   return axis;
 }
@@ -54,10 +51,11 @@ export function sliceVolume(volume: Volume, axis: Axis, index: number): Volume {
   validateAxis(where, axis);
   const count = volume.shape[axis];
   if (!Number.isInteger(index) || index < 0 || index >= count) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: index must be an integer from 0 to ${count - 1} (slices along axis ${axis}), got ${describeValue(index)}`,
-      { argument: 'index' },
+    invalidArgument(
+      where,
+      'index',
+      `must be an integer from 0 to ${count - 1} (slices along axis ${axis})`,
+      index,
     );
   }
   const [nx, ny, nz] = volume.shape;
@@ -145,19 +143,11 @@ export function stackSlices(
 ): Volume {
   const where = 'stackSlices';
   if (!Array.isArray(slices) || slices.length === 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: slices must be a non-empty array of 2-D volumes, got ${describeValue(slices)}`,
-      { argument: 'slices' },
-    );
+    invalidArgument(where, 'slices', 'must be a non-empty array of 2-D volumes', slices);
   }
   validateAxis(where, axis);
   if (typeof options !== 'object' || options === null) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: options must be an object, got ${describeValue(options)}`,
-      { argument: 'options' },
-    );
+    invalidArgument(where, 'options', 'must be an object', options);
   }
   const first = slices[0];
   for (const [k, slice] of slices.entries()) assertVolume(slice, where, `slices[${k}]`);
@@ -229,10 +219,12 @@ function checkSliceAffine(
   for (let i = 0; i < 12; i++) {
     const e = expected[i]!;
     if (!(Math.abs(actual[i]! - e) <= 1e-5 * Math.max(1, Math.abs(e)))) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${where}: slices[${index}].affine must place it ${index} slice${index === 1 ? '' : 's'} after slices[0] along axis ${axis} (give options.affine for slices without their own geometry), got affine[${i}] = ${actual[i]} where ${e} was expected`,
-        { argument: 'slices' },
+      invalidArgument(
+        where,
+        `slices[${index}].affine`,
+        `must place it ${index} slice${index === 1 ? '' : 's'} after slices[0] along axis ${axis} (give options.affine for slices without their own geometry)`,
+        undefined,
+        { got: `affine[${i}] = ${actual[i]} where ${e} was expected`, argument: 'slices' },
       );
     }
   }

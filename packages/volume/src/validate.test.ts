@@ -27,6 +27,31 @@ describe('boundary validators', () => {
     });
   });
 
+  it('invalidArgument words the value, names another argument, or leaves the value out', () => {
+    const cause = new Error('inner');
+    let thrown: unknown;
+    try {
+      invalidArgument('f', 'volume.data', 'must be finite', Number.NaN, {
+        got: 'NaN at index 3',
+        argument: 'volume',
+        cause,
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isMriError(thrown)).toBe(true);
+    expect((thrown as Error).message).toBe('f: volume.data must be finite, got NaN at index 3');
+    expect((thrown as { argument?: string }).argument).toBe('volume');
+    expect((thrown as Error).cause).toBe(cause);
+    expect(
+      errorOf(() => invalidArgument('f', 'the corrector', 'is closed', undefined, { got: null })),
+    ).toEqual({
+      code: 'INVALID_ARGUMENT',
+      message: 'f: the corrector is closed',
+      argument: 'the corrector',
+    });
+  });
+
   it('validateNumber accepts exactly the numbers within the rule', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true, min: -10, max: 10 }), (v) => {

@@ -1,23 +1,43 @@
 import { describeValue, MriError } from './mri-error.js';
 
+/** Options of {@link invalidArgument}, for messages the plain form does not fit. */
+export interface InvalidArgumentOptions {
+  /**
+   * What was given, in words, when `describeValue(value)` would not say enough (`NaN at index
+   * 12`, `a terminated one`); `null` for a message without a `got` part, whose rule says it all.
+   */
+  readonly got?: string | null;
+  /**
+   * The error's `argument` when it is not the one the message names, e.g. `volume` for a
+   * message about `volume.data`.
+   */
+  readonly argument?: string;
+  /** The underlying error, e.g. a third-party throw wrapped at the boundary. */
+  readonly cause?: unknown;
+}
+
 /**
  * Throws the house-style `INVALID_ARGUMENT` error, `<where>: <argument> <rule>, got <value>`.
- * The building block of every package's boundary checks.
+ * The one way every package says that an argument is wrong. To hand the error on rather than
+ * throw it (a rejected promise, a worker told to stop), catch it.
  *
  * @example `invalidArgument('motion', 'params.maxRotationDeg', 'must be >= 0', -1)`
+ * @example `invalidArgument(where, 'volume.data', 'must be finite', x, { got: 'NaN at index 3', argument: 'volume' })`
  */
 export function invalidArgument(
   where: string,
   argument: string,
   rule: string,
   value: unknown,
+  options: InvalidArgumentOptions = {},
 ): never {
+  const got = options.got === undefined ? describeValue(value) : options.got;
   throw new MriError(
     'INVALID_ARGUMENT',
-    `${where}: ${argument} ${rule}, got ${describeValue(value)}`,
-    {
-      argument,
-    },
+    `${where}: ${argument} ${rule}${got === null ? '' : `, got ${got}`}`,
+    options.cause === undefined
+      ? { argument: options.argument ?? argument }
+      : { argument: options.argument ?? argument, cause: options.cause },
   );
 }
 

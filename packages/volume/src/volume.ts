@@ -1,5 +1,6 @@
 import { type Affine, affineFromSpacing, identityAffine, validateAffine } from './affine.js';
-import { describeValue, MriError } from './mri-error.js';
+import { MriError } from './mri-error.js';
+import { invalidArgument } from './validate.js';
 
 /** `[nx, ny, nz]`: voxels along x, y and z. A 2-D image has `nz = 1`. */
 export type Shape = readonly [number, number, number];
@@ -48,11 +49,7 @@ export const MAX_VOXELS = 2 ** 31 - 1;
  */
 export function createVolume(options: CreateVolumeOptions): Volume {
   if (typeof options !== 'object' || options === null) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `createVolume: options must be an object, got ${describeValue(options)}`,
-      { argument: 'options' },
-    );
+    invalidArgument('createVolume', 'options', 'must be an object', options);
   }
   const shape = validateShape(options.shape, 'createVolume');
   const data = toFloat32(options.data, 'createVolume');
@@ -65,11 +62,10 @@ export function createVolume(options: CreateVolumeOptions): Volume {
     );
   }
   if (options.affine !== undefined && options.spacing !== undefined) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      'createVolume: give affine or spacing, not both, got both',
-      { argument: 'spacing' },
-    );
+    invalidArgument('createVolume', 'give affine or spacing,', 'not both', undefined, {
+      got: 'both',
+      argument: 'spacing',
+    });
   }
   let affine: Affine;
   if (options.affine !== undefined) affine = validateAffine(options.affine, 'createVolume');
@@ -111,19 +107,11 @@ export function assertVolume(
   argument: string,
 ): asserts value is Volume {
   if (typeof value !== 'object' || value === null) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${argument} must be a Volume, got ${describeValue(value)}`,
-      { argument },
-    );
+    invalidArgument(where, argument, 'must be a Volume', value);
   }
   const v = value as Partial<Volume>;
   if (!(v.data instanceof Float32Array)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${argument}.data must be a Float32Array, got ${describeValue(v.data)}`,
-      { argument },
-    );
+    invalidArgument(where, `${argument}.data`, 'must be a Float32Array', v.data, { argument });
   }
   const shape = validateShape(v.shape, where, `${argument}.shape`);
   if (shape[0] * shape[1] * shape[2] !== v.data.length) {
@@ -137,20 +125,14 @@ export function assertVolume(
 
 function validateShape(shape: unknown, where: string, argument = 'shape'): Shape {
   if (!Array.isArray(shape) || (shape.length !== 2 && shape.length !== 3)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${argument} must be [nx, ny, nz] or [nx, ny], got ${describeValue(shape)}`,
-      { argument },
-    );
+    invalidArgument(where, argument, 'must be [nx, ny, nz] or [nx, ny]', shape);
   }
   const dims = shape.length === 2 ? [shape[0], shape[1], 1] : [shape[0], shape[1], shape[2]];
   for (const [index, n] of dims.entries()) {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${where}: ${argument}[${index}] must be a positive integer, got ${describeValue(n)}`,
-        { argument },
-      );
+      invalidArgument(where, `${argument}[${index}]`, 'must be a positive integer', n, {
+        argument,
+      });
     }
   }
   const [nx, ny, nz] = dims as [number, number, number];
@@ -171,11 +153,7 @@ function toFloat32(data: unknown, where: string): Float32Array {
     typeof data !== 'object' ||
     typeof (data as { length?: unknown }).length !== 'number'
   ) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: data must be a Float32Array or an array of numbers, got ${describeValue(data)}`,
-      { argument: 'data' },
-    );
+    invalidArgument(where, 'data', 'must be a Float32Array or an array of numbers', data);
   }
   return Float32Array.from(data as ArrayLike<number>);
 }

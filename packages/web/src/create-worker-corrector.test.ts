@@ -1,15 +1,7 @@
-import { createVolume, isMriError } from '@duncan-mri/volume';
+import { codeAndArgumentOf } from '@duncan-mri/test-helpers';
+import { createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { createWorkerCorrector } from './create-worker-corrector.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return isMriError(e) ? `${e.code} ${e.argument}` : String(e);
-  }
-  return undefined;
-}
 
 // Workers are tested in Chromium (test/browser.test.ts); Node checks the boundary only.
 describe('createWorkerCorrector (argument checks)', () => {
@@ -33,7 +25,9 @@ describe('createWorkerCorrector (argument checks)', () => {
       'INVALID_ARGUMENT options.backend.wasmPaths',
     ],
   ])('refuses model %j with options %j', async (model, options, expected) => {
-    expect(await codeOf(createWorkerCorrector(model as never, options as never))).toBe(expected);
+    expect(await codeAndArgumentOf(createWorkerCorrector(model as never, options as never))).toBe(
+      expected,
+    );
   });
 
   it('rejects with the reason of an already aborted signal, starting nothing', async () => {
@@ -57,7 +51,7 @@ describe('createWorkerCorrector (argument checks)', () => {
         throw new Error('no workers here');
       },
     });
-    expect(await codeOf(result)).toBe('INTERNAL undefined');
+    expect(await codeAndArgumentOf(result)).toBe('INTERNAL undefined');
   });
 });
 
@@ -185,7 +179,7 @@ describe('WorkerCorrector (the Corrector of @duncan-mri/core)', () => {
       type: 'correct',
       options: { axis: 2, batchSize: 1, nonFinite: 'zero-and-restore' },
     });
-    expect(await codeOf(corrector.correct(volume, { nonFinite: 'zero' as never }))).toBe(
+    expect(await codeAndArgumentOf(corrector.correct(volume, { nonFinite: 'zero' as never }))).toBe(
       'INVALID_ARGUMENT options.nonFinite',
     );
     await corrector.close();
@@ -200,7 +194,7 @@ describe('WorkerCorrector (the Corrector of @duncan-mri/core)', () => {
       await corrector.correct(volume);
       await corrector[stop]();
       expect([stop, worker.terminated]).toEqual([stop, true]);
-      expect(await codeOf(corrector.correct(volume))).toBe('INVALID_ARGUMENT corrector');
+      expect(await codeAndArgumentOf(corrector.correct(volume))).toBe('INVALID_ARGUMENT corrector');
       await corrector.close(); // a second close does nothing
     }
   });

@@ -1,16 +1,7 @@
-import { isMriError } from '@duncan-mri/volume';
+import { codeAndArgumentOf } from '@duncan-mri/test-helpers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fetchCheckpoint } from './fetch-checkpoint.js';
 import { modelUrls } from './internal/urls.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return isMriError(e) ? `${e.code} ${e.argument}` : String(e);
-  }
-  return undefined;
-}
 
 const manifest = { format: 'duncan-mri-checkpoint', formatVersion: 1, byteLength: 8 };
 
@@ -66,17 +57,17 @@ describe('fetchCheckpoint', () => {
     serve({ '/m/manifest.json': JSON.stringify(recorded), '/m/weights.bin': weights });
     expect((await fetchCheckpoint('http://h/m/')).checkpoint.weights).toEqual(weights);
     serve({ '/m/manifest.json': JSON.stringify(recorded), '/m/weights.bin': new Uint8Array(8) });
-    expect(await codeOf(fetchCheckpoint('http://h/m/'))).toBe('CORRUPT_FILE weights');
+    expect(await codeAndArgumentOf(fetchCheckpoint('http://h/m/'))).toBe('CORRUPT_FILE weights');
   });
 
   it('refuses other origins than the page', async () => {
     vi.stubGlobal('location', new URL('http://127.0.0.1:8000/app/'));
     serve({});
-    expect(await codeOf(fetchCheckpoint('http://elsewhere.example/m/'))).toBe(
+    expect(await codeAndArgumentOf(fetchCheckpoint('http://elsewhere.example/m/'))).toBe(
       'INVALID_ARGUMENT url',
     );
-    expect(await codeOf(fetchCheckpoint('file:///m/'))).toBe('INVALID_ARGUMENT url');
-    expect(await codeOf(fetchCheckpoint('/m/'))).toBe('IO_ERROR manifest'); // same origin: fetched
+    expect(await codeAndArgumentOf(fetchCheckpoint('file:///m/'))).toBe('INVALID_ARGUMENT url');
+    expect(await codeAndArgumentOf(fetchCheckpoint('/m/'))).toBe('IO_ERROR manifest'); // same origin: fetched
   });
 
   it.each([
@@ -89,7 +80,7 @@ describe('fetchCheckpoint', () => {
     ],
   ])('reports bad files %#', async (files, expected) => {
     serve(files);
-    expect(await codeOf(fetchCheckpoint('http://h/m/'))).toBe(expected);
+    expect(await codeAndArgumentOf(fetchCheckpoint('http://h/m/'))).toBe(expected);
   });
 
   it.each([
@@ -98,6 +89,8 @@ describe('fetchCheckpoint', () => {
     [{ allowCrossOrigin: 1 }, 'INVALID_ARGUMENT options.allowCrossOrigin'],
     [{ signal: 1 }, 'INVALID_ARGUMENT options.signal'],
   ])('refuses options %j', async (options, expected) => {
-    expect(await codeOf(fetchCheckpoint('http://h/m/', options as never))).toBe(expected);
+    expect(await codeAndArgumentOf(fetchCheckpoint('http://h/m/', options as never))).toBe(
+      expected,
+    );
   });
 });

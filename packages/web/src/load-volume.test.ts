@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { writeNifti } from '@duncan-mri/io';
-import { createVolume, isMriError } from '@duncan-mri/volume';
+import { codeAndArgumentOf } from '@duncan-mri/test-helpers';
+import { createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { loadVolume } from './load-volume.js';
 
@@ -10,15 +11,6 @@ const volume = createVolume({
   spacing: [1, 1, 2.5],
 });
 const nii = new Uint8Array(writeNifti(volume));
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return isMriError(e) ? `${e.code} ${e.argument}` : String(e);
-  }
-  return undefined;
-}
 
 // In Node (Blob, File and DecompressionStream are globals); the browser run is in test/.
 describe('loadVolume', () => {
@@ -43,7 +35,7 @@ describe('loadVolume', () => {
 
   it('enforces maxInflatedBytes on the native inflater', async () => {
     const gz = new Uint8Array(gzipSync(nii));
-    expect(await codeOf(loadVolume(gz, { limits: { maxInflatedBytes: 100 } }))).toBe(
+    expect(await codeAndArgumentOf(loadVolume(gz, { limits: { maxInflatedBytes: 100 } }))).toBe(
       'LIMIT_EXCEEDED limits.maxInflatedBytes',
     );
   });
@@ -51,7 +43,7 @@ describe('loadVolume', () => {
   it('reports corrupt gzip through @duncan-mri/io', async () => {
     const gz = new Uint8Array(gzipSync(nii));
     const cut = gz.subarray(0, gz.length - 20);
-    expect((await codeOf(loadVolume(cut)))?.split(' ')[0]).toBe('CORRUPT_FILE');
+    expect((await codeAndArgumentOf(loadVolume(cut)))?.split(' ')[0]).toBe('CORRUPT_FILE');
   });
 
   it.each([
@@ -61,11 +53,11 @@ describe('loadVolume', () => {
     [nii, { signal: 'stop' }, 'INVALID_ARGUMENT options.signal'],
     [[nii, nii], { format: 'nifti' }, 'INVALID_ARGUMENT source'],
   ])('refuses %#', async (source, options, expected) => {
-    expect(await codeOf(loadVolume(source as never, options as never))).toBe(expected);
+    expect(await codeAndArgumentOf(loadVolume(source as never, options as never))).toBe(expected);
   });
 
   it('treats other bytes as DICOM and lets @duncan-mri/io refuse them', async () => {
-    const code = await codeOf(loadVolume(new Uint8Array(400)));
+    const code = await codeAndArgumentOf(loadVolume(new Uint8Array(400)));
     expect(code?.split(' ')[0]).toMatch(/CORRUPT_FILE|UNSUPPORTED_FORMAT/);
   });
 

@@ -1,15 +1,7 @@
+import { codeAndArgumentOf } from '@duncan-mri/test-helpers';
 import { isMriError } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { useWebBackend, WEB_BACKENDS } from './use-web-backend.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return isMriError(e) ? `${e.code} ${e.argument}` : String(e);
-  }
-  return undefined;
-}
 
 // The real choice is tested in Chromium (test/browser.test.ts); Node checks the boundary only.
 describe('useWebBackend (argument checks)', () => {
@@ -30,7 +22,7 @@ describe('useWebBackend (argument checks)', () => {
     [{ wasmThreads: 'yes' }, 'INVALID_ARGUMENT options.wasmThreads'],
     [null, 'INVALID_ARGUMENT options'],
   ])('refuses %j', async (options, expected) => {
-    expect(await codeOf(useWebBackend(options as never))).toBe(expected);
+    expect(await codeAndArgumentOf(useWebBackend(options as never))).toBe(expected);
   });
 
   it('says BACKEND_UNAVAILABLE, naming why, where no listed backend works (webgpu in Node)', async () => {

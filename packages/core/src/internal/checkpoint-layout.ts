@@ -1,4 +1,4 @@
-import { describeValue, MriError } from '@duncan-mri/volume';
+import { describeValue, invalidArgument, MriError } from '@duncan-mri/volume';
 import type { CheckpointManifest, WeightSpec } from '../checkpoint.js';
 import { type ModelConfig, resolveModelConfig } from '../model-config.js';
 import { isCorrectorVariable } from './model-state.js';
@@ -150,12 +150,7 @@ export function readCheckpointLayout(
   let buffer: ArrayBuffer;
   if (raw instanceof ArrayBuffer) buffer = raw;
   else if (raw instanceof Uint8Array) buffer = raw.slice().buffer as ArrayBuffer;
-  else
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: weights must be a Uint8Array or ArrayBuffer, got ${describeValue(raw)}`,
-      { argument: 'weights' },
-    );
+  else invalidArgument(where, 'weights', 'must be a Uint8Array or ArrayBuffer', raw);
   if (buffer.byteLength !== expectedBytes || m.byteLength !== expectedBytes) {
     throw corruptCheckpoint(
       where,

@@ -1,5 +1,5 @@
-import { assertVolume, MriError, type Volume, withData } from '@duncan-mri/volume';
-import { fail, validateNumber, validateObject } from './validate.js';
+import { assertVolume, type Volume, withData } from '@duncan-mri/volume';
+import { invalidArgument, validateNumber, validateObject } from './validate.js';
 import { type IntensityRange, robustRange } from './volume-tensor.js';
 
 /**
@@ -19,7 +19,12 @@ export function validateNonFinite(
 ): NonFinitePolicy {
   if (value === undefined) return 'reject';
   if (!(POLICIES as readonly unknown[]).includes(value))
-    fail(where, argument, `must be ${POLICIES.map((p) => `'${p}'`).join(' or ')}`, value);
+    invalidArgument(
+      where,
+      argument,
+      `must be ${POLICIES.map((p) => `'${p}'`).join(' or ')}`,
+      value,
+    );
   return value as NonFinitePolicy;
 }
 
@@ -48,11 +53,10 @@ export function correctionInput(
     const x = data[i]!;
     if (!Number.isFinite(x)) {
       if (policy === 'reject') {
-        throw new MriError(
-          'INVALID_ARGUMENT',
-          `${where}: volume.data must be finite, got ${x} at index ${i}`,
-          { argument: 'volume' },
-        );
+        invalidArgument(where, 'volume.data', 'must be finite', undefined, {
+          got: `${x} at index ${i}`,
+          argument: 'volume',
+        });
       }
       nonFinite = true;
       continue;

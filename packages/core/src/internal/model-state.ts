@@ -1,4 +1,4 @@
-import { describeValue, MriError } from '@duncan-mri/volume';
+import { invalidArgument } from '@duncan-mri/volume';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../model-config.js';
 import type { AdamState } from './adam.js';
@@ -37,11 +37,9 @@ export function isCorrectorVariable(name: string): boolean {
 /** Refuses a model loaded from an inference checkpoint where training state is needed. */
 export function requireTrainingState(where: string, state: ModelState): void {
   if (state.inferenceOnly) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: model must hold training state, got a model loaded from an inference checkpoint (corrector weights only); resume from the training checkpoint instead`,
-      { argument: 'model' },
-    );
+    invalidArgument(where, 'model', 'must hold training state', undefined, {
+      got: 'a model loaded from an inference checkpoint (corrector weights only); resume from the training checkpoint instead',
+    });
   }
 }
 
@@ -56,20 +54,10 @@ export function attachState(handle: object, state: ModelState): void {
 export function stateOf(where: string, model: unknown): ModelState {
   const state = typeof model === 'object' && model !== null ? STATES.get(model) : undefined;
   if (state === undefined) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: model must be a model from createModel or loadCheckpoint, got ${describeValue(model)}`,
-      { argument: 'model' },
-    );
+    invalidArgument(where, 'model', 'must be a model from createModel or loadCheckpoint', model);
   }
   if (state.disposed) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: model must not be disposed, got a disposed model`,
-      {
-        argument: 'model',
-      },
-    );
+    invalidArgument(where, 'model', 'must not be disposed', undefined, { got: 'a disposed model' });
   }
   return state;
 }

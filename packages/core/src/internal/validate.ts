@@ -1,8 +1,9 @@
-import { invalidArgument as fail } from '@duncan-mri/volume';
+import { invalidArgument } from '@duncan-mri/volume';
 
-// The shared boundary checks live in @duncan-mri/volume; re-exported here under the names the
-// package's modules use.
+// The shared boundary checks live in @duncan-mri/volume; re-exported here for the package's
+// modules. `fail` is the old name of invalidArgument, still used by the training modules.
 export {
+  invalidArgument,
   invalidArgument as fail,
   type NumberRule,
   validateBoolean,
@@ -13,7 +14,8 @@ export {
 /** A slicing axis: 0, 1 or 2 (x, y, z); `fallback` when undefined. */
 export function validateAxis(where: string, value: unknown, fallback: 0 | 1 | 2): 0 | 1 | 2 {
   if (value === undefined) return fallback;
-  if (value !== 0 && value !== 1 && value !== 2) fail(where, 'axis', 'must be 0, 1 or 2', value);
+  if (value !== 0 && value !== 1 && value !== 2)
+    invalidArgument(where, 'axis', 'must be 0, 1 or 2', value);
   return value;
 }
 
@@ -24,6 +26,6 @@ export function validateFunction<T>(
   value: unknown,
 ): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'function') fail(where, argument, 'must be a function', value);
+  if (typeof value !== 'function') invalidArgument(where, argument, 'must be a function', value);
   return value as T;
 }

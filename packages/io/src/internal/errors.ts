@@ -1,4 +1,4 @@
-import { describeValue, isMriError, MriError } from '@duncan-mri/volume';
+import { describeValue, invalidArgument, isMriError, MriError } from '@duncan-mri/volume';
 
 /** A `CORRUPT_FILE` error: the bytes contradict themselves or the format. */
 export function corrupt(where: string, message: string, cause?: unknown): MriError {
@@ -62,11 +62,7 @@ function asMriError(where: string, what: string, error: unknown): MriError {
 /** Checks that `bytes` is a Uint8Array (the only input type of the readers). */
 export function assertBytes(where: string, bytes: unknown, argument = 'bytes'): Uint8Array {
   if (!(bytes instanceof Uint8Array)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${argument} must be a Uint8Array, got ${describeValue(bytes)}`,
-      { argument },
-    );
+    invalidArgument(where, argument, 'must be a Uint8Array', bytes);
   }
   return bytes;
 }
@@ -75,11 +71,7 @@ export function assertBytes(where: string, bytes: unknown, argument = 'bytes'): 
 export function assertOptions<T extends object>(where: string, options: unknown): Partial<T> {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: options must be an object, got ${describeValue(options)}`,
-      { argument: 'options' },
-    );
+    invalidArgument(where, 'options', 'must be an object', options);
   }
   return options as Partial<T>;
 }

@@ -104,10 +104,12 @@ export function validateCorrectionCase(where: string, at: string, value: unknown
       mask = headMask(clean);
     } catch (error) {
       if (!isMriError(error)) throw error;
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${where}: ${at}.clean must have a head to mask (${error.message}), got none`,
-        { argument: `${at}.clean`, cause: error },
+      invalidArgument(
+        where,
+        `${at}.clean`,
+        `must have a head to mask (${error.message})`,
+        undefined,
+        { got: 'none', cause: error },
       );
     }
     maskSource = 'headMask';

@@ -1,5 +1,5 @@
 // The counting behind dice and sliceDice: validation once, then per-class counts over a range.
-import { MriError, type Volume, validateNumber } from '@duncan-mri/volume';
+import { invalidArgument, type Volume, validateNumber } from '@duncan-mri/volume';
 import { validateMask, validateOptions, validatePair } from './validate.js';
 
 /**
@@ -64,10 +64,12 @@ function checkLabels(where: string, argument: string, data: Float32Array, classe
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (!(Number.isInteger(v) && v >= 0 && v <= classes)) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${where}: ${argument} must hold whole-number labels in [0, ${classes}], got ${v} at index ${i}`,
-        { argument },
+      invalidArgument(
+        where,
+        argument,
+        `must hold whole-number labels in [0, ${classes}]`,
+        undefined,
+        { got: `${v} at index ${i}` },
       );
     }
   }

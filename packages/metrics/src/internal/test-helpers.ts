@@ -1,20 +1,4 @@
-import {
-  createRng,
-  createVolume,
-  isMriError,
-  type MriErrorCode,
-  type Volume,
-} from '@duncan-mri/volume';
-
-/** The `MriError` code a call throws, `'none'` when it returns, `'not an MriError'` otherwise. */
-export function codeOf(fn: () => unknown): MriErrorCode | 'none' | 'not an MriError' {
-  try {
-    fn();
-    return 'none';
-  } catch (error) {
-    return isMriError(error) ? error.code : 'not an MriError';
-  }
-}
+import { createRng, createVolume, type Volume } from '@duncan-mri/volume';
 
 /**
  * A smooth synthetic "phantom" (blobs on a gradient, values in [0, 255]) for property tests:

@@ -1,6 +1,6 @@
 import {
   assertVolume,
-  describeValue,
+  invalidArgument,
   MriError,
   type Volume,
   validateBoolean,
@@ -40,21 +40,20 @@ function assertFinite(where: string, argument: string, data: Float32Array): void
     }
   }
   if (bad > 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${argument} must contain only finite values, got ${bad} NaN or infinite voxel${bad === 1 ? '' : 's'} (first at index ${first})`,
-      { argument },
-    );
+    invalidArgument(where, argument, 'must contain only finite values', undefined, {
+      got: `${bad} NaN or infinite voxel${bad === 1 ? '' : 's'} (first at index ${first})`,
+    });
   }
 }
 
 /** `dataRange` must be a positive finite number. */
 export function validateDataRange(where: string, dataRange: unknown): number {
   if (typeof dataRange !== 'number' || !Number.isFinite(dataRange) || dataRange <= 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: dataRange must be a positive finite number (max - min of the intensity scale, e.g. 255 for 8-bit data), got ${describeValue(dataRange)}`,
-      { argument: 'dataRange' },
+    invalidArgument(
+      where,
+      'dataRange',
+      'must be a positive finite number (max - min of the intensity scale, e.g. 255 for 8-bit data)',
+      dataRange,
     );
   }
   return dataRange;
@@ -64,11 +63,7 @@ export function validateDataRange(where: string, dataRange: unknown): number {
 export function validateMask(where: string, mask: unknown, voxels: number): Uint8Array | undefined {
   if (mask === undefined) return undefined;
   if (!(mask instanceof Uint8Array)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: mask must be a Uint8Array (non-zero = inside), got ${describeValue(mask)}`,
-      { argument: 'mask' },
-    );
+    invalidArgument(where, 'mask', 'must be a Uint8Array (non-zero = inside)', mask);
   }
   if (mask.length !== voxels) {
     throw new MriError(
@@ -78,13 +73,9 @@ export function validateMask(where: string, mask: unknown, voxels: number): Uint
     );
   }
   if (mask.every((m) => m === 0)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: mask must select at least one voxel, got an empty mask`,
-      {
-        argument: 'mask',
-      },
-    );
+    invalidArgument(where, 'mask', 'must select at least one voxel', undefined, {
+      got: 'an empty mask',
+    });
   }
   return mask;
 }
@@ -105,11 +96,7 @@ export function validateNumberOption(
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${name} must be a number in [${min}, ${max}], got ${describeValue(value)}`,
-      { argument: name },
-    );
+    invalidArgument(where, name, `must be a number in [${min}, ${max}]`, value);
   }
   return value;
 }
@@ -130,10 +117,12 @@ export function assertMinimumSize(
   const names = ['nx', 'ny', 'nz'];
   for (let axis = 0; axis < axes; axis++) {
     if (shape[axis]! < minimum) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${where}: reference must be at least ${minimum} voxels along every ${axes === 2 ? 'in-plane ' : ''}axis (${why}), got ${names[axis]} = ${shape[axis]} in [${shape.join(', ')}]`,
-        { argument: 'reference' },
+      invalidArgument(
+        where,
+        'reference',
+        `must be at least ${minimum} voxels along every ${axes === 2 ? 'in-plane ' : ''}axis (${why})`,
+        undefined,
+        { got: `${names[axis]} = ${shape[axis]} in [${shape.join(', ')}]` },
       );
     }
   }

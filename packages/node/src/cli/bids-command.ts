@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:
 import { availableParallelism } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMriError, MriError } from '@duncan-mri/volume';
+import { invalidArgument, isMriError, MriError } from '@duncan-mri/volume';
 import { readCheckpoint } from '../checkpoint-files.js';
 import { createCorrector, type NodeCorrector } from '../create-corrector.js';
 import { changeMeasures } from '../internal/change-measures.js';
@@ -106,10 +106,12 @@ function checkFolders(bidsDir: string, outputDir: string): void {
   const output = real(outputDir);
   const inside = within(output, input) && !within(output, join(input, 'derivatives'));
   if (within(input, output) || inside) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: output_dir must be outside bids_dir or under its derivatives/ folder (inputs are never modified), got ${JSON.stringify(outputDir)}`,
-      { argument: 'output_dir' },
+    invalidArgument(
+      WHERE,
+      'output_dir',
+      'must be outside bids_dir or under its derivatives/ folder (inputs are never modified)',
+      undefined,
+      { got: JSON.stringify(outputDir) },
     );
   }
 }
@@ -222,10 +224,12 @@ async function participantLevel(
   const description = readDatasetDescription(bidsDir);
   if (description.problem !== undefined) {
     if (!skip)
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: bids_dir must be a BIDS dataset (pass --skip-bids-validation to run anyway), got ${JSON.stringify(bidsDir)}: ${description.problem}`,
-        { argument: 'bids_dir' },
+      invalidArgument(
+        WHERE,
+        'bids_dir',
+        'must be a BIDS dataset (pass --skip-bids-validation to run anyway)',
+        undefined,
+        { got: `${JSON.stringify(bidsDir)}: ${description.problem}` },
       );
     ctx.warn(`warning: ${description.problem} (--skip-bids-validation)`);
   }
@@ -234,19 +238,21 @@ async function participantLevel(
     const list = scan.problems.slice(0, 10).join('\n  ');
     const more = scan.problems.length > 10 ? `\n  ... and ${scan.problems.length - 10} more` : '';
     if (!skip)
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${WHERE}: bids_dir must name its images as BIDS does (pass --skip-bids-validation to pass over these files), got ${scan.problems.length} that do${scan.problems.length === 1 ? 'es' : ''} not:\n  ${list}${more}`,
-        { argument: 'bids_dir' },
+      invalidArgument(
+        WHERE,
+        'bids_dir',
+        'must name its images as BIDS does (pass --skip-bids-validation to pass over these files)',
+        undefined,
+        {
+          got: `${scan.problems.length} that do${scan.problems.length === 1 ? 'es' : ''} not:\n  ${list}${more}`,
+        },
       );
     ctx.warn(`warning: passed over (not BIDS names, --skip-bids-validation):\n  ${list}${more}`);
   }
   if (scan.images.length === 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${WHERE}: bids_dir must have images to correct, got none in anat/ with suffix ${filter.suffixes.join(', ')}${filter.participants === undefined ? '' : ` for ${filter.participants.map((p) => `sub-${p}`).join(', ')}`}${filter.sessions === undefined ? '' : ` in ${filter.sessions.map((s) => `ses-${s}`).join(', ')}`}`,
-      { argument: 'bids_dir' },
-    );
+    invalidArgument(WHERE, 'bids_dir', 'must have images to correct', undefined, {
+      got: `none in anat/ with suffix ${filter.suffixes.join(', ')}${filter.participants === undefined ? '' : ` for ${filter.participants.map((p) => `sub-${p}`).join(', ')}`}${filter.sessions === undefined ? '' : ` in ${filter.sessions.map((s) => `ses-${s}`).join(', ')}`}`,
+    });
   }
 
   const checkpoint = readCheckpoint(

@@ -11,7 +11,7 @@
 // rules/files/raw/anat.yaml, `nonparametric`).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeValue, MriError } from '@duncan-mri/volume';
+import { describeValue, invalidArgument } from '@duncan-mri/volume';
 
 /** Entity keys in the order BIDS file names must use them (the schema's rules/entities.yaml). */
 export const ENTITY_ORDER = [
@@ -227,10 +227,12 @@ export function findAnatImages(bidsDir: string, filter: AnatFilter): AnatScan {
   const wanted = filter.participants ?? participants;
   const missing = wanted.filter((label) => !participants.includes(label));
   if (missing.length > 0) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: --participant-label must name participants of the dataset (${participants.length === 0 ? 'none found: no sub-<label> folders' : participants.map((p) => `sub-${p}`).join(', ')}), got ${missing.map((m) => `sub-${m}`).join(', ')}`,
-      { argument: 'participant-label' },
+    invalidArgument(
+      where,
+      '--participant-label',
+      `must name participants of the dataset (${participants.length === 0 ? 'none found: no sub-<label> folders' : participants.map((p) => `sub-${p}`).join(', ')})`,
+      undefined,
+      { got: missing.map((m) => `sub-${m}`).join(', '), argument: 'participant-label' },
     );
   }
   const images: BidsImage[] = [];
@@ -277,17 +279,19 @@ export function findAnatImages(bidsDir: string, filter: AnatFilter): AnatScan {
   if (filter.sessions !== undefined) {
     const unknown = filter.sessions.filter((s) => !sessionsSeen.has(s));
     if (unknown.length > 0) {
-      throw new MriError(
-        'INVALID_ARGUMENT',
-        `${where}: --session-label must name sessions of the selected participants (${
+      invalidArgument(
+        where,
+        '--session-label',
+        `must name sessions of the selected participants (${
           sessionsSeen.size === 0
             ? 'they have none'
             : [...sessionsSeen]
                 .sort()
                 .map((s) => `ses-${s}`)
                 .join(', ')
-        }), got ${unknown.map((s) => `ses-${s}`).join(', ')}`,
-        { argument: 'session-label' },
+        })`,
+        undefined,
+        { got: unknown.map((s) => `ses-${s}`).join(', '), argument: 'session-label' },
       );
     }
   }

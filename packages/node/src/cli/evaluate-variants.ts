@@ -13,6 +13,7 @@ import {
 import {
   createRng,
   intensityRange,
+  invalidArgument,
   MriError,
   type Rng,
   type Volume,
@@ -216,10 +217,12 @@ export function caseInput(
       const clean = finiteCopy(ctx, (await readVolumeFile(spec.clean)).volume, spec.name);
       const { range } = intensityRange(clean);
       if (!(range > 0))
-        throw new MriError(
-          'INVALID_ARGUMENT',
-          `${WHERE}: --clean must not be a constant image (its max - min is the metrics' data range), got ${JSON.stringify(spec.clean)} with range ${range}`,
-          { argument: '--clean' },
+        invalidArgument(
+          WHERE,
+          '--clean',
+          `must not be a constant image (its max - min is the metrics' data range)`,
+          undefined,
+          { got: `${JSON.stringify(spec.clean)} with range ${range}` },
         );
       return clean;
     },

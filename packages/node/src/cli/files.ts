@@ -1,6 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MriError } from '@duncan-mri/volume';
+import { invalidArgument, MriError } from '@duncan-mri/volume';
 import { writeFileAtomic as writeFile } from '../internal/atomic-write.js';
 
 function real(path: string): string {
@@ -24,10 +24,12 @@ export function assertOutputFree(
 ): void {
   const target = real(path);
   if (inputs.some((p) => real(p) === target)) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${option} must not be an input (inputs are never overwritten), got ${JSON.stringify(path)}`,
-      { argument: option },
+    invalidArgument(
+      where,
+      `${option}`,
+      'must not be an input (inputs are never overwritten)',
+      undefined,
+      { got: JSON.stringify(path), argument: option },
     );
   }
   let present = false;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '@duncan-mri/core';
 import { describe, expect, it } from 'vitest';
-import { mriErrorOf, tempDir } from '../../test/helpers.js';
+import { expectMriError, tempDir } from '../../test/helpers.js';
 import { CHECKPOINT_FILES, readCheckpoint, writeCheckpoint } from '../checkpoint-files.js';
 import { useNodeBackend } from '../use-node-backend.js';
 import { commitCheckpoint, sha256Hex } from './checkpoint-commit.js';
@@ -103,7 +103,7 @@ describe('readCheckpoint of pairs that do not belong together', () => {
       join(root, 'b', CHECKPOINT_FILES.weights),
       join(root, 'a', CHECKPOINT_FILES.weights),
     );
-    const e = await mriErrorOf(() => readCheckpoint(join(root, 'a')));
+    const e = await expectMriError(() => readCheckpoint(join(root, 'a')), {});
     expect(e.code).toBe('CORRUPT_FILE');
     expect(e.message).toMatch(
       /weights\.bin must have the SHA-256 that manifest\.json records .* the two files come from different saves/,
@@ -116,11 +116,11 @@ describe('readCheckpoint of pairs that do not belong together', () => {
     const path = join(dir, CHECKPOINT_FILES.manifest);
     const stored = JSON.parse(readFileSync(path, 'utf8'));
     writeFileSync(path, JSON.stringify({ ...stored, weightsFile: '../../etc/passwd' }));
-    expect((await mriErrorOf(() => readCheckpoint(dir))).message).toMatch(
+    expect((await expectMriError(() => readCheckpoint(dir), {})).message).toMatch(
       /weightsFile must be weights-<16 hex digits>\.bin/,
     );
     writeFileSync(path, JSON.stringify({ ...stored, weightsSha256: 'abc' }));
-    expect((await mriErrorOf(() => readCheckpoint(dir))).message).toMatch(
+    expect((await expectMriError(() => readCheckpoint(dir), {})).message).toMatch(
       /weightsSha256 must be 64 lower-case hex digits/,
     );
   });

@@ -2,7 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { type CorrectorWeight, correctorWeights, type ModelConfig } from '@duncan-mri/core';
 import { type ModelProto, ModelProtoSchema, TensorProto_DataType } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
-import { mriErrorOf } from '../../test/helpers.js';
+import { expectMriError } from '../../test/helpers.js';
 import { readCheckpoint } from '../checkpoint-files.js';
 import { CORRECTOR_ONNX_OPSET, correctorOnnx } from './corrector-onnx.js';
 
@@ -159,11 +159,11 @@ describe('correctorOnnx', () => {
   it('refuses weights that do not fit the configuration with SHAPE_MISMATCH', async () => {
     const missing = new Map(bundled.weights);
     missing.delete('decoderF/skip0/b');
-    const e = await mriErrorOf(() => correctorOnnx(bundled.config, missing));
+    const e = await expectMriError(() => correctorOnnx(bundled.config, missing), {});
     expect(e.code).toBe('SHAPE_MISMATCH');
     expect(e.message).toMatch(/decoderF\/skip0\/b of shape \[16\].*got none/);
     const wider = { ...bundled.config, channels: 32 };
-    expect((await mriErrorOf(() => correctorOnnx(wider, bundled.weights))).code).toBe(
+    expect((await expectMriError(() => correctorOnnx(wider, bundled.weights), {})).code).toBe(
       'SHAPE_MISMATCH',
     );
   });

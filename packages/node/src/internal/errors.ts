@@ -28,14 +28,3 @@ export function ioError(where: string, argument: string, path: string, cause: un
     cause,
   });
 }
-
-/** The house-style `INVALID_ARGUMENT`. */
-export function invalid(where: string, argument: string, rule: string, value: unknown): MriError {
-  return new MriError(
-    'INVALID_ARGUMENT',
-    `${where}: ${argument} ${rule}, got ${describeValue(value)}`,
-    {
-      argument,
-    },
-  );
-}

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mriErrorOf, tempDir } from '../../test/helpers.js';
+import { expectMriError, tempDir } from '../../test/helpers.js';
 import { lockOutput, OUTPUT_LOCK_FILE } from './output-lock.js';
 
 /** The pid of a process that has exited (so no process runs under it, barring reuse). */
@@ -27,7 +27,10 @@ describe('lockOutput', () => {
     expect(lock.note).toBeUndefined();
     const held = JSON.parse(readFileSync(join(dir, OUTPUT_LOCK_FILE), 'utf8'));
     expect(held).toMatchObject({ pid: process.pid, host: hostname(), command: 'duncan train' });
-    const refused = await mriErrorOf(() => lockOutput('duncan train', '--out', dir, 'duncan x'));
+    const refused = await expectMriError(
+      () => lockOutput('duncan train', '--out', dir, 'duncan x'),
+      {},
+    );
     expect(refused.code).toBe('IO_ERROR');
     expect(refused.message).toMatch(
       new RegExp(
@@ -58,11 +61,15 @@ describe('lockOutput', () => {
   it('refuses a lock of another host (its process cannot be checked) and an unreadable lock', async () => {
     const dir = tempDir();
     lockFile(dir, { pid: deadPid(), host: `not-${hostname()}`, token: 't' });
-    const other = await mriErrorOf(() => lockOutput('duncan train', '--out', dir, 'duncan train'));
+    const other = await expectMriError(
+      () => lockOutput('duncan train', '--out', dir, 'duncan train'),
+      {},
+    );
     expect(other.message).toMatch(/on host not-.*delete .*\.duncan\.lock if it is gone/);
     writeFileSync(join(dir, OUTPUT_LOCK_FILE), '');
-    const unreadable = await mriErrorOf(() =>
-      lockOutput('duncan train', '--out', dir, 'duncan train'),
+    const unreadable = await expectMriError(
+      () => lockOutput('duncan train', '--out', dir, 'duncan train'),
+      {},
     );
     expect(unreadable.message).toMatch(/locked by an unreadable/);
   });

@@ -1,7 +1,7 @@
 import { ssim } from '@duncan-mri/metrics';
 import { createRng, createVolume, type Volume } from '@duncan-mri/volume';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mriErrorOf, SAMPLE } from '../../test/helpers.js';
+import { expectMriError, SAMPLE } from '../../test/helpers.js';
 import { readVolumeFile } from '../read-volume-file.js';
 import {
   applyShotMotion,
@@ -259,7 +259,7 @@ describe('corruptWithShots', () => {
       ],
     ];
     for (const [fn, message] of cases) {
-      const error = await mriErrorOf(fn);
+      const error = await expectMriError(fn, {});
       expect(error.code).toBe('INVALID_ARGUMENT');
       expect(error.message).toBe(message);
     }

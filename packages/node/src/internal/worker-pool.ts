@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelConfig } from '@duncan-mri/core';
-import { errorFromWire, MriError } from '@duncan-mri/volume';
+import { errorFromWire, invalidArgument, MriError } from '@duncan-mri/volume';
 import type { CorrectJob, FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 import { correctWorkerUrl } from './worker-url.js';
 
@@ -75,7 +75,10 @@ export class WorkerPool {
   /** Runs one job on the worker of slot `index`, starting a new worker first if the last died. */
   async run(index: number, job: CorrectJob): Promise<Float32Array> {
     if (this.closed)
-      throw new MriError('INVALID_ARGUMENT', `${this.where}: the corrector is closed`);
+      invalidArgument(this.where, 'the corrector', 'is closed', undefined, {
+        got: null,
+        argument: 'corrector',
+      });
     let pending = this.slots[index];
     if (pending === undefined) {
       pending = this.startSlot();

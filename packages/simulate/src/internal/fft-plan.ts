@@ -1,6 +1,6 @@
 // FFT plans of any length (see createFftPlan): mixed radix for small prime factors, Rader for a
 // large prime, Bluestein otherwise; the butterflies are in fft-kernels.ts.
-import { describeValue, MriError } from '@duncan-mri/volume';
+import { invalidArgument } from '@duncan-mri/volume';
 import { runStage, type Stage } from './fft-kernels.js';
 
 /**
@@ -66,11 +66,7 @@ export function createFftPlan(n: number): FftPlan {
 
 export function batchPlan(n: number): BatchPlan {
   if (!Number.isInteger(n) || n < 1 || n > 2 ** 27) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `createFftPlan: n must be an integer in [1, 2^27], got ${describeValue(n)}`,
-      { argument: 'n' },
-    );
+    invalidArgument('createFftPlan', 'n', 'must be an integer in [1, 2^27]', n);
   }
   let plan = planCache.get(n);
   if (!plan) {

@@ -1,5 +1,5 @@
 import type { Rng } from '@duncan-mri/volume';
-import { fail } from './validate.js';
+import { invalidArgument } from './validate.js';
 
 /** A uniform draw in `[low, high]`; exactly `low` when the range is a single value. */
 export function drawUniform(rng: Rng, range: readonly [number, number]): number {
@@ -29,7 +29,7 @@ export function validateRng(where: string, rng: unknown): Rng {
     typeof r.nextUint32 !== 'function' ||
     typeof r.normal !== 'function'
   ) {
-    fail(where, 'rng', 'must be an Rng (createRng from @duncan-mri/volume)', rng);
+    invalidArgument(where, 'rng', 'must be an Rng (createRng from @duncan-mri/volume)', rng);
   }
   return rng as Rng;
 }

@@ -1,7 +1,7 @@
 import {
   assertVolume,
   describeNumberRule,
-  invalidArgument as fail,
+  invalidArgument,
   type NumberRule,
   type Volume,
   validateNumber,
@@ -10,7 +10,7 @@ import {
 // The shared boundary checks live in @duncan-mri/volume; re-exported here under the names the
 // package's modules use.
 export {
-  invalidArgument as fail,
+  invalidArgument,
   type NumberRule,
   validateBoolean,
   validateNumber,
@@ -27,7 +27,7 @@ export function validateChoice<T>(
 ): T {
   if (value === undefined && fallback !== undefined) return fallback;
   if (!choices.includes(value as T)) {
-    fail(
+    invalidArgument(
       where,
       argument,
       `must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`,
@@ -51,7 +51,7 @@ export function validateRange(
     return [v, v];
   }
   if (!Array.isArray(value) || value.length !== 2) {
-    fail(
+    invalidArgument(
       where,
       argument,
       `must be a number or a range [low, high] (${describeNumberRule(rule).slice('must be '.length)})`,
@@ -60,7 +60,7 @@ export function validateRange(
   }
   const low = validateNumber(where, argument, value[0], rule);
   const high = validateNumber(where, argument, value[1], rule);
-  if (low > high) fail(where, argument, 'must have low <= high', value);
+  if (low > high) invalidArgument(where, argument, 'must have low <= high', value);
   return [low, high];
 }
 
@@ -71,7 +71,7 @@ export function validateVolume(where: string, volume: unknown, argument = 'volum
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (v - v !== 0) {
-      fail(where, argument, 'must contain only finite voxels', v);
+      invalidArgument(where, argument, 'must contain only finite voxels', v);
     }
   }
   return volume;

@@ -1,4 +1,4 @@
-import { describeValue, invalidArgument, MriError } from '@duncan-mri/volume';
+import { invalidArgument, MriError } from '@duncan-mri/volume';
 
 /** The base URL relative URLs resolve against: the page's or the worker's location. */
 export function baseUrl(): string | undefined {
@@ -8,25 +8,12 @@ export function baseUrl(): string | undefined {
 /** Resolves a URL or string against the current location; `INVALID_ARGUMENT` when it cannot. */
 export function resolveUrl(where: string, argument: string, value: unknown): URL {
   if (!(value instanceof URL) && typeof value !== 'string') {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${argument} must be a URL or a string, got ${describeValue(value)}`,
-      {
-        argument,
-      },
-    );
+    invalidArgument(where, argument, 'must be a URL or a string', value);
   }
   try {
     return new URL(value, baseUrl());
   } catch (cause) {
-    throw new MriError(
-      'INVALID_ARGUMENT',
-      `${where}: ${argument} must be a valid URL, got ${describeValue(String(value))}`,
-      {
-        argument,
-        cause,
-      },
-    );
+    invalidArgument(where, argument, 'must be a valid URL', String(value), { cause });
   }
 }
 

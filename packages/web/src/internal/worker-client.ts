@@ -1,4 +1,4 @@
-import { errorFromWire, MriError } from '@duncan-mri/volume';
+import { errorFromWire, invalidArgument, MriError } from '@duncan-mri/volume';
 import type { UseWebBackendOptions, WebBackendInfo } from '../use-web-backend.js';
 import type { ModelMessage, Reply, Request, WorkerModelInfo } from './protocol.js';
 
@@ -138,15 +138,7 @@ export function createWorkerClient(options: {
     onProgress?: OnProgress,
   ): Promise<T> => {
     if (closed)
-      return Promise.reject(
-        new MriError(
-          'INVALID_ARGUMENT',
-          `${where}: corrector must not be terminated, got a terminated one`,
-          {
-            argument: 'corrector',
-          },
-        ),
-      );
+      return Promise.reject(terminatedError(where, 'must not be terminated', 'a terminated one'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = nextId++;
     const transfer: Transferable[] = [];
@@ -193,11 +185,16 @@ export function createWorkerClient(options: {
     stop,
     close() {
       closed = true;
-      stop(
-        new MriError('INVALID_ARGUMENT', `${WHERE}: corrector was terminated`, {
-          argument: 'corrector',
-        }),
-      );
+      stop(terminatedError(WHERE, 'was terminated', null));
     },
   };
+}
+
+/** The `INVALID_ARGUMENT` for a call on a terminated corrector, caught to reject calls with. */
+function terminatedError(where: string, rule: string, got: string | null): unknown {
+  try {
+    return invalidArgument(where, 'corrector', rule, undefined, { got });
+  } catch (error) {
+    return error;
+  }
 }

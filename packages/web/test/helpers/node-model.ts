@@ -50,9 +50,3 @@ export function phantom(nx: number, ny: number, nz: number): Volume {
   }
   return createVolume({ data, shape: [nx, ny, nz], spacing: [1, 1, 2] });
 }
-
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}

@@ -9,7 +9,7 @@ export const CHROMIUM = '/usr/bin/chromium';
  * SwiftShader, and nothing that phones home. WebGPU needs a secure context: serve on
  * http://127.0.0.1.
  */
-export const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
   '--enable-unsafe-webgpu',
   '--use-webgpu-adapter=swiftshader',
@@ -25,10 +25,10 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * Whether the browser tests run. Without Chromium they are skipped with a loud message, except
- * under CI (`CI` set), where a missing browser is a failure.
+ * Whether the browser tests of `suite` run. Without Chromium they are skipped with a loud
+ * message, except under CI (`CI` set), where a missing browser is a failure.
  */
-export function browserAvailable(): boolean {
+export function browserAvailable(suite: string): boolean {
   if (existsSync(CHROMIUM)) return true;
   if (process.env.CI) {
     throw new Error(
@@ -36,12 +36,12 @@ export function browserAvailable(): boolean {
     );
   }
   console.warn(
-    `\n!!! SKIPPING the browser tests of @duncan-mri/web: ${CHROMIUM} is missing.\n!!! Install it with \`apt-get install -y chromium\` (CI does, and fails without it).\n`,
+    `\n!!! SKIPPING ${suite}: ${CHROMIUM} is missing.\n!!! Install it with \`apt-get install -y chromium\` (CI does, and fails without it).\n`,
   );
   return false;
 }
 
 /** Launches Chromium headless; playwright gives it a fresh temporary profile. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
 }

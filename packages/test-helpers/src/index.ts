@@ -1,0 +1,8 @@
+export { maxAbsDiff } from './max-abs-diff.js';
+export {
+  codeAndArgumentOf,
+  codeOf,
+  type ExpectedMriError,
+  expectMriError,
+  type MriErrorOf,
+} from './mri-error.js';
