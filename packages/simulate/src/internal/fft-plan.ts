@@ -333,14 +333,7 @@ function raderPlan(n: number): BatchPlan {
     }
     inner.forward(bufRe, bufIm);
     // Multiply by the kernel and conjugate: the next forward transform is then an inverse.
-    for (let q = 0; q < m; q++) {
-      const ar = bufRe[q]!;
-      const ai = bufIm[q]!;
-      const br = kernelRe[q]!;
-      const bi = kernelIm[q]!;
-      bufRe[q] = ar * br - ai * bi;
-      bufIm[q] = -(ar * bi + ai * br);
-    }
+    multiplyConjugate(bufRe, bufIm, kernelRe, kernelIm);
     inner.forward(bufRe, bufIm);
     re[offset] = sumRe;
     im[offset] = sumIm;
@@ -413,14 +406,7 @@ function bluesteinPlan(n: number): BatchPlan {
     bufIm.fill(0, n);
     inner.forward(bufRe, bufIm);
     // Multiply by the filter and inverse-transform by conjugation: conj(fft(conj(A B))) / M.
-    for (let k = 0; k < m; k++) {
-      const ar = bufRe[k]!;
-      const ai = bufIm[k]!;
-      const br = filterRe[k]!;
-      const bi = filterIm[k]!;
-      bufRe[k] = ar * br - ai * bi;
-      bufIm[k] = -(ar * bi + ai * br);
-    }
+    multiplyConjugate(bufRe, bufIm, filterRe, filterIm);
     inner.forward(bufRe, bufIm);
     const scale = 1 / m;
     for (let k = 0; k < n; k++) {
@@ -440,4 +426,24 @@ function bluesteinPlan(n: number): BatchPlan {
 
     transformBatch: lineByLine(n, forward),
   };
+}
+
+/**
+ * `buf = conj(buf * other)`, element by element (Rader and Bluestein both convolve by a
+ * transform, this product and a second forward transform, which the conjugate makes an inverse).
+ */
+function multiplyConjugate(
+  bufRe: Float64Array,
+  bufIm: Float64Array,
+  otherRe: Float64Array,
+  otherIm: Float64Array,
+): void {
+  for (let k = 0; k < bufRe.length; k++) {
+    const ar = bufRe[k]!;
+    const ai = bufIm[k]!;
+    const br = otherRe[k]!;
+    const bi = otherIm[k]!;
+    bufRe[k] = ar * br - ai * bi;
+    bufIm[k] = -(ar * bi + ai * br);
+  }
 }
