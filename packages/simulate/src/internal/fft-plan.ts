@@ -158,19 +158,19 @@ function stockhamPlan(n: number, factors: number[]): BatchPlan {
   const genRe = new Float64Array(LARGEST_GENERIC_RADIX);
   const genIm = new Float64Array(LARGEST_GENERIC_RADIX);
 
-  const forward = (re: Float64Array, im: Float64Array, offset = 0): void => {
-    if (n === 1) return;
-    // Copy in, ping-pong between two buffers, copy out.
-    let xr = bufRe;
-    let xi = bufIm;
-    let yr = tmpRe;
-    let yi = tmpIm;
-    for (let i = 0; i < n; i++) {
-      xr[i] = re[offset + i]!;
-      xi[i] = im[offset + i]!;
-    }
+  /**
+   * Runs every stage on `batch` interleaved lines, ping-ponging between x and y; returns the pair
+   * of arrays that holds the result.
+   */
+  const runStages = (
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
+    batch: number,
+  ): [Float64Array, Float64Array] => {
     for (const stage of stages) {
-      runStage(stage, xr, xi, yr, yi, genRe, genIm, 1);
+      runStage(stage, xr, xi, yr, yi, genRe, genIm, batch);
       const sr = xr;
       const si = xi;
       xr = yr;
@@ -178,6 +178,16 @@ function stockhamPlan(n: number, factors: number[]): BatchPlan {
       yr = sr;
       yi = si;
     }
+    return [xr, xi];
+  };
+  const forward = (re: Float64Array, im: Float64Array, offset = 0): void => {
+    if (n === 1) return;
+    // Copy in, ping-pong between two buffers, copy out.
+    for (let i = 0; i < n; i++) {
+      bufRe[i] = re[offset + i]!;
+      bufIm[i] = im[offset + i]!;
+    }
+    const [xr, xi] = runStages(bufRe, bufIm, tmpRe, tmpIm, 1);
     for (let i = 0; i < n; i++) {
       re[offset + i] = xr[i]!;
       im[offset + i] = xi[i]!;
@@ -198,19 +208,7 @@ function stockhamPlan(n: number, factors: number[]): BatchPlan {
       batchIm = new Float64Array(size);
     }
     if (inverse) for (let i = 0; i < size; i++) im[i] = -im[i]!;
-    let xr: Float64Array = re;
-    let xi: Float64Array = im;
-    let yr: Float64Array = batchRe;
-    let yi: Float64Array = batchIm;
-    for (const stage of stages) {
-      runStage(stage, xr, xi, yr, yi, genRe, genIm, batch);
-      const sr = xr;
-      const si = xi;
-      xr = yr;
-      xi = yi;
-      yr = sr;
-      yi = si;
-    }
+    const [xr, xi] = runStages(re, im, batchRe, batchIm, batch);
     if (xr !== re) {
       re.set(xr.subarray(0, size));
       im.set(xi.subarray(0, size));
