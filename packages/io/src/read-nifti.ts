@@ -86,16 +86,7 @@ function readNiftiUnguarded(bytes: Uint8Array, options?: ReadNiftiOptions): Nift
     const prefix = gunzip(READ, bytes, { maxBytes: limits.maxInflatedBytes, prefixBytes: 544 });
     parsed = parseNiftiHeader(READ, prefix, limits, true);
     const needed = parsed.voxOffset + parsed.frames * frameBytes(parsed);
-    if (!Number.isSafeInteger(needed) || needed > limits.maxInflatedBytes) {
-      throw limitExceeded(
-        READ,
-        'maxInflatedBytes',
-        limits.maxInflatedBytes,
-        `${needed} bytes declared by the header`,
-      );
-    }
-    // The budget is what the header declares plus slack for trailing bytes, never the limit.
-    const budget = Math.min(limits.maxInflatedBytes, needed + 1_048_576);
+    const budget = inflationBudget(READ, needed, limits.maxInflatedBytes);
     const onExceeded = () =>
       budget < limits.maxInflatedBytes
         ? new MriError(
@@ -167,15 +158,7 @@ function readNiftiPairUnguarded(
   const needed = parsed.voxOffset + parsed.frames * frameBytes(parsed);
   let imageBytes = img;
   if (isGzip(img)) {
-    if (!Number.isSafeInteger(needed) || needed > limits.maxInflatedBytes) {
-      throw limitExceeded(
-        PAIR,
-        'maxInflatedBytes',
-        limits.maxInflatedBytes,
-        `${needed} bytes declared by the header`,
-      );
-    }
-    const budget = Math.min(limits.maxInflatedBytes, needed + 1_048_576);
+    const budget = inflationBudget(PAIR, needed, limits.maxInflatedBytes);
     imageBytes = inflater
       ? runInflater(PAIR, inflater, img, budget)
       : gunzip(PAIR, img, { maxBytes: budget, warnings: parsed.warnings, expectedBytes: needed });
@@ -189,6 +172,23 @@ function readNiftiPairUnguarded(
   );
   const frame = validateFrame(PAIR, opts.frame, parsed.frames);
   return build(PAIR, parsed, imageBytes, parsed.voxOffset, frame, extensions, 'img');
+}
+
+/**
+ * The inflation budget of a gzipped image whose header declares `needed` bytes: what it declares
+ * plus slack for trailing bytes, never more than the limit. A declaration over the limit is
+ * refused before inflating anything.
+ */
+function inflationBudget(where: string, needed: number, maxInflatedBytes: number): number {
+  if (!Number.isSafeInteger(needed) || needed > maxInflatedBytes) {
+    throw limitExceeded(
+      where,
+      'maxInflatedBytes',
+      maxInflatedBytes,
+      `${needed} bytes declared by the header`,
+    );
+  }
+  return Math.min(maxInflatedBytes, needed + 1_048_576);
 }
 
 function frameBytes(parsed: ParsedNifti): number {

@@ -26,8 +26,10 @@ import {
   encapsulated,
   encode,
   IMPLICIT_LE,
+  imageSize,
   item,
   JPEG_LS,
+  numberOfFrames,
   part10,
   pixelData,
   RLE,
@@ -238,8 +240,7 @@ describe('DICOM parser', () => {
 
   it('checks PixelData length before allocating the frame buffer (32-bit, 2^28 voxels declared)', async () => {
     const file = withElements({
-      2621456: { tag: 0x00280010, vr: 'US', value: u16(16384) },
-      2621457: { tag: 0x00280011, vr: 'US', value: u16(16384) },
+      ...imageSize(16384),
       2621696: { tag: 0x00280100, vr: 'US', value: u16(32) },
       2621697: { tag: 0x00280101, vr: 'US', value: u16(32) },
       2621698: { tag: 0x00280102, vr: 'US', value: u16(31) },
@@ -254,8 +255,6 @@ describe('DICOM parser', () => {
 });
 
 describe('DICOM encapsulated pixel data', () => {
-  const frames = (n: number) => ({ tag: 0x00280008, vr: 'IS', value: str(String(n)) });
-
   it('splits thousands of fragments into frames in linear time (Basic Offset Table)', async () => {
     const count = 40_000;
     const bot = Uint8Array.from(cat(u32(0), u32(8)));
@@ -263,7 +262,7 @@ describe('DICOM encapsulated pixel data', () => {
       Array.from({ length: count }, () => new Uint8Array(0)),
       bot,
     );
-    const file = withElements({ 2621448: frames(2) }, pixels, RLE);
+    const file = withElements(numberOfFrames(2), pixels, RLE);
     await expectMriError(() => readDicom(file), { code: 'CORRUPT_FILE', message: /RLE frame 0/ });
   });
 
@@ -275,15 +274,7 @@ describe('DICOM encapsulated pixel data', () => {
       Array.from({ length: count }, () => fragment),
       bot,
     );
-    const file = withElements(
-      {
-        2621448: frames(count),
-        2621456: { tag: 0x00280010, vr: 'US', value: u16(1) },
-        2621457: { tag: 0x00280011, vr: 'US', value: u16(1) },
-      },
-      pixels,
-      RLE,
-    );
+    const file = withElements({ ...numberOfFrames(count), ...imageSize(1) }, pixels, RLE);
     await expectMriError(() => readDicom(file), { code: 'CORRUPT_FILE', message: /RLE frame 0/ });
   });
 

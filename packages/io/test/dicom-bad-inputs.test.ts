@@ -15,9 +15,11 @@ import {
   encapsulated,
   encode,
   IMPLICIT_LE,
+  imageSize,
   item,
   itemEnd,
   JPEG_LS,
+  numberOfFrames,
   PIXELS,
   part10,
   pixelData,
@@ -47,6 +49,18 @@ interface Case {
 
 const garbage = new TextEncoder().encode('DEADBEEF'.repeat(7));
 const ds = (overrides: Parameters<typeof baseElements>[0] = {}) => encode(baseElements(overrides));
+
+/** The value of a sequence of undefined length in implicit VR: one undefined-length item. */
+const undefinedLengthItems = () =>
+  encode(
+    [
+      { tag: 0xfffee000, vr: '', value: new Uint8Array(0), length: 0xffffffff },
+      { tag: 0x00100010, vr: 'PN', value: str('X') },
+      itemEnd(),
+      seqEnd(),
+    ],
+    'implicit',
+  );
 
 const CASES: Case[] = [
   {
@@ -193,43 +207,35 @@ const CASES: Case[] = [
   {
     id: 'D12',
     what: 'Rows = Columns = 65535 with 32 bytes of pixels',
-    bytes: () =>
-      withElements({
-        2621456: { tag: 0x00280010, vr: 'US', value: u16(65535) },
-        2621457: { tag: 0x00280011, vr: 'US', value: u16(65535) },
-      }),
+    bytes: () => withElements(imageSize(65535)),
     expect: 'LIMIT_EXCEEDED',
     message: /maxVoxels/,
   },
   {
     id: 'D12b',
     what: 'Rows = Columns = 1000 with 32 bytes of pixels',
-    bytes: () =>
-      withElements({
-        2621456: { tag: 0x00280010, vr: 'US', value: u16(1000) },
-        2621457: { tag: 0x00280011, vr: 'US', value: u16(1000) },
-      }),
+    bytes: () => withElements(imageSize(1000)),
     expect: 'CORRUPT_FILE',
     message: /PixelData truncated: 32 bytes/,
   },
   {
     id: 'D13a',
     what: 'NumberOfFrames 2^31-1',
-    bytes: () => withElements({ 2621448: { tag: 0x00280008, vr: 'IS', value: str('2147483647') } }),
+    bytes: () => withElements(numberOfFrames('2147483647')),
     expect: 'LIMIT_EXCEEDED',
     message: /maxFrames/,
   },
   {
     id: 'D13b',
     what: 'NumberOfFrames -5',
-    bytes: () => withElements({ 2621448: { tag: 0x00280008, vr: 'IS', value: str('-5') } }),
+    bytes: () => withElements(numberOfFrames('-5')),
     expect: 'CORRUPT_FILE',
     message: /NumberOfFrames must be >= 1/,
   },
   {
     id: 'D13c',
     what: 'NumberOfFrames "1A"',
-    bytes: () => withElements({ 2621448: { tag: 0x00280008, vr: 'IS', value: str('1A') } }),
+    bytes: () => withElements(numberOfFrames('1A')),
     expect: 'CORRUPT_FILE',
     message: /integer string, got "1A"/,
   },
@@ -445,15 +451,7 @@ const CASES: Case[] = [
           tag: 0x00091011,
           vr: 'UN',
           length: 0xffffffff,
-          value: encode(
-            [
-              { tag: 0xfffee000, vr: '', value: new Uint8Array(0), length: 0xffffffff },
-              { tag: 0x00100010, vr: 'PN', value: str('X') },
-              itemEnd(),
-              seqEnd(),
-            ],
-            'implicit',
-          ),
+          value: undefinedLengthItems(),
         },
       }),
     expect: 'ok',
@@ -470,15 +468,7 @@ const CASES: Case[] = [
                 tag: 0x00091011,
                 vr: 'SQ',
                 length: 0xffffffff,
-                value: encode(
-                  [
-                    { tag: 0xfffee000, vr: '', value: new Uint8Array(0), length: 0xffffffff },
-                    { tag: 0x00100010, vr: 'PN', value: str('X') },
-                    itemEnd(),
-                    seqEnd(),
-                  ],
-                  'implicit',
-                ),
+                value: undefinedLengthItems(),
               },
             }),
             pixelData(),
@@ -494,7 +484,7 @@ const CASES: Case[] = [
     what: 'two frames, three fragments, no BOT',
     bytes: () =>
       withElements(
-        { 2621448: { tag: 0x00280008, vr: 'IS', value: str('2') } },
+        numberOfFrames('2'),
         encapsulated([rleFrame(PIXELS), rleFrame(PIXELS), rleFrame(PIXELS)]),
         RLE,
       ),
@@ -505,11 +495,7 @@ const CASES: Case[] = [
     id: 'D31b',
     what: 'two frames, two fragments, no BOT',
     bytes: () =>
-      withElements(
-        { 2621448: { tag: 0x00280008, vr: 'IS', value: str('2') } },
-        encapsulated([rleFrame(PIXELS), rleFrame(PIXELS)]),
-        RLE,
-      ),
+      withElements(numberOfFrames('2'), encapsulated([rleFrame(PIXELS), rleFrame(PIXELS)]), RLE),
     expect: 'ok',
     values: [...PIXELS, ...PIXELS],
   },

@@ -1,11 +1,5 @@
-import {
-  createRng,
-  invalidArgument,
-  MriError,
-  validateNumber,
-  validateObject,
-} from '@duncan-mri/volume';
-import { bootstrapIntervals } from './internal/bootstrap-intervals.js';
+import { createRng, invalidArgument, MriError, validateObject } from '@duncan-mri/volume';
+import { bootstrapIntervals, validateBootstrapSettings } from './internal/bootstrap-intervals.js';
 
 /** Options of {@link pairedBootstrap}. */
 export interface PairedBootstrapOptions {
@@ -74,25 +68,7 @@ export function pairedBootstrap(
     );
   }
   const opts = validateObject(WHERE, 'options', options);
-  const seed = validateNumber(WHERE, 'seed', opts.seed, {
-    integer: true,
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-  });
-  const resamples = validateNumber(
-    WHERE,
-    'resamples',
-    opts.resamples,
-    { integer: true, min: 1, max: 1_000_000 },
-    2000,
-  );
-  const confidence = validateNumber(
-    WHERE,
-    'confidence',
-    opts.confidence,
-    { min: 0, max: 1, minExclusive: true, maxExclusive: true },
-    0.95,
-  );
+  const { seed, resamples, confidence } = validateBootstrapSettings(WHERE, opts);
   const differences = y.map((v, i) => v - x[i]!);
   const [interval] = bootstrapIntervals([differences], resamples, confidence, createRng(seed));
   return {

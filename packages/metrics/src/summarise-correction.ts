@@ -228,13 +228,12 @@ function validateCaseScores(value: unknown, i: number): void {
   }
 }
 
-interface GroupSpec {
-  readonly kind: CorrectionGroupKind;
-  readonly name: string;
-  readonly subject: string | null;
-  readonly contrast: string | null;
-  readonly artefact: string | null;
-  readonly severity: string | null;
+/** A group before scoring: its labels and the indices of the cases it pools. */
+interface GroupSpec
+  extends Pick<
+    CorrectionGroup,
+    'kind' | 'name' | 'subject' | 'contrast' | 'artefact' | 'severity'
+  > {
   readonly members: number[];
 }
 

@@ -14,22 +14,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultModelDirectory } from '../src/checkpoint-files.js';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { checkDerivativeDataset } from './bids-derivatives-checks.js';
+import { BIDS_FIXTURE, BIDS_FIXTURE_IMAGES } from './bids-fixture.js';
 import { CLI, duncan, PACKAGE_ROOT, sha256, tempDir } from './helpers.js';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/bids-tiny', import.meta.url));
-const IMAGES = [
-  'sub-01/anat/sub-01_PDw.nii.gz',
-  'sub-01/anat/sub-01_T1w.nii.gz',
-  'sub-02/anat/sub-02_PDw.nii.gz',
-  'sub-02/anat/sub-02_T1w.nii.gz',
-  'sub-03/anat/sub-03_run-1_T1w.nii.gz',
-  'sub-03/anat/sub-03_run-2_T1w.nii.gz',
-];
 const corrected = (image: string) =>
   image.replace(/_([a-zA-Z0-9]+)\.nii\.gz$/, '_desc-duncan_$1.nii.gz');
 const artefact = (image: string) =>
@@ -56,7 +48,7 @@ const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 /** A copy of the fixture to change (the fixture itself is never written to). */
 function copyFixture(to: string): string {
-  cpSync(FIXTURE, to, { recursive: true });
+  cpSync(BIDS_FIXTURE, to, { recursive: true });
   return to;
 }
 
@@ -84,8 +76,8 @@ beforeAll(() => {
 
 describe('duncan bids (built CLI)', () => {
   it('participant: valid BIDS-Derivatives for every image, inputs untouched, same correction as duncan correct', async () => {
-    const before = hashes(FIXTURE);
-    const r = await duncan(['bids', FIXTURE, out, 'participant', '--workers', '2', '--json']);
+    const before = hashes(BIDS_FIXTURE);
+    const r = await duncan(['bids', BIDS_FIXTURE, out, 'participant', '--workers', '2', '--json']);
     expect(r.stderr).toMatch(/backend: wasm/);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
@@ -96,8 +88,8 @@ describe('duncan bids (built CLI)', () => {
       skipped: 0,
       failed: 0,
     });
-    expect(summary.images.map((i: { source: string }) => i.source)).toEqual(IMAGES);
-    expect(hashes(FIXTURE)).toEqual(before);
+    expect(summary.images.map((i: { source: string }) => i.source)).toEqual(BIDS_FIXTURE_IMAGES);
+    expect(hashes(BIDS_FIXTURE)).toEqual(before);
 
     expect(checkDerivativeDataset(out)).toEqual([]);
     const description = readJson(join(out, 'dataset_description.json'));
@@ -109,8 +101,8 @@ describe('duncan bids (built CLI)', () => {
       DatasetType: 'derivative',
       BIDSVersion: expect.stringMatching(/^1\.\d+\.\d+$/),
       GeneratedBy: [{ Name: 'duncan-mri', Version: version }],
-      SourceDatasets: [{ URL: pathToFileURL(FIXTURE).href }],
-      DatasetLinks: { raw: pathToFileURL(FIXTURE).href },
+      SourceDatasets: [{ URL: pathToFileURL(BIDS_FIXTURE).href }],
+      DatasetLinks: { raw: pathToFileURL(BIDS_FIXTURE).href },
     });
     expect(description.GeneratedBy[0].Description).toContain(`config sha256 ${configSha}`);
     expect(description.GeneratedBy[0].Description).toContain(`weights sha256 ${weightsSha}`);
@@ -119,7 +111,7 @@ describe('duncan bids (built CLI)', () => {
     );
     expect(readFileSync(join(out, '.bidsignore'), 'utf8')).toBe('logs/\ngroup/\n');
 
-    for (const image of IMAGES) {
+    for (const image of BIDS_FIXTURE_IMAGES) {
       const sidecar = readJson(join(out, corrected(image).replace('.nii.gz', '.json')));
       expect(sidecar).toMatchObject({
         Sources: [`bids:raw:${image}`],
@@ -127,8 +119,8 @@ describe('duncan bids (built CLI)', () => {
         DuncanModel: { ConfigSha256: configSha, WeightsSha256: weightsSha },
         CorrectionSettings: { Axis: 'z', NonFiniteVoxels: 0 },
         SourceFile: {
-          Size: statSync(join(FIXTURE, image)).size,
-          Sha256: sha256(join(FIXTURE, image)),
+          Size: statSync(join(BIDS_FIXTURE, image)).size,
+          Sha256: sha256(join(BIDS_FIXTURE, image)),
         },
       });
       expect(sidecar.ChangeMeasures.MeanAbsChange).toBeGreaterThan(0);
@@ -140,7 +132,7 @@ describe('duncan bids (built CLI)', () => {
 
     // The artefact map is input - corrected on the input's grid, as duncan correct writes it.
     const image = 'sub-01/anat/sub-01_T1w.nii.gz';
-    const input = await readVolumeFile(join(FIXTURE, image));
+    const input = await readVolumeFile(join(BIDS_FIXTURE, image));
     const fixed = await readVolumeFile(join(out, corrected(image)));
     const map = await readVolumeFile(join(out, artefact(image)));
     expect(fixed.volume.shape).toEqual(input.volume.shape);
@@ -151,7 +143,7 @@ describe('duncan bids (built CLI)', () => {
     const viaMap = join(work, 'via-correct-map.nii.gz');
     const c = await duncan([
       'correct',
-      join(FIXTURE, image),
+      join(BIDS_FIXTURE, image),
       '-o',
       viaCorrect,
       '--artefact-map',
@@ -171,7 +163,7 @@ describe('duncan bids (built CLI)', () => {
       .split('\n');
     expect(log[0]).toBe('source\tstatus\treason\tcorrected\tartefact_map\tseconds');
     expect(log.slice(1).map((l) => l.split('\t').slice(0, 2))).toEqual(
-      IMAGES.map((i) => [i, 'corrected']),
+      BIDS_FIXTURE_IMAGES.map((i) => [i, 'corrected']),
     );
   });
 
@@ -181,7 +173,7 @@ describe('duncan bids (built CLI)', () => {
         .filter((f) => f.startsWith('sub-'))
         .map((f) => [f, statSync(join(out, f)).mtimeMs]);
     const before = stamp();
-    const r = await duncan(['bids', FIXTURE, out, 'participant', '--json']);
+    const r = await duncan(['bids', BIDS_FIXTURE, out, 'participant', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ corrected: 0, skipped: 6, failed: 0 });
     expect(r.stderr).not.toMatch(/backend:/); // no model was started
@@ -190,7 +182,7 @@ describe('duncan bids (built CLI)', () => {
   });
 
   it('group: summary.tsv ranked by change, its column descriptions, a figure and a README', async () => {
-    const r = await duncan(['bids', FIXTURE, out, 'group', '--json']);
+    const r = await duncan(['bids', BIDS_FIXTURE, out, 'group', '--json']);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result).toMatchObject({ level: 'group', figureGroups: ['PDw', 'T1w'], missing: [] });
@@ -234,7 +226,7 @@ describe('duncan bids (built CLI)', () => {
     expect(r.stderr).toMatch(/sub-02\/anat\/sub-02_T1w\.nii\.gz: FAILED: .*\[CORRUPT_FILE\]/);
     expect(r.stdout).toMatch(/^5 corrected, 0 skipped \(already done\), 1 failed/);
     expect(r.stdout).toMatch(/failed: sub-02\/anat\/sub-02_T1w\.nii\.gz: .*CORRUPT_FILE/);
-    for (const image of IMAGES) {
+    for (const image of BIDS_FIXTURE_IMAGES) {
       const done = image !== 'sub-02/anat/sub-02_T1w.nii.gz';
       expect([
         image,
@@ -355,15 +347,18 @@ describe('duncan bids (built CLI)', () => {
     ] as const) {
       mkdirSync(join(ds, `sub-${sub}/ses-${ses}/anat`), { recursive: true });
       copyFileSync(
-        join(FIXTURE, from),
+        join(BIDS_FIXTURE, from),
         join(ds, `sub-${sub}/ses-${ses}/anat/sub-${sub}_ses-${ses}_T1w.nii.gz`),
       );
     }
     copyFileSync(
-      join(FIXTURE, 'sub-01/anat/sub-01_PDw.nii.gz'),
+      join(BIDS_FIXTURE, 'sub-01/anat/sub-01_PDw.nii.gz'),
       join(ds, 'sub-01/ses-2/anat/sub-01_ses-2_PDw.nii.gz'),
     );
-    copyFileSync(join(FIXTURE, 'dataset_description.json'), join(ds, 'dataset_description.json'));
+    copyFileSync(
+      join(BIDS_FIXTURE, 'dataset_description.json'),
+      join(ds, 'dataset_description.json'),
+    );
     const o = join(ds, 'derivatives', 'duncan');
     const r = await duncan([
       'bids',
@@ -417,7 +412,10 @@ describe('duncan bids (built CLI)', () => {
     expect(missing.stderr).toMatch(
       /pass --skip-bids-validation.*dataset_description\.json is missing/,
     );
-    copyFileSync(join(FIXTURE, 'dataset_description.json'), join(ds, 'dataset_description.json'));
+    copyFileSync(
+      join(BIDS_FIXTURE, 'dataset_description.json'),
+      join(ds, 'dataset_description.json'),
+    );
     const names = await duncan(['bids', ds, o, 'participant']);
     expect(names.code).toBe(1);
     expect(names.stderr).toMatch(
@@ -457,14 +455,17 @@ describe('duncan bids (built CLI)', () => {
     expect((await duncan(['--help'])).stdout).toMatch(/\n {2}bids {7}/);
     const o = join(work, 'never');
     const usage: [string[], RegExp][] = [
-      [['bids', FIXTURE, o], /missing <bids_dir> <output_dir> <participant\|group>/],
-      [['bids', FIXTURE, o, 'session'], /analysis level must be participant or group/],
-      [['bids', FIXTURE, o, 'participant', '--suffix', 'T1map'], /--suffix must be anatomical/],
+      [['bids', BIDS_FIXTURE, o], /missing <bids_dir> <output_dir> <participant\|group>/],
+      [['bids', BIDS_FIXTURE, o, 'session'], /analysis level must be participant or group/],
       [
-        ['bids', FIXTURE, o, 'participant', '--participant-label', 'a/b'],
+        ['bids', BIDS_FIXTURE, o, 'participant', '--suffix', 'T1map'],
+        /--suffix must be anatomical/,
+      ],
+      [
+        ['bids', BIDS_FIXTURE, o, 'participant', '--participant-label', 'a/b'],
         /--participant-label must be BIDS labels/,
       ],
-      [['bids', FIXTURE, o, 'participant', '--axis', 'w'], /--axis must be x, y or z/],
+      [['bids', BIDS_FIXTURE, o, 'participant', '--axis', 'w'], /--axis must be x, y or z/],
     ];
     for (const [args, message] of usage) {
       const r = await duncan(args);
@@ -474,26 +475,29 @@ describe('duncan bids (built CLI)', () => {
     const failures: [string[], RegExp][] = [
       [['bids', join(work, 'nope'), o, 'participant'], /bids_dir must be a directory/],
       [
-        ['bids', FIXTURE, o, 'participant', '--participant-label', '07'],
+        ['bids', BIDS_FIXTURE, o, 'participant', '--participant-label', '07'],
         /sub-01, sub-02, sub-03\), got sub-07 \[INVALID_ARGUMENT\]/,
       ],
       [
-        ['bids', FIXTURE, o, 'participant', '--session-label', '1'],
+        ['bids', BIDS_FIXTURE, o, 'participant', '--session-label', '1'],
         /--session-label must name sessions .*they have none/,
       ],
       [
-        ['bids', FIXTURE, join(FIXTURE, 'sub-01', 'out'), 'participant'],
+        ['bids', BIDS_FIXTURE, join(BIDS_FIXTURE, 'sub-01', 'out'), 'participant'],
         /output_dir must be outside bids_dir or under its derivatives\//,
       ],
       [
-        ['bids', FIXTURE, work, 'participant'],
+        ['bids', BIDS_FIXTURE, work, 'participant'],
         /output_dir must be new, empty or a duncan bids derivative dataset/,
       ],
       [
-        ['bids', FIXTURE, o, 'participant', '--suffix', 'FLAIR'],
+        ['bids', BIDS_FIXTURE, o, 'participant', '--suffix', 'FLAIR'],
         /must have images to correct, got none in anat\/ with suffix FLAIR/,
       ],
-      [['bids', FIXTURE, o, 'group'], /output_dir must hold the results of the participant level/],
+      [
+        ['bids', BIDS_FIXTURE, o, 'group'],
+        /output_dir must hold the results of the participant level/,
+      ],
     ];
     for (const [args, message] of failures) {
       const r = await duncan(args);
@@ -501,7 +505,7 @@ describe('duncan bids (built CLI)', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(existsSync(o)).toBe(false);
-    expect(existsSync(join(FIXTURE, 'sub-01', 'out'))).toBe(false);
+    expect(existsSync(join(BIDS_FIXTURE, 'sub-01', 'out'))).toBe(false);
   });
 
   it('a model that does not load fails the run once, not every image', async () => {
@@ -514,7 +518,7 @@ describe('duncan bids (built CLI)', () => {
     const o = join(work, 'derivatives-broken-model');
     const r = await duncan([
       'bids',
-      FIXTURE,
+      BIDS_FIXTURE,
       o,
       'participant',
       '--model',

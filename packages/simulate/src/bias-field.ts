@@ -1,13 +1,7 @@
 import { createRng, type Rng, spacing, type Volume, withData } from '@duncan-mri/volume';
 import { fractal, permutationFromUniform } from './internal/perlin-core.js';
-import { drawInteger, drawSeed, drawUniform, validateRng } from './internal/sampling.js';
-import {
-  validateNumber,
-  validateObject,
-  validateRange,
-  validateSeed,
-  validateVolume,
-} from './internal/validate.js';
+import { drawInteger, drawSeed, drawUniform, readRanges } from './internal/sampling.js';
+import { fieldReader, validateSeed, validateVolume } from './internal/validate.js';
 
 /** Explicit parameters of {@link biasField}. */
 export interface BiasFieldParams {
@@ -42,14 +36,21 @@ interface Resolved {
   readonly cycles: number;
 }
 
+/** The bounds of each parameter, and of each range that {@link sampleBiasField} draws it from. */
+const RULES = {
+  coefficient: { min: 0, max: 3 },
+  octaves: { min: 1, max: 6, integer: true },
+  cycles: { min: 0, max: 16, minExclusive: true },
+};
+
 /** Validates and completes the parameters of {@link biasField} (shared with `simulate` and `replay`). */
 export function resolveBiasFieldParams(where: string, params: unknown): Resolved {
-  const p = validateObject(where, 'params', params);
+  const p = fieldReader(where, 'params', params, RULES);
   return {
-    coefficient: validateNumber(where, 'coefficient', p.coefficient, { min: 0, max: 3 }),
-    seed: validateSeed(where, 'seed', p.seed),
-    octaves: validateNumber(where, 'octaves', p.octaves, { min: 1, max: 6, integer: true }, 1),
-    cycles: validateNumber(where, 'cycles', p.cycles, { min: 0, max: 16, minExclusive: true }, 1.5),
+    coefficient: p.number('coefficient'),
+    seed: validateSeed(where, 'seed', p.fields.seed),
+    octaves: p.number('octaves', 1),
+    cycles: p.number('cycles', 1.5),
   };
 }
 
@@ -116,30 +117,10 @@ export function applyBiasField(volume: Volume, p: Resolved): Volume {
  * @example `const params = sampleBiasField(createRng(4), { coefficient: [0.2, 0.4] });`
  */
 export function sampleBiasField(rng: Rng, ranges: BiasFieldRanges = {}): BiasFieldParams {
-  const where = 'sampleBiasField';
-  validateRng(where, rng);
-  const r = validateObject(where, 'ranges', ranges);
-  const coefficient = validateRange(
-    where,
-    'coefficient',
-    r.coefficient,
-    { min: 0, max: 3 },
-    [0.1, 0.5],
-  );
-  const octaves = validateRange(
-    where,
-    'octaves',
-    r.octaves,
-    { min: 1, max: 6, integer: true },
-    [1, 1],
-  );
-  const cycles = validateRange(
-    where,
-    'cycles',
-    r.cycles,
-    { min: 0, max: 16, minExclusive: true },
-    [1, 2],
-  );
+  const r = readRanges('sampleBiasField', rng, ranges, RULES);
+  const coefficient = r.range('coefficient', [0.1, 0.5]);
+  const octaves = r.range('octaves', [1, 1]);
+  const cycles = r.range('cycles', [1, 2]);
   return {
     coefficient: drawUniform(rng, coefficient),
     seed: drawSeed(rng),

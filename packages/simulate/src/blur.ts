@@ -1,10 +1,9 @@
 import { type Rng, spacing, type Volume, withData } from '@duncan-mri/volume';
-import { drawUniform, validateRng } from './internal/sampling.js';
+import { drawUniform, readRanges } from './internal/sampling.js';
 import {
+  fieldReader,
   invalidArgument,
   validateNumber,
-  validateObject,
-  validateRange,
   validateVolume,
 } from './internal/validate.js';
 
@@ -27,22 +26,24 @@ interface Resolved {
   readonly sigmaMm: readonly [number, number, number];
 }
 
+/** The bounds of each parameter, and of each range that {@link sampleBlur} draws it from. */
+const RULES = { sigmaMm: { min: 0, max: 50 } };
+
 /** Validates and completes the parameters of {@link blur} (shared with `simulate` and `replay`). */
 export function resolveBlurParams(where: string, params: unknown): Resolved {
-  const p = validateObject(where, 'params', params);
-  const s = p.sigmaMm;
-  const rule = { min: 0, max: 50 };
+  const p = fieldReader(where, 'params', params, RULES);
+  const s = p.fields.sigmaMm;
   if (Array.isArray(s)) {
     if (s.length !== 3) invalidArgument(where, 'sigmaMm', 'must be a number or [sx, sy, sz]', s);
     return {
-      sigmaMm: s.map((v) => validateNumber(where, 'sigmaMm', v, rule)) as unknown as [
+      sigmaMm: s.map((v) => validateNumber(where, 'sigmaMm', v, RULES.sigmaMm)) as unknown as [
         number,
         number,
         number,
       ],
     };
   }
-  const v = validateNumber(where, 'sigmaMm', s, rule);
+  const v = p.number('sigmaMm');
   return { sigmaMm: [v, v, v] };
 }
 
@@ -123,9 +124,6 @@ export function applyBlur(volume: Volume, p: Resolved): Volume {
  * @example `const params = sampleBlur(createRng(9), { sigmaMm: [0.5, 1] });`
  */
 export function sampleBlur(rng: Rng, ranges: BlurRanges = {}): BlurParams {
-  const where = 'sampleBlur';
-  validateRng(where, rng);
-  const r = validateObject(where, 'ranges', ranges);
-  const sigma = validateRange(where, 'sigmaMm', r.sigmaMm, { min: 0, max: 50 }, [0.5, 1.5]);
+  const sigma = readRanges('sampleBlur', rng, ranges, RULES).range('sigmaMm', [0.5, 1.5]);
   return { sigmaMm: drawUniform(rng, sigma) };
 }

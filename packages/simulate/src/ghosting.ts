@@ -1,14 +1,7 @@
 import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { signedFrequency, throughKspace } from './internal/kspace.js';
-import { drawInteger, drawUniform, validateRng } from './internal/sampling.js';
-import {
-  invalidArgument,
-  validateChoice,
-  validateNumber,
-  validateObject,
-  validateRange,
-  validateVolume,
-} from './internal/validate.js';
+import { drawInteger, drawUniform, readRanges } from './internal/sampling.js';
+import { fieldReader, invalidArgument, validateVolume } from './internal/validate.js';
 
 /** Explicit parameters of {@link ghosting}. */
 export interface GhostingParams {
@@ -48,15 +41,29 @@ interface Resolved {
   readonly restore: number;
 }
 
+/** The bounds of each parameter, and of each range that {@link sampleGhosting} draws it from. */
+const RULES = {
+  numGhosts: { min: 1, max: 32, integer: true },
+  intensity: { min: 0, max: 1 },
+  restore: { min: 0, max: 0.999 },
+};
+const AXES: readonly Axis[] = [0, 1, 2];
+
 /** Validates and completes the parameters of {@link ghosting} (shared with `simulate` and `replay`). */
 export function resolveGhostingParams(where: string, params: unknown): Resolved {
-  const p = validateObject(where, 'params', params);
+  const p = fieldReader(where, 'params', params, RULES);
   return {
-    numGhosts: validateNumber(where, 'numGhosts', p.numGhosts, { min: 1, max: 32, integer: true }),
-    intensity: validateNumber(where, 'intensity', p.intensity, { min: 0, max: 1 }),
-    axis: validateChoice<Axis>(where, 'axis', p.axis, [0, 1, 2], 1),
-    restore: validateNumber(where, 'restore', p.restore, { min: 0, max: 0.999 }, 0.02),
+    numGhosts: p.number('numGhosts'),
+    intensity: p.number('intensity'),
+    axis: p.choice('axis', AXES, 1),
+    restore: p.number('restore', 0.02),
   };
+}
+
+/** Ghosts need room: the axis must have more than one voxel (shared with `simulate`). */
+export function checkGhostingAxis(where: string, volume: Volume, axis: Axis): void {
+  if (volume.shape[axis] === 1)
+    invalidArgument(where, 'axis', 'must be an axis with more than one voxel', axis);
 }
 
 /**
@@ -74,8 +81,7 @@ export function resolveGhostingParams(where: string, params: unknown): Resolved 
 export function ghosting(volume: Volume, params: GhostingParams): Volume {
   const v = validateVolume('ghosting', volume);
   const p = resolveGhostingParams('ghosting', params);
-  if (v.shape[p.axis] === 1)
-    invalidArgument('ghosting', 'axis', 'must be an axis with more than one voxel', p.axis);
+  checkGhostingAxis('ghosting', v, p.axis);
   return applyGhosting(v, p);
 }
 
@@ -107,19 +113,11 @@ export function applyGhosting(volume: Volume, p: Resolved): Volume {
  * @example `const params = sampleGhosting(createRng(3), { intensity: [0.2, 0.4] });`
  */
 export function sampleGhosting(rng: Rng, ranges: GhostingRanges = {}): GhostingParams {
-  const where = 'sampleGhosting';
-  validateRng(where, rng);
-  const r = validateObject(where, 'ranges', ranges);
-  const ghosts = validateRange(
-    where,
-    'numGhosts',
-    r.numGhosts,
-    { min: 1, max: 32, integer: true },
-    [1, 4],
-  );
-  const intensity = validateRange(where, 'intensity', r.intensity, { min: 0, max: 1 }, [0.3, 0.7]);
-  const axis = validateChoice<Axis>(where, 'axis', r.axis, [0, 1, 2], 1);
-  const restore = validateRange(where, 'restore', r.restore, { min: 0, max: 0.999 }, [0.02, 0.02]);
+  const r = readRanges('sampleGhosting', rng, ranges, RULES);
+  const ghosts = r.range('numGhosts', [1, 4]);
+  const intensity = r.range('intensity', [0.3, 0.7]);
+  const axis = r.choice('axis', AXES, 1);
+  const restore = r.range('restore', [0.02, 0.02]);
   return {
     numGhosts: drawInteger(rng, ghosts),
     intensity: drawUniform(rng, intensity),

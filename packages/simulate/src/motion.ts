@@ -7,13 +7,12 @@ import {
   type PoseGroup,
   type ResolvedMotion,
 } from './internal/motion-core.js';
-import { drawInteger, drawSeed, drawUniform, validateRng } from './internal/sampling.js';
+import { drawInteger, drawSeed, drawUniform, readRanges } from './internal/sampling.js';
 import {
+  fieldReader,
   invalidArgument,
-  validateChoice,
   validateNumber,
   validateObject,
-  validateRange,
   validateSeed,
   validateVolume,
 } from './internal/validate.js';
@@ -123,10 +122,32 @@ export interface MotionRanges {
 
 const WHERE = 'motion';
 
+/** The bounds of each parameter of {@link motion}. */
+const RULES = {
+  maxRotationDeg: { min: 0, max: 45 },
+  maxTranslationMm: { min: 0, max: 100 },
+  octaves: { min: 1, max: 8, integer: true },
+  driftCycles: { min: 0, max: 64, minExclusive: true },
+  centreTimeFraction: { min: 0, max: 1 },
+  referenceTimeFraction: { min: 0, max: 1 },
+  segments: { min: 1, max: 4096, integer: true },
+};
+
+/** The bounds of each range of {@link sampleMotion}: a jerk moves as far as the drift may. */
+const RANGE_RULES = {
+  ...RULES,
+  jerks: { min: 0, max: 64, integer: true },
+  jerkRotationDeg: RULES.maxRotationDeg,
+  jerkTranslationMm: RULES.maxTranslationMm,
+  jerkTimeFraction: { min: 0, max: 1 },
+};
+
+const AXES: readonly Axis[] = [0, 1, 2];
+
 /** Validates and completes motion parameters (shared with `simulate`). */
 export function resolveMotionParams(where: string, params: unknown): ResolvedMotion {
-  const p = validateObject(where, 'params', params);
-  const jerksIn = p.jerks ?? [];
+  const p = fieldReader(where, 'params', params, RULES);
+  const jerksIn = p.fields.jerks ?? [];
   if (!Array.isArray(jerksIn))
     invalidArgument(where, 'jerks', 'must be an array of jerks', jerksIn);
   const jerks: Jerk[] = (jerksIn as unknown[]).map((j, i) => {
@@ -141,56 +162,28 @@ export function resolveMotionParams(where: string, params: unknown): ResolvedMot
       ) as [number, number, number];
     };
     return {
-      timeFraction: validateNumber(where, `jerks[${i}].timeFraction`, o.timeFraction, {
-        min: 0,
-        max: 1,
-      }),
-      rotationDeg: vec('rotationDeg', 45),
-      translationMm: vec('translationMm', 100),
+      timeFraction: validateNumber(
+        where,
+        `jerks[${i}].timeFraction`,
+        o.timeFraction,
+        RANGE_RULES.jerkTimeFraction,
+      ),
+      rotationDeg: vec('rotationDeg', RULES.maxRotationDeg.max),
+      translationMm: vec('translationMm', RULES.maxTranslationMm.max),
     };
   });
-  const centreTimeFraction = validateNumber(
-    where,
-    'centreTimeFraction',
-    p.centreTimeFraction,
-    { min: 0, max: 1 },
-    0.5,
-  );
+  const centreTimeFraction = p.number('centreTimeFraction', 0.5);
   return {
-    maxRotationDeg: validateNumber(where, 'maxRotationDeg', p.maxRotationDeg, { min: 0, max: 45 }),
-    maxTranslationMm: validateNumber(where, 'maxTranslationMm', p.maxTranslationMm, {
-      min: 0,
-      max: 100,
-    }),
-    driftSeed: validateSeed(where, 'driftSeed', p.driftSeed),
-    octaves: validateNumber(where, 'octaves', p.octaves, { min: 1, max: 8, integer: true }, 2),
-    driftCycles: validateNumber(
-      where,
-      'driftCycles',
-      p.driftCycles,
-      { min: 0, max: 64, minExclusive: true },
-      2,
-    ),
+    maxRotationDeg: p.number('maxRotationDeg'),
+    maxTranslationMm: p.number('maxTranslationMm'),
+    driftSeed: validateSeed(where, 'driftSeed', p.fields.driftSeed),
+    octaves: p.number('octaves', 2),
+    driftCycles: p.number('driftCycles', 2),
     jerks,
-    phaseEncodeAxis: validateChoice<Axis>(
-      where,
-      'phaseEncodeAxis',
-      p.phaseEncodeAxis,
-      [0, 1, 2],
-      1,
-    ),
+    phaseEncodeAxis: p.choice('phaseEncodeAxis', AXES, 1),
     centreTimeFraction,
-    referenceTimeFraction: validateNumber(
-      where,
-      'referenceTimeFraction',
-      p.referenceTimeFraction,
-      { min: 0, max: 1 },
-      centreTimeFraction,
-    ),
-    segments:
-      p.segments === undefined
-        ? undefined
-        : validateNumber(where, 'segments', p.segments, { min: 1, max: 4096, integer: true }),
+    referenceTimeFraction: p.number('referenceTimeFraction', centreTimeFraction),
+    segments: p.fields.segments === undefined ? undefined : p.number('segments'),
   };
 }
 
@@ -204,8 +197,13 @@ function isStill(p: ResolvedMotion): boolean {
   );
 }
 
-function checkAxis(where: string, volume: Volume, axis: Axis): void {
-  if (volume.shape[2] === 1 && axis === 2) {
+/** Phase encoding runs in plane in a 2-D image (shared with `simulate`). */
+export function checkPhaseEncodeAxis(
+  where: string,
+  shape: readonly [number, number, number],
+  axis: Axis,
+): void {
+  if (shape[2] === 1 && axis === 2) {
     invalidArgument(where, 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', axis);
   }
 }
@@ -245,14 +243,7 @@ export function motionSchedule(
   ) {
     invalidArgument('motionSchedule', 'shape', 'must be [nx, ny, nz] of positive integers', shape);
   }
-  if (shape[2] === 1 && resolved.phaseEncodeAxis === 2) {
-    invalidArgument(
-      'motionSchedule',
-      'phaseEncodeAxis',
-      'must be 0 or 1 (in-plane) for a 2-D image',
-      2,
-    );
-  }
+  checkPhaseEncodeAxis('motionSchedule', shape, resolved.phaseEncodeAxis);
   return buildSchedule(shape, resolved) satisfies PoseGroup[];
 }
 
@@ -290,7 +281,7 @@ export function motionSchedule(
 export function motion(volume: Volume, params: MotionParams): Volume {
   const v = validateVolume(WHERE, volume);
   const p = resolveMotionParams(WHERE, params);
-  checkAxis(WHERE, v, p.phaseEncodeAxis);
+  checkPhaseEncodeAxis(WHERE, v.shape, p.phaseEncodeAxis);
   return applyMotion(v, p);
 }
 
@@ -313,76 +304,20 @@ export function applyMotion(volume: Volume, p: ResolvedMotion): Volume {
  * ```
  */
 export function sampleMotion(rng: Rng, ranges: MotionRanges = {}): MotionParams {
-  const where = 'sampleMotion';
-  validateRng(where, rng);
-  const r = validateObject(where, 'ranges', ranges);
-  const rot = validateRange(where, 'maxRotationDeg', r.maxRotationDeg, { min: 0, max: 45 }, [0, 5]);
-  const trans = validateRange(
-    where,
-    'maxTranslationMm',
-    r.maxTranslationMm,
-    { min: 0, max: 100 },
-    [0, 5],
-  );
-  const jerkCount = validateRange(
-    where,
-    'jerks',
-    r.jerks,
-    { min: 0, max: 64, integer: true },
-    [0, 1],
-  );
-  const jerkRot = validateRange(
-    where,
-    'jerkRotationDeg',
-    r.jerkRotationDeg,
-    { min: 0, max: 45 },
-    [0, 3],
-  );
-  const jerkTrans = validateRange(
-    where,
-    'jerkTranslationMm',
-    r.jerkTranslationMm,
-    { min: 0, max: 100 },
-    [0, 3],
-  );
-  const jerkTime = validateRange(
-    where,
-    'jerkTimeFraction',
-    r.jerkTimeFraction,
-    { min: 0, max: 1 },
-    [0.05, 0.95],
-  );
-  const octaves = validateRange(
-    where,
-    'octaves',
-    r.octaves,
-    { min: 1, max: 8, integer: true },
-    [2, 2],
-  );
-  const cycles = validateRange(
-    where,
-    'driftCycles',
-    r.driftCycles,
-    { min: 0, max: 64, minExclusive: true },
-    [1, 3],
-  );
-  const axis = validateChoice<Axis>(where, 'phaseEncodeAxis', r.phaseEncodeAxis, [0, 1, 2], 1);
-  const centre = validateRange(
-    where,
-    'centreTimeFraction',
-    r.centreTimeFraction,
-    { min: 0, max: 1 },
-    [0.5, 0.5],
-  );
-  const segments =
-    r.segments === undefined
-      ? undefined
-      : validateNumber(where, 'segments', r.segments, { min: 1, max: 4096, integer: true });
-
+  const r = readRanges('sampleMotion', rng, ranges, RANGE_RULES);
+  const rot = r.range('maxRotationDeg', [0, 5]);
+  const trans = r.range('maxTranslationMm', [0, 5]);
+  const jerkCount = r.range('jerks', [0, 1]);
+  const jerkRot = r.range('jerkRotationDeg', [0, 3]);
+  const jerkTrans = r.range('jerkTranslationMm', [0, 3]);
+  const jerkTime = r.range('jerkTimeFraction', [0.05, 0.95]);
+  const octaves = r.range('octaves', [2, 2]);
+  const cycles = r.range('driftCycles', [1, 3]);
+  const axis = r.choice('phaseEncodeAxis', AXES, 1);
+  const centre = r.range('centreTimeFraction', [0.5, 0.5]);
+  const segments = r.fields.segments === undefined ? undefined : r.number('segments');
   const reference =
-    r.referenceTimeFraction === undefined
-      ? undefined
-      : validateNumber(where, 'referenceTimeFraction', r.referenceTimeFraction, { min: 0, max: 1 });
+    r.fields.referenceTimeFraction === undefined ? undefined : r.number('referenceTimeFraction');
   const count = drawInteger(rng, jerkCount);
   const jerks: MotionJerk[] = [];
   const signed = (range: readonly [number, number]): number =>

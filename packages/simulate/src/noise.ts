@@ -1,13 +1,6 @@
 import { createRng, intensityRange, type Rng, type Volume, withData } from '@duncan-mri/volume';
-import { drawSeed, drawUniform, validateRng } from './internal/sampling.js';
-import {
-  validateChoice,
-  validateNumber,
-  validateObject,
-  validateRange,
-  validateSeed,
-  validateVolume,
-} from './internal/validate.js';
+import { drawSeed, drawUniform, readRanges } from './internal/sampling.js';
+import { fieldReader, validateSeed, validateVolume } from './internal/validate.js';
 
 /** The noise model of {@link noise}. */
 export type NoiseKind = 'rician' | 'gaussian';
@@ -44,13 +37,17 @@ interface Resolved {
   readonly kind: NoiseKind;
 }
 
+/** The bounds of each parameter, and of each range that {@link sampleNoise} draws it from. */
+const RULES = { sigma: { min: 0, max: 10 } };
+const KINDS: readonly NoiseKind[] = ['rician', 'gaussian'];
+
 /** Validates and completes the parameters of {@link noise} (shared with `simulate` and `replay`). */
 export function resolveNoiseParams(where: string, params: unknown): Resolved {
-  const p = validateObject(where, 'params', params);
+  const p = fieldReader(where, 'params', params, RULES);
   return {
-    sigma: validateNumber(where, 'sigma', p.sigma, { min: 0, max: 10 }),
-    seed: validateSeed(where, 'seed', p.seed),
-    kind: validateChoice<NoiseKind>(where, 'kind', p.kind, ['rician', 'gaussian'], 'rician'),
+    sigma: p.number('sigma'),
+    seed: validateSeed(where, 'seed', p.fields.seed),
+    kind: p.choice('kind', KINDS, 'rician'),
   };
 }
 
@@ -101,10 +98,8 @@ export function applyNoise(volume: Volume, p: Resolved): Volume {
  * @example `const params = sampleNoise(createRng(8), { sigma: [0.02, 0.04], kind: 'gaussian' });`
  */
 export function sampleNoise(rng: Rng, ranges: NoiseRanges = {}): NoiseParams {
-  const where = 'sampleNoise';
-  validateRng(where, rng);
-  const r = validateObject(where, 'ranges', ranges);
-  const sigma = validateRange(where, 'sigma', r.sigma, { min: 0, max: 10 }, [0.01, 0.05]);
-  const kind = validateChoice<NoiseKind>(where, 'kind', r.kind, ['rician', 'gaussian'], 'rician');
+  const r = readRanges('sampleNoise', rng, ranges, RULES);
+  const sigma = r.range('sigma', [0.01, 0.05]);
+  const kind = r.choice('kind', KINDS, 'rician');
   return { sigma: drawUniform(rng, sigma), seed: drawSeed(rng), kind };
 }

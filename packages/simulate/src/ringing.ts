@@ -1,13 +1,7 @@
 import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { activeAxes, signedFrequency, throughKspace } from './internal/kspace.js';
-import { drawUniform, validateRng } from './internal/sampling.js';
-import {
-  invalidArgument,
-  validateNumber,
-  validateObject,
-  validateRange,
-  validateVolume,
-} from './internal/validate.js';
+import { drawUniform, readRanges } from './internal/sampling.js';
+import { fieldReader, invalidArgument, validateVolume } from './internal/validate.js';
 
 /** Explicit parameters of {@link ringing}. */
 export interface RingingParams {
@@ -46,17 +40,13 @@ function resolveAxes(where: string, axes: unknown): readonly Axis[] | undefined 
   return [...new Set(axes as Axis[])];
 }
 
+/** The bounds of each parameter, and of each range that {@link sampleRinging} draws it from. */
+const RULES = { keepFraction: { min: 0, max: 1, minExclusive: true } };
+
 /** Validates and completes the parameters of {@link ringing} (shared with `simulate` and `replay`). */
 export function resolveRingingParams(where: string, params: unknown): Resolved {
-  const p = validateObject(where, 'params', params);
-  return {
-    keepFraction: validateNumber(where, 'keepFraction', p.keepFraction, {
-      min: 0,
-      max: 1,
-      minExclusive: true,
-    }),
-    axes: resolveAxes(where, p.axes),
-  };
+  const p = fieldReader(where, 'params', params, RULES);
+  return { keepFraction: p.number('keepFraction'), axes: resolveAxes(where, p.fields.axes) };
 }
 
 /**
@@ -117,16 +107,9 @@ export function applyRinging(volume: Volume, p: Resolved): Volume {
  */
 export function sampleRinging(rng: Rng, ranges: RingingRanges = {}): RingingParams {
   const where = 'sampleRinging';
-  validateRng(where, rng);
-  const r = validateObject(where, 'ranges', ranges);
-  const keep = validateRange(
-    where,
-    'keepFraction',
-    r.keepFraction,
-    { min: 0, max: 1, minExclusive: true },
-    [0.4, 0.7],
-  );
-  const axes = resolveAxes(where, r.axes);
+  const r = readRanges(where, rng, ranges, RULES);
+  const keep = r.range('keepFraction', [0.4, 0.7]);
+  const axes = resolveAxes(where, r.fields.axes);
   return axes === undefined
     ? { keepFraction: drawUniform(rng, keep) }
     : { keepFraction: drawUniform(rng, keep), axes };

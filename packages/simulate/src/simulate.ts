@@ -8,6 +8,7 @@ import {
 import { applyBlur, type BlurParams, resolveBlurParams, sampleBlur } from './blur.js';
 import {
   applyGhosting,
+  checkGhostingAxis,
   type GhostingParams,
   resolveGhostingParams,
   sampleGhosting,
@@ -20,7 +21,13 @@ import {
   validateObject,
   validateVolume,
 } from './internal/validate.js';
-import { applyMotion, type MotionParams, resolveMotionParams, sampleMotion } from './motion.js';
+import {
+  applyMotion,
+  checkPhaseEncodeAxis,
+  type MotionParams,
+  resolveMotionParams,
+  sampleMotion,
+} from './motion.js';
 import { applyNoise, type NoiseParams, resolveNoiseParams, sampleNoise } from './noise.js';
 import {
   ARTEFACT_NAMES,
@@ -84,42 +91,27 @@ interface Handler {
   sample(rng: Rng, ranges: unknown): unknown;
 }
 
+/** One artefact's three functions, behind the untyped interface that a recipe step needs. */
+function handler<Resolved, Ranges>(
+  resolve: (where: string, params: unknown) => Resolved,
+  apply: (volume: Volume, resolved: Resolved) => Volume,
+  sample: (rng: Rng, ranges: Ranges) => unknown,
+): Handler {
+  return {
+    resolve,
+    apply: (volume, resolved) => apply(volume, resolved as Resolved),
+    sample: (rng, ranges) => sample(rng, ranges as Ranges),
+  };
+}
+
 const HANDLERS: Record<ArtefactName, Handler> = {
-  motion: {
-    resolve: resolveMotionParams,
-    apply: (v, p) => applyMotion(v, p as ReturnType<typeof resolveMotionParams>),
-    sample: (rng, r) => sampleMotion(rng, r as ArtefactRanges['motion']),
-  },
-  ghosting: {
-    resolve: resolveGhostingParams,
-    apply: (v, p) => applyGhosting(v, p as ReturnType<typeof resolveGhostingParams>),
-    sample: (rng, r) => sampleGhosting(rng, r as ArtefactRanges['ghosting']),
-  },
-  spike: {
-    resolve: resolveSpikeParams,
-    apply: (v, p) => applySpike(v, p as ReturnType<typeof resolveSpikeParams>),
-    sample: (rng, r) => sampleSpike(rng, r as ArtefactRanges['spike']),
-  },
-  biasField: {
-    resolve: resolveBiasFieldParams,
-    apply: (v, p) => applyBiasField(v, p as ReturnType<typeof resolveBiasFieldParams>),
-    sample: (rng, r) => sampleBiasField(rng, r as ArtefactRanges['biasField']),
-  },
-  noise: {
-    resolve: resolveNoiseParams,
-    apply: (v, p) => applyNoise(v, p as ReturnType<typeof resolveNoiseParams>),
-    sample: (rng, r) => sampleNoise(rng, r as ArtefactRanges['noise']),
-  },
-  blur: {
-    resolve: resolveBlurParams,
-    apply: (v, p) => applyBlur(v, p as ReturnType<typeof resolveBlurParams>),
-    sample: (rng, r) => sampleBlur(rng, r as ArtefactRanges['blur']),
-  },
-  ringing: {
-    resolve: resolveRingingParams,
-    apply: (v, p) => applyRinging(v, p as ReturnType<typeof resolveRingingParams>),
-    sample: (rng, r) => sampleRinging(rng, r as ArtefactRanges['ringing']),
-  },
+  motion: handler(resolveMotionParams, applyMotion, sampleMotion),
+  ghosting: handler(resolveGhostingParams, applyGhosting, sampleGhosting),
+  spike: handler(resolveSpikeParams, applySpike, sampleSpike),
+  biasField: handler(resolveBiasFieldParams, applyBiasField, sampleBiasField),
+  noise: handler(resolveNoiseParams, applyNoise, sampleNoise),
+  blur: handler(resolveBlurParams, applyBlur, sampleBlur),
+  ringing: handler(resolveRingingParams, applyRinging, sampleRinging),
 };
 
 /** A JSON copy: plain data only, so that `applied` survives `JSON.stringify`/`parse` exactly. */
@@ -139,12 +131,10 @@ function checkAgainstVolume(
   resolved: unknown,
 ): void {
   const r = resolved as { phaseEncodeAxis?: Axis; axis?: Axis };
-  if (name === 'motion' && volume.shape[2] === 1 && r.phaseEncodeAxis === 2) {
-    invalidArgument(where, 'phaseEncodeAxis', 'must be 0 or 1 (in-plane) for a 2-D image', 2);
+  if (name === 'motion' && r.phaseEncodeAxis !== undefined) {
+    checkPhaseEncodeAxis(where, volume.shape, r.phaseEncodeAxis);
   }
-  if (name === 'ghosting' && r.axis !== undefined && volume.shape[r.axis] === 1) {
-    invalidArgument(where, 'axis', 'must be an axis with more than one voxel', r.axis);
-  }
+  if (name === 'ghosting' && r.axis !== undefined) checkGhostingAxis(where, volume, r.axis);
 }
 
 function validateName(where: string, argument: string, value: unknown): ArtefactName {

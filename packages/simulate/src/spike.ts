@@ -1,11 +1,10 @@
 import { type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { throughKspace } from './internal/kspace.js';
-import { drawInteger, drawUniform, validateRng } from './internal/sampling.js';
+import { drawInteger, drawUniform, readRanges } from './internal/sampling.js';
 import {
+  fieldReader,
   invalidArgument,
   validateNumber,
-  validateObject,
-  validateRange,
   validateVolume,
 } from './internal/validate.js';
 
@@ -40,29 +39,40 @@ interface Resolved {
   readonly intensity: number;
 }
 
+/**
+ * The bounds of each parameter, and of each range that {@link sampleSpike} draws it from (a
+ * position's coordinate is a signed distance).
+ */
+const RULES = {
+  intensity: { min: 0, max: 100 },
+  numSpikes: { min: 0, max: 64, integer: true },
+  distance: { min: 0, max: 0.5 },
+};
+
 /** Validates and completes the parameters of {@link spike} (shared with `simulate` and `replay`). */
 export function resolveSpikeParams(where: string, params: unknown): Resolved {
-  const p = validateObject(where, 'params', params);
-  if (!Array.isArray(p.positions) || p.positions.length > 64) {
+  const p = fieldReader(where, 'params', params, RULES);
+  const given = p.fields.positions;
+  if (!Array.isArray(given) || given.length > RULES.numSpikes.max) {
     invalidArgument(
       where,
       'positions',
       'must be an array of at most 64 [fx, fy, fz] positions',
-      p.positions,
+      given,
     );
   }
-  const positions = (p.positions as unknown[]).map((pos, i) => {
+  const positions = (given as unknown[]).map((pos, i) => {
     if (!Array.isArray(pos) || pos.length !== 3) {
       invalidArgument(where, `positions[${i}]`, 'must be [fx, fy, fz]', pos);
     }
     return (pos as unknown[]).map((c) =>
-      validateNumber(where, `positions[${i}]`, c, { min: -0.5, max: 0.5 }),
+      validateNumber(where, `positions[${i}]`, c, {
+        min: -RULES.distance.max,
+        max: RULES.distance.max,
+      }),
     ) as unknown as readonly [number, number, number];
   });
-  return {
-    positions,
-    intensity: validateNumber(where, 'intensity', p.intensity, { min: 0, max: 100 }),
-  };
+  return { positions, intensity: p.number('intensity') };
 }
 
 /**
@@ -106,24 +116,10 @@ export function applySpike(volume: Volume, p: Resolved): Volume {
  * @example `const params = sampleSpike(createRng(2), { numSpikes: [1, 3] });`
  */
 export function sampleSpike(rng: Rng, ranges: SpikeRanges = {}): SpikeParams {
-  const where = 'sampleSpike';
-  validateRng(where, rng);
-  const r = validateObject(where, 'ranges', ranges);
-  const count = validateRange(
-    where,
-    'numSpikes',
-    r.numSpikes,
-    { min: 0, max: 64, integer: true },
-    [1, 1],
-  );
-  const intensity = validateRange(
-    where,
-    'intensity',
-    r.intensity,
-    { min: 0, max: 100 },
-    [0.1, 0.3],
-  );
-  const distance = validateRange(where, 'distance', r.distance, { min: 0, max: 0.5 }, [0.05, 0.4]);
+  const r = readRanges('sampleSpike', rng, ranges, RULES);
+  const count = r.range('numSpikes', [1, 1]);
+  const intensity = r.range('intensity', [0.1, 0.3]);
+  const distance = r.range('distance', [0.05, 0.4]);
   const n = drawInteger(rng, count);
   const positions: [number, number, number][] = [];
   const coordinate = (): number => (rng.float() < 0.5 ? -1 : 1) * drawUniform(rng, distance);

@@ -75,16 +75,15 @@ export function validateAffine(affine: unknown, where: string): Affine {
   return Object.freeze(numbers);
 }
 
+type Linear3 = [number, number, number, number, number, number, number, number, number];
+
+/** The 3x3 linear part of a row-major 4x4 affine, row by row. */
+function linearPart(m: readonly number[]): Linear3 {
+  return [m[0]!, m[1]!, m[2]!, m[4]!, m[5]!, m[6]!, m[8]!, m[9]!, m[10]!];
+}
+
 function determinant3(m: readonly number[]): number {
-  const a = m[0]!;
-  const b = m[1]!;
-  const c = m[2]!;
-  const d = m[4]!;
-  const e = m[5]!;
-  const f = m[6]!;
-  const g = m[8]!;
-  const h = m[9]!;
-  const i = m[10]!;
+  const [a, b, c, d, e, f, g, h, i] = linearPart(m);
   return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
 }
 
@@ -152,15 +151,7 @@ export function orientation(affine: Affine): [AxisCode, AxisCode, AxisCode] {
  */
 export function invertAffine(affine: Affine): Affine {
   const m = validateAffine(affine, 'invertAffine');
-  const a = m[0]!;
-  const b = m[1]!;
-  const c = m[2]!;
-  const d = m[4]!;
-  const e = m[5]!;
-  const f = m[6]!;
-  const g = m[8]!;
-  const h = m[9]!;
-  const i = m[10]!;
+  const [a, b, c, d, e, f, g, h, i] = linearPart(m);
   const det = determinant3(m);
   const r = [
     (e * i - f * h) / det,

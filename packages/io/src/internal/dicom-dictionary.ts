@@ -145,7 +145,7 @@ export const LONG_VRS = new Set([
   'UV',
 ]);
 
-/** Every VR of PS3.5. */
+/** Every VR of PS3.5: the short-length ones and {@link LONG_VRS}. */
 export const VALID_VRS = new Set([
   'AE',
   'AS',
@@ -159,28 +159,16 @@ export const VALID_VRS = new Set([
   'IS',
   'LO',
   'LT',
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
   'PN',
   'SH',
   'SL',
-  'SQ',
   'SS',
   'ST',
-  'SV',
   'TM',
-  'UC',
   'UI',
   'UL',
-  'UN',
-  'UR',
   'US',
-  'UT',
-  'UV',
+  ...LONG_VRS,
 ]);
 
 /** Transfer syntaxes by UID. */

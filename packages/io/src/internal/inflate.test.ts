@@ -1,20 +1,11 @@
-import { deflateRawSync, gzipSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
 import { createRng, isMriError } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
+import { cat, gz } from '../../test/helpers/craft-nifti.js';
 import { GROWTH_LIMIT, gunzip, inflateRaw, setAllocationProbe } from './inflate.js';
 
 const rng = createRng(11);
 const data = Uint8Array.from({ length: 300_000 }, (_, i) => (i % 1000 < 500 ? rng.int(256) : 7));
-const gz = (b: Uint8Array) => new Uint8Array(gzipSync(b));
-const join = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 const error = (fn: () => unknown) => {
   try {
     fn();
@@ -27,7 +18,7 @@ const error = (fn: () => unknown) => {
 describe('gunzip', () => {
   it('inflates one member (fast path) and many members (streaming path) to the same bytes', () => {
     expect(gunzip('t', gz(data), { maxBytes: 1e9 })).toEqual(data);
-    const members = join(
+    const members = cat(
       gz(data.subarray(0, 1000)),
       gz(data.subarray(1000, 200_000)),
       gz(data.subarray(200_000)),
@@ -36,7 +27,7 @@ describe('gunzip', () => {
   });
 
   it('stops at the byte budget, in both paths', () => {
-    for (const input of [gz(data), join(gz(data.subarray(0, 10)), gz(data.subarray(10)))]) {
+    for (const input of [gz(data), cat(gz(data.subarray(0, 10)), gz(data.subarray(10)))]) {
       const e = error(() => gunzip('t', input, { maxBytes: 100_000 }));
       expect(isMriError(e)).toBe(true);
       expect(e.code).toBe('LIMIT_EXCEEDED');

@@ -130,6 +130,19 @@ function chunkSize(remaining: number): number {
   return Math.min(16_384, Math.max(1024, Math.floor(remaining / 1032)));
 }
 
+/**
+ * Pushes `bytes` into `stream` in pieces of {@link chunkSize} for the output budget that
+ * `remaining()` gives before each push, the last piece marked final.
+ */
+function pushInChunks(stream: Gunzip | Inflate, bytes: Uint8Array, remaining: () => number): void {
+  let at = 0;
+  while (at < bytes.length) {
+    const end = Math.min(bytes.length, at + chunkSize(remaining()));
+    stream.push(bytes.subarray(at, end), end === bytes.length);
+    at = end;
+  }
+}
+
 function readU32(bytes: Uint8Array, at: number): number {
   return (
     (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0
@@ -201,12 +214,7 @@ export function gunzip(where: string, bytes: Uint8Array, options: GunzipOptions)
   };
   const result = () => out.bytes ?? inflateAgain(where, bytes, out.total, Gunzip);
   try {
-    let at = 0;
-    while (at < bytes.length) {
-      const end = Math.min(bytes.length, at + chunkSize(maxBytes - out.total));
-      stream.push(bytes.subarray(at, end), end === bytes.length);
-      at = end;
-    }
+    pushInChunks(stream, bytes, () => maxBytes - out.total);
   } catch (error) {
     if (isMriError(error)) throw error;
     // fflate fails on whatever follows the last member (zeros, garbage) or on a truncated or
@@ -397,13 +405,8 @@ export function inflateRaw(
     out.push(data);
   });
   try {
-    let at = 0;
     if (bytes.length === 0) throw corrupt(where, 'deflated dataset is empty');
-    while (at < bytes.length) {
-      const end = Math.min(bytes.length, at + chunkSize(maxBytes - out.total));
-      stream.push(bytes.subarray(at, end), end === bytes.length);
-      at = end;
-    }
+    pushInChunks(stream, bytes, () => maxBytes - out.total);
   } catch (error) {
     if (isMriError(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);

@@ -99,6 +99,19 @@ export const seqEnd = (): El => ({ tag: 0xfffee0dd, vr: '', value: new Uint8Arra
 export const PIXELS = Array.from({ length: 16 }, (_, i) => i * 100 + 7);
 
 /** The base dataset elements (without pixel data), overridable by tag. */
+/** Overrides of Rows (0028,0010) and Columns (0028,0011), for {@link baseElements}. */
+export function imageSize(rows: number, columns = rows): Record<number, El> {
+  return {
+    2621456: { tag: 0x00280010, vr: 'US', value: u16(rows) },
+    2621457: { tag: 0x00280011, vr: 'US', value: u16(columns) },
+  };
+}
+
+/** An override of NumberOfFrames (0028,0008), for {@link baseElements}. */
+export function numberOfFrames(value: number | string): Record<number, El> {
+  return { 2621448: { tag: 0x00280008, vr: 'IS', value: str(String(value)) } };
+}
+
 export function baseElements(overrides: Record<number, El | null> = {}): El[] {
   const list: El[] = [
     { tag: 0x00080008, vr: 'CS', value: str('ORIGINAL\\PRIMARY') },

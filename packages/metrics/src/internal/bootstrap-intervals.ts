@@ -1,5 +1,45 @@
-import type { Rng } from '@duncan-mri/volume';
+import { type Rng, validateNumber } from '@duncan-mri/volume';
 import { percentileOfSorted } from './percentile.js';
+
+/** The settings of a bootstrap, as `pairedBootstrap` and `summariseCorrection` take them. */
+export interface BootstrapSettings {
+  readonly seed: number;
+  readonly resamples: number;
+  readonly confidence: number;
+}
+
+/**
+ * Reads `seed`, `resamples` (default 2000) and `confidence` (default 0.95) from a validated
+ * options object; `seedFallback` makes the seed optional.
+ */
+export function validateBootstrapSettings(
+  where: string,
+  options: Record<string, unknown>,
+  seedFallback?: number,
+): BootstrapSettings {
+  const seed = validateNumber(
+    where,
+    'seed',
+    options.seed,
+    { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER },
+    seedFallback,
+  );
+  const resamples = validateNumber(
+    where,
+    'resamples',
+    options.resamples,
+    { integer: true, min: 1, max: 1_000_000 },
+    2000,
+  );
+  const confidence = validateNumber(
+    where,
+    'confidence',
+    options.confidence,
+    { min: 0, max: 1, minExclusive: true, maxExclusive: true },
+    0.95,
+  );
+  return { seed, resamples, confidence };
+}
 
 /** A mean with a percentile-bootstrap confidence interval; `low`/`high` null when undefined. */
 export interface BootstrapInterval {

@@ -4,13 +4,13 @@ import {
   isMriError,
   MriError,
   type Volume,
-  validateNumber,
   validateObject,
   withData,
 } from '@duncan-mri/volume';
 import { headMask } from '../head-mask.js';
 import type { CorrectionCaseScores, CorrectionLabels } from '../score-correction-case.js';
 import { sliceScores } from '../slice-scores.js';
+import { type BootstrapSettings, validateBootstrapSettings } from './bootstrap-intervals.js';
 import { medianFilter3x3 } from './median-filter.js';
 import { percentile } from './percentile.js';
 import { validateVolume } from './validate.js';
@@ -163,31 +163,6 @@ export function scoreValidCase(c: ValidCase): CorrectionCaseScores {
 }
 
 /** The options of `summariseCorrection` and `evaluateCorrection`, with their defaults. */
-export function validateCorrectionOptions(
-  where: string,
-  options: unknown,
-): { seed: number; resamples: number; confidence: number } {
-  const opts = validateObject(where, 'options', options, true);
-  const seed = validateNumber(
-    where,
-    'seed',
-    opts.seed,
-    { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER },
-    0,
-  );
-  const resamples = validateNumber(
-    where,
-    'resamples',
-    opts.resamples,
-    { integer: true, min: 1, max: 1_000_000 },
-    2000,
-  );
-  const confidence = validateNumber(
-    where,
-    'confidence',
-    opts.confidence,
-    { min: 0, max: 1, minExclusive: true, maxExclusive: true },
-    0.95,
-  );
-  return { seed, resamples, confidence };
+export function validateCorrectionOptions(where: string, options: unknown): BootstrapSettings {
+  return validateBootstrapSettings(where, validateObject(where, 'options', options, true), 0);
 }

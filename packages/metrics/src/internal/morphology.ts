@@ -203,27 +203,21 @@ export function erode(
 }
 
 /**
- * Flood fill from `seeds` through 6-connected voxels where `allowed` is non-zero. Returns the
- * reached voxels as 1 (seeds that are not allowed are skipped).
+ * Breadth-first spread from the voxels already in `queue[0..tail)`: each 6-connected neighbour
+ * of a queued voxel for which `enter` returns true (having marked it) is queued in turn. Returns
+ * the final tail, the number of voxels queued.
  */
-function flood(allowed: Uint8Array, grid: Grid, seeds: Iterable<number>): Uint8Array {
+function spread(
+  queue: Int32Array,
+  tail: number,
+  grid: Grid,
+  enter: (voxel: number) => boolean,
+): number {
   const [nx, ny, nz] = grid;
   const plane = nx * ny;
-  const reached = new Uint8Array(allowed.length);
-  const queue = new Int32Array(allowed.length);
   let head = 0;
-  let tail = 0;
-  for (const s of seeds) {
-    if (allowed[s] && !reached[s]) {
-      reached[s] = 1;
-      queue[tail++] = s;
-    }
-  }
   const visit = (j: number): void => {
-    if (allowed[j] && !reached[j]) {
-      reached[j] = 1;
-      queue[tail++] = j;
-    }
+    if (enter(j)) queue[tail++] = j;
   };
   while (head < tail) {
     const i = queue[head++]!;
@@ -237,6 +231,24 @@ function flood(allowed: Uint8Array, grid: Grid, seeds: Iterable<number>): Uint8A
     if (zz > 0) visit(i - plane);
     if (zz < nz - 1) visit(i + plane);
   }
+  return tail;
+}
+
+/**
+ * Flood fill from `seeds` through 6-connected voxels where `allowed` is non-zero. Returns the
+ * reached voxels as 1 (seeds that are not allowed are skipped).
+ */
+function flood(allowed: Uint8Array, grid: Grid, seeds: Iterable<number>): Uint8Array {
+  const reached = new Uint8Array(allowed.length);
+  const queue = new Int32Array(allowed.length);
+  const enter = (j: number): boolean => {
+    if (!allowed[j] || reached[j]) return false;
+    reached[j] = 1;
+    return true;
+  };
+  let tail = 0;
+  for (const s of seeds) if (enter(s)) queue[tail++] = s;
+  spread(queue, tail, grid, enter);
   return reached;
 }
 
@@ -245,40 +257,24 @@ function flood(allowed: Uint8Array, grid: Grid, seeds: Iterable<number>): Uint8A
  * zeros when `mask` is empty.
  */
 export function largestComponent(mask: Uint8Array, grid: Grid): Uint8Array {
-  const [nx, ny, nz] = grid;
-  const plane = nx * ny;
   const label = new Int32Array(mask.length);
   const queue = new Int32Array(mask.length);
   let bestLabel = 0;
   let bestSize = 0;
   let next = 0;
+  const enter = (j: number): boolean => {
+    if (!mask[j] || label[j] !== 0) return false;
+    label[j] = next;
+    return true;
+  };
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || label[start] !== 0) continue;
     next++;
-    let head = 0;
-    let tail = 0;
     label[start] = next;
-    queue[tail++] = start;
-    while (head < tail) {
-      const i = queue[head++]!;
-      const x = i % nx;
-      const y = Math.floor(i / nx) % ny;
-      const zz = Math.floor(i / plane);
-      const visit = (j: number): void => {
-        if (mask[j] && label[j] === 0) {
-          label[j] = next;
-          queue[tail++] = j;
-        }
-      };
-      if (x > 0) visit(i - 1);
-      if (x < nx - 1) visit(i + 1);
-      if (y > 0) visit(i - nx);
-      if (y < ny - 1) visit(i + nx);
-      if (zz > 0) visit(i - plane);
-      if (zz < nz - 1) visit(i + plane);
-    }
-    if (tail > bestSize) {
-      bestSize = tail;
+    queue[0] = start;
+    const size = spread(queue, 1, grid, enter);
+    if (size > bestSize) {
+      bestSize = size;
       bestLabel = next;
     }
   }

@@ -11,10 +11,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Checkpoint } from '@duncan-mri/core';
 import { isMriError } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
+import { BIDS_FIXTURE } from '../../test/bids-fixture.js';
 import {
   commitStaged,
   derivativeDescription,
@@ -29,7 +29,6 @@ import {
 } from './bids-derivatives.js';
 import { type BidsImage, parseBidsName } from './bids-layout.js';
 
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/bids-tiny', import.meta.url));
 const temp = () => mkdtempSync(join(tmpdir(), 'duncan-derivatives-'));
 
 function checkpoint(
@@ -51,7 +50,7 @@ function checkpoint(
   } as unknown as Checkpoint;
 }
 
-function image(relativePath: string, bidsDir = FIXTURE): BidsImage {
+function image(relativePath: string, bidsDir = BIDS_FIXTURE): BidsImage {
   const file = relativePath.slice(relativePath.lastIndexOf('/') + 1);
   const name = parseBidsName(file)!;
   return {
@@ -148,7 +147,7 @@ describe('derivativeState and the staged commit', () => {
     const ds = temp();
     const rel = 'sub-01/anat/sub-01_T1w.nii.gz';
     mkdirSync(join(ds, 'sub-01/anat'), { recursive: true });
-    copyFileSync(join(FIXTURE, rel), join(ds, rel));
+    copyFileSync(join(BIDS_FIXTURE, rel), join(ds, rel));
     const out = temp();
     const img = image(rel, ds);
     const files = derivativeFiles(out, img);
@@ -219,7 +218,7 @@ describe('derivativeState and the staged commit', () => {
       state: 'stale',
       reason: /source image changed \(size\)/,
     });
-    copyFileSync(join(FIXTURE, rel), img.path);
+    copyFileSync(join(BIDS_FIXTURE, rel), img.path);
     writeFileSync(files.artefactMap, 'not a nifti');
     expect(derivativeState(files, img.path, m, settings)).toMatchObject({
       state: 'stale',

@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BIDS_FIXTURE, BIDS_FIXTURE_IMAGES } from '../../test/bids-fixture.js';
 import {
   checkAnatName,
   DEFAULT_SUFFIXES,
@@ -12,8 +12,6 @@ import {
   parseBidsName,
   readDatasetDescription,
 } from './bids-layout.js';
-
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/bids-tiny', import.meta.url));
 
 describe('parseBidsName / formatBidsName', () => {
   it('takes a name apart into entities, suffix and extension', () => {
@@ -87,20 +85,13 @@ describe('checkAnatName', () => {
 
 describe('findAnatImages', () => {
   it('lists the fixture images in a stable order, filtered by participant and suffix', () => {
-    const all = findAnatImages(FIXTURE, { suffixes: DEFAULT_SUFFIXES });
+    const all = findAnatImages(BIDS_FIXTURE, { suffixes: DEFAULT_SUFFIXES });
     expect(all.participants).toEqual(['01', '02', '03']);
     expect(all.problems).toEqual([]);
-    expect(all.images.map((i) => i.relativePath)).toEqual([
-      'sub-01/anat/sub-01_PDw.nii.gz',
-      'sub-01/anat/sub-01_T1w.nii.gz',
-      'sub-02/anat/sub-02_PDw.nii.gz',
-      'sub-02/anat/sub-02_T1w.nii.gz',
-      'sub-03/anat/sub-03_run-1_T1w.nii.gz',
-      'sub-03/anat/sub-03_run-2_T1w.nii.gz',
-    ]);
-    const some = findAnatImages(FIXTURE, { participants: ['03', '01'], suffixes: ['PDw'] });
+    expect(all.images.map((i) => i.relativePath)).toEqual(BIDS_FIXTURE_IMAGES);
+    const some = findAnatImages(BIDS_FIXTURE, { participants: ['03', '01'], suffixes: ['PDw'] });
     expect(some.images.map((i) => i.relativePath)).toEqual(['sub-01/anat/sub-01_PDw.nii.gz']);
-    expect(() => findAnatImages(FIXTURE, { participants: ['9'], suffixes: ['T1w'] })).toThrow(
+    expect(() => findAnatImages(BIDS_FIXTURE, { participants: ['9'], suffixes: ['T1w'] })).toThrow(
       /sub-01, sub-02, sub-03\), got sub-9/,
     );
   });
@@ -109,7 +100,7 @@ describe('findAnatImages', () => {
     const ds = mkdtempSync(join(tmpdir(), 'duncan-layout-'));
     const put = (rel: string) => {
       mkdirSync(join(ds, rel, '..'), { recursive: true });
-      copyFileSync(join(FIXTURE, 'sub-03/anat/sub-03_run-1_T1w.nii.gz'), join(ds, rel));
+      copyFileSync(join(BIDS_FIXTURE, 'sub-03/anat/sub-03_run-1_T1w.nii.gz'), join(ds, rel));
     };
     put('sub-01/ses-1/anat/sub-01_ses-1_T1w.nii.gz');
     put('sub-01/ses-2/anat/sub-01_ses-2_T1w.nii');
@@ -137,7 +128,9 @@ describe('findAnatImages', () => {
 
 describe('readDatasetDescription', () => {
   it('reads a description and says why another is not one', () => {
-    expect(readDatasetDescription(FIXTURE).description?.Name).toBe('duncan-mri tiny BIDS fixture');
+    expect(readDatasetDescription(BIDS_FIXTURE).description?.Name).toBe(
+      'duncan-mri tiny BIDS fixture',
+    );
     const dir = mkdtempSync(join(tmpdir(), 'duncan-description-'));
     expect(readDatasetDescription(dir).problem).toMatch(/is missing/);
     const cases: [string, RegExp][] = [

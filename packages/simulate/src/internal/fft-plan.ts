@@ -154,19 +154,19 @@ function stockhamPlan(n: number, factors: number[]): BatchPlan {
   const genRe = new Float64Array(LARGEST_GENERIC_RADIX);
   const genIm = new Float64Array(LARGEST_GENERIC_RADIX);
 
-  const forward = (re: Float64Array, im: Float64Array, offset = 0): void => {
-    if (n === 1) return;
-    // Copy in, ping-pong between two buffers, copy out.
-    let xr = bufRe;
-    let xi = bufIm;
-    let yr = tmpRe;
-    let yi = tmpIm;
-    for (let i = 0; i < n; i++) {
-      xr[i] = re[offset + i]!;
-      xi[i] = im[offset + i]!;
-    }
+  /**
+   * Runs every stage on `batch` interleaved lines, ping-ponging between x and y; returns the pair
+   * of arrays that holds the result.
+   */
+  const runStages = (
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
+    batch: number,
+  ): [Float64Array, Float64Array] => {
     for (const stage of stages) {
-      runStage(stage, xr, xi, yr, yi, genRe, genIm, 1);
+      runStage(stage, xr, xi, yr, yi, genRe, genIm, batch);
       const sr = xr;
       const si = xi;
       xr = yr;
@@ -174,6 +174,16 @@ function stockhamPlan(n: number, factors: number[]): BatchPlan {
       yr = sr;
       yi = si;
     }
+    return [xr, xi];
+  };
+  const forward = (re: Float64Array, im: Float64Array, offset = 0): void => {
+    if (n === 1) return;
+    // Copy in, ping-pong between two buffers, copy out.
+    for (let i = 0; i < n; i++) {
+      bufRe[i] = re[offset + i]!;
+      bufIm[i] = im[offset + i]!;
+    }
+    const [xr, xi] = runStages(bufRe, bufIm, tmpRe, tmpIm, 1);
     for (let i = 0; i < n; i++) {
       re[offset + i] = xr[i]!;
       im[offset + i] = xi[i]!;
@@ -194,19 +204,7 @@ function stockhamPlan(n: number, factors: number[]): BatchPlan {
       batchIm = new Float64Array(size);
     }
     if (inverse) for (let i = 0; i < size; i++) im[i] = -im[i]!;
-    let xr: Float64Array = re;
-    let xi: Float64Array = im;
-    let yr: Float64Array = batchRe;
-    let yi: Float64Array = batchIm;
-    for (const stage of stages) {
-      runStage(stage, xr, xi, yr, yi, genRe, genIm, batch);
-      const sr = xr;
-      const si = xi;
-      xr = yr;
-      xi = yi;
-      yr = sr;
-      yi = si;
-    }
+    const [xr, xi] = runStages(re, im, batchRe, batchIm, batch);
     if (xr !== re) {
       re.set(xr.subarray(0, size));
       im.set(xi.subarray(0, size));
@@ -329,14 +327,7 @@ function raderPlan(n: number): BatchPlan {
     }
     inner.forward(bufRe, bufIm);
     // Multiply by the kernel and conjugate: the next forward transform is then an inverse.
-    for (let q = 0; q < m; q++) {
-      const ar = bufRe[q]!;
-      const ai = bufIm[q]!;
-      const br = kernelRe[q]!;
-      const bi = kernelIm[q]!;
-      bufRe[q] = ar * br - ai * bi;
-      bufIm[q] = -(ar * bi + ai * br);
-    }
+    multiplyConjugate(bufRe, bufIm, kernelRe, kernelIm);
     inner.forward(bufRe, bufIm);
     re[offset] = sumRe;
     im[offset] = sumIm;
@@ -409,14 +400,7 @@ function bluesteinPlan(n: number): BatchPlan {
     bufIm.fill(0, n);
     inner.forward(bufRe, bufIm);
     // Multiply by the filter and inverse-transform by conjugation: conj(fft(conj(A B))) / M.
-    for (let k = 0; k < m; k++) {
-      const ar = bufRe[k]!;
-      const ai = bufIm[k]!;
-      const br = filterRe[k]!;
-      const bi = filterIm[k]!;
-      bufRe[k] = ar * br - ai * bi;
-      bufIm[k] = -(ar * bi + ai * br);
-    }
+    multiplyConjugate(bufRe, bufIm, filterRe, filterIm);
     inner.forward(bufRe, bufIm);
     const scale = 1 / m;
     for (let k = 0; k < n; k++) {
@@ -436,4 +420,24 @@ function bluesteinPlan(n: number): BatchPlan {
 
     transformBatch: lineByLine(n, forward),
   };
+}
+
+/**
+ * `buf = conj(buf * other)`, element by element (Rader and Bluestein both convolve by a
+ * transform, this product and a second forward transform, which the conjugate makes an inverse).
+ */
+function multiplyConjugate(
+  bufRe: Float64Array,
+  bufIm: Float64Array,
+  otherRe: Float64Array,
+  otherIm: Float64Array,
+): void {
+  for (let k = 0; k < bufRe.length; k++) {
+    const ar = bufRe[k]!;
+    const ai = bufIm[k]!;
+    const br = otherRe[k]!;
+    const bi = otherIm[k]!;
+    bufRe[k] = ar * br - ai * bi;
+    bufIm[k] = -(ar * bi + ai * br);
+  }
 }

@@ -1,5 +1,5 @@
 import type { Rng } from '@duncan-mri/volume';
-import { invalidArgument } from './validate.js';
+import { type FieldReader, fieldReader, invalidArgument, type NumberRule } from './validate.js';
 
 /** A uniform draw in `[low, high]`; exactly `low` when the range is a single value. */
 export function drawUniform(rng: Rng, range: readonly [number, number]): number {
@@ -32,4 +32,18 @@ export function validateRng(where: string, rng: unknown): Rng {
     invalidArgument(where, 'rng', 'must be an Rng (createRng from @duncan-mri/volume)', rng);
   }
   return rng as Rng;
+}
+
+/**
+ * Checks the arguments of a sampler (`rng`, then the `ranges` object) and reads its ranges, each
+ * checked against its entry of `rules`.
+ */
+export function readRanges<K extends string>(
+  where: string,
+  rng: unknown,
+  ranges: unknown,
+  rules: Readonly<Record<K, NumberRule>>,
+): FieldReader<K> {
+  validateRng(where, rng);
+  return fieldReader(where, 'ranges', ranges, rules);
 }

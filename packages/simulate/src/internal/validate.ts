@@ -5,6 +5,7 @@ import {
   type NumberRule,
   type Volume,
   validateNumber,
+  validateObject,
 } from '@duncan-mri/volume';
 
 // The shared boundary checks live in @duncan-mri/volume; re-exported here under the names the
@@ -80,4 +81,37 @@ export function validateVolume(where: string, volume: unknown, argument = 'volum
 /** An optional integer seed for an internal generator. */
 export function validateSeed(where: string, argument: string, value: unknown): number {
   return validateNumber(where, argument, value, { min: 0, max: 2 ** 32 - 1, integer: true });
+}
+
+/** Reads the fields of an object argument; see {@link fieldReader}. */
+export interface FieldReader<K extends string> {
+  /** The object itself, for the fields that are not numbers (axes, kinds, lists). */
+  readonly fields: Record<string, unknown>;
+  /** The number `name`, checked against its rule; `fallback` when it is not given. */
+  number(name: K, fallback?: number): number;
+  /** The range `name` (see {@link validateRange}), checked against its rule. */
+  range(name: K, fallback?: readonly [number, number]): readonly [number, number];
+  /** The field `name`, one of `choices` (see {@link validateChoice}). */
+  choice<T>(name: string, choices: readonly T[], fallback?: T): T;
+}
+
+/**
+ * Checks that `value` (the argument `argument`) is an object and reads its numeric fields, each
+ * checked against its entry of `rules` and reported under its own name. An artefact keeps one
+ * table of rules for its parameters and its ranges, so that the two cannot drift apart.
+ */
+export function fieldReader<K extends string>(
+  where: string,
+  argument: string,
+  value: unknown,
+  rules: Readonly<Record<K, NumberRule>>,
+): FieldReader<K> {
+  const fields = validateObject(where, argument, value);
+  return {
+    fields,
+    number: (name, fallback) => validateNumber(where, name, fields[name], rules[name], fallback),
+    range: (name, fallback) => validateRange(where, name, fields[name], rules[name], fallback),
+    choice: (name, choices, fallback) =>
+      validateChoice(where, name, fields[name], choices, fallback),
+  };
 }
