@@ -176,7 +176,7 @@ describe('head-masked adversarial terms', () => {
       const expected = Array.from({ length: 4 }, () => [1, 2 / 3, 1 / 3, 0]).flat();
       const got = headWeights(x, 0.05).dataSync();
       expect(got).toHaveLength(16);
-      expected.forEach((e, i) => expect(got[i]).toBeCloseTo(e, 6));
+      for (const [i, e] of expected.entries()) expect(got[i]).toBeCloseTo(e, 6);
       // Exactly the threshold is air.
       expect(
         headWeights(tf.fill([1, 32, 32, 1], 0.05) as tf.Tensor4D, 0.05)
