@@ -1,5 +1,4 @@
-import { orientation, type Volume } from '@duncan-mri/volume';
-import { extractChunk } from './chunks.js';
+import { type Axis, extractPlane, orientation, type Volume } from '@duncan-mri/volume';
 import { encodePng } from './png.js';
 
 function percentile(sorted: Float32Array, p: number): number {
@@ -24,16 +23,15 @@ export interface PanelImage {
  * One slice along `axis` as a 2-D image (width = the faster remaining axis), oriented by the
  * affine as scanners show it: the patient's right on the left, anterior or superior up.
  */
-export function sliceOf(volume: Volume, axis: 0 | 1 | 2, index: number): PanelImage {
-  const { data, shape } = extractChunk(volume.data, volume.shape, axis, index, 1);
+export function sliceOf(volume: Volume, axis: Axis, index: number): PanelImage {
   const kept = [0, 1, 2].filter((i) => i !== axis);
   const codes = orientation(volume.affine);
   const h = codes[kept[0]!]!;
   const v = codes[kept[1]!]!;
   return {
-    data,
-    width: shape[kept[0]!]!,
-    height: shape[kept[1]!]!,
+    data: extractPlane(volume.data, volume.shape, axis, index),
+    width: volume.shape[kept[0]!]!,
+    height: volume.shape[kept[1]!]!,
     flipX: h === 'R' || h === 'A',
     flipY: v === 'A' || v === 'S',
   };
