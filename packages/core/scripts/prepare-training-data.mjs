@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { readDicomSeries, readNifti, writeNifti } from '@duncan-mri/io';
 import { evaluationSeed, simulate, simulateSlices } from '@duncan-mri/simulate';
-import { createRng, createVolume } from '@duncan-mri/volume';
+import { createRng, createVolume, insertPlane, sliceVolume } from '@duncan-mri/volume';
 import { axialSlices } from './axial-slices.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -54,14 +54,12 @@ const save = (name, volume) => {
 
 /** Corrupts every axial slice of `volume` in 2-D with `recipeOf(rng)`'s recipe. */
 function corruptSlices(volume, recipeOf, rng) {
-  const [nx, ny, nz] = volume.shape;
   const data = new Float32Array(volume.data.length);
   const applied = [];
-  for (let z = 0; z < nz; z++) {
-    const slice = axialSlices(volume, [z]);
+  for (let z = 0; z < volume.shape[2]; z++) {
     const recipe = recipeOf(rng);
-    const result = simulate(slice, recipe, rng);
-    data.set(result.volume.data, nx * ny * z);
+    const result = simulate(sliceVolume(volume, 2, z), recipe, rng);
+    insertPlane(data, volume.shape, 2, z, result.volume.data);
     applied.push(recipe.map((s) => `${s.artefact}:${s.severity}`).join('+'));
   }
   return { volume: createVolume({ data, shape: volume.shape, affine: volume.affine }), applied };

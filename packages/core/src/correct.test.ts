@@ -1,11 +1,11 @@
-import { createVolume, withData } from '@duncan-mri/volume';
+import { createVolume, extractPlane, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { expectMriError, maxAbsDiff, phantom, TINY, tf, useBackend } from '../test/helpers.js';
 import { type CorrectorPass, correct } from './correct.js';
 import { correctionStatistics } from './correction-statistics.js';
 import { createModel } from './create-model.js';
 import { stateOf } from './internal/model-state.js';
-import { extractSlice, sliceGeometry } from './internal/volume-tensor.js';
+import { sliceGeometry } from './internal/volume-tensor.js';
 
 describe('correct', () => {
   it('preserves the shape and affine of a 3-D volume, for every axis, and leaks no tensor', async () => {
@@ -232,9 +232,8 @@ describe('correct', () => {
         expect(maxAbsDiff(corrected.data, volume.data)).toBe(0);
         const ph = (4 - (height % 4)) % 4;
         const pw = (4 - (width % 4)) % 4;
-        const slices = Array.from(
-          { length: count },
-          (_, i) => extractSlice(volume.data, volume.shape, axis, i).data,
+        const slices = Array.from({ length: count }, (_, i) =>
+          extractPlane(volume.data, volume.shape, axis, i),
         );
         const expected = tf.tidy(() =>
           tf.mirrorPad(

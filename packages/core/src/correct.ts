@@ -1,4 +1,10 @@
-import { describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import {
+  describeValue,
+  extractPlane,
+  insertPlane,
+  MriError,
+  type Volume,
+} from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertSliceSize } from './assert-slice-size.js';
 import type { DuncanModel } from './create-model.js';
@@ -17,9 +23,7 @@ import {
 } from './internal/validate.js';
 import {
   denormalise,
-  extractSlice,
   type IntensityRange,
-  insertSlice,
   normalise,
   readFloat32,
   sliceGeometry,
@@ -247,7 +251,7 @@ export async function correct(
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const images = Array.from({ length: n }, (_, i) =>
-      normalise(extractSlice(input.data, volume.shape, axis, start + i).data, intensityRange),
+      normalise(extractPlane(input.data, volume.shape, axis, start + i), intensityRange),
     );
     const y = await pass.forward(
       padBatch(images, height, width, pads, field.zeroFill),
@@ -274,7 +278,7 @@ export async function correct(
           corrected[k] = Math.min(Math.max(corrected[k]!, clip.min), clip.max);
         }
       }
-      insertSlice(out, volume.shape, axis, start + i, corrected);
+      insertPlane(out, volume.shape, axis, start + i, corrected);
     }
     onProgress?.({ done: start + n, total: count });
   }

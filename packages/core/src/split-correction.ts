@@ -1,4 +1,4 @@
-import { describeValue, MriError, type Volume } from '@duncan-mri/volume';
+import { describeValue, extractSlab, insertSlab, MriError, type Volume } from '@duncan-mri/volume';
 import { assertSliceSize } from './assert-slice-size.js';
 import type { CorrectionResult } from './correct.js';
 import type { CorrectionStatistics } from './correction-statistics.js';
@@ -8,13 +8,7 @@ import {
   type NonFinitePolicy,
   statisticsOf,
 } from './internal/correction-input.js';
-import {
-  extractRun,
-  insertRun,
-  runShape,
-  type SliceRun,
-  sliceRuns,
-} from './internal/slice-runs.js';
+import { type SliceRun, sliceRuns } from './internal/slice-runs.js';
 import { validateAxis, validateNumber, validateObject } from './internal/validate.js';
 import { sliceGeometry } from './internal/volume-tensor.js';
 import type { ModelConfig } from './model-config.js';
@@ -139,10 +133,9 @@ export function splitCorrection(
     },
     extract(run: SliceRun): RunVoxels {
       const r = checkRun('extract', run);
-      return {
-        data: extractRun(input.data, volume.shape, axis, r),
-        shape: runShape(volume.shape, axis, r.count),
-      };
+      const shape: [number, number, number] = [...volume.shape];
+      shape[axis] = r.count;
+      return { data: extractSlab(input.data, volume.shape, axis, r.start, r.count), shape };
     },
     insert(run: SliceRun, corrected: Float32Array): void {
       const r = checkRun('insert', run);
@@ -154,7 +147,7 @@ export function splitCorrection(
           { argument: 'corrected' },
         );
       }
-      insertRun(out, volume.shape, axis, r, corrected);
+      insertSlab(out, volume.shape, axis, r.start, corrected);
       placed.fill(1, r.start, r.start + r.count);
     },
     finish(): CorrectionResult {

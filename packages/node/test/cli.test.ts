@@ -9,6 +9,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { simulateSlices } from '@duncan-mri/simulate';
+import { createRng } from '@duncan-mri/volume';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { CLI, DICOM, duncan, GE_SERIES, SAMPLE, sha256, TINY_CONFIG, tempDir } from './helpers.js';
@@ -531,6 +533,14 @@ describe('duncan (built CLI)', () => {
       panel: { slice: 2 },
     });
     expect(p.applied).toHaveLength(4);
+    // Each slice is corrupted with its own geometry (0.86 mm pixels, 5 mm thick), as
+    // simulateSlices corrupts a volume, not as an image of 1 mm voxels.
+    const pdInput = (await readVolumeFile(SAMPLE)).volume;
+    const pdCorrupted = await readVolumeFile(join(work, 'demo-pd', 'corrupted.nii.gz'));
+    expect(pdCorrupted.volume.data).toEqual(
+      simulateSlices(pdInput, [{ artefact: 'motion', severity: 'moderate' }], createRng(3)).volume
+        .data,
+    );
     const panel = readPng(new Uint8Array(readFileSync(join(work, 'demo-pd', 'panel.png'))));
     expect(panel.width).toBeGreaterThan(5 * 256 + 4 * 8);
     expect(panel.height).toBeGreaterThan(256 + 80);

@@ -18,12 +18,8 @@ export {
   type MriErrorOptions,
 } from './mri-error.js';
 export { createRng, type Rng } from './rng.js';
-export {
-  type Axis,
-  type StackSlicesOptions,
-  sliceVolume,
-  stackSlices,
-} from './slice-volume.js';
+export { type Axis, extractPlane, extractSlab, insertPlane, insertSlab } from './slabs.js';
+export { type StackSlicesOptions, sliceVolume, stackSlices } from './slice-volume.js';
 export {
   describeNumberRule,
   type InvalidArgumentOptions,

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Affine, applyAffine, identityAffine, spacing } from './affine.js';
 import { isMriError } from './mri-error.js';
-import { type Axis, sliceVolume, stackSlices } from './slice-volume.js';
+import type { Axis } from './slabs.js';
+import { sliceVolume, stackSlices } from './slice-volume.js';
 import { createVolume, type Volume } from './volume.js';
 
 function codeOf(f: () => unknown): string | undefined {

@@ -1,26 +1,8 @@
 import { type Affine, validateAffine } from './affine.js';
-import { MriError } from './mri-error.js';
+import { describeValue, MriError } from './mri-error.js';
+import { type Axis, extractPlane, inPlaneAxes, insertPlane, validateAxis } from './slabs.js';
 import { invalidArgument } from './validate.js';
-import { assertVolume, createVolume, type Volume } from './volume.js';
-
-/**
- * A voxel axis of a {@link Volume}: 0 is x (the fastest in `data`), 1 is y, 2 is z. Slicing
- * "along axis 2" gives the `nz` images of `nx * ny` voxels (axial slices of a volume stored
- * axially).
- */
-export type Axis = 0 | 1 | 2;
-
-/** The two axes that stay when slicing along `axis`, in increasing order. */
-function inPlaneAxes(axis: Axis): readonly [Axis, Axis] {
-  return axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
-}
-
-function validateAxis(where: string, axis: unknown): Axis {
-  if (axis !== 0 && axis !== 1 && axis !== 2) {
-    invalidArgument(where, 'axis', 'must be 0, 1 or 2 (x, y or z)', axis);
-  }
-  return axis;
-}
+import { assertVolume, createVolume, type Volume, validateShape } from './volume.js';
 
 /**
  * Slice `index` along `axis`, as a 2-D volume (`nz = 1`) that keeps its place in world space:
@@ -58,30 +40,11 @@ export function sliceVolume(volume: Volume, axis: Axis, index: number): Volume {
       index,
     );
   }
-  const [nx, ny, nz] = volume.shape;
   const [u, v] = inPlaneAxes(axis);
-  const width = volume.shape[u];
-  const height = volume.shape[v];
-  const source = volume.data;
-  let data: Float32Array;
-  if (axis === 2) {
-    data = source.slice(nx * ny * index, nx * ny * (index + 1));
-  } else {
-    data = new Float32Array(width * height);
-    let k = 0;
-    if (axis === 1) {
-      for (let z = 0; z < nz; z++) {
-        const row = nx * (index + ny * z);
-        for (let x = 0; x < nx; x++) data[k++] = source[row + x]!;
-      }
-    } else {
-      for (let z = 0; z < nz; z++)
-        for (let y = 0; y < ny; y++) data[k++] = source[index + nx * (y + ny * z)]!;
-    }
-  }
+  const data = extractPlane(volume.data, volume.shape, axis, index);
   return createVolume({
     data,
-    shape: [width, height],
+    shape: [volume.shape[u], volume.shape[v]],
     affine: sliceAffine(volume.affine, axis, index),
   });
 }
@@ -175,21 +138,9 @@ export function stackSlices(
     for (let k = 1; k < slices.length; k++)
       checkSliceAffine(where, slices[k]!.affine, affine, axis, k);
   }
-  const [nx, ny, nz] = shape;
-  const data = new Float32Array(nx * ny * nz);
-  for (const [index, slice] of slices.entries()) {
-    const source = slice.data;
-    if (axis === 2) {
-      data.set(source, nx * ny * index);
-    } else if (axis === 1) {
-      for (let z = 0; z < nz; z++)
-        data.set(source.subarray(nx * z, nx * (z + 1)), nx * (index + ny * z));
-    } else {
-      let k = 0;
-      for (let z = 0; z < nz; z++)
-        for (let y = 0; y < ny; y++) data[index + nx * (y + ny * z)] = source[k++]!;
-    }
-  }
+  validateShape(shape, where, 'the stack');
+  const data = new Float32Array(shape[0] * shape[1] * shape[2]);
+  for (const [index, slice] of slices.entries()) insertPlane(data, shape, axis, index, slice.data);
   return createVolume({ data, shape, affine });
 }
 

@@ -123,7 +123,8 @@ export function assertVolume(
   }
 }
 
-function validateShape(shape: unknown, where: string, argument = 'shape'): Shape {
+/** A shape argument: `[nx, ny, nz]` or `[nx, ny]` of positive integers, as a frozen `[nx, ny, nz]`. */
+export function validateShape(shape: unknown, where: string, argument = 'shape'): Shape {
   if (!Array.isArray(shape) || (shape.length !== 2 && shape.length !== 3)) {
     invalidArgument(where, argument, 'must be [nx, ny, nz] or [nx, ny]', shape);
   }

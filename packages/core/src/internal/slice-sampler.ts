@@ -1,7 +1,7 @@
-import { assertVolume, type Rng, type Volume } from '@duncan-mri/volume';
+import { assertVolume, extractPlane, type Rng, type Volume } from '@duncan-mri/volume';
 import type { ModelConfig } from '../model-config.js';
 import { fail } from './validate.js';
-import { extractSlice, normalise, robustRange, sliceGeometry } from './volume-tensor.js';
+import { normalise, robustRange, sliceGeometry } from './volume-tensor.js';
 
 /** The usable (foreground-rich) slices of one normalised volume. */
 interface SliceSource {
@@ -41,7 +41,7 @@ export function prepareSlices(
     const { count: n } = sliceGeometry(v.shape, axis);
     const slices: number[] = [];
     for (let s = 0; s < n; s++) {
-      const image = extractSlice(data, v.shape, axis, s).data;
+      const image = extractPlane(data, v.shape, axis, s);
       let fg = 0;
       for (const x of image) if (x > config.foregroundThreshold) fg++;
       if (fg >= config.minForegroundFraction * image.length && fg > 0) slices.push(s);
@@ -74,8 +74,9 @@ export function sampleCrop(pool: SlicePool, size: number, flips: boolean, rng: R
     }
     k -= s.slices.length;
   }
-  const image = extractSlice(source.data, source.volume.shape, pool.axis, source.slices[k]!);
-  const { height, width } = image;
+  const shape = source.volume.shape;
+  const image = extractPlane(source.data, shape, pool.axis, source.slices[k]!);
+  const { height, width } = sliceGeometry(shape, pool.axis);
   const oy = height > size ? rng.int(height - size + 1) : -Math.floor((size - height) / 2);
   const ox = width > size ? rng.int(width - size + 1) : -Math.floor((size - width) / 2);
   const flipY = flips && rng.float() < 0.5;
@@ -87,7 +88,7 @@ export function sampleCrop(pool: SlicePool, size: number, flips: boolean, rng: R
     for (let c = 0; c < size; c++) {
       const x = ox + (flipX ? size - 1 - c : c);
       if (x < 0 || x >= width) continue;
-      out[r * size + c] = image.data[y * width + x]!;
+      out[r * size + c] = image[y * width + x]!;
     }
   }
   return out;

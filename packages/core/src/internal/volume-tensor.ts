@@ -1,19 +1,16 @@
 /**
- * The one place where `Volume` voxels become tensors and back: slicing along an axis,
- * robust percentile normalisation, and NHWC batches. Tensors never leave the package.
+ * The one place where `Volume` voxels become tensors and back: slice geometry, robust
+ * percentile normalisation, and NHWC batches (slices themselves come from `extractPlane` of
+ * `@duncan-mri/volume`). Tensors never leave the package.
  */
 
 import type { Shape } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** A 2-D image, row-major `[height, width]`. */
-export interface Image2d {
-  readonly data: Float32Array;
-  readonly height: number;
-  readonly width: number;
-}
-
-/** Slice count and in-plane size along `axis` (rows, columns). */
+/**
+ * Slice count and in-plane size along `axis` (rows, columns): the slice `extractPlane` of
+ * `@duncan-mri/volume` gives, read as a row-major `[height, width]` image.
+ */
 export function sliceGeometry(
   shape: Shape,
   axis: 0 | 1 | 2,
@@ -22,54 +19,6 @@ export function sliceGeometry(
   if (axis === 2) return { count: nz, height: ny, width: nx };
   if (axis === 1) return { count: ny, height: nz, width: nx };
   return { count: nx, height: nz, width: ny };
-}
-
-/**
- * Slice `index` along `axis` of x-fastest voxels: axis 2 gives `[ny, nx]`, axis 1 `[nz, nx]`,
- * axis 0 `[nz, ny]`.
- */
-export function extractSlice(
-  data: Float32Array,
-  shape: Shape,
-  axis: 0 | 1 | 2,
-  index: number,
-): Image2d {
-  const [nx, ny] = shape;
-  const { height, width } = sliceGeometry(shape, axis);
-  if (axis === 2) {
-    const start = nx * ny * index;
-    return { data: data.slice(start, start + nx * ny), height, width };
-  }
-  const out = new Float32Array(height * width);
-  for (let r = 0; r < height; r++) {
-    for (let c = 0; c < width; c++) {
-      out[r * width + c] =
-        axis === 1 ? data[c + nx * (index + ny * r)]! : data[index + nx * (c + ny * r)]!;
-    }
-  }
-  return { data: out, height, width };
-}
-
-/** Writes an image back as slice `index` along `axis` (the inverse of {@link extractSlice}). */
-export function insertSlice(
-  target: Float32Array,
-  shape: Shape,
-  axis: 0 | 1 | 2,
-  index: number,
-  image: Float32Array,
-): void {
-  const [nx, ny] = shape;
-  const { height, width } = sliceGeometry(shape, axis);
-  if (axis === 2) {
-    target.set(image, nx * ny * index);
-    return;
-  }
-  for (let r = 0; r < height; r++) {
-    for (let c = 0; c < width; c++) {
-      const i = axis === 1 ? c + nx * (index + ny * r) : index + nx * (c + ny * r);
-      target[i] = image[r * width + c]!;
-    }
-  }
 }
 
 /** The intensity range mapped onto [0, 1]: percentiles `low` and `high` (numpy's linear rule). */

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { compareImages, headMask, type SliceMetrics, sliceScores } from '@duncan-mri/metrics';
-import { type RecipeStep, simulate } from '@duncan-mri/simulate';
-import { createRng, createVolume, intensityRange, type Volume, withData } from '@duncan-mri/volume';
+import { type RecipeStep, simulateSlices } from '@duncan-mri/simulate';
+import { createRng, intensityRange, type Volume, withData } from '@duncan-mri/volume';
 import { createCorrector } from '../create-corrector.js';
 import { captionNumber, renderImagePanel, sliceOf } from '../internal/figures/image-panel.js';
 import { DEMO_SAMPLE_FILE, packageFile } from '../internal/package-paths.js';
@@ -89,22 +89,13 @@ export async function demoCommand(argv: readonly string[]): Promise<number | 'he
   if (finite.replaced > 0)
     ctx.note(`note: ${finite.replaced} non-finite voxels of the input are set to 0`);
   const clean = finite.volume;
-  // Each z slice is corrupted in 2-D, at full resolution (as the default model's training and
-  // evaluation data are); a 3-D input is corrupted, corrected and scored slice by slice, all of them.
+  // Each z slice is corrupted in 2-D with its own geometry (voxel sizes and thickness), at full
+  // resolution, as the default model's training and evaluation data are; a 3-D input is
+  // corrupted, corrected and scored slice by slice, all of them.
   const [nx, ny, nz] = clean.shape;
-  const rng = createRng(seed);
-  const data = new Float32Array(clean.data.length);
-  const applied = [];
-  for (let z = 0; z < nz; z++) {
-    const slice = createVolume({
-      data: clean.data.subarray(nx * ny * z, nx * ny * (z + 1)),
-      shape: [nx, ny],
-    });
-    const result = simulate(slice, DEMO_RECIPE, rng);
-    data.set(result.volume.data, nx * ny * z);
-    applied.push(result.applied);
-  }
-  const corrupted = withData(clean, data);
+  const { volume: corrupted, applied } = simulateSlices(clean, DEMO_RECIPE, createRng(seed), {
+    axis: 2,
+  });
   const corrector = await createCorrector({
     ...(model === undefined ? {} : { model: ctx.path(model) }),
     // No more workers than slices: an idle worker would only hold a model copy.

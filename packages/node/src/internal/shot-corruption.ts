@@ -4,15 +4,16 @@
 // is the overfitting we want to see. Nothing here comes from @duncan-mri/simulate; the physics
 // is written from scratch (segmented multi-shot acquisitions and EPI-style Nyquist ghosts).
 import {
+  type Axis,
   assertVolume,
-  createVolume,
+  insertPlane,
   invalidArgument,
   type Rng,
+  sliceVolume,
   spacing,
   type Volume,
   withData,
 } from '@duncan-mri/volume';
-import { extractChunk, insertChunk } from './chunks.js';
 import { createShotFft, nextPow2, transform2d, transformAxis } from './shot-fft.js';
 
 /** The artefacts of {@link corruptWithShots}. */
@@ -364,37 +365,23 @@ function nyquistGhost(slice: Volume, severity: ShotSeverity, rng: Rng): ShotCorr
   };
 }
 
-/** The 2-D slice of a volume along `axis`, as a volume (its own in-plane geometry). */
-function sliceVolume(volume: Volume, axis: 0 | 1 | 2, index: number): Volume {
-  const { data, shape } = extractChunk(volume.data, volume.shape, axis, index, 1);
-  if (axis === 2) return createVolume({ data, shape, affine: volume.affine });
-  const s = spacing(volume.affine);
-  const kept = [0, 1, 2].filter((i) => i !== axis) as [number, number];
-  return createVolume({
-    data,
-    shape: [shape[kept[0]]!, shape[kept[1]]!],
-    spacing: [s[kept[0]]!, s[kept[1]]!, s[axis]!],
-  });
-}
-
 /**
  * Corrupts `volume` with {@link corruptWithShots} slice by slice along `axis` (one generator for
- * all slices, in order); a 2-D image (`nz = 1`) is one slice whatever the axis.
+ * all slices, in order; each slice is `sliceVolume`'s, with its own in-plane geometry); a 2-D
+ * image (`nz = 1`) is one slice whatever the axis.
  */
 export function corruptVolumeWithShots(
   volume: Volume,
   artefact: ShotArtefact,
   severity: ShotSeverity,
   rng: Rng,
-  axis: 0 | 1 | 2,
+  axis: Axis,
 ): Volume {
   if (volume.shape[2] === 1) return corruptWithShots(volume, artefact, severity, rng).volume;
   const out = new Float32Array(volume.data.length);
-  const chunkShape: [number, number, number] = [...volume.shape];
-  chunkShape[axis] = 1;
   for (let k = 0; k < volume.shape[axis]; k++) {
     const corrupted = corruptWithShots(sliceVolume(volume, axis, k), artefact, severity, rng);
-    insertChunk(out, volume.shape, axis, k, corrupted.volume.data, chunkShape);
+    insertPlane(out, volume.shape, axis, k, corrupted.volume.data);
   }
   return withData(volume, out);
 }

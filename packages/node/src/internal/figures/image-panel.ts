@@ -1,6 +1,5 @@
-import { MriError, orientation, type Volume } from '@duncan-mri/volume';
+import { type Axis, extractPlane, MriError, orientation, type Volume } from '@duncan-mri/volume';
 import type { Legend, Mark, Scale, Spec } from 'vega-typings';
-import { extractChunk } from '../chunks.js';
 import { encodePng } from '../png.js';
 import { fitText, textWidth } from './figure-font.js';
 import { FIGURE_STYLE, type RenderedFigure, renderFigure } from './render-figure.js';
@@ -18,16 +17,15 @@ export interface PanelImage {
  * One slice along `axis` as a 2-D image (width = the faster remaining axis), oriented by the
  * affine as scanners show it: the patient's right on the left, anterior or superior up.
  */
-export function sliceOf(volume: Volume, axis: 0 | 1 | 2, index: number): PanelImage {
-  const { data, shape } = extractChunk(volume.data, volume.shape, axis, index, 1);
+export function sliceOf(volume: Volume, axis: Axis, index: number): PanelImage {
   const kept = [0, 1, 2].filter((i) => i !== axis);
   const codes = orientation(volume.affine);
   const h = codes[kept[0]!]!;
   const v = codes[kept[1]!]!;
   return {
-    data,
-    width: shape[kept[0]!]!,
-    height: shape[kept[1]!]!,
+    data: extractPlane(volume.data, volume.shape, axis, index),
+    width: volume.shape[kept[0]!]!,
+    height: volume.shape[kept[1]!]!,
     flipX: h === 'R' || h === 'A',
     flipY: v === 'A' || v === 'S',
   };
