@@ -2,7 +2,7 @@ import { assertVolume, MriError, type Volume } from '@duncan-mri/volume';
 import type { DuncanModel } from './create-model.js';
 import { requireTrainingState, stateOf } from './internal/model-state.js';
 import { type LossValues, runTrainStep } from './internal/run-train-step.js';
-import { fail, validateNumber, validateObject } from './internal/validate.js';
+import { invalidArgument, validateNumber, validateObject } from './internal/validate.js';
 import { imagesToTensor } from './internal/volume-tensor.js';
 
 /**
@@ -83,7 +83,7 @@ export async function trainStep(
     });
   }
   if (nx % 4 !== 0 || ny % 4 !== 0 || nx < 32 || ny < 32) {
-    fail(
+    invalidArgument(
       where,
       'batch.clean[0].shape',
       'must have sides that are multiples of 4 and >= 32',
@@ -110,13 +110,15 @@ export async function trainStep(
 
 function validateImages(where: string, argument: string, value: unknown): Volume[] {
   if (!Array.isArray(value) || value.length === 0) {
-    fail(where, argument, 'must be a non-empty array of 2-D volumes', value);
+    invalidArgument(where, argument, 'must be a non-empty array of 2-D volumes', value);
   }
   return value.map((v, i) => {
     assertVolume(v, where, `${argument}[${i}]`);
-    if (v.shape[2] !== 1) fail(where, `${argument}[${i}].shape`, 'must be 2-D (nz = 1)', v.shape);
+    if (v.shape[2] !== 1)
+      invalidArgument(where, `${argument}[${i}].shape`, 'must be 2-D (nz = 1)', v.shape);
     for (const x of v.data) {
-      if (!Number.isFinite(x)) fail(where, `${argument}[${i}].data`, 'must be finite', x);
+      if (!Number.isFinite(x))
+        invalidArgument(where, `${argument}[${i}].data`, 'must be finite', x);
     }
     return v;
   });

@@ -8,7 +8,7 @@ import { runSemiStep, type SemiLossValues } from './internal/run-semi-step.js';
 import { runTrainStep } from './internal/run-train-step.js';
 import { prepareSlices, sampleCrop } from './internal/slice-sampler.js';
 import {
-  fail,
+  invalidArgument,
   validateAxis,
   validateFunction,
   validateNumber,
@@ -218,7 +218,7 @@ export async function train(
   const o = validateObject(where, 'options', options);
   const mode = (o.mode ?? 'unpaired') as TrainingMode;
   if (!MODES.includes(mode))
-    fail(where, 'options.mode', `must be one of ${MODES.join(', ')}`, mode);
+    invalidArgument(where, 'options.mode', `must be one of ${MODES.join(', ')}`, mode);
   const steps = validateNumber(where, 'options.steps', o.steps, { min: 0, integer: true });
   const batchSize = validateNumber(
     where,
@@ -242,13 +242,18 @@ export async function train(
   );
   const signal = o.signal as AbortSignal | undefined;
   if (signal !== undefined && (typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
-    fail(where, 'options.signal', 'must be an AbortSignal', signal);
+    invalidArgument(where, 'options.signal', 'must be an AbortSignal', signal);
   }
   if (mode !== 'semi' && o.pairedWeight !== undefined) {
-    fail(where, 'options.pairedWeight', "applies only to mode 'semi'", o.pairedWeight);
+    invalidArgument(where, 'options.pairedWeight', "applies only to mode 'semi'", o.pairedWeight);
   }
   if (mode !== 'unpaired' && o.axis !== undefined) {
-    fail(where, 'options.axis', "applies only to mode 'unpaired' (pairs are 2-D)", o.axis);
+    invalidArgument(
+      where,
+      'options.axis',
+      "applies only to mode 'unpaired' (pairs are 2-D)",
+      o.axis,
+    );
   }
   const run =
     mode === 'unpaired'
@@ -301,7 +306,7 @@ function unpairedSteps(
   batchSize: number,
 ): StepRunner<TrainingLosses> {
   if (typeof d.pair === 'function') {
-    fail(
+    invalidArgument(
       where,
       'data',
       "must be { clean, corrupted } volume collections in mode 'unpaired' (pass mode 'paired' or 'semi' to train on a pair source)",
@@ -347,7 +352,7 @@ function pairedSteps(
   batchSize: number,
 ): StepRunner<PairedTrainingLosses | SemiTrainingLosses> {
   if (typeof d.pair !== 'function') {
-    fail(
+    invalidArgument(
       where,
       'data',
       `must be a pair source { size, pair(index) } (e.g. createTrainingPairs of @duncan-mri/simulate) in mode '${mode}'`,
@@ -357,7 +362,12 @@ function pairedSteps(
   const size = validateNumber(where, 'data.size', d.size, { min: 1, integer: true });
   const { config } = state;
   if (size !== config.cropSize) {
-    fail(where, 'data.size', `must equal the model's cropSize (${config.cropSize})`, size);
+    invalidArgument(
+      where,
+      'data.size',
+      `must equal the model's cropSize (${config.cropSize})`,
+      size,
+    );
   }
   const source = d as unknown as PairedTrainingData;
   const pairedWeight =

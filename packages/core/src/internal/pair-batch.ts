@@ -1,4 +1,4 @@
-import { fail } from './validate.js';
+import { invalidArgument } from './validate.js';
 
 /**
  * Pair indices a source must accept: `[0, 2^21)`, the range of `createTrainingPairs` of
@@ -55,12 +55,18 @@ export function readPairs(
   for (const index of indices) {
     const p = source.pair(index) as unknown;
     const argument = `data.pair(${index})`;
-    if (typeof p !== 'object' || p === null) fail(where, argument, 'must return an object', p);
+    if (typeof p !== 'object' || p === null)
+      invalidArgument(where, argument, 'must return an object', p);
     const { clean, corrupted, mask } = p as Record<string, unknown>;
     batch.clean.push(image(where, `${argument}.clean`, clean, size));
     batch.corrupted.push(image(where, `${argument}.corrupted`, corrupted, size));
     if (!(mask instanceof Uint8Array) || mask.length !== size * size) {
-      fail(where, `${argument}.mask`, `must be a Uint8Array of ${size * size} values`, mask);
+      invalidArgument(
+        where,
+        `${argument}.mask`,
+        `must be a Uint8Array of ${size * size} values`,
+        mask,
+      );
     }
     batch.mask.push(Float32Array.from(mask, (v) => (v !== 0 ? 1 : 0)));
   }
@@ -69,10 +75,10 @@ export function readPairs(
 
 function image(where: string, argument: string, value: unknown, size: number): Float32Array {
   if (!(value instanceof Float32Array) || value.length !== size * size) {
-    fail(where, argument, `must be a Float32Array of ${size * size} values`, value);
+    invalidArgument(where, argument, `must be a Float32Array of ${size * size} values`, value);
   }
   for (const x of value) {
-    if (!Number.isFinite(x)) fail(where, argument, 'must be finite', x);
+    if (!Number.isFinite(x)) invalidArgument(where, argument, 'must be finite', x);
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import { assertVolume, extractPlane, type Rng, type Volume } from '@duncan-mri/volume';
 import type { ModelConfig } from '../model-config.js';
-import { fail } from './validate.js';
+import { invalidArgument } from './validate.js';
 import { normalise, robustRange, sliceGeometry } from './volume-tensor.js';
 
 /** The usable (foreground-rich) slices of one normalised volume. */
@@ -30,7 +30,7 @@ export function prepareSlices(
   axis: 0 | 1 | 2,
 ): SlicePool {
   if (!Array.isArray(volumes) || volumes.length === 0) {
-    fail(where, argument, 'must be a non-empty array of volumes', volumes);
+    invalidArgument(where, argument, 'must be a non-empty array of volumes', volumes);
   }
   const sources: SliceSource[] = [];
   let count = 0;
@@ -50,7 +50,7 @@ export function prepareSlices(
     sources.push({ data, volume: v, slices });
   });
   if (count === 0) {
-    fail(
+    invalidArgument(
       where,
       argument,
       `must contain slices with at least ${config.minForegroundFraction * 100} % foreground`,

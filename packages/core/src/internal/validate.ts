@@ -1,10 +1,9 @@
 import { invalidArgument } from '@duncan-mri/volume';
 
 // The shared boundary checks live in @duncan-mri/volume; re-exported here for the package's
-// modules. `fail` is the old name of invalidArgument, still used by the training modules.
+// modules.
 export {
   invalidArgument,
-  invalidArgument as fail,
   type NumberRule,
   validateBoolean,
   validateNumber,
