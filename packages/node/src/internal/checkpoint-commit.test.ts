@@ -125,15 +125,15 @@ describe('readCheckpoint of pairs that do not belong together', () => {
     );
   });
 
-  it('still loads the checkpoints of the repository, written before the hash existed', async () => {
+  it('still loads the checkpoints of the repository, with or without the hash', async () => {
     await useNodeBackend({ env: {} });
-    for (const dir of [
-      join(REPOSITORY, 'packages', 'model'),
-      join(REPOSITORY, 'training', 'default-model', 'checkpoint'),
-    ]) {
+    // The bundled model was written before the hash existed; the training state is rewritten
+    // by every training chunk, now with it.
+    const model0 = join(REPOSITORY, 'packages', 'model');
+    expect(readCheckpoint(model0).manifest.weightsSha256).toBeUndefined();
+    for (const dir of [model0, join(REPOSITORY, 'training', 'default-model', 'checkpoint')]) {
       if (!existsSync(join(dir, CHECKPOINT_FILES.manifest))) continue;
       const checkpoint = readCheckpoint(dir);
-      expect(checkpoint.manifest.weightsSha256).toBeUndefined();
       const model = await loadCheckpoint(checkpoint);
       if (!checkpoint.manifest.inference)
         expect(model.step).toBe(checkpoint.manifest.optimiser.generatorStep);
