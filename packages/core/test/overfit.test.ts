@@ -5,18 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { correct, createModel, train, UNPAIRED_RECIPE } from '../src/index.js';
 import { phantom, useBackend } from './helpers.js';
 
+/**
+ * Four "subjects" and the same anatomy with strong Rician noise; training draws clean and
+ * corrupted images independently (unpaired).
+ */
+function noisyPhantoms() {
+  const rng = createRng(5);
+  const clean = [0, 2, -2, 4].map((shift) => phantom(32, 32, 1, shift));
+  const corrupted = clean.map(
+    (c) => simulate(c, [{ artefact: 'noise', ranges: { sigma: 0.3 } }], rng).volume,
+  );
+  return { clean, corrupted };
+}
+
 // The training runs here take 1-2 minutes alone and several times that under parallel turbo
 // load on two cores: 600 s per test.
 describe('a tiny DUNCAN model (C = 8, R = 1) on 32x32 phantoms', () => {
   it('learns from unpaired clean and corrupted images until the corrected images beat the corrupted ones in SSIM', async () => {
     await useBackend('wasm');
-    const rng = createRng(5);
-    // Four "subjects"; the corrupted set is the same anatomy with strong Rician noise, but
-    // training draws clean and corrupted images independently (unpaired).
-    const clean = [0, 2, -2, 4].map((shift) => phantom(32, 32, 1, shift));
-    const corrupted = clean.map(
-      (c) => simulate(c, [{ artefact: 'noise', ranges: { sigma: 0.3 } }], rng).volume,
-    );
+    const { clean, corrupted } = noisyPhantoms();
     const model = createModel(
       {
         channels: 8,
@@ -59,11 +66,7 @@ describe('a tiny DUNCAN model (C = 8, R = 1) on 32x32 phantoms', () => {
 
   it('moves a residual corrector away from the identity with UNPAIRED_RECIPE, where the paper weights keep it there', async () => {
     await useBackend('wasm');
-    const rng = createRng(5);
-    const clean = [0, 2, -2, 4].map((shift) => phantom(32, 32, 1, shift));
-    const corrupted = clean.map(
-      (c) => simulate(c, [{ artefact: 'noise', ranges: { sigma: 0.3 } }], rng).volume,
-    );
+    const { clean, corrupted } = noisyPhantoms();
     // Mean |corrected - input| inside the phantoms after 40 unpaired steps.
     const change = async (recipe: boolean) => {
       const model = createModel(

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CheckpointManifest, loadCheckpoint } from '../src/checkpoint.js';
-import { discriminatorLoss, generatorLosses } from '../src/internal/losses.js';
+import { adversarialOptions, discriminatorLoss, generatorLosses } from '../src/internal/losses.js';
 import { stateOf } from '../src/internal/model-state.js';
 import { pairedTerms } from '../src/internal/paired-loss.js';
 import { runPairedStep } from '../src/internal/run-paired-step.js';
@@ -52,14 +52,6 @@ async function load(DIR: string) {
     manifest: JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as CheckpointManifest,
     weights: new Uint8Array(readFileSync(join(DIR, 'weights.bin'))),
   });
-}
-
-/** The adversarial options a training step derives from the model's config. */
-function adversarialOf(state: ReturnType<typeof stateOf>) {
-  return {
-    headMasked: state.config.headMaskedDiscriminators,
-    threshold: state.config.foregroundThreshold,
-  };
 }
 
 function expectClose(actual: number, expected: number, tol: number, label: string): void {
@@ -130,7 +122,7 @@ describe.each([
           xa,
           xf,
           state.config.lossWeights,
-          adversarialOf(state),
+          adversarialOptions(state.config),
         );
         terms = Object.fromEntries(GENERATOR_TERMS.map((t) => [t, r.terms[t].dataSync()[0]!]));
         fakeF = r.fakeF.dataSync() as Float32Array;
@@ -161,14 +153,20 @@ describe.each([
     const xa = tf.tensor4d(reference.inputs.corrupted, [1, n, n, 1]);
     const xf = tf.tensor4d(reference.inputs.clean, [1, n, n, 1]);
     const { fakeF, fakeA } = tf.tidy(() => {
-      const r = generatorLosses(state.nets, xa, xf, state.config.lossWeights, adversarialOf(state));
+      const r = generatorLosses(
+        state.nets,
+        xa,
+        xf,
+        state.config.lossWeights,
+        adversarialOptions(state.config),
+      );
       return { fakeF: r.fakeF, fakeA: r.fakeA };
     });
     const { value, grads } = tf.variableGrads(
       () =>
         tf.add(
-          discriminatorLoss(state.nets.discriminatorF, xf, fakeF, adversarialOf(state)),
-          discriminatorLoss(state.nets.discriminatorA, xa, fakeA, adversarialOf(state)),
+          discriminatorLoss(state.nets.discriminatorF, xf, fakeF, adversarialOptions(state.config)),
+          discriminatorLoss(state.nets.discriminatorA, xa, fakeA, adversarialOptions(state.config)),
         ) as tf.Scalar,
       state.discriminatorVariables.map(([, v]) => v),
     );

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GENERATOR_TERMS, type GeneratorTerm, type LossWeights } from '../model-config.js';
+import {
+  GENERATOR_TERMS,
+  type GeneratorTerm,
+  type LossWeights,
+  type ModelConfig,
+} from '../model-config.js';
 import type { Features, Networks } from './networks.js';
 
 /** Mean absolute difference. */
@@ -53,6 +58,11 @@ export interface AdversarialOptions {
   readonly headMasked: boolean;
   /** The head threshold of {@link headWeights} (`config.foregroundThreshold`). */
   readonly threshold: number;
+}
+
+/** The adversarial options of a model's config (`headMaskedDiscriminators`, `foregroundThreshold`). */
+export function adversarialOptions(config: ModelConfig): AdversarialOptions {
+  return { headMasked: config.headMaskedDiscriminators, threshold: config.foregroundThreshold };
 }
 
 /** The generator terms (unweighted), their weighted sum, and the two fakes. */

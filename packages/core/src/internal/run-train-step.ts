@@ -2,7 +2,7 @@ import { createRng } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import { GENERATOR_TERMS, type GeneratorTerm } from '../model-config.js';
 import { accumulateGradients, adamUpdate } from './adam.js';
-import { discriminatorLoss, generatorLosses } from './losses.js';
+import { adversarialOptions, discriminatorLoss, generatorLosses } from './losses.js';
 import type { ModelState } from './model-state.js';
 import { imagesToTensor, readFloat32 } from './volume-tensor.js';
 
@@ -65,10 +65,7 @@ export async function runAdversarialStep(
     beta2: config.beta2,
     epsilon: config.epsilon,
   };
-  const adversarial = {
-    headMasked: config.headMaskedDiscriminators,
-    threshold: config.foregroundThreshold,
-  };
+  const adversarial = adversarialOptions(config);
   // The pools' draws depend only on the seed and the step, so a resumed run draws the same.
   const rng = createRng((state.seed + state.adamGenerator.step * 0x9e3779b1) % 2 ** 52);
   // The generator gradient is accumulated one image pair at a time: instance normalisation
