@@ -21,9 +21,14 @@
 //
 //   node packages/core/scripts/training-pair-stream.mjs --seed 1 --start 0 --size 128 [--count N]
 //     [--clean-fraction 0.2] [--contrast true|false] [--source a.nii --source b.nii]
+//     [--describe pairs.jsonl]
+//
+// --describe FILE appends one JSON line per streamed pair, `{"index":i,"description":"..."}`
+// (the pair's `description`: source, axis, contrast and acquisition draws | the corruption), so
+// that a held-out set can be scored per artefact and severity.
 //
 // Needs the built packages (npm run build) and the Debian data of tools/reference/fetch-data.sh.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -104,6 +109,7 @@ async function main() {
   const count = Number(opt('count', Number.POSITIVE_INFINITY));
   const cleanFraction = Number(opt('clean-fraction', 0.2));
   const contrast = opt('contrast', 'true') !== 'false';
+  const describe = opt('describe', undefined);
   // --source FILE (repeatable) replaces the default sources (used by the stream's own test).
   const given = args.flatMap((a, i) => (a === '--source' ? [args[i + 1]] : []));
   const sources =
@@ -131,6 +137,9 @@ async function main() {
   );
   for (let i = start; i < start + count && !closed; i++) {
     const p = pairs.pair(i);
+    if (describe !== undefined) {
+      appendFileSync(describe, `${JSON.stringify({ index: i, description: p.description })}\n`);
+    }
     const frame = Buffer.alloc(size * size * 9);
     Buffer.from(p.clean.buffer, p.clean.byteOffset, p.clean.byteLength).copy(frame, 0);
     Buffer.from(p.corrupted.buffer, p.corrupted.byteOffset, p.corrupted.byteLength).copy(

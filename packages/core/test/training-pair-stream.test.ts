@@ -3,7 +3,7 @@
 // exactly the pairs of createTrainingPairs for the same seed and indices, in the documented
 // layout, so both trainers see the same slices.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ describe('training-pair-stream.mjs', () => {
     const file = join(dir, 'phantom.nii');
     writeFileSync(file, writeNifti(volume, { datatype: 'float32' }));
     const size = 32;
+    const described = join(dir, 'pairs.jsonl');
     const run = spawnSync(
       process.execPath,
       [
@@ -44,6 +45,8 @@ describe('training-pair-stream.mjs', () => {
         '4',
         '--count',
         '3',
+        '--describe',
+        described,
       ],
       { maxBuffer: 1 << 24 },
     );
@@ -62,6 +65,15 @@ describe('training-pair-stream.mjs', () => {
     const frame = size * size * 9;
     expect(frames.length).toBe(3 * frame);
     const pairs = createTrainingPairs([{ volume }], { seed: 9, size });
+    // --describe: one JSON line per pair, the pair's own description.
+    const lines = readFileSync(described, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual(
+      [4, 5, 6].map((index) => ({ index, description: pairs.pair(index).description })),
+    );
+    expect(lines[0].description).toMatch(/ \| /);
     for (let k = 0; k < 3; k++) {
       const at = frames.byteOffset + k * frame;
       const copy = (offset: number, bytes: number) =>
