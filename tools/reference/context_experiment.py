@@ -1,0 +1,263 @@
+"""Does the corrector need to see further? An equal-compute experiment in PyTorch only (the
+architectures here are not in @duncan-mri/core): two residual correctors trained in the paired
+mode from random weights on the same pairs, then scored on the same held-out pairs, per
+corruption.
+
+- `base`: the corrector of the default model (duncan_torch.Networks: content encoder A with two
+  stride-2 levels and R residual blocks at 1/4 scale, decoder F with content skips; C = 16,
+  R = 3). Its effective receptive field is about +-20 pixels (receptive_field.py).
+- `deep`: the same blocks with two more stride-2 levels (1/8 and 1/16 scale, 4C channels) and
+  skips at every level (a U-Net), so that the residual blocks at 1/16 scale see the whole
+  128x128 field: N/2 ghosts (half a field away) and motion copies along the phase-encode line
+  are within reach.
+
+Both use the paired loss of duncan_torch.paired_terms (L1, background weight 0.1, + 1 - SSIM in
+the head), Adam (0.5, 0.999) at 2e-4, batch 8 of 128x128 pairs of training-pair-stream.mjs
+(seed 1, from pair 0), one thread, and stop after --cpu-minutes of their own CPU time. The
+held-out pairs start at pair 2,000,000 of the same stream (never read in training: a run of
+this length reads fewer than 100,000 pairs) and are scored by in-head SSIM (skimage, Gaussian
+window, the clean image's range), grouped by the pair's corruption (--describe).
+
+    /usr/bin/python3 tools/reference/context_experiment.py --arch base --out data-cache/runs/context/base --cpu-minutes 12
+    /usr/bin/python3 tools/reference/context_experiment.py --arch deep --out data-cache/runs/context/deep --cpu-minutes 12
+    /usr/bin/python3 tools/reference/context_experiment.py --score data-cache/runs/context/base data-cache/runs/context/deep
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import duncan_torch as dt  # noqa: E402
+from train_default_model import PairStream  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(HERE))
+STREAM = os.path.join(ROOT, "packages", "core", "scripts", "training-pair-stream.mjs")
+SIZE = 128
+HELD_OUT_START = 2_000_000
+BASE_CONFIG = {"channels": 16, "residualBlocks": 3, "contentSkips": True, "outputNorm": False}
+
+
+def deep_specs(c, r):
+    """(name, shape, bias) of the deep corrector's weights, kernels [k, k, in, out]."""
+    specs = []
+
+    def conv(name, k, ci, co, bias=False):
+        specs.append((f"{name}/w", [k, k, ci, co], False))
+        if bias:
+            specs.append((f"{name}/b", [co], True))
+
+    conv("stem", 7, 1, c)
+    conv("down1", 4, c, 2 * c)
+    conv("down2", 4, 2 * c, 4 * c)
+    conv("down3", 4, 4 * c, 4 * c)
+    conv("down4", 4, 4 * c, 4 * c)
+    for i in range(r):
+        conv(f"res{i}/conv1", 3, 4 * c, 4 * c)
+        conv(f"res{i}/conv2", 3, 4 * c, 4 * c)
+    conv("up4", 3, 4 * c, 4 * c)
+    conv("fuse3", 1, 8 * c, 4 * c, True)
+    conv("up3", 3, 4 * c, 4 * c)
+    conv("fuse2", 1, 8 * c, 4 * c, True)
+    conv("up2", 5, 4 * c, 2 * c)
+    conv("fuse1", 1, 4 * c, 2 * c, True)
+    conv("up1", 5, 2 * c, c, True)
+    conv("fuse0", 1, 2 * c, c, True)
+    conv("out", 7, c, 1, True)
+    return specs
+
+
+class Deep:
+    """The deep residual corrector, built from duncan_torch's conv and InstanceNorm blocks."""
+
+    def __init__(self, weights, r):
+        self.nets = dt.Networks({"residualBlocks": r}, weights)
+        self.r = r
+
+    def correct(self, x):
+        n = self.nets
+        e0 = n.block(x, "stem", 1)
+        e1 = n.block(e0, "down1", 2)
+        e2 = n.block(e1, "down2", 2)
+        e3 = n.block(e2, "down3", 2)
+        h = n.block(e3, "down4", 2)
+        for i in range(self.r):
+            h = h + dt.instance_norm(n.conv(n.block(h, f"res{i}/conv1", 1), f"res{i}/conv2", 1))
+        h = n.fuse(n.block(n.up(h), "up4", 1), e3, "fuse3")
+        h = n.fuse(n.block(n.up(h), "up3", 1), e2, "fuse2")
+        h = n.fuse(n.block(n.up(h), "up2", 1), e1, "fuse1")
+        h = F.relu(n.conv(n.up(h), "up1", 1, bias=True))
+        h = n.fuse(h, e0, "fuse0")
+        return x + n.conv(h, "out", 1, bias=True)
+
+
+def build(arch, seed):
+    if arch == "base":
+        config = dt.default_config(**BASE_CONFIG)
+        weights = dt.init_weights(config, seed)
+        nets = dt.Networks(config, weights)
+        keep = [k for k in weights if k.startswith("contentEncoderA/") or k.startswith("decoderF/")]
+        return nets.correct, {k: weights[k] for k in keep}
+    g = torch.Generator().manual_seed(seed)
+    weights = {}
+    for name, shape, bias in deep_specs(BASE_CONFIG["channels"], BASE_CONFIG["residualBlocks"]):
+        t = torch.zeros(shape) if bias else torch.randn(shape, generator=g) * 0.02
+        weights[name] = t.requires_grad_(True)
+    return Deep(weights, BASE_CONFIG["residualBlocks"]).correct, weights
+
+
+def train(args):
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    correct, weights = build(args.arch, args.seed)
+    count = sum(int(np.prod(w.shape)) for w in weights.values())
+    adam = dt.Adam(list(weights.items()), 0.5, 0.999, 1e-8)
+    stream = PairStream(1, SIZE, 0)
+    cpu0, step, log = time.process_time(), 0, open(os.path.join(args.out, "log.jsonl"), "w")
+    print(f"{args.arch}: {count} corrector weights", flush=True)
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # SIGTERM ends the run early and still saves it
+    try:
+        while (time.process_time() - cpu0) / 60 < args.cpu_minutes:
+            xa, xf, mask = stream.batch(args.batch)
+            l1, ssim = dt.paired_terms(correct(xa), xf, mask, 0.1)
+            (l1 + ssim).backward()
+            adam.update(args.lr)
+            step += 1
+            if step % 50 == 0:
+                rec = {"step": step, "cpuMinutes": (time.process_time() - cpu0) / 60, "l1": float(l1), "ssim": float(ssim)}
+                log.write(json.dumps(rec) + "\n")
+                log.flush()
+                print(rec, flush=True)
+    except KeyboardInterrupt:
+        print("stopped by a signal", flush=True)
+    stream.close()
+    torch.save({"arch": args.arch, "step": step, "weights": {k: v.detach() for k, v in weights.items()},
+                "cpuMinutes": (time.process_time() - cpu0) / 60, "parameters": count},
+               os.path.join(args.out, "final.pt"))
+    print(f"stopped after {step} steps", flush=True)
+
+
+def held_out(n, cache):
+    """n held-out pairs (clean, corrupted, mask, corruption), cached as .npz."""
+    if os.path.exists(cache):
+        z = np.load(cache, allow_pickle=False)
+        return z["clean"], z["corrupted"], z["mask"], list(z["corruption"])
+    described = cache + ".jsonl"
+    if os.path.exists(described):
+        os.remove(described)
+    proc = subprocess.run(["node", STREAM, "--seed", "1", "--size", str(SIZE), "--start", str(HELD_OUT_START),
+                           "--count", str(n), "--describe", described], capture_output=True, check=True)
+    body = proc.stdout[proc.stdout.index(b"\n") + 1:]
+    frame = SIZE * SIZE * 9
+    clean = np.stack([np.frombuffer(body, "<f4", SIZE * SIZE, k * frame).reshape(SIZE, SIZE) for k in range(n)])
+    corrupted = np.stack([np.frombuffer(body, "<f4", SIZE * SIZE, k * frame + 4 * SIZE * SIZE).reshape(SIZE, SIZE) for k in range(n)])
+    mask = np.stack([np.frombuffer(body, "u1", SIZE * SIZE, k * frame + 8 * SIZE * SIZE).reshape(SIZE, SIZE) for k in range(n)])
+    corruption = [json.loads(line)["description"].split(" | ")[1] for line in open(described)]
+    np.savez(cache, clean=clean, corrupted=corrupted, mask=mask, corruption=np.array(corruption))
+    return clean, corrupted, mask, corruption
+
+
+def group_of(corruption):
+    """clean; motion or ghosting alone, by severity; any pair with noise; other combinations."""
+    if corruption == "clean":
+        return "clean (through)"
+    if "noise" in corruption:
+        return "with noise"
+    parts = re.sub(r"\([^)]*\)", "", corruption).split("+")
+    return parts[0] if len(parts) == 1 else "motion + ghosting"
+
+
+def score(args):
+    from skimage.metrics import structural_similarity
+
+    torch.set_num_threads(1)
+    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.score[0], "..", "held-out.npz"))
+
+    def ssim_in(c, x, m):
+        _, s = structural_similarity(c, x, data_range=float(c.max() - c.min()), full=True,
+                                     gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+        return float(s[m > 0].mean())
+
+    unchanged = [ssim_in(c, a, m) for c, a, m in zip(clean, corrupted, mask)]
+    results = {}
+    for run in args.score:
+        saved = torch.load(os.path.join(run, "final.pt"))
+        weights = saved["weights"]
+        if saved["arch"] == "base":
+            nets = dt.Networks(dt.default_config(**BASE_CONFIG), dict(weights))
+            correct = nets.correct
+        else:
+            correct = Deep(weights, BASE_CONFIG["residualBlocks"]).correct
+        with torch.no_grad():
+            out = [correct(torch.tensor(a.copy())[None, None])[0, 0].numpy() for a in corrupted]
+        results[run] = {"arch": saved["arch"], "steps": saved["step"], "cpuMinutes": round(saved["cpuMinutes"], 1),
+                        "parameters": saved["parameters"],
+                        "ssim": [ssim_in(c, o, m) for c, o, m in zip(clean, out, mask)]}
+    groups = sorted({group_of(c) for c in corruption})
+    names = list(results)
+    print("| group | n | unchanged | " + " | ".join(f"{results[r]['arch']} ({results[r]['steps']} steps, "
+                                                    f"{results[r]['cpuMinutes']} CPU-min): SSIM, gain" for r in names) + " |")
+    print("| --- | ---: | ---: | " + " | ".join("---:" for _ in names) + " |")
+    table = {}
+    for gname in groups + ["all corrupted"]:
+        idx = [i for i, c in enumerate(corruption) if (group_of(c) == gname if gname != "all corrupted" else c != "clean")]
+        u = np.mean([unchanged[i] for i in idx])
+        cells = []
+        for r in names:
+            v = np.array([results[r]["ssim"][i] for i in idx])
+            gain = v - np.array([unchanged[i] for i in idx])
+            lo, hi = bootstrap(gain)
+            cells.append(f"{v.mean():.4f}, {gain.mean():+.4f} [{lo:+.4f}, {hi:+.4f}]")
+            table.setdefault(gname, {})[results[r]["arch"]] = {"ssim": float(v.mean()), "gain": float(gain.mean()), "ci": [lo, hi]}
+        table[gname]["unchanged"] = float(u)
+        table[gname]["n"] = len(idx)
+        print(f"| {gname} | {len(idx)} | {u:.4f} | " + " | ".join(cells) + " |")
+    with open(os.path.join(args.score[0], "..", "scores.json"), "w") as f:
+        json.dump({"heldOut": {"start": HELD_OUT_START, "pairs": args.pairs, "seed": 1, "size": SIZE},
+                   "runs": {r: {k: v for k, v in results[r].items() if k != "ssim"} for r in names},
+                   "groups": table}, f, indent=1)
+
+
+def bootstrap(d, n=2000, seed=2026):
+    """Percentile-bootstrap 95 % interval of the mean of d."""
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, len(d), (n, len(d)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--arch", choices=["base", "deep"])
+    p.add_argument("--out")
+    p.add_argument("--cpu-minutes", type=float, default=12)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--score", nargs="+", help="score these runs on the held-out pairs")
+    p.add_argument("--pairs", type=int, default=400)
+    args = p.parse_args()
+    if args.score:
+        score(args)
+    elif args.arch and args.out:
+        train(args)
+    else:
+        p.error("--arch and --out (train), or --score RUN...")
+
+
+if __name__ == "__main__":
+    main()
