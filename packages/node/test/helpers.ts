@@ -1,6 +1,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +26,37 @@ export const SAMPLE = fileURLToPath(new URL('../sample/ge-pd-4-slices.nii.gz', i
 export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const CLI = join(PACKAGE_ROOT, 'dist', 'cli.js');
 
+/** Fails a suite of the built CLI early, with the fix, when the package is not built. */
+export function assertCliBuilt(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
+}
+
 export function tempDir(prefix = 'duncan-node-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
 export function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** The parsed JSON of a file (untyped: a test reads whatever it checks). */
+export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+
+/**
+ * Copies files of {@link GE_SERIES} into `dir` (made if missing): the first `files` in name order,
+ * or the ones named. Returns the names copied, for a test that damages or removes some.
+ */
+export function copyGeSeries(dir: string, files: number | readonly string[]): string[] {
+  const names =
+    typeof files === 'number'
+      ? readdirSync(GE_SERIES)
+          .filter((n) => n.endsWith('.dcm'))
+          .sort()
+          .slice(0, files)
+      : [...files];
+  mkdirSync(dir, { recursive: true });
+  for (const name of names) copyFileSync(join(GE_SERIES, name), join(dir, name));
+  return names;
 }
 
 /** A small model config for tests: fast on 2 cores. */

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../src/checkpoint-files.js';
-import { CLI, duncan, SAMPLE, TINY_CONFIG, tempDir } from './helpers.js';
+import { CLI, duncan, readJson, SAMPLE, TINY_CONFIG, tempDir } from './helpers.js';
 
 interface Started {
   readonly child: ChildProcess;
@@ -50,7 +50,7 @@ async function until(run: Started, test: () => boolean, what: string): Promise<v
 /** The step of the checkpoint in `dir` (0 while there is none or it is being replaced). */
 function savedStep(dir: string): number {
   try {
-    return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).optimiser.generatorStep;
+    return readJson(join(dir, 'manifest.json')).optimiser.generatorStep;
   } catch {
     return 0;
   }
