@@ -57,7 +57,7 @@ describe('readVolumeFile', () => {
 
   it('skips the DICOM files of a directory that cannot be read, naming each; strict fails on them by name', async () => {
     const dir = tempDir();
-    const names = copyGeSeries(dir, 4);
+    const names = copyGeSeries(dir, 1, 4);
     writeFileSync(join(dir, 'brain_999.dcm'), 'DICM? no, a damaged file');
     // A truncated slice: its pixel data is cut off.
     const whole = readFileSync(join(GE_SERIES, names[1]!));
@@ -82,7 +82,7 @@ describe('readVolumeFile', () => {
 
   it('asks which series when a directory holds several, and takes a position or a UID', async () => {
     const dir = tempDir();
-    copyGeSeries(dir, ['brain_010.dcm', 'brain_011.dcm']);
+    copyGeSeries(dir, 10, 11);
     copyFileSync(DICOM('MR_small.dcm'), join(dir, 'small.dcm'));
     writeFileSync(join(dir, 'notes.txt'), 'not dicom');
     mkdirSync(join(dir, 'sub'));
@@ -136,7 +136,7 @@ describe('readVolumeFile', () => {
 
   it('bounds a DICOM directory by limits.maxFrames before reading it all', async () => {
     const dir = tempDir();
-    copyGeSeries(dir, ['brain_010.dcm', 'brain_011.dcm', 'brain_012.dcm']);
+    copyGeSeries(dir, 10, 12);
     const e = await expectMriError(() => readVolumeFile(dir, { limits: { maxFrames: 2 } }), {});
     expect(e.code).toBe('LIMIT_EXCEEDED');
     expect(e.message).toMatch(/at most 2 DICOM files/);

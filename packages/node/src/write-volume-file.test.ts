@@ -88,7 +88,7 @@ describe('writeVolumeFile', () => {
   it('writes a derived DICOM series directory for a DICOM source', async () => {
     const dir = tempDir();
     const series = join(dir, 'series');
-    copyGeSeries(series, ['brain_010.dcm', 'brain_011.dcm', 'brain_012.dcm']);
+    copyGeSeries(series, 10, 12);
     const input = await readVolumeFile(series);
     const out = await writeVolumeFile(join(dir, 'derived'), input.volume, {
       source: input,
@@ -163,7 +163,7 @@ describe('writeVolumeFile', () => {
     const dir = tempDir();
     const nifti = await readVolumeFile(NIFTI('anatomical.nii'));
     const series = join(dir, 'series');
-    copyGeSeries(series, ['brain_010.dcm', 'brain_011.dcm']);
+    copyGeSeries(series, 10, 11);
     const dicom = await readVolumeFile(series);
     for (const length of [236, 254, 255]) {
       const name = join(dir, `${'n'.repeat(length - 7)}.nii.gz`);

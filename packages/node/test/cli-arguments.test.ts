@@ -130,7 +130,7 @@ describe('duncan on a DICOM directory with an unreadable file', () => {
   it('skips it with a warning that names it; --strict fails on it, by name', async () => {
     const dir = tempDir();
     const series = join(dir, 'series');
-    const _names = copyGeSeries(series, 3);
+    copyGeSeries(series, 1, 3);
     writeFileSync(join(series, 'brain_021.dcm'), 'not a DICOM file at all');
     const info = await duncan(['info', series]);
     expect(info.code, info.stderr).toBe(0);

@@ -16,12 +16,24 @@ import {
   sha256,
   TINY_CONFIG,
   tempDir,
+  tinyTraining,
 } from './helpers.js';
 import { readPngFile } from './png-reader.js';
 import { expectSvgTexts } from './svg-texts.js';
 
 let work: string;
 let model: string;
+
+/** What `duncan train` writes in two steps with a panel each: checkpoint, losses, figures. */
+const TWO_STEP_RUN_FILES = [
+  'loss-curve.png',
+  'loss-curve.svg',
+  'losses.csv',
+  'manifest.json',
+  'panel-step000001.png',
+  'panel-step000002.png',
+  'weights.bin',
+];
 
 beforeAll(async () => {
   assertCliBuilt();
@@ -36,12 +48,7 @@ beforeAll(async () => {
     'motion:moderate,noise:mild',
     '--out',
     model,
-    '--steps',
-    '2',
-    '--every',
-    '1',
-    '--config',
-    JSON.stringify(TINY_CONFIG),
+    ...tinyTraining(2),
     '--json',
   ]);
   expect(r.stderr).toMatch(/backend: wasm/);
@@ -304,16 +311,7 @@ describe('duncan (built CLI)', () => {
   });
 
   it('train: checkpoint, losses.csv, loss curve and panels; --resume continues; Ctrl-C saves', async () => {
-    const files = readdirSync(model).sort();
-    expect(files).toEqual([
-      'loss-curve.png',
-      'loss-curve.svg',
-      'losses.csv',
-      'manifest.json',
-      'panel-step000001.png',
-      'panel-step000002.png',
-      'weights.bin',
-    ]);
+    expect(readdirSync(model).sort()).toEqual(TWO_STEP_RUN_FILES);
     // The loss curve names its axes and every loss term; the panels decode.
     const curve = readFileSync(join(model, 'loss-curve.svg'), 'utf8');
     expectSvgTexts(curve, [
@@ -409,15 +407,7 @@ describe('duncan (built CLI)', () => {
     const summary = JSON.parse(paired.stdout);
     expect(summary).toMatchObject({ command: 'train', mode: 'paired', step: 2, aborted: false });
     expect(Object.keys(summary.losses).sort()).toEqual(['l1', 'ssim', 'total']);
-    expect(readdirSync(run).sort()).toEqual([
-      'loss-curve.png',
-      'loss-curve.svg',
-      'losses.csv',
-      'manifest.json',
-      'panel-step000001.png',
-      'panel-step000002.png',
-      'weights.bin',
-    ]);
+    expect(readdirSync(run).sort()).toEqual(TWO_STEP_RUN_FILES);
     const csv = () => readFileSync(join(run, 'losses.csv'), 'utf8').trim().split('\n');
     expect(csv()[0]).toBe('step,l1,ssim,total,learningRate');
     expect(csv()).toHaveLength(3);

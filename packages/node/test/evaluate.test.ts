@@ -41,23 +41,30 @@ beforeAll(async () => {
   small = (await writeVolumeFile(join(work, 'small.nii'), clean)).path;
 });
 
+/** `duncan evaluate` of `inputs` (--clean, then --corrupted or --simulate) with the tiny model. */
+const evaluateInto = (out: string, workers: number, inputs: readonly string[]) => [
+  'evaluate',
+  ...inputs,
+  '--model',
+  model,
+  '-o',
+  out,
+  '--workers',
+  String(workers),
+];
+
 describe('duncan evaluate (built CLI)', () => {
   it('--simulate: report.md, report.json, box plots and panels; JSON summary; same seed, same report', async () => {
     const out = join(work, 'report');
     const args = [
-      'evaluate',
-      '--clean',
-      small,
-      '--simulate',
-      'ghosting',
-      '--severities',
-      'mild,severe',
-      '--model',
-      model,
-      '-o',
-      out,
-      '--workers',
-      '1',
+      ...evaluateInto(out, 1, [
+        '--clean',
+        small,
+        '--simulate',
+        'ghosting',
+        '--severities',
+        'mild,severe',
+      ]),
       '--json',
     ];
     const r = await duncan(args);
@@ -171,21 +178,16 @@ describe('duncan evaluate (built CLI)', () => {
 
   it('--corruption both: simulator and shot-model rows side by side, each with its panel', async () => {
     const out = join(work, 'shots');
-    const r = await duncan([
-      'evaluate',
-      '--clean',
-      small,
-      '--simulate',
-      'motion:severe',
-      '--corruption',
-      'both',
-      '--model',
-      model,
-      '-o',
-      out,
-      '--workers',
-      '0',
-    ]);
+    const r = await duncan(
+      evaluateInto(out, 0, [
+        '--clean',
+        small,
+        '--simulate',
+        'motion:severe',
+        '--corruption',
+        'both',
+      ]),
+    );
     expect(r.code).toBe(0);
     // the console leads with the pooled in-head table
     expect(r.stdout.indexOf('**In the head**')).toBeLessThan(r.stdout.indexOf('**Whole image**'));
@@ -217,19 +219,7 @@ describe('duncan evaluate (built CLI)', () => {
     const noisy = simulate(clean, [{ artefact: 'noise', severity: 'severe' }], rng).volume;
     const file = (await writeVolumeFile(join(work, 'small-noise-severe.nii'), noisy)).path;
     const out = join(work, 'paired');
-    const r = await duncan([
-      'evaluate',
-      '--clean',
-      small,
-      '--corrupted',
-      file,
-      '--model',
-      model,
-      '-o',
-      out,
-      '--workers',
-      '0',
-    ]);
+    const r = await duncan(evaluateInto(out, 0, ['--clean', small, '--corrupted', file]));
     expect(r.code).toBe(0);
     // the printed summary table, with the baseline column
     expect(r.stdout).toMatch(/\| Dice \(mean\) no correction \| Dice \(mean\) corrected \|/);
@@ -270,18 +260,7 @@ describe('duncan evaluate (built CLI)', () => {
     ).path;
     const out = join(work, 'two-d');
     const r = await duncan([
-      'evaluate',
-      '--clean',
-      flat,
-      blob,
-      '--simulate',
-      'noise:moderate',
-      '--model',
-      model,
-      '-o',
-      out,
-      '--workers',
-      '1',
+      ...evaluateInto(out, 1, ['--clean', flat, blob, '--simulate', 'noise:moderate']),
       '--json',
     ]);
     expect(r.code).toBe(0);

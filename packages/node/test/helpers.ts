@@ -1,13 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,24 +36,27 @@ export function sha256(path: string): string {
 export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 /**
- * Copies files of {@link GE_SERIES} into `dir` (made if missing): the first `files` in name order,
- * or the ones named. Returns the names copied, for a test that damages or removes some.
+ * Copies the files of slices `first` to `last` (from 1: brain_001.dcm ...) of {@link GE_SERIES}
+ * into `dir` (made if missing). Returns their names, for a test that damages some.
  */
-export function copyGeSeries(dir: string, files: number | readonly string[]): string[] {
-  const names =
-    typeof files === 'number'
-      ? readdirSync(GE_SERIES)
-          .filter((n) => n.endsWith('.dcm'))
-          .sort()
-          .slice(0, files)
-      : [...files];
+export function copyGeSeries(dir: string, first: number, last: number): string[] {
   mkdirSync(dir, { recursive: true });
-  for (const name of names) copyFileSync(join(GE_SERIES, name), join(dir, name));
+  const names: string[] = [];
+  for (let slice = first; slice <= last; slice++) {
+    const name = `brain_${String(slice).padStart(3, '0')}.dcm`;
+    copyFileSync(join(GE_SERIES, name), join(dir, name));
+    names.push(name);
+  }
   return names;
 }
 
 /** A small model config for tests: fast on 2 cores. */
 export const TINY_CONFIG = { channels: 4, residualBlocks: 1, cropSize: 32, poolSize: 2 } as const;
+
+/** `duncan train` options of a short run of {@link TINY_CONFIG}: `steps` steps, a panel each. */
+export function tinyTraining(steps: number): string[] {
+  return ['--steps', String(steps), '--every', '1', '--config', JSON.stringify(TINY_CONFIG)];
+}
 
 /** What a run of the built CLI printed and returned. */
 export interface Run {
