@@ -295,29 +295,14 @@ describe('duncan bids (built CLI)', () => {
     manifest.config.lossWeights.cycle += 1; // a training-only setting: same corrector, new hash
     writeFileSync(join(other, 'manifest.json'), JSON.stringify(manifest));
     copyFileSync(join(defaultModelDirectory(), 'weights.bin'), join(other, 'weights.bin'));
-    const refused = await duncan([
-      'bids',
-      ds,
-      o,
-      'participant',
-      '--model',
-      other,
-      '--participant-label',
-      '01',
-    ]);
+    const withOther = ['bids', ds, o, 'participant', '--model', other, '--participant-label', '01'];
+    const refused = await duncan(withOther);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
       /pass --overwrite.*names another model: bundled default model .*this run's is other-model/,
     );
     const replaced = await duncan([
-      'bids',
-      ds,
-      o,
-      'participant',
-      '--model',
-      other,
-      '--participant-label',
-      '01',
+      ...withOther,
       '--suffix',
       'T1w',
       '--overwrite',

@@ -531,23 +531,14 @@ describe('duncan (built CLI)', () => {
     expect(panel.width).toBeGreaterThan(5 * 256 + 4 * 8);
     expect(panel.height).toBeGreaterThan(256 + 80);
 
-    const missing = await duncan([
-      'demo',
-      '--model',
-      join(work, 'nothing-here'),
-      '--out',
-      join(work, 'demo2'),
-    ]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/MODEL_NOT_FOUND/);
-    const noInput = await duncan([
-      'demo',
-      '--input',
-      join(work, 'nothing.nii'),
-      '--out',
-      join(work, 'demo3'),
-    ]);
-    expect(noInput.code).toBe(1);
-    expect(noInput.stderr).toMatch(/IO_ERROR/);
+    // A missing model or input fails with its code.
+    for (const [option, missing, out, code] of [
+      ['--model', 'nothing-here', 'demo2', /MODEL_NOT_FOUND/],
+      ['--input', 'nothing.nii', 'demo3', /IO_ERROR/],
+    ] as const) {
+      const r = await duncan(['demo', option, join(work, missing), '--out', join(work, out)]);
+      expect([option, r.code]).toEqual([option, 1]);
+      expect(r.stderr).toMatch(code);
+    }
   });
 });
