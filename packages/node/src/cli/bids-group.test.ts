@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers.js';
 import { readPngFile } from '../../test/png-reader.js';
 import { expectSvgTexts } from '../../test/svg-texts.js';
 import {
@@ -13,7 +13,7 @@ import {
 } from './bids-group.js';
 
 function derivative(): string {
-  const out = mkdtempSync(join(tmpdir(), 'duncan-group-'));
+  const out = tempDir('duncan-group-');
   const put = (rel: string, change: number | null, suffix = 'T1w') => {
     const dir = join(out, rel.slice(0, rel.lastIndexOf('/')));
     mkdirSync(dir, { recursive: true });
