@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import type { CheckpointManifest } from '@duncan-mri/core';
 import { describe, expect, it } from 'vitest';
-import { expectMriError, tempDir } from '../test/helpers.js';
+import { expectMriError, readJson, tempDir } from '../test/helpers.js';
 import {
   CHECKPOINT_FILES,
   defaultModelDirectory,
@@ -63,6 +63,6 @@ describe('readCheckpoint / writeCheckpoint', () => {
     const manifestPath = createRequire(import.meta.url).resolve('@duncan-mri/model/manifest.json');
     expect(defaultModelDirectory()).toBe(`${dirname(manifestPath)}${sep}`);
     expect(defaultModelDirectory()).toMatch(/packages[\\/]model[\\/]$/);
-    expect(readCheckpoint().manifest).toEqual(JSON.parse(readFileSync(manifestPath, 'utf8')));
+    expect(readCheckpoint().manifest).toEqual(readJson(manifestPath));
   });
 });

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { readNifti } from '@duncan-mri/io';
 import { describe, expect, it } from 'vitest';
 import {
+  copyGeSeries,
   DICOM,
   expectMriError,
   GE_SERIES,
@@ -56,11 +57,7 @@ describe('readVolumeFile', () => {
 
   it('skips the DICOM files of a directory that cannot be read, naming each; strict fails on them by name', async () => {
     const dir = tempDir();
-    const names = readdirSync(GE_SERIES)
-      .filter((n) => n.endsWith('.dcm'))
-      .sort()
-      .slice(0, 4);
-    for (const n of names) copyFileSync(join(GE_SERIES, n), join(dir, n));
+    const names = copyGeSeries(dir, 1, 4);
     writeFileSync(join(dir, 'brain_999.dcm'), 'DICM? no, a damaged file');
     // A truncated slice: its pixel data is cut off.
     const whole = readFileSync(join(GE_SERIES, names[1]!));
@@ -85,8 +82,7 @@ describe('readVolumeFile', () => {
 
   it('asks which series when a directory holds several, and takes a position or a UID', async () => {
     const dir = tempDir();
-    for (const name of ['brain_010.dcm', 'brain_011.dcm'])
-      copyFileSync(join(GE_SERIES, name), join(dir, name));
+    copyGeSeries(dir, 10, 11);
     copyFileSync(DICOM('MR_small.dcm'), join(dir, 'small.dcm'));
     writeFileSync(join(dir, 'notes.txt'), 'not dicom');
     mkdirSync(join(dir, 'sub'));
@@ -140,8 +136,7 @@ describe('readVolumeFile', () => {
 
   it('bounds a DICOM directory by limits.maxFrames before reading it all', async () => {
     const dir = tempDir();
-    for (const name of ['brain_010.dcm', 'brain_011.dcm', 'brain_012.dcm'])
-      copyFileSync(join(GE_SERIES, name), join(dir, name));
+    copyGeSeries(dir, 10, 12);
     const e = await expectMriError(() => readVolumeFile(dir, { limits: { maxFrames: 2 } }), {});
     expect(e.code).toBe('LIMIT_EXCEEDED');
     expect(e.message).toMatch(/at most 2 DICOM files/);

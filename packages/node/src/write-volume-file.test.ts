@@ -10,7 +10,7 @@ import {
 import { join } from 'node:path';
 import { createVolume, withData } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
-import { expectMriError, GE_SERIES, NIFTI, SAMPLE, sha256, tempDir } from '../test/helpers.js';
+import { copyGeSeries, expectMriError, NIFTI, SAMPLE, sha256, tempDir } from '../test/helpers.js';
 import { readVolumeFile } from './read-volume-file.js';
 import { checkVolumeFileTarget, writeVolumeFile } from './write-volume-file.js';
 
@@ -88,9 +88,7 @@ describe('writeVolumeFile', () => {
   it('writes a derived DICOM series directory for a DICOM source', async () => {
     const dir = tempDir();
     const series = join(dir, 'series');
-    mkdirSync(series);
-    for (const name of ['brain_010.dcm', 'brain_011.dcm', 'brain_012.dcm'])
-      copyFileSync(join(GE_SERIES, name), join(series, name));
+    copyGeSeries(series, 10, 12);
     const input = await readVolumeFile(series);
     const out = await writeVolumeFile(join(dir, 'derived'), input.volume, {
       source: input,
@@ -165,9 +163,7 @@ describe('writeVolumeFile', () => {
     const dir = tempDir();
     const nifti = await readVolumeFile(NIFTI('anatomical.nii'));
     const series = join(dir, 'series');
-    mkdirSync(series);
-    for (const name of ['brain_010.dcm', 'brain_011.dcm'])
-      copyFileSync(join(GE_SERIES, name), join(series, name));
+    copyGeSeries(series, 10, 11);
     const dicom = await readVolumeFile(series);
     for (const length of [236, 254, 255]) {
       const name = join(dir, `${'n'.repeat(length - 7)}.nii.gz`);

@@ -314,22 +314,10 @@ export function stageVolumeFile(
       ...(options.datatype === undefined ? {} : { datatype: options.datatype }),
       ...(source?.nifti !== undefined ? { header: source.nifti } : { xformCode: 1 as const }),
     });
-    const temp = tempPath(dirname(target));
-    try {
+    return stageBeside(path, target, 'nifti', [target], (temp) => {
       writeFileDurably(temp, bytes);
-    } catch (error) {
-      discardTemp(temp);
-      throw ioError(WHERE, 'path', path, error);
-    }
-    return {
-      staged: { staged: temp, target, shown: path, directory: false },
-      written: Object.freeze({
-        path: target,
-        format: 'nifti' as const,
-        files: Object.freeze([target]),
-        bytes: bytes.length,
-      }),
-    };
+      return bytes.length;
+    });
   }
 
   if (present === 'file') {
@@ -353,28 +341,43 @@ export function stageVolumeFile(
       ? {}
       : { derivationDescription: options.derivationDescription }),
   });
-  const temp = tempPath(dirname(target));
   const digits = Math.max(4, String(slices.length).length);
   const names = slices.map((_, i) => `IM${String(i + 1).padStart(digits, '0')}.dcm`);
-  let bytes = 0;
-  try {
+  const files = names.map((n) => join(target, n));
+  return stageBeside(path, target, 'dicom', files, (temp) => {
     mkdirSync(temp);
+    let bytes = 0;
     slices.forEach((data, i) => {
       writeFileDurably(join(temp, names[i]!), data);
       bytes += data.length;
     });
     syncDirectory(temp);
+    return bytes;
+  });
+}
+
+/**
+ * Runs `write` on a new temporary path beside `target` (a file for NIfTI, a directory for a DICOM
+ * series) and returns it staged for `commitStaged`; when `write` fails, the temporary path is
+ * removed and an IO_ERROR names `path`. `write` returns the bytes it wrote.
+ */
+function stageBeside(
+  path: string,
+  target: string,
+  format: WrittenVolumeFile['format'],
+  files: readonly string[],
+  write: (temp: string) => number,
+): StagedVolumeFile {
+  const temp = tempPath(dirname(target));
+  let bytes: number;
+  try {
+    bytes = write(temp);
   } catch (error) {
     discardTemp(temp);
     throw ioError(WHERE, 'path', path, error);
   }
   return {
-    staged: { staged: temp, target, shown: path, directory: true },
-    written: Object.freeze({
-      path: target,
-      format: 'dicom' as const,
-      files: Object.freeze(names.map((n) => join(target, n))),
-      bytes,
-    }),
+    staged: { staged: temp, target, shown: path, directory: format === 'dicom' },
+    written: Object.freeze({ path: target, format, files: Object.freeze([...files]), bytes }),
   };
 }

@@ -20,7 +20,7 @@ import { defaultModelDirectory } from '../src/checkpoint-files.js';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { checkDerivativeDataset } from './bids-derivatives-checks.js';
 import { BIDS_FIXTURE, BIDS_FIXTURE_IMAGES } from './bids-fixture.js';
-import { CLI, duncan, PACKAGE_ROOT, sha256, tempDir } from './helpers.js';
+import { assertCliBuilt, duncan, PACKAGE_ROOT, readJson, sha256, tempDir } from './helpers.js';
 
 const corrected = (image: string) =>
   image.replace(/_([a-zA-Z0-9]+)\.nii\.gz$/, '_desc-duncan_$1.nii.gz');
@@ -43,8 +43,6 @@ function filesUnder(root: string): string[] {
 function hashes(root: string): Record<string, string> {
   return Object.fromEntries(filesUnder(root).map((f) => [f, sha256(join(root, f))]));
 }
-
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 /** A copy of the fixture to change (the fixture itself is never written to). */
 function copyFixture(to: string): string {
@@ -69,7 +67,7 @@ let work: string;
 let out: string;
 
 beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
+  assertCliBuilt();
   work = tempDir('duncan-bids-');
   out = join(work, 'derivatives-main');
 });
@@ -297,29 +295,14 @@ describe('duncan bids (built CLI)', () => {
     manifest.config.lossWeights.cycle += 1; // a training-only setting: same corrector, new hash
     writeFileSync(join(other, 'manifest.json'), JSON.stringify(manifest));
     copyFileSync(join(defaultModelDirectory(), 'weights.bin'), join(other, 'weights.bin'));
-    const refused = await duncan([
-      'bids',
-      ds,
-      o,
-      'participant',
-      '--model',
-      other,
-      '--participant-label',
-      '01',
-    ]);
+    const withOther = ['bids', ds, o, 'participant', '--model', other, '--participant-label', '01'];
+    const refused = await duncan(withOther);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
       /pass --overwrite.*names another model: bundled default model .*this run's is other-model/,
     );
     const replaced = await duncan([
-      'bids',
-      ds,
-      o,
-      'participant',
-      '--model',
-      other,
-      '--participant-label',
-      '01',
+      ...withOther,
       '--suffix',
       'T1w',
       '--overwrite',

@@ -1,24 +1,15 @@
 // End-to-end: how the built `duncan` CLI judges its arguments and inputs: before any work
 // starts, in one line each, with advice a command-line user can follow.
 
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, duncan, GE_SERIES, NIFTI, tempDir } from './helpers.js';
+import { assertCliBuilt, copyGeSeries, duncan, NIFTI, tempDir } from './helpers.js';
 
 const INPUT = NIFTI('anatomical.nii');
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
-});
+beforeAll(assertCliBuilt);
 
 describe('duncan: argument checks', () => {
   it('caps --workers at the core count with a warning; --quiet keeps warnings only', async () => {
@@ -139,12 +130,7 @@ describe('duncan on a DICOM directory with an unreadable file', () => {
   it('skips it with a warning that names it; --strict fails on it, by name', async () => {
     const dir = tempDir();
     const series = join(dir, 'series');
-    mkdirSync(series);
-    const names = readdirSync(GE_SERIES)
-      .filter((n) => n.endsWith('.dcm'))
-      .sort()
-      .slice(0, 3);
-    for (const n of names) copyFileSync(join(GE_SERIES, n), join(series, n));
+    copyGeSeries(series, 1, 3);
     writeFileSync(join(series, 'brain_021.dcm'), 'not a DICOM file at all');
     const info = await duncan(['info', series]);
     expect(info.code, info.stderr).toBe(0);

@@ -2,18 +2,16 @@
 // surface before the correction, valid long names work, a killed run's temporary files are
 // cleaned by the next run, and an interrupt after the outputs are written is not a failure.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVolumeFile } from '../src/read-volume-file.js';
-import { CLI, duncan, NIFTI, tempDir } from './helpers.js';
+import { assertCliBuilt, CLI, duncan, NIFTI, tempDir } from './helpers.js';
 
 // A small real volume (33x41x25): the bundled model corrects it in a few seconds.
 const INPUT = NIFTI('anatomical.nii');
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
-});
+beforeAll(assertCliBuilt);
 
 // A real full disk: a 32 KiB tmpfs. Mounting needs root and a system that allows it (not most
 // CI containers); elsewhere the test is skipped, and the unit tests of internal/atomic-write

@@ -1,27 +1,42 @@
 // End-to-end: the BUILT `duncan` CLI (dist/cli.js, as `npm install` ships it) under plain Node,
 // on real MRI files. Run `npx tsup` first (turbo's test task depends on build).
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulateSlices } from '@duncan-mri/simulate';
 import { createRng } from '@duncan-mri/volume';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVolumeFile } from '../src/read-volume-file.js';
-import { CLI, DICOM, duncan, GE_SERIES, SAMPLE, sha256, TINY_CONFIG, tempDir } from './helpers.js';
-import { readPng } from './png-reader.js';
-import { svgTexts } from './svg-texts.js';
+import {
+  assertCliBuilt,
+  DICOM,
+  duncan,
+  GE_SERIES,
+  readJson,
+  SAMPLE,
+  sha256,
+  TINY_CONFIG,
+  tempDir,
+  tinyTraining,
+} from './helpers.js';
+import { readPngFile } from './png-reader.js';
+import { expectSvgTexts } from './svg-texts.js';
 
 let work: string;
 let model: string;
 
+/** What `duncan train` writes in two steps with a panel each: checkpoint, losses, figures. */
+const TWO_STEP_RUN_FILES = [
+  'loss-curve.png',
+  'loss-curve.svg',
+  'losses.csv',
+  'manifest.json',
+  'panel-step000001.png',
+  'panel-step000002.png',
+  'weights.bin',
+];
+
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
+  assertCliBuilt();
   work = tempDir('duncan-cli-');
   model = join(work, 'model');
   // `duncan train` makes the tiny model the other tests use.
@@ -33,12 +48,7 @@ beforeAll(async () => {
     'motion:moderate,noise:mild',
     '--out',
     model,
-    '--steps',
-    '2',
-    '--every',
-    '1',
-    '--config',
-    JSON.stringify(TINY_CONFIG),
+    ...tinyTraining(2),
     '--json',
   ]);
   expect(r.stderr).toMatch(/backend: wasm/);
@@ -269,7 +279,7 @@ describe('duncan (built CLI)', () => {
     expect((await duncan(['simulate', SAMPLE, '-o', c, ...base, '--seed', '6'])).code).toBe(0);
     expect(sha256(a)).toBe(sha256(b));
     expect(sha256(a)).not.toBe(sha256(c));
-    const record = JSON.parse(readFileSync(applied, 'utf8'));
+    const record = readJson(applied);
     expect(record.seed).toBe(5);
     expect(record.applied.map((s: { artefact: string }) => s.artefact)).toEqual([
       'ghosting',
@@ -301,33 +311,18 @@ describe('duncan (built CLI)', () => {
   });
 
   it('train: checkpoint, losses.csv, loss curve and panels; --resume continues; Ctrl-C saves', async () => {
-    const files = readdirSync(model).sort();
-    expect(files).toEqual([
-      'loss-curve.png',
-      'loss-curve.svg',
-      'losses.csv',
-      'manifest.json',
-      'panel-step000001.png',
-      'panel-step000002.png',
-      'weights.bin',
-    ]);
+    expect(readdirSync(model).sort()).toEqual(TWO_STEP_RUN_FILES);
     // The loss curve names its axes and every loss term; the panels decode.
     const curve = readFileSync(join(model, 'loss-curve.svg'), 'utf8');
-    expect(svgTexts(curve)).toEqual(
-      expect.arrayContaining([
-        'training step',
-        'loss (unitless)',
-        'loss term',
-        'cycle',
-        'discriminator',
-      ]),
-    );
-    expect(
-      readPng(new Uint8Array(readFileSync(join(model, 'loss-curve.png')))).width,
-    ).toBeGreaterThan(1000);
-    expect(
-      readPng(new Uint8Array(readFileSync(join(model, 'panel-step000002.png')))).width,
-    ).toBeGreaterThan(3 * 192);
+    expectSvgTexts(curve, [
+      'training step',
+      'loss (unitless)',
+      'loss term',
+      'cycle',
+      'discriminator',
+    ]);
+    expect(readPngFile(join(model, 'loss-curve.png')).width).toBeGreaterThan(1000);
+    expect(readPngFile(join(model, 'panel-step000002.png')).width).toBeGreaterThan(3 * 192);
     const csv = readFileSync(join(model, 'losses.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
       'step,adversarial,cycle,reconstruction,contentConsistency,artefactConsistency,identity,discriminator,learningRate',
@@ -383,8 +378,7 @@ describe('duncan (built CLI)', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/interrupted: finishing the current step and saving a checkpoint/);
     expect(r.stdout).toMatch(/stopped at step \d+ of 100000; checkpoint saved/);
-    const step = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')).optimiser
-      .generatorStep;
+    const step = readJson(join(run, 'manifest.json')).optimiser.generatorStep;
     expect(step).toBeGreaterThan(2);
     expect(step).toBeLessThan(100000);
   });
@@ -413,15 +407,7 @@ describe('duncan (built CLI)', () => {
     const summary = JSON.parse(paired.stdout);
     expect(summary).toMatchObject({ command: 'train', mode: 'paired', step: 2, aborted: false });
     expect(Object.keys(summary.losses).sort()).toEqual(['l1', 'ssim', 'total']);
-    expect(readdirSync(run).sort()).toEqual([
-      'loss-curve.png',
-      'loss-curve.svg',
-      'losses.csv',
-      'manifest.json',
-      'panel-step000001.png',
-      'panel-step000002.png',
-      'weights.bin',
-    ]);
+    expect(readdirSync(run).sort()).toEqual(TWO_STEP_RUN_FILES);
     const csv = () => readFileSync(join(run, 'losses.csv'), 'utf8').trim().split('\n');
     expect(csv()[0]).toBe('step,l1,ssim,total,learningRate');
     expect(csv()).toHaveLength(3);
@@ -480,11 +466,11 @@ describe('duncan (built CLI)', () => {
       'panel.png',
     ]);
     // The panel: five 217x180 tiles in a row at full resolution, captions above, legends below.
-    const png = readPng(new Uint8Array(readFileSync(join(out, 'panel.png'))));
+    const png = readPngFile(join(out, 'panel.png'));
     expect(png.width).toBeGreaterThan(5 * 217 + 4 * 8);
     expect(png.width).toBeLessThan(5 * 217 + 100);
     expect(png.height).toBeGreaterThan(180 + 80);
-    const a = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    const a = readJson(join(out, 'metrics.json'));
     expect(a).toMatchObject({
       command: 'demo',
       shape: [217, 180, 1],
@@ -541,27 +527,18 @@ describe('duncan (built CLI)', () => {
       simulateSlices(pdInput, [{ artefact: 'motion', severity: 'moderate' }], createRng(3)).volume
         .data,
     );
-    const panel = readPng(new Uint8Array(readFileSync(join(work, 'demo-pd', 'panel.png'))));
+    const panel = readPngFile(join(work, 'demo-pd', 'panel.png'));
     expect(panel.width).toBeGreaterThan(5 * 256 + 4 * 8);
     expect(panel.height).toBeGreaterThan(256 + 80);
 
-    const missing = await duncan([
-      'demo',
-      '--model',
-      join(work, 'nothing-here'),
-      '--out',
-      join(work, 'demo2'),
-    ]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/MODEL_NOT_FOUND/);
-    const noInput = await duncan([
-      'demo',
-      '--input',
-      join(work, 'nothing.nii'),
-      '--out',
-      join(work, 'demo3'),
-    ]);
-    expect(noInput.code).toBe(1);
-    expect(noInput.stderr).toMatch(/IO_ERROR/);
+    // A missing model or input fails with its code.
+    for (const [option, missing, out, code] of [
+      ['--model', 'nothing-here', 'demo2', /MODEL_NOT_FOUND/],
+      ['--input', 'nothing.nii', 'demo3', /IO_ERROR/],
+    ] as const) {
+      const r = await duncan(['demo', option, join(work, missing), '--out', join(work, out)]);
+      expect([option, r.code]).toEqual([option, 1]);
+      expect(r.stderr).toMatch(code);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // End-to-end: `duncan evaluate` of the BUILT CLI (dist/cli.js) on small real images (the
 // bundled sample, 4x smaller, 2 slices) with a tiny random model. Run `npx tsup` first.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createModel, saveCheckpoint } from '@duncan-mri/core';
 import { brainMask, compareImages, dice, segmentTissues } from '@duncan-mri/metrics';
@@ -12,13 +12,17 @@ import { lockOutput, OUTPUT_LOCK_FILE } from '../src/internal/output-lock.js';
 import { readVolumeFile } from '../src/read-volume-file.js';
 import { useNodeBackend } from '../src/use-node-backend.js';
 import { writeVolumeFile } from '../src/write-volume-file.js';
-import { CLI, duncan, SAMPLE, shrink, TINY_CONFIG, tempDir } from './helpers.js';
-import { readPng } from './png-reader.js';
-import { svgTexts } from './svg-texts.js';
-
-function png(path: string) {
-  return readPng(new Uint8Array(readFileSync(path)));
-}
+import {
+  assertCliBuilt,
+  duncan,
+  readJson,
+  SAMPLE,
+  shrink,
+  TINY_CONFIG,
+  tempDir,
+} from './helpers.js';
+import { readPngFile } from './png-reader.js';
+import { expectSvgTexts } from './svg-texts.js';
 
 let work: string;
 let model: string;
@@ -26,7 +30,7 @@ let small: string;
 let clean: Volume;
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
+  assertCliBuilt();
   work = tempDir('duncan-evaluate-');
   await useNodeBackend({ env: {} });
   const m = createModel(TINY_CONFIG, { seed: 5 });
@@ -37,23 +41,30 @@ beforeAll(async () => {
   small = (await writeVolumeFile(join(work, 'small.nii'), clean)).path;
 });
 
+/** `duncan evaluate` of `inputs` (--clean, then --corrupted or --simulate) with the tiny model. */
+const evaluateInto = (out: string, workers: number, inputs: readonly string[]) => [
+  'evaluate',
+  ...inputs,
+  '--model',
+  model,
+  '-o',
+  out,
+  '--workers',
+  String(workers),
+];
+
 describe('duncan evaluate (built CLI)', () => {
   it('--simulate: report.md, report.json, box plots and panels; JSON summary; same seed, same report', async () => {
     const out = join(work, 'report');
     const args = [
-      'evaluate',
-      '--clean',
-      small,
-      '--simulate',
-      'ghosting',
-      '--severities',
-      'mild,severe',
-      '--model',
-      model,
-      '-o',
-      out,
-      '--workers',
-      '1',
+      ...evaluateInto(out, 1, [
+        '--clean',
+        small,
+        '--simulate',
+        'ghosting',
+        '--severities',
+        'mild,severe',
+      ]),
       '--json',
     ];
     const r = await duncan(args);
@@ -82,28 +93,26 @@ describe('duncan evaluate (built CLI)', () => {
       'report.md',
     ]);
     // panel: 4 columns x 2 rows of 64x64 tiles enlarged 3x (192x192), captions and legends
-    const panel = png(join(out, 'panel-ghosting.png'));
+    const panel = readPngFile(join(out, 'panel-ghosting.png'));
     expect(panel.width).toBeGreaterThan(4 * 192);
     expect(panel.height).toBeGreaterThan(2 * 192);
     // box plots: labelled SVG and its PNG at twice the size
     const ssimSvg = readFileSync(join(out, 'boxplot-ssim.svg'), 'utf8');
-    expect(svgTexts(ssimSvg)).toEqual(
-      expect.arrayContaining([
-        'SSIM per slice against the clean image',
-        'artefact, severity',
-        'SSIM (unitless, 1 = identical)',
-        'no correction',
-        'corrected',
-        'ghosting mild',
-        'ghosting severe',
-      ]),
-    );
+    expectSvgTexts(ssimSvg, [
+      'SSIM per slice against the clean image',
+      'artefact, severity',
+      'SSIM (unitless, 1 = identical)',
+      'no correction',
+      'corrected',
+      'ghosting mild',
+      'ghosting severe',
+    ]);
     const [, svgWidth] = ssimSvg.match(/^<svg[^>]* width="(\d+)"/)!;
-    expect(png(join(out, 'boxplot-ssim.png')).width).toBe(2 * Number(svgWidth));
+    expect(readPngFile(join(out, 'boxplot-ssim.png')).width).toBe(2 * Number(svgWidth));
     expect(readFileSync(join(out, 'boxplot-dice.svg'), 'utf8')).toContain(
       '>mean Dice (unitless, 1 = identical)<',
     );
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const report = readJson(join(out, 'report.json'));
     expect(report.rows).toHaveLength(2);
     expect(report.rows[0].slices.ssim.corrupted).toHaveLength(2);
     expect(report.rows[0].corrupted.dice.perClass).toHaveLength(3);
@@ -169,21 +178,16 @@ describe('duncan evaluate (built CLI)', () => {
 
   it('--corruption both: simulator and shot-model rows side by side, each with its panel', async () => {
     const out = join(work, 'shots');
-    const r = await duncan([
-      'evaluate',
-      '--clean',
-      small,
-      '--simulate',
-      'motion:severe',
-      '--corruption',
-      'both',
-      '--model',
-      model,
-      '-o',
-      out,
-      '--workers',
-      '0',
-    ]);
+    const r = await duncan(
+      evaluateInto(out, 0, [
+        '--clean',
+        small,
+        '--simulate',
+        'motion:severe',
+        '--corruption',
+        'both',
+      ]),
+    );
     expect(r.code).toBe(0);
     // the console leads with the pooled in-head table
     expect(r.stdout.indexOf('**In the head**')).toBeLessThan(r.stdout.indexOf('**Whole image**'));
@@ -191,7 +195,7 @@ describe('duncan evaluate (built CLI)', () => {
       r.stdout.indexOf('| artefact | severity | cases |'),
     );
     expect(r.stdout).toMatch(/^\| shot-motion, severe \(all subjects\) \| 2 \|/m);
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const report = readJson(join(out, 'report.json'));
     expect(report.rows.map((row: { artefact: string }) => row.artefact)).toEqual([
       'motion',
       'shot-motion',
@@ -215,24 +219,12 @@ describe('duncan evaluate (built CLI)', () => {
     const noisy = simulate(clean, [{ artefact: 'noise', severity: 'severe' }], rng).volume;
     const file = (await writeVolumeFile(join(work, 'small-noise-severe.nii'), noisy)).path;
     const out = join(work, 'paired');
-    const r = await duncan([
-      'evaluate',
-      '--clean',
-      small,
-      '--corrupted',
-      file,
-      '--model',
-      model,
-      '-o',
-      out,
-      '--workers',
-      '0',
-    ]);
+    const r = await duncan(evaluateInto(out, 0, ['--clean', small, '--corrupted', file]));
     expect(r.code).toBe(0);
     // the printed summary table, with the baseline column
     expect(r.stdout).toMatch(/\| Dice \(mean\) no correction \| Dice \(mean\) corrected \|/);
     expect(r.stdout).toMatch(/^\| noise \| severe \| 1 \|/m);
-    const row = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).rows[0];
+    const row = readJson(join(out, 'report.json')).rows[0];
     expect(row).toMatchObject({ artefact: 'noise', severity: 'severe', corruptedFile: file });
     const back = (await readVolumeFile(file)).volume;
     let lo = Number.POSITIVE_INFINITY;
@@ -268,25 +260,14 @@ describe('duncan evaluate (built CLI)', () => {
     ).path;
     const out = join(work, 'two-d');
     const r = await duncan([
-      'evaluate',
-      '--clean',
-      flat,
-      blob,
-      '--simulate',
-      'noise:moderate',
-      '--model',
-      model,
-      '-o',
-      out,
-      '--workers',
-      '1',
+      ...evaluateInto(out, 1, ['--clean', flat, blob, '--simulate', 'noise:moderate']),
       '--json',
     ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
       /note: blob: Dice is n\/a \(the mask holds 25 voxels, fewer than the 100/,
     );
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const report = readJson(join(out, 'report.json'));
     expect(report.cases.map((c: { shape: number[] }) => c.shape)).toEqual([
       [64, 64, 1],
       [32, 32, 1],
@@ -323,7 +304,7 @@ describe('duncan evaluate (built CLI)', () => {
         ),
       );
       expect(readdirSync(out)).toEqual([OUTPUT_LOCK_FILE]);
-      expect(JSON.parse(readFileSync(held.path, 'utf8')).pid).toBe(process.pid);
+      expect(readJson(held.path).pid).toBe(process.pid);
     } finally {
       held.release();
     }

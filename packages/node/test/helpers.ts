@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,11 @@ export const SAMPLE = fileURLToPath(new URL('../sample/ge-pd-4-slices.nii.gz', i
 export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const CLI = join(PACKAGE_ROOT, 'dist', 'cli.js');
 
+/** Fails a suite of the built CLI early, with the fix, when the package is not built. */
+export function assertCliBuilt(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the package first (npx tsup)`);
+}
+
 export function tempDir(prefix = 'duncan-node-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -27,8 +32,31 @@ export function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+/** The parsed JSON of a file (untyped: a test reads whatever it checks). */
+export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+
+/**
+ * Copies the files of slices `first` to `last` (from 1: brain_001.dcm ...) of {@link GE_SERIES}
+ * into `dir` (made if missing). Returns their names, for a test that damages some.
+ */
+export function copyGeSeries(dir: string, first: number, last: number): string[] {
+  mkdirSync(dir, { recursive: true });
+  const names: string[] = [];
+  for (let slice = first; slice <= last; slice++) {
+    const name = `brain_${String(slice).padStart(3, '0')}.dcm`;
+    copyFileSync(join(GE_SERIES, name), join(dir, name));
+    names.push(name);
+  }
+  return names;
+}
+
 /** A small model config for tests: fast on 2 cores. */
 export const TINY_CONFIG = { channels: 4, residualBlocks: 1, cropSize: 32, poolSize: 2 } as const;
+
+/** `duncan train` options of a short run of {@link TINY_CONFIG}: `steps` steps, a panel each. */
+export function tinyTraining(steps: number): string[] {
+  return ['--steps', String(steps), '--every', '1', '--config', JSON.stringify(TINY_CONFIG)];
+}
 
 /** What a run of the built CLI printed and returned. */
 export interface Run {

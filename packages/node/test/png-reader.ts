@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { crc32 } from '../src/internal/png.js';
 
@@ -76,6 +77,11 @@ export function readPng(bytes: Uint8Array): DecodedPng {
 }
 
 /** The RGB of pixel (x, y). */
+/** {@link readPng} of a file. */
+export function readPngFile(path: string): DecodedPng {
+  return readPng(new Uint8Array(readFileSync(path)));
+}
+
 export function pixelAt(png: DecodedPng, x: number, y: number): [number, number, number] {
   const i = 4 * (y * png.width + x);
   return [png.rgba[i]!, png.rgba[i + 1]!, png.rgba[i + 2]!];

@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+
 /**
  * The texts a Vega SVG draws, in document order: each `<text>` element's content, or each of its
  * `<tspan>` lines, with the five XML entities decoded.
@@ -16,4 +18,9 @@ export function svgTexts(svg: string): string[] {
     texts.push(...(lines.length > 0 ? lines : [body!]).map(decode));
   }
   return texts;
+}
+
+/** Expects `svg` to draw each of `texts` (among others, in any order). */
+export function expectSvgTexts(svg: string, texts: readonly string[]): void {
+  expect(svgTexts(svg)).toEqual(expect.arrayContaining([...texts]));
 }

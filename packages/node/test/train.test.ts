@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../src/checkpoint-files.js';
-import { CLI, duncan, SAMPLE, TINY_CONFIG, tempDir } from './helpers.js';
+import { CLI, duncan, readJson, SAMPLE, TINY_CONFIG, tempDir, tinyTraining } from './helpers.js';
 
 interface Started {
   readonly child: ChildProcess;
@@ -50,7 +50,7 @@ async function until(run: Started, test: () => boolean, what: string): Promise<v
 /** The step of the checkpoint in `dir` (0 while there is none or it is being replaced). */
 function savedStep(dir: string): number {
   try {
-    return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).optimiser.generatorStep;
+    return readJson(join(dir, 'manifest.json')).optimiser.generatorStep;
   } catch {
     return 0;
   }
@@ -65,6 +65,16 @@ function expectTidy(dir: string): void {
 }
 
 let corrupted: string;
+/** `duncan train` of the sample against its noisy copy into `out`. */
+const unpaired = (out: string) => [
+  'train',
+  '--clean',
+  SAMPLE,
+  '--corrupted',
+  corrupted,
+  '--out',
+  out,
+];
 
 beforeAll(async () => {
   const work = tempDir('duncan-train-');
@@ -90,7 +100,7 @@ const rateOf = (learningRate: number, row: number) => (learningRate * (TOTAL - (
 describe('duncan train (built CLI)', () => {
   it('SIGTERM saves and exits 143; a second run into --out is refused; --resume continues the schedule with --config applied', async () => {
     const out = join(tempDir(), 'run');
-    const base = ['train', '--clean', SAMPLE, '--corrupted', corrupted, '--out', out];
+    const base = unpaired(out);
     const first = start([
       ...base,
       '--steps',
@@ -174,23 +184,7 @@ describe('duncan train (built CLI)', () => {
 
   it('SIGHUP with the terminal gone (closed pipes) still saves and exits 129', async () => {
     const out = join(tempDir(), 'hup');
-    const run = start([
-      'train',
-      '--clean',
-      SAMPLE,
-      '--corrupted',
-      corrupted,
-      '--out',
-      out,
-      '--steps',
-      '100000',
-      '--every',
-      '1',
-      '--save-every',
-      '0',
-      '--config',
-      JSON.stringify(TINY_CONFIG),
-    ]);
+    const run = start([...unpaired(out), ...tinyTraining(100000), '--save-every', '0']);
     await until(run, () => existsSync(join(out, 'panel-step000002.png')), 'two steps');
     run.child.stdout!.destroy();
     run.child.stderr!.destroy();
@@ -207,22 +201,7 @@ describe('duncan train (built CLI)', () => {
     // Directories where the first panel and the loss curve would go: renames onto them fail.
     mkdirSync(join(out, 'panel-step000001.png'), { recursive: true });
     mkdirSync(join(out, 'loss-curve.png'));
-    const r = await duncan([
-      'train',
-      '--clean',
-      SAMPLE,
-      '--corrupted',
-      corrupted,
-      '--out',
-      out,
-      '--steps',
-      '2',
-      '--every',
-      '1',
-      '--config',
-      JSON.stringify(TINY_CONFIG),
-      '--json',
-    ]);
+    const r = await duncan([...unpaired(out), ...tinyTraining(2), '--json']);
     expect(r.stderr).toMatch(/warning: .*panel-step000001\.png.*; training goes on/);
     expect(r.stderr).toMatch(/warning: .*loss-curve\.png.*; training goes on/);
     expect(r.stderr.match(/warning: .*loss-curve\.png/g)).toHaveLength(1);

@@ -2,19 +2,18 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Checkpoint } from '@duncan-mri/core';
 import { isMriError } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { BIDS_FIXTURE } from '../../test/bids-fixture.js';
+import { readJson, tempDir } from '../../test/helpers.js';
 import {
   commitStaged,
   derivativeDescription,
@@ -29,7 +28,7 @@ import {
 } from './bids-derivatives.js';
 import { type BidsImage, parseBidsName } from './bids-layout.js';
 
-const temp = () => mkdtempSync(join(tmpdir(), 'duncan-derivatives-'));
+const temp = () => tempDir('duncan-derivatives-');
 
 function checkpoint(
   config: Record<string, unknown>,
@@ -111,7 +110,7 @@ describe('ensureDerivativeDescription', () => {
   it('writes the description and .bidsignore once, accepts the same again, refuses another', () => {
     const out = temp();
     ensureDerivativeDescription(out, description(model('a')), false);
-    const written = JSON.parse(readFileSync(join(out, 'dataset_description.json'), 'utf8'));
+    const written = readJson(join(out, 'dataset_description.json'));
     expect(written).toMatchObject({
       DatasetType: 'derivative',
       DatasetLinks: { raw: '../..' },
@@ -237,6 +236,6 @@ describe('derivativeState and the staged commit', () => {
       /must not exist already/,
     );
     expect(existsSync(again)).toBe(false);
-    expect(JSON.parse(readFileSync(files.correctedSidecar, 'utf8')).SourceFile).toBeDefined();
+    expect(readJson(files.correctedSidecar).SourceFile).toBeDefined();
   });
 });

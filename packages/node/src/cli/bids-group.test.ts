@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readPng } from '../../test/png-reader.js';
-import { svgTexts } from '../../test/svg-texts.js';
+import { tempDir } from '../../test/helpers.js';
+import { readPngFile } from '../../test/png-reader.js';
+import { expectSvgTexts } from '../../test/svg-texts.js';
 import {
   groupFigure,
   groupRows,
@@ -13,7 +13,7 @@ import {
 } from './bids-group.js';
 
 function derivative(): string {
-  const out = mkdtempSync(join(tmpdir(), 'duncan-group-'));
+  const out = tempDir('duncan-group-');
   const put = (rel: string, change: number | null, suffix = 'T1w') => {
     const dir = join(out, rel.slice(0, rel.lastIndexOf('/')));
     mkdirSync(dir, { recursive: true });
@@ -75,22 +75,20 @@ describe('groupRows', () => {
     const figure = await groupFigure(rows);
     expect(figure.suffixes).toEqual(['PDw', 'T1w']);
     expect(figure.yMax).toBe(0.2); // 0.1 (the largest) * 1.05, rounded up to 1, 2 or 5 x 10^k
-    expect(svgTexts(figure.figure.svg)).toEqual(
-      expect.arrayContaining([
-        'BIDS suffix',
-        'PDw',
-        'T1w',
-        'measure',
-        'mean_abs_change (whole image)',
-        '0.20',
-      ]),
-    );
+    expectSvgTexts(figure.figure.svg, [
+      'BIDS suffix',
+      'PDw',
+      'T1w',
+      'measure',
+      'mean_abs_change (whole image)',
+      '0.20',
+    ]);
     expect(figure.figure.svg).toMatch(
       />mean \|corrected − source\| \(fraction of the robust range\)</,
     );
     const written = await writeGroupSummary(out, rows);
     expect(readFileSync(written.tsv, 'utf8')).toBe(groupTsv(rows));
-    const png = readPng(new Uint8Array(readFileSync(written.png)));
+    const png = readPngFile(written.png);
     expect([png.width, png.height]).toEqual([figure.figure.width, figure.figure.height]);
     expect(readFileSync(written.svg, 'utf8')).toBe(figure.figure.svg);
     expect(readFileSync(written.readme, 'utf8')).toMatch(/left to right: PDw, T1w/);

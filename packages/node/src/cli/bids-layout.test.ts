@@ -1,9 +1,9 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BIDS_FIXTURE, BIDS_FIXTURE_IMAGES } from '../../test/bids-fixture.js';
+import { tempDir } from '../../test/helpers.js';
 import {
   checkAnatName,
   DEFAULT_SUFFIXES,
@@ -97,7 +97,7 @@ describe('findAnatImages', () => {
   });
 
   it('finds session folders, filters them, and lists names that break the rules', () => {
-    const ds = mkdtempSync(join(tmpdir(), 'duncan-layout-'));
+    const ds = tempDir('duncan-layout-');
     const put = (rel: string) => {
       mkdirSync(join(ds, rel, '..'), { recursive: true });
       copyFileSync(join(BIDS_FIXTURE, 'sub-03/anat/sub-03_run-1_T1w.nii.gz'), join(ds, rel));
@@ -131,7 +131,7 @@ describe('readDatasetDescription', () => {
     expect(readDatasetDescription(BIDS_FIXTURE).description?.Name).toBe(
       'duncan-mri tiny BIDS fixture',
     );
-    const dir = mkdtempSync(join(tmpdir(), 'duncan-description-'));
+    const dir = tempDir('duncan-description-');
     expect(readDatasetDescription(dir).problem).toMatch(/is missing/);
     const cases: [string, RegExp][] = [
       ['{', /not valid JSON/],

@@ -1,5 +1,5 @@
 import { simulate } from '@duncan-mri/simulate';
-import { createRng, createVolume } from '@duncan-mri/volume';
+import { createRng, createVolume, type Rng, type Volume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { corruptVolumeWithShots, corruptWithShots } from '../internal/shot-corruption.js';
 import { UsageError } from './args.js';
@@ -14,6 +14,33 @@ import {
 const noFile = (p: string): string => {
   throw new Error(`unexpected read of ${p}`);
 };
+
+/** A 24 x 20 x 3 volume of varied values, anisotropic voxels; `data` is its array. */
+function testVolume(): { data: Float32Array; volume: Volume } {
+  const data = Float32Array.from({ length: 24 * 20 * 3 }, (_, i) => 50 + ((i * 7919) % 97));
+  return { data, volume: createVolume({ data, shape: [24, 20, 3], spacing: [1, 1.5, 3] }) };
+}
+
+/**
+ * Expects `out` to hold each z slice of `volume` corrupted in turn by `corrupt`, with one
+ * generator (seed 4) drawn on from slice to slice.
+ */
+function expectSliceBySlice(
+  volume: Volume,
+  out: Volume,
+  corrupt: (slice: Volume, rng: Rng) => Volume,
+): void {
+  const [nx, ny, nz] = volume.shape;
+  const plane = nx * ny;
+  const rng = createRng(4);
+  const expected = new Float32Array(volume.data.length);
+  for (let z = 0; z < nz; z++) {
+    const data = volume.data.slice(plane * z, plane * (z + 1));
+    const slice = createVolume({ data, shape: [nx, ny, 1], affine: volume.affine });
+    expected.set(corrupt(slice, rng).data, plane * z);
+  }
+  expect(out.data).toEqual(expected);
+}
 
 describe('duncan evaluate helpers', () => {
   it('--simulate: each artefact at each severity, or only the one named; the seeds of the evaluation data', () => {
@@ -67,21 +94,10 @@ describe('duncan evaluate helpers', () => {
   });
 
   it('corrupts slice by slice in 2-D with one generator, along any axis, or in 3-D', () => {
-    const [nx, ny, nz] = [24, 20, 3];
-    const data = Float32Array.from({ length: nx * ny * nz }, (_, i) => 50 + ((i * 7919) % 97));
-    const volume = createVolume({ data, shape: [nx, ny, nz], spacing: [1, 1.5, 3] });
+    const { data, volume } = testVolume();
     const step = { artefact: 'ghosting', severity: 'severe' } as const;
     const out = corruptVolume(volume, step, createRng(4), 2, false);
-    const rng = createRng(4);
-    for (let z = 0; z < nz; z++) {
-      const slice = createVolume({
-        data: data.slice(nx * ny * z, nx * ny * (z + 1)),
-        shape: [nx, ny, 1],
-        affine: volume.affine,
-      });
-      const expected = simulate(slice, [step], rng).volume.data;
-      expect(out.data.subarray(nx * ny * z, nx * ny * (z + 1))).toEqual(expected);
-    }
+    expectSliceBySlice(volume, out, (slice, rng) => simulate(slice, [step], rng).volume);
     expect(out.shape).toEqual(volume.shape);
     expect(volume.data).toEqual(data);
     const motion = { artefact: 'motion', severity: 'severe' } as const;
@@ -117,25 +133,18 @@ describe('duncan evaluate helpers', () => {
   });
 
   it('the shot model corrupts slice by slice with one generator; a 2-D image is one slice', () => {
-    const [nx, ny, nz] = [24, 20, 3];
-    const data = Float32Array.from({ length: nx * ny * nz }, (_, i) => 50 + ((i * 7919) % 97));
-    const volume = createVolume({ data, shape: [nx, ny, nz], spacing: [1, 1.5, 3] });
+    const { data, volume } = testVolume();
     const out = corruptVolumeWithShots(volume, 'ghosting', 'severe', createRng(4), 2);
-    const rng = createRng(4);
-    for (let z = 0; z < nz; z++) {
-      const slice = createVolume({
-        data: data.slice(nx * ny * z, nx * ny * (z + 1)),
-        shape: [nx, ny, 1],
-        affine: volume.affine,
-      });
-      const expected = corruptWithShots(slice, 'ghosting', 'severe', rng).volume.data;
-      expect(out.data.subarray(nx * ny * z, nx * ny * (z + 1))).toEqual(expected);
-    }
+    expectSliceBySlice(
+      volume,
+      out,
+      (slice, rng) => corruptWithShots(slice, 'ghosting', 'severe', rng).volume,
+    );
     expect(volume.data).toEqual(data);
     const alongY = corruptVolumeWithShots(volume, 'motion', 'severe', createRng(4), 1);
     expect(alongY.shape).toEqual(volume.shape);
     expect(alongY.data).not.toEqual(data);
-    const flat = createVolume({ data: data.slice(0, nx * ny), shape: [nx, ny] });
+    const flat = createVolume({ data: data.slice(0, 24 * 20), shape: [24, 20] });
     expect(corruptVolumeWithShots(flat, 'motion', 'mild', createRng(1), 0).data).toEqual(
       corruptWithShots(flat, 'motion', 'mild', createRng(1)).volume.data,
     );

@@ -77,6 +77,20 @@ const WORKERS: CliOption = {
   help: 'worker threads (default: one per core; 0 = this thread)',
 };
 
+const CLEAN: CliOption = {
+  name: 'clean',
+  value: '<paths...>',
+  list: true,
+  help: 'clean volumes (files or DICOM directories)               [required]',
+};
+const MODEL: CliOption = {
+  name: 'model',
+  value: '<dir>',
+  help: 'checkpoint directory; default: the bundled model',
+};
+const AXIS: CliOption = { name: 'axis', value: '<x|y|z>', help: 'slicing axis (default z)' };
+const JSON_OUTPUT: CliOption = { name: 'json', help: 'print JSON on stdout' };
+
 const DECLARATIONS: Record<Command, CommandDeclaration> = {
   correct: {
     intro: `Usage: duncan correct <input> -o <output> [options]
@@ -100,7 +114,7 @@ Options:
         value: '<dir>',
         help: 'checkpoint directory (manifest.json + weights.bin); default: bundled model',
       },
-      { name: 'axis', value: '<x|y|z>', help: 'slicing axis (default z)' },
+      AXIS,
       { name: 'artefact-map', value: '<path>', help: 'also write input - corrected' },
       WORKERS,
       {
@@ -204,7 +218,7 @@ Options:
       },
       MAX_VOXELS,
       STRICT,
-      { name: 'json', help: 'print JSON on stdout' },
+      JSON_OUTPUT,
     ],
     outro: `
 Example:
@@ -248,12 +262,7 @@ Options:
 `,
     options: [
       { name: 'mode', value: '<name>', help: 'unpaired, paired or semi (default unpaired)' },
-      {
-        name: 'clean',
-        value: '<paths...>',
-        list: true,
-        help: 'clean volumes (files or DICOM directories)               [required]',
-      },
+      CLEAN,
       {
         name: 'corrupted',
         value: '<paths...>',
@@ -363,12 +372,7 @@ computed).
 Options:
 `,
     options: [
-      {
-        name: 'clean',
-        value: '<paths...>',
-        list: true,
-        help: 'clean volumes (files or DICOM directories)               [required]',
-      },
+      CLEAN,
       {
         name: 'corrupted',
         value: '<paths...>',
@@ -421,7 +425,7 @@ Options:
         value: '<dir>',
         help: 'report directory                                       [required]',
       },
-      { name: 'model', value: '<dir>', help: 'checkpoint directory; default: the bundled model' },
+      MODEL,
       {
         name: 'axis',
         value: '<x|y|z>',
@@ -451,7 +455,7 @@ Options:
       { name: 'series', value: '<n|uid>', help: 'which series of a DICOM directory to describe' },
       MAX_VOXELS,
       STRICT,
-      { name: 'json', help: 'print JSON on stdout' },
+      JSON_OUTPUT,
     ],
     outro: `
 Example:
@@ -562,8 +566,8 @@ Options:
           'run on a folder whose description or names break BIDS rules\n' +
           '(files with names that do not parse are passed over)',
       },
-      { name: 'model', value: '<dir>', help: 'checkpoint directory; default: the bundled model' },
-      { name: 'axis', value: '<x|y|z>', help: 'slicing axis (default z)' },
+      MODEL,
+      AXIS,
       {
         name: 'workers',
         value: '<n>',

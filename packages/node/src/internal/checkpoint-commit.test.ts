@@ -1,17 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '@duncan-mri/core';
 import { describe, expect, it } from 'vitest';
-import { expectMriError, tempDir } from '../../test/helpers.js';
+import { expectMriError, readJson, tempDir } from '../../test/helpers.js';
 import { CHECKPOINT_FILES, readCheckpoint, writeCheckpoint } from '../checkpoint-files.js';
 import { useNodeBackend } from '../use-node-backend.js';
 import { commitCheckpoint, sha256Hex } from './checkpoint-commit.js';
@@ -67,7 +60,7 @@ describe('commitCheckpoint', () => {
     seen.push(readsAs(dir));
     expect(seen).toEqual([1, 1, 2, 2, 2, 2]);
     expect(readdirSync(dir).sort()).toEqual([CHECKPOINT_FILES.manifest, CHECKPOINT_FILES.weights]);
-    const stored = JSON.parse(readFileSync(join(dir, CHECKPOINT_FILES.manifest), 'utf8'));
+    const stored = readJson(join(dir, CHECKPOINT_FILES.manifest));
     expect(stored.weightsSha256).toBe(sha256Hex(weights));
     expect(stored.weightsFile).toBeUndefined();
   });
@@ -114,7 +107,7 @@ describe('readCheckpoint of pairs that do not belong together', () => {
     const dir = tempDir();
     writeCheckpoint(dir, pair(1) as never);
     const path = join(dir, CHECKPOINT_FILES.manifest);
-    const stored = JSON.parse(readFileSync(path, 'utf8'));
+    const stored = readJson(path);
     writeFileSync(path, JSON.stringify({ ...stored, weightsFile: '../../etc/passwd' }));
     expect((await expectMriError(() => readCheckpoint(dir), {})).message).toMatch(
       /weightsFile must be weights-<16 hex digits>\.bin/,

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectMriError, tempDir } from '../../test/helpers.js';
+import { expectMriError, readJson, tempDir } from '../../test/helpers.js';
 import { lockOutput, OUTPUT_LOCK_FILE } from './output-lock.js';
 
 /** The pid of a process that has exited (so no process runs under it, barring reuse). */
@@ -25,7 +25,7 @@ describe('lockOutput', () => {
     const dir = join(tempDir(), 'a', 'b');
     const lock = lockOutput('duncan train', '--out', dir, 'duncan train');
     expect(lock.note).toBeUndefined();
-    const held = JSON.parse(readFileSync(join(dir, OUTPUT_LOCK_FILE), 'utf8'));
+    const held = readJson(join(dir, OUTPUT_LOCK_FILE));
     expect(held).toMatchObject({ pid: process.pid, host: hostname(), command: 'duncan train' });
     const refused = await expectMriError(
       () => lockOutput('duncan train', '--out', dir, 'duncan x'),
@@ -54,7 +54,7 @@ describe('lockOutput', () => {
     lockFile(dir, { pid, host: hostname(), token: 'stale' });
     const lock = lockOutput('duncan evaluate', '-o/--output', dir, 'duncan evaluate');
     expect(lock.note).toMatch(new RegExp(`took over the stale lock .* \\(pid ${pid} on host`));
-    expect(JSON.parse(readFileSync(lock.path, 'utf8')).pid).toBe(process.pid);
+    expect(readJson(lock.path).pid).toBe(process.pid);
     lock.release();
   });
 
@@ -79,6 +79,6 @@ describe('lockOutput', () => {
     const lock = lockOutput('duncan train', '--out', dir, 'duncan train');
     lockFile(dir, { pid: 1, host: hostname(), token: 'another' });
     lock.release();
-    expect(JSON.parse(readFileSync(lock.path, 'utf8')).token).toBe('another');
+    expect(readJson(lock.path).token).toBe('another');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pixelAt, readPng } from '../../../test/png-reader.js';
-import { svgTexts } from '../../../test/svg-texts.js';
+import { expectSvgTexts } from '../../../test/svg-texts.js';
 import {
   BASELINE_COLOUR,
   type BoxPlotOptions,
@@ -67,22 +67,20 @@ describe('renderBoxPlot', () => {
 
   it('labels everything: title, subtitle, axes, ticks, legend; the SVG and PNG agree', async () => {
     const figure = await renderBoxPlot(groups, OPTIONS);
-    expect(svgTexts(figure.svg)).toEqual(
-      expect.arrayContaining([
-        'SSIM per slice',
-        'every z slice of every case',
-        'artefact, severity',
-        'SSIM (unitless)',
-        'image',
-        'no correction',
-        'corrected',
-        'motion mild',
-        'ghosting severe',
-        '0.0',
-        '0.5',
-        '1.0',
-      ]),
-    );
+    expectSvgTexts(figure.svg, [
+      'SSIM per slice',
+      'every z slice of every case',
+      'artefact, severity',
+      'SSIM (unitless)',
+      'image',
+      'no correction',
+      'corrected',
+      'motion mild',
+      'ghosting severe',
+      '0.0',
+      '0.5',
+      '1.0',
+    ]);
     expect(figure.warnings).toEqual([]);
     const png = readPng(figure.png);
     const size = figure.svg.match(/^<svg[^>]* width="(\d+)" height="(\d+)"/)!;

@@ -1,7 +1,7 @@
 import { createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { differingPixels, pixelAt, readPng } from '../../../test/png-reader.js';
-import { svgTexts } from '../../../test/svg-texts.js';
+import { expectSvgTexts } from '../../../test/svg-texts.js';
 import {
   captionNumber,
   hotColour,
@@ -95,23 +95,21 @@ describe('renderImagePanel', () => {
 
   it('captions every tile, fits long captions, and has a legend per colour map', async () => {
     const panel = await renderImagePanel(tiles, options);
-    expect(svgTexts(panel.svg)).toEqual(
-      expect.arrayContaining([
-        'A panel',
-        '16×12 tiles, enlarged',
-        'clean',
-        'reference',
-        'flipped',
-        '|error|',
-        '|corrupted−clean|',
-        'intensity (a.u.; window: 0.5th-99.5th percentile)',
-        '|error| (a.u.)',
-        'tissue class',
-        'outside the mask',
-        '1 (CSF on a T1)',
-        '3 (WM)',
-      ]),
-    );
+    expectSvgTexts(panel.svg, [
+      'A panel',
+      '16×12 tiles, enlarged',
+      'clean',
+      'reference',
+      'flipped',
+      '|error|',
+      '|corrupted−clean|',
+      'intensity (a.u.; window: 0.5th-99.5th percentile)',
+      '|error| (a.u.)',
+      'tissue class',
+      'outside the mask',
+      '1 (CSF on a T1)',
+      '3 (WM)',
+    ]);
     expect(panel.svg).toMatch(/>a caption far too long[^<]*…<\/text>/);
     expect(panel.warnings).toEqual([]);
     // The captions are drawn: the same panel with empty captions differs above every tile.

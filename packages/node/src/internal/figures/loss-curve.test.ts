@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readPng } from '../../../test/png-reader.js';
-import { svgTexts } from '../../../test/svg-texts.js';
+import { expectSvgTexts } from '../../../test/svg-texts.js';
 import { LOSS_CURVE_POINTS, lossCurveSpec, renderLossCurve } from './loss-curve.js';
 
 const values = (spec: ReturnType<typeof lossCurveSpec>) =>
@@ -13,20 +13,18 @@ describe('renderLossCurve', () => {
       { name: 'cycle', values: steps.map((s) => 1 / s) },
       { name: 'discriminator', values: steps.map((s) => 0.5 + 0.01 * s) },
     ]);
-    expect(svgTexts(figure.svg)).toEqual(
-      expect.arrayContaining([
-        'Training losses',
-        'training step',
-        'loss (unitless)',
-        'loss term',
-        'cycle',
-        'discriminator',
-        '10 steps (1 to 10)',
-        'log scale: every term is positive',
-        '0.1',
-        '1',
-      ]),
-    );
+    expectSvgTexts(figure.svg, [
+      'Training losses',
+      'training step',
+      'loss (unitless)',
+      'loss term',
+      'cycle',
+      'discriminator',
+      '10 steps (1 to 10)',
+      'log scale: every term is positive',
+      '0.1',
+      '1',
+    ]);
     expect(figure.svg.match(/class="mark-line role-mark"/g)).toHaveLength(2);
     expect(figure.warnings).toEqual([]);
     const png = readPng(figure.png);
