@@ -183,6 +183,22 @@ def shape_xyz(shape_np):
     return [int(s) for s in reversed(shape_np)]
 
 
+def write_and_read_back(fixtures, kind, write, read):
+    """Writes each (array, origin) of `fixtures` as fixtures/<name>.<kind>.gz and reads it back.
+
+    Returns the arrays read back and their entries in metrics.json.
+    """
+    loaded = {}
+    described = {}
+    for name in sorted(fixtures):
+        arr, origin = fixtures[name]
+        write(name, arr)
+        loaded[name] = read(name, arr.shape)
+        assert np.array_equal(loaded[name], arr)
+        described[name] = {"file": f"fixtures/{name}.{kind}.gz", "shape": shape_xyz(arr.shape), "origin": origin}
+    return loaded, described
+
+
 def compact_number_arrays(text):
     """Put arrays of plain numbers (shapes) on one line: [64, 72, 48]."""
     pat = re.compile(r"\[\n\s*(-?[0-9.eE+-]+(?:,\n\s*-?[0-9.eE+-]+)*)\n\s*\]")
@@ -449,22 +465,10 @@ def main():
     images, masks = build_images()
 
     # write + read back: all reference computations start from the fixture float32 values
-    loaded = {}
-    img_json = {}
-    for name in sorted(images):
-        arr, origin = images[name]
-        write_f32(name, arr)
-        loaded[name] = read_f32(name, arr.shape)
-        assert np.array_equal(loaded[name], arr)
-        img_json[name] = {"file": f"fixtures/{name}.f32.gz", "shape": shape_xyz(arr.shape), "origin": origin}
-    mask_loaded = {}
-    mask_json = {}
-    for name in sorted(masks):
-        m, origin = masks[name]
-        write_u8(name, m)
-        mask_loaded[name] = read_u8(name, m.shape)
-        mask_json[name] = {"file": f"fixtures/{name}.u8.gz", "shape": shape_xyz(m.shape), "origin": origin,
-                           "count": int(mask_loaded[name].sum())}
+    loaded, img_json = write_and_read_back(images, "f32", write_f32, read_f32)
+    mask_loaded, mask_json = write_and_read_back(masks, "u8", write_u8, read_u8)
+    for name, m in mask_loaded.items():
+        mask_json[name]["count"] = int(m.sum())
 
     versions = {
         "python": sys.version.split()[0],
