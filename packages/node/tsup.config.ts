@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.mjs';
 
 // The figures' font (src/internal/figures/figure-font.ts): two TrueType files of the
 // dejavu-fonts-ttf package (a devDependency) and their licence, copied into dist/fonts/ so that
@@ -13,7 +13,7 @@ function copyFonts() {
     copyFileSync(join(fonts, file), join('dist/fonts', file.replace('ttf/', '')));
 }
 
-export default defineConfig({
+export default packageBuild({
   // The library, the `duncan` bin and the worker-thread entry (loaded by URL at run time, so it
   // must exist as its own file next to index.js).
   entry: {
@@ -21,17 +21,12 @@ export default defineConfig({
     cli: 'src/cli.ts',
     'correct-worker': 'src/correct-worker.ts',
   },
-  format: ['esm'],
+  dtsEntry: { index: 'src/index.ts' },
   // tfjs-core's gradients exist only as its ES-module sources, whose extensionless relative
   // imports plain Node cannot load: bundle that one entry (as the `@tensorflow/tfjs` bundle
   // does). Its ops share tfjs-core's global engine and gradient registry, so the registered
   // gradients are those tfjs-core uses; the rest of tfjs-core stays an ordinary dependency.
   noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
-  // tsup 8 sets `baseUrl` for its declaration build, which TypeScript 6 deprecates.
-  dts: { entry: { index: 'src/index.ts' }, compilerOptions: { ignoreDeprecations: '6.0' } },
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
   platform: 'node',
   onSuccess: async () => copyFonts(),
 });

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.mjs';
 
 const WASM_FILES = [
   'tfjs-backend-wasm.wasm',
@@ -9,16 +9,10 @@ const WASM_FILES = [
   'tfjs-backend-wasm-threaded-simd.wasm',
 ];
 
-export default defineConfig({
+export default packageBuild({
   // `worker` is the Web Worker script that `createWorkerCorrector` starts by default.
   entry: ['src/index.ts', 'src/worker.ts'],
-  format: ['esm'],
-  // tsup 8 sets `baseUrl` for its declaration build, which TypeScript 6 deprecates.
-  dts: { entry: 'src/index.ts', compilerOptions: { ignoreDeprecations: '6.0' } },
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  platform: 'neutral',
+  dtsEntry: 'src/index.ts',
   // The wasm binaries sit beside the code (`dist/wasm/`), found with
   // `new URL('./wasm/...', import.meta.url)`, so bundlers (Vite) emit them as assets.
   onSuccess: async () => {

@@ -105,19 +105,28 @@ def rounded(a):
     return [float(f"{x:.9g}") for x in np.asarray(a, np.float32).ravel()]
 
 
-def paired_fixture(args):
-    config = dt.default_config(
-        channels=4, residualBlocks=1, cropSize=32, residual=True, contentSkips=True, outputNorm=False,
-        learningRate=1e-3, decayStart=1,
-    )
+def seeded_checkpoint(config, out):
+    """The fixture's weights (seed 7), written as the checkpoint in `out`, and their networks.
+
+    Biases start at zero in the project; they get values here (seed 8) so that their use is
+    checked too.
+    """
     weights = dt.init_weights(config, 7)
     g = torch.Generator().manual_seed(8)
     with torch.no_grad():
         for name, _, bias in dt.variable_specs(config):
             if bias:
                 weights[name].copy_(torch.randn(weights[name].shape, generator=g) * 0.05)
-    dt.save_checkpoint(args.out, config, 7, weights)
-    nets = dt.Networks(config, weights)
+    dt.save_checkpoint(out, config, 7, weights)
+    return weights, dt.Networks(config, weights)
+
+
+def paired_fixture(args):
+    config = dt.default_config(
+        channels=4, residualBlocks=1, cropSize=32, residual=True, contentSkips=True, outputNorm=False,
+        learningRate=1e-3, decayStart=1,
+    )
+    weights, nets = seeded_checkpoint(config, args.out)
     n = 32
     # Four pairs (clean, corrupted, mask); the batch of the loss checks is pairs 0 and 1.
     pairs = []
@@ -213,15 +222,7 @@ def main():
         channels=4, residualBlocks=1, cropSize=32, residual=bool(args.residual), contentSkips=bool(args.skips),
         headMaskedDiscriminators=bool(args.masked),
     )
-    weights = dt.init_weights(config, 7)
-    # Biases start at zero in the project; give them values so that their use is checked too.
-    g = torch.Generator().manual_seed(8)
-    with torch.no_grad():
-        for name, _, bias in dt.variable_specs(config):
-            if bias:
-                weights[name].copy_(torch.randn(weights[name].shape, generator=g) * 0.05)
-    dt.save_checkpoint(args.out, config, 7, weights)
-    nets = dt.Networks(config, weights)
+    weights, nets = seeded_checkpoint(config, args.out)
     n = 48 if args.masked else 32
     xa = phantom(n, n, 1)
     xf = phantom(n, n, 2)

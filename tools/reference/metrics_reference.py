@@ -183,6 +183,22 @@ def shape_xyz(shape_np):
     return [int(s) for s in reversed(shape_np)]
 
 
+def write_and_read_back(fixtures, kind, write, read):
+    """Writes each (array, origin) of `fixtures` as fixtures/<name>.<kind>.gz and reads it back.
+
+    Returns the arrays read back and their entries in metrics.json.
+    """
+    loaded = {}
+    described = {}
+    for name in sorted(fixtures):
+        arr, origin = fixtures[name]
+        write(name, arr)
+        loaded[name] = read(name, arr.shape)
+        assert np.array_equal(loaded[name], arr)
+        described[name] = {"file": f"fixtures/{name}.{kind}.gz", "shape": shape_xyz(arr.shape), "origin": origin}
+    return loaded, described
+
+
 def compact_number_arrays(text):
     """Put arrays of plain numbers (shapes) on one line: [64, 72, 48]."""
     pat = re.compile(r"\[\n\s*(-?[0-9.eE+-]+(?:,\n\s*-?[0-9.eE+-]+)*)\n\s*\]")
@@ -216,6 +232,14 @@ def build_images():
         assert name not in images
         images[name] = (np.asarray(arr, dtype=np.float64), origin)
 
+    def add_noise_s8(base, seed):
+        """`base` + Gaussian noise of sigma 8 drawn with numpy's generator `seed`, as `base`-noise-s8."""
+        arr = images[base][0]
+        axes = "(ny, nx)" if arr.ndim == 2 else "(nz, ny, nx)"
+        add(f"{base}-noise-s8", q64(arr + np.random.default_rng(seed).normal(0.0, 8.0, arr.shape)),
+            f"{base} + Gaussian noise sigma 8 (numpy.random.default_rng({seed}).normal(0, 8, {axes})), "
+            "quantised round(x*64)/64, not clipped")
+
     # ---- Colin27 axial slice z = 94 (nibabel array order [x, y, z]) ----
     z = 94
     full = ch2[:, :, z].T.astype(np.float64)          # (ny=217, nx=181)
@@ -230,10 +254,7 @@ def build_images():
     add("ch2-z94", sl, crop_desc)
     masks["ch2-z94-brain"] = (msk, "ch2bet.nii.gz data[:, :, 94].T > 0, same crop as ch2-z94")
 
-    seed = 94008
-    add("ch2-z94-noise-s8", q64(sl + np.random.default_rng(seed).normal(0.0, 8.0, sl.shape)),
-        f"ch2-z94 + Gaussian noise sigma 8 (numpy.random.default_rng({seed}).normal(0, 8, (ny, nx))), "
-        "quantised round(x*64)/64, not clipped")
+    add_noise_s8("ch2-z94", 94008)
     add("ch2-z94-blur-s1.2", q64(ndi.gaussian_filter(sl, 1.2)),
         "scipy.ndimage.gaussian_filter(ch2-z94, sigma=1.2) (mode 'reflect', truncate 4.0), quantised round(x*64)/64")
     shift = ny // 4
@@ -245,18 +266,12 @@ def build_images():
 
     # ---- odd size: the full uncropped slice ----
     add("ch2-z94-full", full, f"ch2.nii.gz data[:, :, {z}].T, uncropped (nx=181, ny=217)")
-    seed = 94108
-    add("ch2-z94-full-noise-s8", q64(full + np.random.default_rng(seed).normal(0.0, 8.0, full.shape)),
-        f"ch2-z94-full + Gaussian noise sigma 8 (numpy.random.default_rng({seed}).normal(0, 8, (ny, nx))), "
-        "quantised round(x*64)/64, not clipped")
+    add_noise_s8("ch2-z94-full", 94108)
 
     # ---- a different subject: ITK KmeansTest T1, slice z = 31 ----
     ks = km[:, :, 31].T.astype(np.float64)
     add("kmeans-z31", ks, "KmeansTest_T1UCharRaw.nii.gz data[:, :, 31].T (nibabel array order -> (ny, nx)), 128x128")
-    seed = 31008
-    add("kmeans-z31-noise-s8", q64(ks + np.random.default_rng(seed).normal(0.0, 8.0, ks.shape)),
-        f"kmeans-z31 + Gaussian noise sigma 8 (numpy.random.default_rng({seed}).normal(0, 8, (ny, nx))), "
-        "quantised round(x*64)/64, not clipped")
+    add_noise_s8("kmeans-z31", 31008)
 
     # ---- 3-D Colin27 crop around the brain centroid ----
     c = [int(round(float(np.mean(ix)))) for ix in np.nonzero(bet > 0)]   # (x, y, z) centroid of ch2bet > 0
@@ -275,10 +290,7 @@ def build_images():
              "that it contains the inferior brain boundary")
     add("ch2-crop3d", vol, vdesc)
     masks["ch2-crop3d-brain"] = (vmask, "ch2bet.nii.gz > 0, same box and transpose as ch2-crop3d")
-    seed = 3008
-    add("ch2-crop3d-noise-s8", q64(vol + np.random.default_rng(seed).normal(0.0, 8.0, vol.shape)),
-        f"ch2-crop3d + Gaussian noise sigma 8 (numpy.random.default_rng({seed}).normal(0, 8, (nz, ny, nx))), "
-        "quantised round(x*64)/64, not clipped")
+    add_noise_s8("ch2-crop3d", 3008)
     add("ch2-crop3d-blur-s1", q64(ndi.gaussian_filter(vol, 1.0)),
         "scipy.ndimage.gaussian_filter(ch2-crop3d, sigma=1.0) in 3-D (all three axes, mode 'reflect', "
         "truncate 4.0, applied to the crop), quantised round(x*64)/64")
@@ -453,22 +465,10 @@ def main():
     images, masks = build_images()
 
     # write + read back: all reference computations start from the fixture float32 values
-    loaded = {}
-    img_json = {}
-    for name in sorted(images):
-        arr, origin = images[name]
-        write_f32(name, arr)
-        loaded[name] = read_f32(name, arr.shape)
-        assert np.array_equal(loaded[name], arr)
-        img_json[name] = {"file": f"fixtures/{name}.f32.gz", "shape": shape_xyz(arr.shape), "origin": origin}
-    mask_loaded = {}
-    mask_json = {}
-    for name in sorted(masks):
-        m, origin = masks[name]
-        write_u8(name, m)
-        mask_loaded[name] = read_u8(name, m.shape)
-        mask_json[name] = {"file": f"fixtures/{name}.u8.gz", "shape": shape_xyz(m.shape), "origin": origin,
-                           "count": int(mask_loaded[name].sum())}
+    loaded, img_json = write_and_read_back(images, "f32", write_f32, read_f32)
+    mask_loaded, mask_json = write_and_read_back(masks, "u8", write_u8, read_u8)
+    for name, m in mask_loaded.items():
+        mask_json[name]["count"] = int(m.sum())
 
     versions = {
         "python": sys.version.split()[0],

@@ -49,7 +49,7 @@ noted:
 
 import numpy as np
 
-from matlab_filters import fspecial_gaussian, filter2_valid
+from matlab_filters import fspecial_gaussian, local_moments
 
 WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 K1 = 0.01
@@ -68,14 +68,7 @@ def ssim_index_new(img1, img2, data_range, window):
     C1 = (K1 * data_range) ** 2
     C2 = (K2 * data_range) ** 2
     window = window / window.sum()
-    mu1 = filter2_valid(window, img1)
-    mu2 = filter2_valid(window, img2)
-    mu1_sq = mu1 * mu1
-    mu2_sq = mu2 * mu2
-    mu1_mu2 = mu1 * mu2
-    sigma1_sq = filter2_valid(window, img1 * img1) - mu1_sq
-    sigma2_sq = filter2_valid(window, img2 * img2) - mu2_sq
-    sigma12 = filter2_valid(window, img1 * img2) - mu1_mu2
+    mu1_sq, mu2_sq, mu1_mu2, sigma1_sq, sigma2_sq, sigma12 = local_moments(window, img1, img2)
     ssim_map = ((2 * mu1_mu2 + C1) * (2 * sigma12 + C2)) / (
         (mu1_sq + mu2_sq + C1) * (sigma1_sq + sigma2_sq + C2))
     cs_map = (2 * sigma12 + C2) / (sigma1_sq + sigma2_sq + C2)

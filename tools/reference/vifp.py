@@ -44,7 +44,7 @@ Project-defined additions (duncan-mri):
 
 import numpy as np
 
-from matlab_filters import fspecial_gaussian, filter2_valid
+from matlab_filters import fspecial_gaussian, filter2_valid, local_moments
 
 SIGMA_NSQ = 2.0
 
@@ -63,14 +63,7 @@ def vifp_num_den(ref, dist):
             dist = filter2_valid(win, dist)
             ref = ref[0::2, 0::2]
             dist = dist[0::2, 0::2]
-        mu1 = filter2_valid(win, ref)
-        mu2 = filter2_valid(win, dist)
-        mu1_sq = mu1 * mu1
-        mu2_sq = mu2 * mu2
-        mu1_mu2 = mu1 * mu2
-        sigma1_sq = filter2_valid(win, ref * ref) - mu1_sq
-        sigma2_sq = filter2_valid(win, dist * dist) - mu2_sq
-        sigma12 = filter2_valid(win, ref * dist) - mu1_mu2
+        _, _, _, sigma1_sq, sigma2_sq, sigma12 = local_moments(win, ref, dist)
 
         sigma1_sq[sigma1_sq < 0] = 0
         sigma2_sq[sigma2_sq < 0] = 0

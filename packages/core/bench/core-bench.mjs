@@ -3,19 +3,15 @@
 // Needs the built package (npx tsup) and, for the comparison, Debian's /usr/bin/python3 with
 // python3-torch. One thread each (wasm in Node is single-threaded; torch.set_num_threads(1)).
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createVolume } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { correct, createModel, defaultModelConfig, trainStep } from '@duncan-mri/core';
+import { flag, option } from '../../../scripts/command-line.mjs';
+import { REPOSITORY } from '../../../scripts/data-cache.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const arg = (name, fallback) => Number(option(name, fallback));
 const batch = arg('batch', 4);
 const crop = arg('crop', 128);
 const repeats = arg('repeats', 2);
@@ -69,8 +65,8 @@ async function main() {
   };
   console.log(JSON.stringify(ours));
   model.dispose();
-  if (args.includes('--no-torch')) return;
-  const mirror = join(HERE, '..', '..', '..', 'tools', 'reference', 'core_torch_mirror.py');
+  if (flag('no-torch')) return;
+  const mirror = join(REPOSITORY, 'tools', 'reference', 'core_torch_mirror.py');
   const py = spawnSync(
     '/usr/bin/python3',
     [

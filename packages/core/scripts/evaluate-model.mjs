@@ -14,21 +14,17 @@ import { psnr, ssim } from '@duncan-mri/metrics';
 import { intensityRange } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { option } from '../../../scripts/command-line.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const modelDir = resolve(opt('model', 'packages/model'));
-const dataDir = resolve(opt('data', 'data-cache/training'));
-const jsonOut = opt('json', undefined);
-const only = opt('subjects', undefined)?.split(',');
+const modelDir = resolve(option('model', 'packages/model'));
+const dataDir = resolve(option('data', 'data-cache/training'));
+const jsonOut = option('json', undefined);
+const only = option('subjects', undefined)?.split(',');
 
 const read = (file) => readNifti(new Uint8Array(readFileSync(join(dataDir, file)))).volume;
 
 async function main() {
-  await tf.setBackend(opt('backend', 'wasm'));
+  await tf.setBackend(option('backend', 'wasm'));
   await tf.ready();
   const model = await loadCheckpoint({
     manifest: JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')),

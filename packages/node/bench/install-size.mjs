@@ -30,16 +30,10 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flag, option } from '../../../scripts/command-line.mjs';
+import { REPOSITORY } from '../../../scripts/data-cache.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const PACKAGE_DIR = join(HERE, '..');
-const ROOT = join(PACKAGE_DIR, '..', '..');
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(`--${name}`);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const maxMb = Number(option('max-mb', 100));
 if (!(maxMb > 0)) throw new Error(`--max-mb must be a positive number, got ${option('max-mb')}`);
 
@@ -110,7 +104,7 @@ try {
   const packed = run(
     'npm',
     ['pack', '--json', '--pack-destination', tarballs, ...workspaces.flatMap((w) => ['-w', w])],
-    ROOT,
+    REPOSITORY,
   );
   const files = JSON.parse(packed.stdout).map((p) => join(tarballs, p.filename));
   if (files.length !== workspaces.length) {

