@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { brainMask } from './brain-mask.js';
 import { dice } from './dice.js';
-import { sameBytes, tissuePhantom, volumeShape } from './internal/test-helpers.js';
+import { badMaskCases, sameBytes, tissuePhantom, volumeShape } from './internal/test-helpers.js';
 import { segmentTissues } from './segment-tissues.js';
 
 // 64x64x40: about 83,000 voxels in the head, more than the 65,536 of the initialisation sample,
@@ -150,16 +150,7 @@ describe('segmentTissues', () => {
       () => segmentTissues(v, { classes: 3, posteriors: 1 as never }),
       'INVALID_ARGUMENT',
     ],
-    [
-      'an empty mask',
-      () => segmentTissues(v, { classes: 3, mask: new Uint8Array(m.length) }),
-      'INVALID_ARGUMENT',
-    ],
-    [
-      'a mask of the wrong length',
-      () => segmentTissues(v, { classes: 3, mask: new Uint8Array(5).fill(1) }),
-      'SHAPE_MISMATCH',
-    ],
+    ...badMaskCases((mask) => segmentTissues(v, { classes: 3, mask }), m.length, 5),
     [
       'a constant image',
       () =>

@@ -1,4 +1,4 @@
-import { createRng, createVolume, type Volume } from '@duncan-mri/volume';
+import { createRng, createVolume, type MriErrorCode, type Volume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 
 /**
@@ -132,6 +132,25 @@ export function tissuePhantom(
     truth: createVolume({ data: truth, shape: [nx, ny, nz] }),
     mask,
   };
+}
+
+/**
+ * The two rows every `it.each` table of bad inputs of a masked function has: an all-zero mask of
+ * `voxels` entries (`INVALID_ARGUMENT`) and a mask of `wrongLength` ones (`SHAPE_MISMATCH`).
+ */
+export function badMaskCases(
+  withMask: (mask: Uint8Array) => unknown,
+  voxels: number,
+  wrongLength: number,
+): [string, () => unknown, MriErrorCode][] {
+  return [
+    ['an empty mask', () => withMask(new Uint8Array(voxels)), 'INVALID_ARGUMENT'],
+    [
+      'a mask of the wrong length',
+      () => withMask(new Uint8Array(wrongLength).fill(1)),
+      'SHAPE_MISMATCH',
+    ],
+  ];
 }
 
 /** Byte-for-byte equality of two typed arrays (fast; `toEqual` walks large arrays slowly). */
