@@ -101,6 +101,9 @@ describe.each([
 ] as const)('PyTorch parity on %s (%s)', (backend, fixture) => {
   const DIR = join(FIXTURES, fixture);
   const reference = JSON.parse(readFileSync(join(DIR, 'reference.json'), 'utf8')) as Reference;
+  /** The generator's losses of the training step, with the fixture's weights and adversarial loss. */
+  const generatorOf = (state: ReturnType<typeof stateOf>, xa: tf.Tensor4D, xf: tf.Tensor4D) =>
+    generatorLosses(state.nets, xa, xf, state.config.lossWeights, adversarialOptions(state.config));
   /** The fixture's model and training state, and the loss inputs: corrupted xa, clean xf. */
   const loadWithLossInputs = async () => {
     await useBackend(backend);
@@ -126,13 +129,7 @@ describe.each([
     let fakeF: Float32Array | undefined;
     const { value, grads } = tf.variableGrads(
       () => {
-        const r = generatorLosses(
-          state.nets,
-          xa,
-          xf,
-          state.config.lossWeights,
-          adversarialOptions(state.config),
-        );
+        const r = generatorOf(state, xa, xf);
         terms = Object.fromEntries(GENERATOR_TERMS.map((t) => [t, r.terms[t].dataSync()[0]!]));
         fakeF = r.fakeF.dataSync() as Float32Array;
         return r.total;
@@ -154,13 +151,7 @@ describe.each([
   it('gives the same discriminator loss and gradients', async () => {
     const { model, state, xa, xf } = await loadWithLossInputs();
     const { fakeF, fakeA } = tf.tidy(() => {
-      const r = generatorLosses(
-        state.nets,
-        xa,
-        xf,
-        state.config.lossWeights,
-        adversarialOptions(state.config),
-      );
+      const r = generatorOf(state, xa, xf);
       return { fakeF: r.fakeF, fakeA: r.fakeA };
     });
     const { value, grads } = tf.variableGrads(
