@@ -1,9 +1,9 @@
 import type { MriError } from '@duncan-mri/volume';
+import { validateBoolean, validateObject } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DuncanModel, instantiate } from './create-model.js';
 import { corruptCheckpoint, readCheckpointLayout } from './internal/checkpoint-layout.js';
 import { isCorrectorVariable, requireTrainingState, stateOf } from './internal/model-state.js';
-import { validateBoolean, validateObject } from './internal/validate.js';
 import { imagesToTensor, readFloat32, splitImages } from './internal/volume-tensor.js';
 import { type ModelConfig, type ModelConfigOverrides, resumeModelConfig } from './model-config.js';
 import type { TrainingMode } from './train.js';

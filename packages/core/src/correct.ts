@@ -4,6 +4,8 @@ import {
   insertPlane,
   MriError,
   type Volume,
+  validateNumber,
+  validateObject,
 } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertSliceSize } from './assert-slice-size.js';
@@ -15,12 +17,7 @@ import {
   statisticsOf,
 } from './internal/correction-input.js';
 import { stateOf } from './internal/model-state.js';
-import {
-  validateAxis,
-  validateFunction,
-  validateNumber,
-  validateObject,
-} from './internal/validate.js';
+import { validateAxis, validateFunction } from './internal/validate.js';
 import {
   denormalise,
   type IntensityRange,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectCheckpointChecks } from '../test/checkpoint-checks.js';
 import { expectMriError, TINY, useBackend } from '../test/helpers.js';
 import { saveCheckpoint } from './checkpoint.js';
 import { correctorWeights } from './corrector-weights.js';
@@ -46,22 +47,7 @@ describe('correctorWeights', () => {
     await useBackend('cpu');
     const model = createModel(TINY, { seed: 8 });
     const { manifest, weights } = await saveCheckpoint(model, { inference: true });
-    await expectMriError(
-      () =>
-        correctorWeights({
-          manifest: { ...manifest, config: { ...manifest.config, channels: 8 } },
-          weights,
-        }),
-      'SHAPE_MISMATCH',
-    );
-    await expectMriError(
-      () => correctorWeights({ manifest: { ...manifest, architecture: 'unet' as never }, weights }),
-      'UNSUPPORTED_FORMAT',
-    );
-    await expectMriError(
-      () => correctorWeights({ manifest, weights: weights.slice(0, weights.byteLength - 4) }),
-      'CORRUPT_FILE',
-    );
+    await expectCheckpointChecks(correctorWeights, { manifest, weights });
     const nan = weights.slice();
     new DataView(nan.buffer).setFloat32(weights.byteLength - 4, Number.NaN, true);
     await expectMriError(() => correctorWeights({ manifest, weights: nan }), 'CORRUPT_FILE');

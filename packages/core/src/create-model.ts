@@ -1,10 +1,9 @@
-import { createRng, MriError } from '@duncan-mri/volume';
+import { createRng, MriError, validateNumber, validateObject } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import { createAdamState } from './internal/adam.js';
 import { ImagePool } from './internal/image-pool.js';
 import { attachState, type ModelState } from './internal/model-state.js';
 import { buildNetworks, DISCRIMINATOR_NETWORKS, variableSpecs } from './internal/networks.js';
-import { validateNumber, validateObject } from './internal/validate.js';
 import { backendProblem, registerWasmKernels } from './internal/wasm-kernels.js';
 import { type ModelConfig, type ModelConfigOverrides, resolveModelConfig } from './model-config.js';
 

@@ -3,7 +3,7 @@ import {
   validateBoolean,
   validateNumber,
   validateObject,
-} from './internal/validate.js';
+} from '@duncan-mri/volume';
 
 /** The six generator loss terms, by the names of `onProgress`'s `losses`. */
 export const GENERATOR_TERMS = [

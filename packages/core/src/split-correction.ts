@@ -1,4 +1,12 @@
-import { describeValue, extractSlab, insertSlab, MriError, type Volume } from '@duncan-mri/volume';
+import {
+  describeValue,
+  extractSlab,
+  insertSlab,
+  MriError,
+  type Volume,
+  validateNumber,
+  validateObject,
+} from '@duncan-mri/volume';
 import { assertSliceSize } from './assert-slice-size.js';
 import type { CorrectionResult } from './correct.js';
 import type { CorrectionStatistics } from './correction-statistics.js';
@@ -9,7 +17,7 @@ import {
   statisticsOf,
 } from './internal/correction-input.js';
 import { type SliceRun, sliceRuns } from './internal/slice-runs.js';
-import { validateAxis, validateNumber, validateObject } from './internal/validate.js';
+import { validateAxis } from './internal/validate.js';
 import { sliceGeometry } from './internal/volume-tensor.js';
 import type { ModelConfig } from './model-config.js';
 

@@ -1,8 +1,14 @@
-import { assertVolume, MriError, type Volume } from '@duncan-mri/volume';
+import {
+  assertVolume,
+  invalidArgument,
+  MriError,
+  type Volume,
+  validateNumber,
+  validateObject,
+} from '@duncan-mri/volume';
 import type { DuncanModel } from './create-model.js';
 import { requireTrainingState, stateOf } from './internal/model-state.js';
 import { type LossValues, runTrainStep } from './internal/run-train-step.js';
-import { invalidArgument, validateNumber, validateObject } from './internal/validate.js';
 import { imagesToTensor } from './internal/volume-tensor.js';
 
 /**

@@ -1,4 +1,10 @@
-import { createRng, type Volume } from '@duncan-mri/volume';
+import {
+  createRng,
+  invalidArgument,
+  type Volume,
+  validateNumber,
+  validateObject,
+} from '@duncan-mri/volume';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DuncanModel } from './create-model.js';
 import { type ModelState, requireTrainingState, stateOf } from './internal/model-state.js';
@@ -7,13 +13,7 @@ import { type PairedLossValues, runPairedStep } from './internal/run-paired-step
 import { runSemiStep, type SemiLossValues } from './internal/run-semi-step.js';
 import { runTrainStep } from './internal/run-train-step.js';
 import { prepareSlices, sampleCrop } from './internal/slice-sampler.js';
-import {
-  invalidArgument,
-  validateAxis,
-  validateFunction,
-  validateNumber,
-  validateObject,
-} from './internal/validate.js';
+import { validateAxis, validateFunction } from './internal/validate.js';
 import { imagesToTensor } from './internal/volume-tensor.js';
 import type { TrainingLosses } from './train-step.js';
 

@@ -54,6 +54,18 @@ async function load(DIR: string) {
   });
 }
 
+/** The corrector (content encoder A, then translation to F) on a fixture's `correctInput`. */
+function correctorOutput(
+  model: Awaited<ReturnType<typeof load>>,
+  input: { height: number; width: number; data: number[] },
+): Float32Array {
+  const { nets } = stateOf('test', model);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(input.data, [1, input.height, input.width, 1]);
+    return nets.translateF(nets.contentEncoderA(x), x).dataSync() as Float32Array;
+  });
+}
+
 function expectClose(actual: number, expected: number, tol: number, label: string): void {
   expect(Math.abs(actual - expected), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(
     tol * Math.max(1, Math.abs(expected)),
@@ -89,41 +101,35 @@ describe.each([
 ] as const)('PyTorch parity on %s (%s)', (backend, fixture) => {
   const DIR = join(FIXTURES, fixture);
   const reference = JSON.parse(readFileSync(join(DIR, 'reference.json'), 'utf8')) as Reference;
-
-  it('gives the same corrector output on a 36x44 image', async () => {
-    await useBackend(backend);
-    const model = await load(DIR);
-    const { nets } = stateOf('test', model);
-    const { height, width, data } = reference.inputs.correctInput;
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(data, [1, height, width, 1]);
-      return nets.translateF(nets.contentEncoderA(x), x).dataSync();
-    });
-    let worst = 0;
-    for (let i = 0; i < out.length; i++)
-      worst = Math.max(worst, Math.abs(out[i]! - reference.corrected[i]!));
-    expect(worst).toBeLessThan(1e-4);
-    model.dispose();
-  });
-
-  it('gives the same six loss terms and generator gradients', async () => {
+  /** The generator's losses of the training step, with the fixture's weights and adversarial loss. */
+  const generatorOf = (state: ReturnType<typeof stateOf>, xa: tf.Tensor4D, xf: tf.Tensor4D) =>
+    generatorLosses(state.nets, xa, xf, state.config.lossWeights, adversarialOptions(state.config));
+  /** The fixture's model and training state, and the loss inputs: corrupted xa, clean xf. */
+  const loadWithLossInputs = async () => {
     await useBackend(backend);
     const model = await load(DIR);
     const state = stateOf('test', model);
     const n = reference.inputs.size;
     const xa = tf.tensor4d(reference.inputs.corrupted, [1, n, n, 1]);
     const xf = tf.tensor4d(reference.inputs.clean, [1, n, n, 1]);
+    return { model, state, xa, xf };
+  };
+
+  it('gives the same corrector output on a 36x44 image', async () => {
+    await useBackend(backend);
+    const model = await load(DIR);
+    const out = correctorOutput(model, reference.inputs.correctInput);
+    expect(maxAbsDiff(out, reference.corrected)).toBeLessThan(1e-4);
+    model.dispose();
+  });
+
+  it('gives the same six loss terms and generator gradients', async () => {
+    const { model, state, xa, xf } = await loadWithLossInputs();
     let terms: Record<string, number> = {};
     let fakeF: Float32Array | undefined;
     const { value, grads } = tf.variableGrads(
       () => {
-        const r = generatorLosses(
-          state.nets,
-          xa,
-          xf,
-          state.config.lossWeights,
-          adversarialOptions(state.config),
-        );
+        const r = generatorOf(state, xa, xf);
         terms = Object.fromEntries(GENERATOR_TERMS.map((t) => [t, r.terms[t].dataSync()[0]!]));
         fakeF = r.fakeF.dataSync() as Float32Array;
         return r.total;
@@ -132,10 +138,7 @@ describe.each([
     );
     for (const t of GENERATOR_TERMS) expectClose(terms[t]!, reference.terms[t]!, 1e-4, t);
     expectClose(value.dataSync()[0]!, reference.total, 1e-4, 'total');
-    let worst = 0;
-    for (let i = 0; i < reference.fakeF.length; i++)
-      worst = Math.max(worst, Math.abs(fakeF![i]! - reference.fakeF[i]!));
-    expect(worst).toBeLessThan(1e-4);
+    expect(maxAbsDiff(fakeF!, reference.fakeF)).toBeLessThan(1e-4);
     for (const [name, v] of state.generatorVariables) {
       const g = grads[v.name];
       expect(g, name).toBeDefined();
@@ -146,20 +149,9 @@ describe.each([
   });
 
   it('gives the same discriminator loss and gradients', async () => {
-    await useBackend(backend);
-    const model = await load(DIR);
-    const state = stateOf('test', model);
-    const n = reference.inputs.size;
-    const xa = tf.tensor4d(reference.inputs.corrupted, [1, n, n, 1]);
-    const xf = tf.tensor4d(reference.inputs.clean, [1, n, n, 1]);
+    const { model, state, xa, xf } = await loadWithLossInputs();
     const { fakeF, fakeA } = tf.tidy(() => {
-      const r = generatorLosses(
-        state.nets,
-        xa,
-        xf,
-        state.config.lossWeights,
-        adversarialOptions(state.config),
-      );
+      const r = generatorOf(state, xa, xf);
       return { fakeF: r.fakeF, fakeA: r.fakeA };
     });
     const { value, grads } = tf.variableGrads(
@@ -221,6 +213,14 @@ describe.each(['cpu', 'wasm'] as const)('PyTorch parity of the paired modes on %
       pairs.flatMap((k) => reference.inputs.pairs[k]![key]),
       [pairs.length, n, n, 1],
     );
+  /** The fixture's model and training state, and its two pairs: corrupted xa, clean, mask. */
+  const loadWithPairs = async () => {
+    await useBackend(backend);
+    const model = await load(DIR);
+    const state = stateOf('test', model);
+    const [xa, clean, mask] = [batch('corrupted'), batch('clean'), batch('mask')];
+    return { model, state, xa, clean, mask };
+  };
   /** Gradients accumulated by one step at learning rate 0: Adam's first moment / (1 - beta1). */
   const firstStepGradient = (state: ReturnType<typeof stateOf>, name: string) =>
     tf.div(state.adamGenerator.m.get(name)!, 1 - reference.config.beta1);
@@ -229,21 +229,13 @@ describe.each(['cpu', 'wasm'] as const)('PyTorch parity of the paired modes on %
     await useBackend(backend);
     const model = await load(DIR);
     expect(model.config.outputNorm).toBe(false);
-    const { nets } = stateOf('test', model);
-    const { height, width, data } = reference.inputs.correctInput;
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(data, [1, height, width, 1]);
-      return nets.translateF(nets.contentEncoderA(x), x).dataSync();
-    });
+    const out = correctorOutput(model, reference.inputs.correctInput);
     expect(maxAbsDiff(out, reference.corrected)).toBeLessThan(1e-4);
     model.dispose();
   });
 
   it('gives the same paired loss terms and corrector gradients, for the batch and accumulated image by image', async () => {
-    await useBackend(backend);
-    const model = await load(DIR);
-    const state = stateOf('test', model);
-    const [xa, clean, mask] = [batch('corrupted'), batch('clean'), batch('mask')];
+    const { model, state, xa, clean, mask } = await loadWithPairs();
     let terms: Record<string, number> = {};
     const { value, grads } = tf.variableGrads(
       () => {
@@ -285,10 +277,7 @@ describe.each(['cpu', 'wasm'] as const)('PyTorch parity of the paired modes on %
   });
 
   it('gives the same semi-supervised terms and generator gradients', async () => {
-    await useBackend(backend);
-    const model = await load(DIR);
-    const state = stateOf('test', model);
-    const [xa, clean, mask] = [batch('corrupted'), batch('clean'), batch('mask')];
+    const { model, state, xa, clean, mask } = await loadWithPairs();
     const xf = tf.tensor4d(reference.inputs.unpairedClean, [2, n, n, 1]);
     const { semi } = reference;
     const losses = await runSemiStep(state, xa, xf, clean, mask, semi.pairedWeight, 0);

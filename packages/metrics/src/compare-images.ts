@@ -3,11 +3,9 @@ import { SSIM_KERNEL } from './internal/kernels.js';
 import { ssimCore } from './internal/ssim-core.js';
 import {
   assertMinimumSize,
-  validateDataRange,
   validateFlag,
   validateMask,
-  validateOptions,
-  validatePair,
+  validateScoredPair,
 } from './internal/validate.js';
 import {
   MS_SSIM_WEIGHTS,
@@ -60,9 +58,7 @@ export function compareImages(
   test: Volume,
   options: CompareImagesOptions,
 ): ImageComparison {
-  validatePair(WHERE, reference, test);
-  const opts = validateOptions(WHERE, options);
-  const dataRange = validateDataRange(WHERE, opts.dataRange);
+  const { opts, dataRange } = validateScoredPair(WHERE, reference, test, options);
   const mask = validateMask(WHERE, opts.mask, reference.data.length);
   const slicewise = validateFlag(WHERE, 'slicewise', opts.slicewise);
   const { shape } = reference;

@@ -3,6 +3,7 @@ import { createVolume } from '@duncan-mri/volume';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dice } from './dice.js';
+import { badMaskCases } from './internal/test-helpers.js';
 
 const labelVolumes = fc
   .record({
@@ -94,16 +95,7 @@ describe('dice', () => {
       () => dice(v, createVolume({ data: [0, 1, 2, 1], shape: [4, 1] }), { classes: 2 }),
       'SHAPE_MISMATCH',
     ],
-    [
-      'an empty mask',
-      () => dice(v, v, { classes: 2, mask: new Uint8Array(4) }),
-      'INVALID_ARGUMENT',
-    ],
-    [
-      'a mask of the wrong length',
-      () => dice(v, v, { classes: 2, mask: new Uint8Array(3).fill(1) }),
-      'SHAPE_MISMATCH',
-    ],
+    ...badMaskCases((mask) => dice(v, v, { classes: 2, mask }), 4, 3),
   ] as const)('rejects %s', (_label, fn, code) => {
     expect(codeOf(fn)).toBe(code);
   });

@@ -2,12 +2,7 @@ import { invalidArgument, type Volume } from '@duncan-mri/volume';
 import { SSIM_KERNEL } from './internal/kernels.js';
 import { createMomentPlanes, PlaneMomentFilter } from './internal/local-moments.js';
 import { averagePool2, type Plane, slicePlane } from './internal/planes.js';
-import {
-  validateDataRange,
-  validateNumberOption,
-  validateOptions,
-  validatePair,
-} from './internal/validate.js';
+import { validateNumberOption, validateScoredPair } from './internal/validate.js';
 
 /** The five scale weights of Wang, Simoncelli & Bovik (2003), finest first. */
 export const MS_SSIM_WEIGHTS: readonly number[] = Object.freeze([
@@ -52,9 +47,7 @@ export function multiScaleSsim(
   test: Volume,
   options: MultiScaleSsimOptions,
 ): number {
-  validatePair(WHERE, reference, test);
-  const opts = validateOptions(WHERE, options);
-  const dataRange = validateDataRange(WHERE, opts.dataRange);
+  const { opts, dataRange } = validateScoredPair(WHERE, reference, test, options);
   const weights = validateWeights(opts.weights);
   const k1 = validateNumberOption(WHERE, 'k1', opts.k1, 0.01, 0, 1);
   const k2 = validateNumberOption(WHERE, 'k2', opts.k2, 0.03, 0, 1);

@@ -1,10 +1,5 @@
 import type { Volume } from '@duncan-mri/volume';
-import {
-  validateDataRange,
-  validateMask,
-  validateOptions,
-  validatePair,
-} from './internal/validate.js';
+import { validateMask, validateScoredPair } from './internal/validate.js';
 
 /** Options of {@link psnr}. */
 export interface PsnrOptions {
@@ -28,9 +23,7 @@ const WHERE = 'psnr';
  * ```
  */
 export function psnr(reference: Volume, test: Volume, options: PsnrOptions): number {
-  validatePair(WHERE, reference, test);
-  const opts = validateOptions(WHERE, options);
-  const dataRange = validateDataRange(WHERE, opts.dataRange);
+  const { opts, dataRange } = validateScoredPair(WHERE, reference, test, options);
   const mask = validateMask(WHERE, opts.mask, reference.data.length);
   return psnrFromMse(dataRange, meanSquaredError(reference.data, test.data, mask));
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { brainMask } from './brain-mask.js';
 import { dice } from './dice.js';
-import { sameBytes, tissuePhantom } from './internal/test-helpers.js';
+import { badMaskCases, sameBytes, tissuePhantom, volumeShape } from './internal/test-helpers.js';
 import { segmentTissues } from './segment-tissues.js';
 
 // 64x64x40: about 83,000 voxels in the head, more than the 65,536 of the initialisation sample,
@@ -100,12 +100,10 @@ describe('segmentTissues', () => {
   it('labels lie in 0..classes, 0 outside the mask, means increase (property)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 12 }),
-        fc.integer({ min: 2, max: 12 }),
-        fc.integer({ min: 1, max: 4 }),
+        volumeShape(2, 12, 4),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 0, max: 1000 }),
-        (nx, ny, nz, classes, seed) => {
+        ([nx, ny, nz], classes, seed) => {
           const n = nx * ny * nz;
           const data = Float32Array.from({ length: n }, (_, i) => ((i * 7919 + seed) % 97) / 3);
           const mask = Uint8Array.from({ length: n }, (_, i) => (i % 5 === 4 ? 0 : 1));
@@ -152,16 +150,7 @@ describe('segmentTissues', () => {
       () => segmentTissues(v, { classes: 3, posteriors: 1 as never }),
       'INVALID_ARGUMENT',
     ],
-    [
-      'an empty mask',
-      () => segmentTissues(v, { classes: 3, mask: new Uint8Array(m.length) }),
-      'INVALID_ARGUMENT',
-    ],
-    [
-      'a mask of the wrong length',
-      () => segmentTissues(v, { classes: 3, mask: new Uint8Array(5).fill(1) }),
-      'SHAPE_MISMATCH',
-    ],
+    ...badMaskCases((mask) => segmentTissues(v, { classes: 3, mask }), m.length, 5),
     [
       'a constant image',
       () =>

@@ -1,13 +1,7 @@
 import { invalidArgument, type Volume } from '@duncan-mri/volume';
 import { SSIM_KERNEL } from './internal/kernels.js';
-import { ssimCore } from './internal/ssim-core.js';
-import {
-  assertMinimumSize,
-  validateDataRange,
-  validateMask,
-  validateOptions,
-  validatePair,
-} from './internal/validate.js';
+import { standardSliceSsim } from './internal/ssim-core.js';
+import { assertMinimumSize, validateMask, validateScoredPair } from './internal/validate.js';
 import { meanSquaredError, psnrFromMse } from './psnr.js';
 
 /** Options of {@link sliceScores}. */
@@ -88,9 +82,7 @@ export function sliceScores(
   test: Volume,
   options: SliceScoresOptions,
 ): SliceScore[] {
-  validatePair(WHERE, reference, test);
-  const opts = validateOptions(WHERE, options);
-  const dataRange = validateDataRange(WHERE, opts.dataRange);
+  const { opts, dataRange } = validateScoredPair(WHERE, reference, test, options);
   if (opts.mask === undefined) {
     invalidArgument(WHERE, 'mask', 'is required (a Uint8Array, one entry per voxel)', undefined);
   }
@@ -98,8 +90,6 @@ export function sliceScores(
   assertMinimumSize(WHERE, reference.shape, SSIM_KERNEL.length, 2, 'the 11x11 Gaussian window');
   const [nx, ny, nz] = reference.shape;
   const plane = nx * ny;
-  const shape = [nx, ny, 1] as const;
-  const constants = { c1: (0.01 * dataRange) ** 2, c2: (0.03 * dataRange) ** 2 };
   const out: SliceScore[] = [];
   for (let z = 0; z < nz; z++) {
     const start = z * plane;
@@ -109,13 +99,7 @@ export function sliceScores(
     if (maskVoxels === 0) continue;
     const x = reference.data.subarray(start, start + plane);
     const y = test.data.subarray(start, start + plane);
-    const s = ssimCore(x, y, shape, {
-      kernel: SSIM_KERNEL,
-      ...constants,
-      threeD: false,
-      wantMap: false,
-      mask: m,
-    });
+    const s = standardSliceSsim(x, y, nx, ny, dataRange, m);
     const mseIn = meanSquaredError(x, y, m);
     const mseWhole = meanSquaredError(x, y, undefined);
     out.push({

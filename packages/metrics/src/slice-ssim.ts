@@ -1,12 +1,7 @@
 import type { Volume } from '@duncan-mri/volume';
 import { SSIM_KERNEL } from './internal/kernels.js';
-import { ssimCore } from './internal/ssim-core.js';
-import {
-  assertMinimumSize,
-  validateDataRange,
-  validateOptions,
-  validatePair,
-} from './internal/validate.js';
+import { standardSliceSsim } from './internal/ssim-core.js';
+import { assertMinimumSize, validateScoredPair } from './internal/validate.js';
 
 /** Options of {@link sliceSsim}. */
 export interface SliceSsimOptions {
@@ -34,23 +29,16 @@ const WHERE = 'sliceSsim';
  * ```
  */
 export function sliceSsim(reference: Volume, test: Volume, options: SliceSsimOptions): number[] {
-  validatePair(WHERE, reference, test);
-  const dataRange = validateDataRange(WHERE, validateOptions(WHERE, options).dataRange);
+  const { dataRange } = validateScoredPair(WHERE, reference, test, options);
   assertMinimumSize(WHERE, reference.shape, SSIM_KERNEL.length, 2, 'the 11x11 Gaussian window');
   const [nx, ny, nz] = reference.shape;
   const plane = nx * ny;
-  const shape = [nx, ny, 1] as const;
-  const constants = { c1: (0.01 * dataRange) ** 2, c2: (0.03 * dataRange) ** 2 };
   const out: number[] = [];
   for (let z = 0; z < nz; z++) {
     const start = z * plane;
-    const s = ssimCore(
-      reference.data.subarray(start, start + plane),
-      test.data.subarray(start, start + plane),
-      shape,
-      { kernel: SSIM_KERNEL, ...constants, threeD: false, wantMap: false, mask: undefined },
-    );
-    out.push(s.mean);
+    const x = reference.data.subarray(start, start + plane);
+    const y = test.data.subarray(start, start + plane);
+    out.push(standardSliceSsim(x, y, nx, ny, dataRange, undefined).mean);
   }
   return out;
 }

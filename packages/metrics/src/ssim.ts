@@ -3,12 +3,10 @@ import { SSIM_KERNEL } from './internal/kernels.js';
 import { ssimCore } from './internal/ssim-core.js';
 import {
   assertMinimumSize,
-  validateDataRange,
   validateFlag,
   validateMask,
   validateNumberOption,
-  validateOptions,
-  validatePair,
+  validateScoredPair,
 } from './internal/validate.js';
 
 /** Options of {@link ssim}. */
@@ -73,9 +71,7 @@ export function ssim(
   test: Volume,
   options: SsimOptions,
 ): number | SsimMapResult {
-  validatePair(WHERE, reference, test);
-  const opts = validateOptions(WHERE, options);
-  const dataRange = validateDataRange(WHERE, opts.dataRange);
+  const { opts, dataRange } = validateScoredPair(WHERE, reference, test, options);
   const mask = validateMask(WHERE, opts.mask, reference.data.length);
   const slicewise = validateFlag(WHERE, 'slicewise', opts.slicewise);
   const wantMap = validateFlag(WHERE, 'map', opts.map);

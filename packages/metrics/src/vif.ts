@@ -2,12 +2,7 @@ import { invalidArgument, type Volume } from '@duncan-mri/volume';
 import { gaussianKernel } from './internal/kernels.js';
 import { createMomentPlanes, PlaneMomentFilter } from './internal/local-moments.js';
 import { filterValidDecimate, type Plane, slicePlane } from './internal/planes.js';
-import {
-  validateDataRange,
-  validateNumberOption,
-  validateOptions,
-  validatePair,
-} from './internal/validate.js';
+import { validateNumberOption, validateScoredPair } from './internal/validate.js';
 
 /** Options of {@link vif}. */
 export interface VifOptions {
@@ -55,9 +50,7 @@ export interface VifSums {
  * ```
  */
 export function vif(reference: Volume, test: Volume, options: VifOptions): number {
-  validatePair(WHERE, reference, test);
-  const opts = validateOptions(WHERE, options);
-  const dataRange = validateDataRange(WHERE, opts.dataRange);
+  const { opts, dataRange } = validateScoredPair(WHERE, reference, test, options);
   const sigmaNsq = validateNumberOption(
     WHERE,
     'sigmaNsq',

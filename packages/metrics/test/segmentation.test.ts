@@ -100,14 +100,12 @@ describe('Colin27 (2 mm) brain mask', () => {
 });
 
 describe('Colin27 (2 mm) tissue segmentation inside the ch2bet mask', () => {
+  /** Three classes inside ch2bet, run to `tolerance` (the reference ran to convergence too). */
+  const segmentInBet = (beta: number, tolerance: number) =>
+    segmentTissues(t1, { classes: 3, mask: bet, beta, tolerance, maxIterations: 1000 });
+
   it('beta = 0 (Gaussian mixture by EM) equals the numpy EM', () => {
-    const r = segmentTissues(t1, {
-      classes: 3,
-      mask: bet,
-      beta: 0,
-      tolerance: 1e-6,
-      maxIterations: 1000,
-    });
+    const r = segmentInBet(0, 1e-6);
     expect(r.converged).toBe(true);
     expectClose(r.means, reference.gmm.means, reference.gmm.rtol);
     expectClose(r.stds, reference.gmm.stds, reference.gmm.rtol);
@@ -115,13 +113,7 @@ describe('Colin27 (2 mm) tissue segmentation inside the ch2bet mask', () => {
   });
 
   it('beta = 0.3 (mean-field HMRF) agrees with the numpy HMRF-EM (Dice >= 0.99 per class)', () => {
-    const r = segmentTissues(t1, {
-      classes: 3,
-      mask: bet,
-      beta: 0.3,
-      tolerance: 1e-5,
-      maxIterations: 1000,
-    });
+    const r = segmentInBet(0.3, 1e-5);
     expectClose(r.means, reference.hmrf.means, reference.hmrf.rtol);
     expectClose(r.stds, reference.hmrf.stds, reference.hmrf.rtol);
     const truth = volume(u8('ch2HmrfLabels'));

@@ -1,11 +1,13 @@
-import { type Rng, spacing, type Volume, withData } from '@duncan-mri/volume';
-import { drawUniform, readRanges } from './internal/sampling.js';
 import {
-  fieldReader,
   invalidArgument,
+  type Rng,
+  spacing,
+  type Volume,
   validateNumber,
-  validateVolume,
-} from './internal/validate.js';
+  withData,
+} from '@duncan-mri/volume';
+import { drawUniform, readRanges } from './internal/sampling.js';
+import { fieldReader, validateVolume } from './internal/validate.js';
 
 /** Explicit parameters of {@link blur}. */
 export interface BlurParams {

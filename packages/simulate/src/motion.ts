@@ -1,4 +1,12 @@
-import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
+import {
+  type Axis,
+  invalidArgument,
+  type Rng,
+  type Volume,
+  validateNumber,
+  validateObject,
+  withData,
+} from '@duncan-mri/volume';
 import { isMagnitudeImage, kspaceToImage } from './internal/kspace.js';
 import {
   buildSchedule,
@@ -8,14 +16,7 @@ import {
   type ResolvedMotion,
 } from './internal/motion-core.js';
 import { drawInteger, drawSeed, drawUniform, readRanges } from './internal/sampling.js';
-import {
-  fieldReader,
-  invalidArgument,
-  validateNumber,
-  validateObject,
-  validateSeed,
-  validateVolume,
-} from './internal/validate.js';
+import { fieldReader, validateSeed, validateVolume } from './internal/validate.js';
 
 /**
  * A sudden movement: the pose after `timeFraction` differs from the pose before by these

@@ -1,7 +1,7 @@
-import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
+import { type Axis, invalidArgument, type Rng, type Volume, withData } from '@duncan-mri/volume';
 import { activeAxes, signedFrequency, throughKspace } from './internal/kspace.js';
 import { drawUniform, readRanges } from './internal/sampling.js';
-import { fieldReader, invalidArgument, validateVolume } from './internal/validate.js';
+import { fieldReader, validateVolume } from './internal/validate.js';
 
 /** Explicit parameters of {@link ringing}. */
 export interface RingingParams {

@@ -1,4 +1,12 @@
-import { type Axis, type Rng, type Volume, withData } from '@duncan-mri/volume';
+import {
+  type Axis,
+  invalidArgument,
+  type Rng,
+  type Volume,
+  validateNumber,
+  validateObject,
+  withData,
+} from '@duncan-mri/volume';
 import {
   applyBiasField,
   type BiasFieldParams,
@@ -14,13 +22,7 @@ import {
   sampleGhosting,
 } from './ghosting.js';
 import { validateRng } from './internal/sampling.js';
-import {
-  invalidArgument,
-  validateChoice,
-  validateNumber,
-  validateObject,
-  validateVolume,
-} from './internal/validate.js';
+import { validateChoice, validateVolume } from './internal/validate.js';
 import {
   applyMotion,
   checkPhaseEncodeAxis,

@@ -1,12 +1,13 @@
-import { type Rng, type Volume, withData } from '@duncan-mri/volume';
+import {
+  invalidArgument,
+  type Rng,
+  type Volume,
+  validateNumber,
+  withData,
+} from '@duncan-mri/volume';
 import { throughKspace } from './internal/kspace.js';
 import { drawInteger, drawUniform, readRanges } from './internal/sampling.js';
-import {
-  fieldReader,
-  invalidArgument,
-  validateNumber,
-  validateVolume,
-} from './internal/validate.js';
+import { fieldReader, validateVolume } from './internal/validate.js';
 
 /** Explicit parameters of {@link spike}. */
 export interface SpikeParams {

@@ -2,17 +2,15 @@ import {
   type Axis,
   affineFromSpacing,
   createRng,
+  invalidArgument,
   type Rng,
   spacing,
   type Volume,
-} from '@duncan-mri/volume';
-import {
-  invalidArgument,
   validateBoolean,
   validateNumber,
   validateObject,
-  validateVolume,
-} from './internal/validate.js';
+} from '@duncan-mri/volume';
+import { validateVolume } from './internal/validate.js';
 import { SEVERITY_PRESETS, type Severity } from './presets.js';
 import { type RecipeStep, simulate } from './simulate.js';
 

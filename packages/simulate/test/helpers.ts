@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import type { ExpectedMriError } from '@duncan-mri/test-helpers';
+import { type ExpectedMriError, ellipsePhantom } from '@duncan-mri/test-helpers';
 import { createVolume, type MriErrorCode, type Volume } from '@duncan-mri/volume';
 import { expect } from 'vitest';
 
@@ -22,8 +22,8 @@ export function realSlice(): Volume {
 }
 
 /**
- * A small synthetic head-like phantom: an ellipse of 100 with an inner ellipse of 160 and a
- * dark square, on a zero background. 2-D when nz = 1.
+ * A small synthetic head-like phantom ({@link ellipsePhantom}: an ellipse of 100 with an inner
+ * ellipse of 160 and a dark square, on a zero background). 2-D when nz = 1.
  */
 export function phantom(
   nx: number,
@@ -31,22 +31,7 @@ export function phantom(
   nz = 1,
   spacing: [number, number, number] = [1, 1, 1],
 ): Volume {
-  const data = new Float32Array(nx * ny * nz);
-  for (let z = 0, i = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        const u = (x - (nx - 1) / 2) / (0.4 * nx);
-        const v = (y - (ny - 1) / 2) / (0.45 * ny);
-        const w = nz === 1 ? 0 : (z - (nz - 1) / 2) / (0.45 * nz);
-        const r = u * u + v * v + w * w;
-        let value = r < 1 ? 100 : 0;
-        if (r < 0.3) value = 160;
-        if (Math.abs(u - 0.3) < 0.15 && Math.abs(v + 0.2) < 0.15) value = 40;
-        data[i] = value;
-      }
-    }
-  }
-  return createVolume({ data, shape: [nx, ny, nz], spacing });
+  return ellipsePhantom(nx, ny, nz, { spacing });
 }
 
 export { expectMriError } from '@duncan-mri/test-helpers';

@@ -1,3 +1,4 @@
+export { type EllipsePhantomOptions, ellipsePhantom } from './ellipse-phantom.js';
 export { maxAbsDiff } from './max-abs-diff.js';
 export {
   codeAndArgumentOf,

@@ -1,5 +1,5 @@
 import { type Affine, validateAffine } from './affine.js';
-import { describeValue, MriError } from './mri-error.js';
+import { MriError } from './mri-error.js';
 import { type Axis, extractPlane, inPlaneAxes, insertPlane, validateAxis } from './slabs.js';
 import { invalidArgument } from './validate.js';
 import { assertVolume, createVolume, type Volume, validateShape } from './volume.js';

@@ -21,7 +21,7 @@ import {
   type WireVolume,
   type WorkerModelInfo,
 } from './internal/protocol.js';
-import { baseUrl, resolveUrl } from './internal/urls.js';
+import { baseUrl, resolveUrl, validateFetchOptions } from './internal/urls.js';
 import { defaultWasmPaths } from './internal/wasm-paths.js';
 import { createWorkerClient } from './internal/worker-client.js';
 import type { ModelSource } from './load-model.js';
@@ -136,19 +136,12 @@ function absoluteWasmPaths(backend: UseWebBackendOptions): UseWebBackendOptions 
 
 function modelMessage(source: unknown, o: Record<string, unknown>): ModelMessage {
   if (typeof source === 'string' || source instanceof URL) {
-    const cache = o.cache ?? true;
-    if (typeof cache !== 'boolean')
-      invalidArgument(WHERE, 'options.cache', 'must be a boolean', cache);
-    const allowCrossOrigin = o.allowCrossOrigin ?? false;
-    if (typeof allowCrossOrigin !== 'boolean')
-      invalidArgument(WHERE, 'options.allowCrossOrigin', 'must be a boolean', allowCrossOrigin);
-    if (o.version !== undefined && (typeof o.version !== 'string' || o.version === ''))
-      invalidArgument(WHERE, 'options.version', 'must be a non-empty string', o.version);
+    const { cache, version, allowCrossOrigin } = validateFetchOptions(WHERE, o);
     return {
       kind: 'url',
       url: resolveUrl(WHERE, 'model', source).href,
       cache,
-      version: o.version as string | undefined,
+      version,
       allowCrossOrigin,
     };
   }

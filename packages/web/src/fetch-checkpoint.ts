@@ -7,7 +7,7 @@ import {
   sha256Hex,
   writeCached,
 } from './internal/model-cache.js';
-import { fetchOk, modelUrls } from './internal/urls.js';
+import { fetchOk, modelUrls, validateFetchOptions } from './internal/urls.js';
 
 /** Options of {@link fetchCheckpoint} and {@link loadModel}. */
 export interface FetchCheckpointOptions {
@@ -97,15 +97,7 @@ export async function fetchCheckpoint(
   options: FetchCheckpointOptions = {},
 ): Promise<FetchedCheckpoint> {
   const o = validateObject(WHERE, 'options', options, true);
-  const useCache = o.cache ?? true;
-  if (typeof useCache !== 'boolean')
-    invalidArgument(WHERE, 'options.cache', 'must be a boolean', useCache);
-  const allowCrossOrigin = o.allowCrossOrigin ?? false;
-  if (typeof allowCrossOrigin !== 'boolean')
-    invalidArgument(WHERE, 'options.allowCrossOrigin', 'must be a boolean', allowCrossOrigin);
-  const given = o.version;
-  if (given !== undefined && (typeof given !== 'string' || given.length === 0))
-    invalidArgument(WHERE, 'options.version', 'must be a non-empty string', given);
+  const { cache: useCache, allowCrossOrigin, version: given } = validateFetchOptions(WHERE, o);
   const signal = o.signal as AbortSignal | undefined;
   if (signal !== undefined && !(signal instanceof AbortSignal))
     invalidArgument(WHERE, 'options.signal', 'must be an AbortSignal', signal);
@@ -121,7 +113,7 @@ export async function fetchCheckpoint(
     const init: RequestInit = { cache: 'no-cache', ...(signal === undefined ? {} : { signal }) };
     const text = await (await fetchOk(WHERE, 'manifest', urls.manifest, init)).text();
     const manifest = parseManifest(text, key);
-    const version = (given as string | undefined) ?? (await manifestVersion(text));
+    const version = given ?? (await manifestVersion(text));
     if (cached !== undefined && cached.version === version) {
       return fromEntry(manifest, cached.weights, key, version, true);
     }

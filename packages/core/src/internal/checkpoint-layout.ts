@@ -1,9 +1,15 @@
-import { describeValue, invalidArgument, MriError } from '@duncan-mri/volume';
+import {
+  describeValue,
+  invalidArgument,
+  MriError,
+  validateBoolean,
+  validateNumber,
+  validateObject,
+} from '@duncan-mri/volume';
 import type { CheckpointManifest, WeightSpec } from '../checkpoint.js';
 import { type ModelConfig, resolveModelConfig } from '../model-config.js';
 import { isCorrectorVariable } from './model-state.js';
 import { variableSpecs } from './networks.js';
-import { validateBoolean, validateNumber, validateObject } from './validate.js';
 
 const FORMAT = 'duncan-mri-checkpoint';
 

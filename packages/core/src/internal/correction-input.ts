@@ -1,5 +1,11 @@
-import { assertVolume, type Volume, withData } from '@duncan-mri/volume';
-import { invalidArgument, validateNumber, validateObject } from './validate.js';
+import {
+  assertVolume,
+  invalidArgument,
+  type Volume,
+  validateNumber,
+  validateObject,
+  withData,
+} from '@duncan-mri/volume';
 import { type IntensityRange, robustRange } from './volume-tensor.js';
 
 /**

@@ -8,6 +8,10 @@ import type { Features, Networks } from './networks.js';
 
 const triple = (x: tf.Tensor4D): Features => [x, x, x];
 
+/** A seeded batch of two `size` x `size` images, uniform in `[low, 1)`. */
+const uniformBatch = (seed: number, low = 0, size = 8) =>
+  tf.randomUniform([2, size, size, 1], low, 1, 'float32', seed) as tf.Tensor4D;
+
 type Decoders = Omit<Networks, 'translateF' | 'translateA'>;
 
 /** Adds the translations to decoders: plain (`decoder(...)`) or residual (`source + decoder(...)`). */
@@ -36,8 +40,8 @@ describe('loss terms', () => {
   it('are all zero for an identity mapping with a fooled discriminator', async () => {
     await useBackend('cpu');
     tf.tidy(() => {
-      const xa = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
-      const xf = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const xa = uniformBatch(1);
+      const xf = uniformBatch(2);
       const r = generatorLosses(
         translations(identityNetworks()),
         xa,
@@ -54,8 +58,8 @@ describe('loss terms', () => {
   it('are all zero for residual translations whose decoders output zero', async () => {
     await useBackend('cpu');
     tf.tidy(() => {
-      const xa = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
-      const xf = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const xa = uniformBatch(3);
+      const xf = uniformBatch(4);
       const zero = translations(
         {
           ...identityNetworks(),
@@ -74,8 +78,8 @@ describe('loss terms', () => {
   it('are positive where the mapping is wrong, and weighted as configured', async () => {
     await useBackend('cpu');
     tf.tidy(() => {
-      const xa = tf.randomUniform([2, 8, 8, 1], 0.5, 1, 'float32', 1) as tf.Tensor4D;
-      const xf = tf.randomUniform([2, 8, 8, 1], 0.5, 1, 'float32', 2) as tf.Tensor4D;
+      const xa = uniformBatch(1, 0.5);
+      const xf = uniformBatch(2, 0.5);
       const nets = translations({
         ...identityNetworks(),
         decoderF: (c) => tf.mul(c[2], 0.5),
@@ -125,8 +129,8 @@ describe('per-image gradient accumulation', () => {
     const s = stateOf('test', model);
     const vars = s.generatorVariables.map(([, v]) => v);
     tf.tidy(() => {
-      const xa = tf.randomUniform([2, 32, 32, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
-      const xf = tf.randomUniform([2, 32, 32, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const xa = uniformBatch(1, 0, 32);
+      const xf = uniformBatch(2, 0, 32);
       const weights = model.config.lossWeights;
       const batch = tf.variableGrads(() => generatorLosses(s.nets, xa, xf, weights).total, vars);
       const parts = [0, 1].map(

@@ -1,4 +1,4 @@
-import { invalidArgument } from './validate.js';
+import { invalidArgument } from '@duncan-mri/volume';
 
 /**
  * Pair indices a source must accept: `[0, 2^21)`, the range of `createTrainingPairs` of

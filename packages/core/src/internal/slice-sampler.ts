@@ -1,6 +1,11 @@
-import { assertVolume, extractPlane, type Rng, type Volume } from '@duncan-mri/volume';
+import {
+  assertVolume,
+  extractPlane,
+  invalidArgument,
+  type Rng,
+  type Volume,
+} from '@duncan-mri/volume';
 import type { ModelConfig } from '../model-config.js';
-import { invalidArgument } from './validate.js';
 import { normalise, robustRange, sliceGeometry } from './volume-tensor.js';
 
 /** The usable (foreground-rich) slices of one normalised volume. */

@@ -1,15 +1,5 @@
 import { invalidArgument } from '@duncan-mri/volume';
 
-// The shared boundary checks live in @duncan-mri/volume; re-exported here for the package's
-// modules.
-export {
-  invalidArgument,
-  type NumberRule,
-  validateBoolean,
-  validateNumber,
-  validateObject,
-} from '@duncan-mri/volume';
-
 /** A slicing axis: 0, 1 or 2 (x, y, z); `fallback` when undefined. */
 export function validateAxis(where: string, value: unknown, fallback: 0 | 1 | 2): 0 | 1 | 2 {
   if (value === undefined) return fallback;

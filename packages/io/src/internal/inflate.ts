@@ -85,6 +85,23 @@ function expectedSize(input: Uint8Array): number {
 }
 
 /**
+ * A stream's output into a buffer of exactly `size` bytes, filled in order; a chunk that would
+ * pass its end throws {@link EnoughBytes}, so an inflater stops as soon as it overshoots.
+ */
+class ExactSink {
+  readonly out: Uint8Array;
+  written = 0;
+  constructor(readonly size: number) {
+    this.out = allocate(size);
+  }
+  readonly push = (data: Uint8Array): void => {
+    if (this.written + data.length > this.size) throw new EnoughBytes();
+    this.out.set(data, this.written);
+    this.written += data.length;
+  };
+}
+
+/**
  * Inflates `bytes` a second time into a buffer of exactly `total` bytes, the size the first
  * pass counted (and checked: budget, CRC-32, ISIZE, what follows the stream). Whatever the
  * stream throws after those bytes is what the first pass already judged.
@@ -95,16 +112,11 @@ function inflateAgain(
   total: number,
   Stream: typeof Gunzip | typeof Inflate,
 ): Uint8Array {
-  const out = allocate(total);
-  let written = 0;
-  const stream = new Stream((data) => {
-    if (written + data.length > total) throw new EnoughBytes();
-    out.set(data, written);
-    written += data.length;
-  });
+  const sink = new ExactSink(total);
+  const stream = new Stream(sink.push);
   try {
     let at = 0;
-    while (at < bytes.length && written < total) {
+    while (at < bytes.length && sink.written < total) {
       const end = Math.min(bytes.length, at + 65_536);
       stream.push(bytes.subarray(at, end), end === bytes.length);
       at = end;
@@ -112,13 +124,13 @@ function inflateAgain(
   } catch {
     // Trailing padding or garbage after the last member: the first pass accepted or refused it.
   }
-  if (written !== total) {
+  if (sink.written !== total) {
     throw corrupt(
       where,
-      `inflating again must give the ${total} bytes of the first pass, got ${written}`,
+      `inflating again must give the ${total} bytes of the first pass, got ${sink.written}`,
     );
   }
-  return out;
+  return sink.out;
 }
 
 /**
@@ -320,26 +332,21 @@ function gunzipSingleMember(bytes: Uint8Array, maxBytes: number): Uint8Array | u
   const crc = readU32(bytes, end);
   const size = readU32(bytes, end + 4);
   if (size > maxBytes) return undefined;
-  const out = allocate(size);
-  let written = 0;
-  const stream = new Inflate((data) => {
-    if (written + data.length > size) throw new EnoughBytes();
-    out.set(data, written);
-    written += data.length;
-  });
+  const sink = new ExactSink(size);
+  const stream = new Inflate(sink.push);
   try {
     const body = bytes.subarray(at, end);
     let i = 0;
     do {
-      const j = Math.min(body.length, i + chunkSize(size - written));
+      const j = Math.min(body.length, i + chunkSize(size - sink.written));
       stream.push(body.subarray(i, j), j === body.length);
       i = j;
     } while (i < body.length);
   } catch {
     return undefined;
   }
-  if (written !== size || crc32(out) !== crc) return undefined;
-  return out;
+  if (sink.written !== size || crc32(sink.out) !== crc) return undefined;
+  return sink.out;
 }
 
 function hex(n: number): string {

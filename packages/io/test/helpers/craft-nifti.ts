@@ -7,6 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { createVolume } from '@duncan-mri/volume';
 import { writeNifti } from '../../src/index.js';
+import { concat } from '../../src/internal/dicom-encode.js';
 
 export const SHAPE = [4, 5, 6] as const;
 
@@ -56,15 +57,9 @@ export function gz(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(gzipSync(bytes));
 }
 
-/** Concatenates byte arrays. */
+/** Concatenates byte arrays (the writer's own `concat`, spread). */
 export function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** One crafted case: what it is, its bytes, and what a trustworthy reader must do. */

@@ -1,3 +1,4 @@
+import { SSIM_KERNEL } from './kernels.js';
 import { type BorderMode, type MomentPlanes, streamMoments } from './local-moments.js';
 
 export interface SsimCoreOptions {
@@ -103,4 +104,27 @@ export function ssimCore(
     ...(mask ? { maskedMean: maskedSum / maskedCount } : {}),
     ...(map ? { map } : {}),
   };
+}
+
+/**
+ * SSIM of one `nx` x `ny` slice pair with the standard settings (11x11 Gaussian window,
+ * K1 0.01, K2 0.03): the mean where the window fits and, with `mask`, the mean of the full map
+ * inside it. The per-slice engine of `sliceSsim` and `sliceScores`.
+ */
+export function standardSliceSsim(
+  x: Float32Array,
+  y: Float32Array,
+  nx: number,
+  ny: number,
+  dataRange: number,
+  mask: Uint8Array | undefined,
+): SsimCoreResult {
+  return ssimCore(x, y, [nx, ny, 1], {
+    kernel: SSIM_KERNEL,
+    c1: (0.01 * dataRange) ** 2,
+    c2: (0.03 * dataRange) ** 2,
+    threeD: false,
+    wantMap: false,
+    mask,
+  });
 }

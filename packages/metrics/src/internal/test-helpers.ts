@@ -1,4 +1,5 @@
-import { createRng, createVolume, type Volume } from '@duncan-mri/volume';
+import { createRng, createVolume, type MriErrorCode, type Volume } from '@duncan-mri/volume';
+import fc from 'fast-check';
 
 /**
  * A smooth synthetic "phantom" (blobs on a gradient, values in [0, 255]) for property tests:
@@ -37,6 +38,37 @@ export function withNoise(volume: Volume, sigma: number, seed = 2): Volume {
     shape: volume.shape,
     affine: volume.affine,
   });
+}
+
+/**
+ * The shape `[nx, ny, nz]` of a random test volume: `nx` and `ny` in `[minSide, maxSide]`, `nz`
+ * in `[1, maxDepth]` (drawn in that order, as three separate integers would be).
+ */
+export function volumeShape(
+  minSide: number,
+  maxSide: number,
+  maxDepth: number,
+): fc.Arbitrary<[number, number, number]> {
+  const side = fc.integer({ min: minSide, max: maxSide });
+  return fc.tuple(side, side, fc.integer({ min: 1, max: maxDepth }));
+}
+
+/**
+ * A 2-D {@link phantom} of `nx` x `ny` with a random seed, and the same with Gaussian noise of a
+ * random standard deviation in `[minSigma, maxSigma]` (seeded with the phantom's seed + 1).
+ */
+export function noisyPhantomPair(
+  nx: number,
+  ny: number,
+  minSigma: number,
+  maxSigma: number,
+): fc.Arbitrary<{ x: Volume; y: Volume }> {
+  return fc
+    .tuple(fc.nat(), fc.double({ min: minSigma, max: maxSigma, noNaN: true }))
+    .map(([seed, sigma]) => {
+      const x = phantom(nx, ny, 1, seed);
+      return { x, y: withNoise(x, sigma, seed + 1) };
+    });
 }
 
 /** A synthetic three-class "brain" with its truth labels, for segmentation tests. */
@@ -100,6 +132,25 @@ export function tissuePhantom(
     truth: createVolume({ data: truth, shape: [nx, ny, nz] }),
     mask,
   };
+}
+
+/**
+ * The two rows every `it.each` table of bad inputs of a masked function has: an all-zero mask of
+ * `voxels` entries (`INVALID_ARGUMENT`) and a mask of `wrongLength` ones (`SHAPE_MISMATCH`).
+ */
+export function badMaskCases(
+  withMask: (mask: Uint8Array) => unknown,
+  voxels: number,
+  wrongLength: number,
+): [string, () => unknown, MriErrorCode][] {
+  return [
+    ['an empty mask', () => withMask(new Uint8Array(voxels)), 'INVALID_ARGUMENT'],
+    [
+      'a mask of the wrong length',
+      () => withMask(new Uint8Array(wrongLength).fill(1)),
+      'SHAPE_MISMATCH',
+    ],
+  ];
 }
 
 /** Byte-for-byte equality of two typed arrays (fast; `toEqual` walks large arrays slowly). */

@@ -80,6 +80,21 @@ export function validateMask(where: string, mask: unknown, voxels: number): Uint
   return mask;
 }
 
+/**
+ * The start of every full-reference score: the `(reference, test)` pair, then the options
+ * object and its required `dataRange`, checked in that order.
+ */
+export function validateScoredPair(
+  where: string,
+  reference: unknown,
+  test: unknown,
+  options: unknown,
+): { opts: Record<string, unknown>; dataRange: number } {
+  validatePair(where, reference, test);
+  const opts = validateOptions(where, options);
+  return { opts, dataRange: validateDataRange(where, opts.dataRange) };
+}
+
 /** Optional boolean option (the shared check of `@duncan-mri/volume`, default `false`). */
 export function validateFlag(where: string, name: string, value: unknown): boolean {
   return validateBoolean(where, name, value, false);

@@ -213,6 +213,24 @@ function strides(shape: Shape): [number, number, number] {
   return [1, shape[0], shape[0] * shape[1]];
 }
 
+/**
+ * Where the plane with index `k` along `axis` lies: its two in-plane axes (`a1` before `a2`),
+ * their sizes and strides, and the index of its first voxel.
+ */
+function planeLayout(shape: Shape, axis: number, k: number) {
+  const st = strides(shape);
+  const [a1, a2] = [0, 1, 2].filter((a) => a !== axis) as [number, number];
+  return {
+    a1,
+    a2,
+    n1: shape[a1]!,
+    n2: shape[a2]!,
+    s1: st[a1]!,
+    s2: st[a2]!,
+    base: k * st[axis]!,
+  };
+}
+
 /** Copies the plane with index `k` along `axis` from `src` to `dst`. */
 function copyPlane(
   srcRe: Float64Array,
@@ -223,13 +241,7 @@ function copyPlane(
   axis: number,
   k: number,
 ): void {
-  const st = strides(shape);
-  const [a1, a2] = [0, 1, 2].filter((a) => a !== axis) as [number, number];
-  const n1 = shape[a1]!;
-  const n2 = shape[a2]!;
-  const s1 = st[a1]!;
-  const s2 = st[a2]!;
-  const base = k * st[axis]!;
+  const { n1, n2, s1, s2, base } = planeLayout(shape, axis, k);
   for (let i2 = 0; i2 < n2; i2++) {
     let idx = base + i2 * s2;
     for (let i1 = 0; i1 < n1; i1++, idx += s1) {
@@ -248,13 +260,7 @@ function shiftPlane(
   k: number,
   shift: readonly number[],
 ): void {
-  const st = strides(shape);
-  const [a1, a2] = [0, 1, 2].filter((a) => a !== axis) as [number, number];
-  const n1 = shape[a1]!;
-  const n2 = shape[a2]!;
-  const s1 = st[a1]!;
-  const s2 = st[a2]!;
-  const base = k * st[axis]!;
+  const { a1, a2, n1, n2, s1, s2, base } = planeLayout(shape, axis, k);
   const ramp = (a: number, n: number): [Float64Array, Float64Array] => {
     const c = new Float64Array(n);
     const s = new Float64Array(n);

@@ -1,5 +1,6 @@
 import type { Rng } from '@duncan-mri/volume';
-import { type FieldReader, fieldReader, invalidArgument, type NumberRule } from './validate.js';
+import { invalidArgument, type NumberRule } from '@duncan-mri/volume';
+import { type FieldReader, fieldReader } from './validate.js';
 
 /** A uniform draw in `[low, high]`; exactly `low` when the range is a single value. */
 export function drawUniform(rng: Rng, range: readonly [number, number]): number {

@@ -8,16 +8,6 @@ import {
   validateObject,
 } from '@duncan-mri/volume';
 
-// The shared boundary checks live in @duncan-mri/volume; re-exported here under the names the
-// package's modules use.
-export {
-  invalidArgument,
-  type NumberRule,
-  validateBoolean,
-  validateNumber,
-  validateObject,
-} from '@duncan-mri/volume';
-
 /** One of a fixed list of values. */
 export function validateChoice<T>(
   where: string,

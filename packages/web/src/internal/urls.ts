@@ -68,3 +68,28 @@ export function modelUrls(
     : new URL(url.pathname.endsWith('/') ? 'manifest.json' : `${url.pathname}/manifest.json`, url);
   return { manifest, weights: new URL('weights.bin', manifest) };
 }
+
+/** The fetch options of {@link validateFetchOptions}, checked and completed. */
+export interface FetchOptions {
+  readonly cache: boolean;
+  readonly allowCrossOrigin: boolean;
+  readonly version: string | undefined;
+}
+
+/**
+ * The options every fetch of a model by URL takes (`fetchCheckpoint`, `createWorkerCorrector`):
+ * `cache` (default true), `allowCrossOrigin` (default false) and an optional non-empty `version`,
+ * checked in that order.
+ */
+export function validateFetchOptions(where: string, o: Record<string, unknown>): FetchOptions {
+  const cache = o.cache ?? true;
+  if (typeof cache !== 'boolean')
+    invalidArgument(where, 'options.cache', 'must be a boolean', cache);
+  const allowCrossOrigin = o.allowCrossOrigin ?? false;
+  if (typeof allowCrossOrigin !== 'boolean')
+    invalidArgument(where, 'options.allowCrossOrigin', 'must be a boolean', allowCrossOrigin);
+  const version = o.version;
+  if (version !== undefined && (typeof version !== 'string' || version === ''))
+    invalidArgument(where, 'options.version', 'must be a non-empty string', version);
+  return { cache, allowCrossOrigin, version: version as string | undefined };
+}

@@ -9,6 +9,7 @@ import {
   toNiftiBlob,
   useWebBackend,
   type WebBackendName,
+  type WorkerCorrector,
 } from '@duncan-mri/web';
 
 export interface PlainVolume {
@@ -24,6 +25,20 @@ function describeError(error: unknown): { code: string; message: string; name: s
   if (isMriError(error)) return { code: error.code, message: error.message, name: error.name };
   if (error instanceof Error) return { code: '', message: error.message, name: error.name };
   return { code: '', message: String(error), name: '' };
+}
+
+/** Runs `use` on a worker corrector of `modelUrl` on the backend `prefer`, then terminates it. */
+async function withWorkerCorrector<T>(
+  modelUrl: string,
+  prefer: WebBackendName,
+  use: (corrector: WorkerCorrector) => Promise<T>,
+): Promise<T> {
+  const corrector = await createWorkerCorrector(modelUrl, { backend: { prefer: [prefer] } });
+  try {
+    return await use(corrector);
+  } finally {
+    corrector.terminate();
+  }
 }
 
 /** Removes WebGPU adapters and/or WebGL contexts from this page, as on a machine without them. */
@@ -64,8 +79,7 @@ const harness = {
 
   /** A worker corrector on `prefer` only; corrects `volume` one slice at a time. */
   async correctInWorker(modelUrl: string, prefer: WebBackendName, volume: PlainVolume) {
-    const corrector = await createWorkerCorrector(modelUrl, { backend: { prefer: [prefer] } });
-    try {
+    return withWorkerCorrector(modelUrl, prefer, async (corrector) => {
       const progress: { done: number; total: number }[] = [];
       let mainThreadTicks = 0;
       const ticker = setInterval(() => mainThreadTicks++, 5);
@@ -85,15 +99,12 @@ const harness = {
         inputUnchanged: before.every((x, i) => x === input.data[i]),
         mainThreadTicks,
       };
-    } finally {
-      corrector.terminate();
-    }
+    });
   },
 
   /** Aborts a correction after its first progress event, then corrects again. */
   async cancelThenCorrect(modelUrl: string, volume: PlainVolume) {
-    const corrector = await createWorkerCorrector(modelUrl, { backend: { prefer: ['wasm'] } });
-    try {
+    return withWorkerCorrector(modelUrl, 'wasm', async (corrector) => {
       const controller = new AbortController();
       const events: number[] = [];
       let rejection: { name: string; message: string; code: string } | undefined;
@@ -112,27 +123,21 @@ const harness = {
       const abortedAfterMs = performance.now() - started;
       const again = await corrector.correct(toVolume(volume));
       return { events, rejection, abortedAfterMs, againLength: again.corrected.data.length };
-    } finally {
-      corrector.terminate();
-    }
+    });
   },
 
   /** Transfers the input buffer to the worker when asked; the results come back transferred. */
   async transferInput(modelUrl: string, volume: PlainVolume) {
-    const corrector = await createWorkerCorrector(modelUrl, { backend: { prefer: ['wasm'] } });
-    try {
+    return withWorkerCorrector(modelUrl, 'wasm', async (corrector) => {
       const input = toVolume(volume);
       const result = await corrector.correct(input, { transfer: true, batchSize: 4 });
       return { detached: input.data.length === 0, length: result.corrected.data.length };
-    } finally {
-      corrector.terminate();
-    }
+    });
   },
 
   /** Simulation and metrics in the worker. */
   async simulateAndScore(modelUrl: string, volume: PlainVolume) {
-    const corrector = await createWorkerCorrector(modelUrl, { backend: { prefer: ['wasm'] } });
-    try {
+    return withWorkerCorrector(modelUrl, 'wasm', async (corrector) => {
       const clean = toVolume(volume);
       const { volume: corrupted, applied } = await corrector.simulate(
         clean,
@@ -145,9 +150,7 @@ const harness = {
         slicewise: true,
       });
       return { applied: applied.map((a) => a.artefact), same, noisy };
-    } finally {
-      corrector.terminate();
-    }
+    });
   },
 
   /** fetchCheckpoint twice (IndexedDB), optionally with a known version. */

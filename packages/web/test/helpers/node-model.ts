@@ -3,7 +3,8 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-backend-wasm';
 import { type Checkpoint, correct, createModel, saveCheckpoint } from '@duncan-mri/core';
-import { createVolume, type Volume } from '@duncan-mri/volume';
+import { ellipsePhantom } from '@duncan-mri/test-helpers';
+import type { Volume } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 
 export async function useNodeWasm(): Promise<void> {
@@ -30,23 +31,16 @@ export async function smallModel(
 }
 
 /**
- * A phantom on a [0, 1] scale (an ellipse with an inner ellipse and a dark square; `shift`
- * moves it per slice), so that a tolerance of 1e-3 is relative to the intensity range.
+ * A phantom on a [0, 1] scale ({@link ellipsePhantom}: an ellipse with an inner ellipse and a
+ * dark square, moved by one voxel per slice, plus a faint texture), so that a tolerance of 1e-3
+ * is relative to the intensity range.
  */
 export function phantom(nx: number, ny: number, nz: number): Volume {
-  const data = new Float32Array(nx * ny * nz);
-  for (let z = 0, i = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        const u = (x - (nx - 1) / 2 - z) / (0.4 * nx);
-        const v = (y - (ny - 1) / 2) / (0.45 * ny);
-        const r = u * u + v * v;
-        let value = r < 1 ? 0.6 : 0.02;
-        if (r < 0.3) value = 0.95;
-        if (Math.abs(u - 0.3) < 0.15 && Math.abs(v + 0.2) < 0.15) value = 0.25;
-        data[i] = value + 0.01 * Math.sin(0.7 * x + 1.3 * y + z);
-      }
-    }
-  }
-  return createVolume({ data, shape: [nx, ny, nz], spacing: [1, 1, 2] });
+  return ellipsePhantom(nx, ny, nz, {
+    values: [0.02, 0.6, 0.95, 0.25],
+    shift: (z) => z,
+    zRadius: Number.POSITIVE_INFINITY,
+    texture: (x, y, z) => 0.01 * Math.sin(0.7 * x + 1.3 * y + z),
+    spacing: [1, 1, 2],
+  });
 }
