@@ -20,7 +20,7 @@ window, the clean image's range), grouped by the pair's corruption (--describe).
 
     /usr/bin/python3 tools/reference/context_experiment.py --arch base --out data-cache/runs/context/base --cpu-minutes 12
     /usr/bin/python3 tools/reference/context_experiment.py --arch deep --out data-cache/runs/context/deep --cpu-minutes 12
-    /usr/bin/python3 tools/reference/context_experiment.py --score data-cache/runs/context/base data-cache/runs/context/deep
+    /usr/bin/python3 tools/reference/context_experiment.py --score data-cache/runs/context/base data-cache/runs/context/deep packages/model
 """
 
 import argparse
@@ -123,8 +123,21 @@ def train(args):
     correct, weights = build(args.arch, args.seed)
     count = sum(int(np.prod(w.shape)) for w in weights.values())
     adam = dt.Adam(list(weights.items()), 0.5, 0.999, 1e-8)
-    stream = PairStream(1, SIZE, 0)
-    cpu0, step, log = time.process_time(), 0, open(os.path.join(args.out, "log.jsonl"), "w")
+    step, spent = 0, 0.0
+    saved_at = os.path.join(args.out, "final.pt")
+    if args.resume and os.path.exists(saved_at):
+        # Continue a run: its weights, its Adam state where saved (runs saved before the state was
+        # kept restart Adam's moments), the pairs from where it stopped, and its CPU time so far.
+        saved = torch.load(saved_at)
+        with torch.no_grad():
+            for k, v in saved["weights"].items():
+                weights[k].copy_(v)
+        if "adam" in saved:
+            adam.step, adam.m, adam.v = saved["adam"]["step"], saved["adam"]["m"], saved["adam"]["v"]
+        step, spent = saved["step"], saved["cpuMinutes"]
+        print(f"resumed at step {step} ({spent:.1f} CPU-min)", flush=True)
+    stream = PairStream(1, SIZE, step * args.batch)
+    cpu0, log = time.process_time() - 60 * spent, open(os.path.join(args.out, "log.jsonl"), "a")
     print(f"{args.arch}: {count} corrector weights", flush=True)
 
     def stop(*_):
@@ -147,8 +160,8 @@ def train(args):
         print("stopped by a signal", flush=True)
     stream.close()
     torch.save({"arch": args.arch, "step": step, "weights": {k: v.detach() for k, v in weights.items()},
-                "cpuMinutes": (time.process_time() - cpu0) / 60, "parameters": count},
-               os.path.join(args.out, "final.pt"))
+                "adam": {"step": adam.step, "m": adam.m, "v": adam.v},
+                "cpuMinutes": (time.process_time() - cpu0) / 60, "parameters": count}, saved_at)
     print(f"stopped after {step} steps", flush=True)
 
 
@@ -186,7 +199,8 @@ def score(args):
     from skimage.metrics import structural_similarity
 
     torch.set_num_threads(1)
-    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.score[0], "..", "held-out.npz"))
+    os.makedirs(args.results, exist_ok=True)
+    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, "held-out.npz"))
 
     def ssim_in(c, x, m):
         _, s = structural_similarity(c, x, data_range=float(c.max() - c.min()), full=True,
@@ -196,22 +210,34 @@ def score(args):
     unchanged = [ssim_in(c, a, m) for c, a, m in zip(clean, corrupted, mask)]
     results = {}
     for run in args.score:
-        saved = torch.load(os.path.join(run, "final.pt"))
-        weights = saved["weights"]
-        if saved["arch"] == "base":
-            nets = dt.Networks(dt.default_config(**BASE_CONFIG), dict(weights))
+        if os.path.exists(os.path.join(run, "manifest.json")):
+            # A checkpoint of @duncan-mri/core (the bundled model, a training state): its corrector.
+            config, _, arrays, _ = dt.load_checkpoint(run)
+            nets = dt.Networks(config, {k: torch.as_tensor(v) for k, v in arrays.items()})
+            saved = {"arch": os.path.basename(os.path.normpath(run)), "step": json.load(
+                open(os.path.join(run, "manifest.json")))["optimiser"]["generatorStep"], "cpuMinutes": None,
+                "parameters": None}
             correct = nets.correct
         else:
-            correct = Deep(weights, BASE_CONFIG["residualBlocks"]).correct
+            saved = torch.load(os.path.join(run, "final.pt"))
+            weights = saved["weights"]
+            if saved["arch"] == "base":
+                correct = dt.Networks(dt.default_config(**BASE_CONFIG), dict(weights)).correct
+            else:
+                correct = Deep(weights, BASE_CONFIG["residualBlocks"]).correct
         with torch.no_grad():
             out = [correct(torch.tensor(a.copy())[None, None])[0, 0].numpy() for a in corrupted]
-        results[run] = {"arch": saved["arch"], "steps": saved["step"], "cpuMinutes": round(saved["cpuMinutes"], 1),
+        cpu = saved["cpuMinutes"]
+        results[run] = {"arch": saved["arch"], "steps": saved["step"], "cpuMinutes": None if cpu is None else round(cpu, 1),
                         "parameters": saved["parameters"],
                         "ssim": [ssim_in(c, o, m) for c, o, m in zip(clean, out, mask)]}
     groups = sorted({group_of(c) for c in corruption})
     names = list(results)
-    print("| group | n | unchanged | " + " | ".join(f"{results[r]['arch']} ({results[r]['steps']} steps, "
-                                                    f"{results[r]['cpuMinutes']} CPU-min): SSIM, gain" for r in names) + " |")
+    def header(r):
+        cpu = results[r]["cpuMinutes"]
+        return f"{results[r]['arch']} (step {results[r]['steps']}" + ("" if cpu is None else f", {cpu} CPU-min") + "): SSIM, gain [95 % CI]"
+
+    print("| group | n | unchanged | " + " | ".join(header(r) for r in names) + " |")
     print("| --- | ---: | ---: | " + " | ".join("---:" for _ in names) + " |")
     table = {}
     for gname in groups + ["all corrupted"]:
@@ -227,7 +253,7 @@ def score(args):
         table[gname]["unchanged"] = float(u)
         table[gname]["n"] = len(idx)
         print(f"| {gname} | {len(idx)} | {u:.4f} | " + " | ".join(cells) + " |")
-    with open(os.path.join(args.score[0], "..", "scores.json"), "w") as f:
+    with open(os.path.join(args.results, "scores.json"), "w") as f:
         json.dump({"heldOut": {"start": HELD_OUT_START, "pairs": args.pairs, "seed": 1, "size": SIZE},
                    "runs": {r: {k: v for k, v in results[r].items() if k != "ssim"} for r in names},
                    "groups": table}, f, indent=1)
@@ -244,11 +270,13 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--arch", choices=["base", "deep"])
     p.add_argument("--out")
-    p.add_argument("--cpu-minutes", type=float, default=12)
+    p.add_argument("--cpu-minutes", type=float, default=12, help="stop when the run's CPU time reaches this (in all)")
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--score", nargs="+", help="score these runs on the held-out pairs")
+    p.add_argument("--score", nargs="+", help="score these runs (or checkpoint directories) on the held-out pairs")
+    p.add_argument("--results", default="data-cache/runs/context", help="where the held-out pairs and scores.json go")
     p.add_argument("--pairs", type=int, default=400)
     args = p.parse_args()
     if args.score:
