@@ -283,7 +283,7 @@ def gaussian_window(size=11, sigma=1.5):
 def ssim_map(x, y, data_range=1.0):
     """SSIM map (Wang et al. 2004; Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03) with the
     window kept inside the image (valid region padded back by reflection), as losses.ts."""
-    g = gaussian_window()
+    g = gaussian_window().to(x.device)
     kx = g.view(1, 1, 1, -1)
     ky = g.view(1, 1, -1, 1)
 

@@ -227,6 +227,11 @@ def train_paired(args):
     else:
         config = dt.default_config(**json.loads(args.config))
         weights, arrays, step0 = dt.init_weights(config, args.seed), None, 0
+    # --device cuda (or auto on a CUDA machine): every weight, Adam moment and batch lives on the
+    # GPU; the pairs still come from the Node stream, and checkpoints are written from the CPU.
+    device = torch.device("cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu")
+    weights = {k: v.detach().to(device).requires_grad_(True) for k, v in weights.items()}
+    print(f"device {device}", flush=True)
     nets = dt.Networks(config, weights)
     names = [n for n, _, _ in dt.variable_specs(config)]
     gen = [(n, weights[n]) for n in names if n.split("/")[0] in dt.GENERATOR_NETWORKS]
@@ -237,8 +242,8 @@ def train_paired(args):
         for label, opt in (("generator", adam), ("discriminator", adam_d)):
             opt.step = step0 if label == "generator" else json.load(open(os.path.join(args.resume, "manifest.json")))["optimiser"]["discriminatorStep"]
             for n, _ in opt.params:
-                opt.m[n] = torch.tensor(arrays[f"adam/{label}/m/{n}"])
-                opt.v[n] = torch.tensor(arrays[f"adam/{label}/v/{n}"])
+                opt.m[n] = torch.tensor(arrays[f"adam/{label}/m/{n}"], device=device)
+                opt.v[n] = torch.tensor(arrays[f"adam/{label}/v/{n}"], device=device)
         print(f"resumed from {args.resume} at step {step0}", flush=True)
     semi = args.mode == "semi"
     # Mode 'semi' (train.ts): x_f is the clean image of pair (i + 2^20) mod 2^21, so a second
@@ -275,9 +280,9 @@ def train_paired(args):
     try:
         while step < args.steps:
             lr = config["learningRate"] if step < decay_from else config["learningRate"] * (args.steps - step) / (args.steps - decay_from)
-            xa, xf, mask = stream.batch(args.batch)
+            xa, xf, mask = (t.to(device) for t in stream.batch(args.batch))
             if semi:
-                _, xf_unpaired, _ = partners.batch(args.batch)
+                xf_unpaired = partners.batch(args.batch)[1].to(device)
                 gterms, total, pred, fake_a = dt.semi_loss(nets, xa, xf_unpaired, xf, mask, config["lossWeights"], pw, args.paired_weight, adversarial)
                 terms = {"l1": gterms["pairedL1"], "ssim": gterms["pairedSsim"]}
                 total.backward()
@@ -342,6 +347,8 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--steps", type=int, default=6000)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu",
+                   help="paired/semi: where the networks train (auto: cuda when torch sees a GPU)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--config", default="{}", help="JSON overrides of the ModelConfig")
