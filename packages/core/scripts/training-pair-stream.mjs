@@ -28,28 +28,18 @@
 // that a held-out set can be scored per artefact and severity.
 //
 // Needs the built packages (npm run build) and the Debian data of tools/reference/fetch-data.sh.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
-import { readNifti, writeNifti } from '@duncan-mri/io';
+import { writeNifti } from '@duncan-mri/io';
 import { segmentTissues } from '@duncan-mri/metrics';
 import { createTrainingPairs } from '@duncan-mri/simulate';
 import { withData } from '@duncan-mri/volume';
+import { option as opt } from '../../../scripts/command-line.mjs';
+import { DATA_CACHE, MRICRON_TEMPLATES as TEMPLATES } from '../../../scripts/data-cache.mjs';
+import { readNii } from './volumes.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..', '..');
-const TEMPLATES = join(ROOT, 'data-cache/x/mricron-data/usr/share/mricron/templates');
-const CACHE = join(ROOT, 'data-cache/training');
-
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-
-const inflate = (bytes, max) => new Uint8Array(gunzipSync(bytes, { maxOutputLength: max }));
-const readNii = (path) => readNifti(new Uint8Array(readFileSync(path)), { inflate }).volume;
+const CACHE = join(DATA_CACHE, 'training');
 
 /** Colin27's label map: 1-3 CSF/GM/WM in the brain, 4-6 intensity bands of the rest of the head. */
 function colinLabels(ch2, bet) {
@@ -111,6 +101,7 @@ async function main() {
   const contrast = opt('contrast', 'true') !== 'false';
   const describe = opt('describe', undefined);
   // --source FILE (repeatable) replaces the default sources (used by the stream's own test).
+  const args = process.argv.slice(2);
   const given = args.flatMap((a, i) => (a === '--source' ? [args[i + 1]] : []));
   const sources =
     given.length > 0
