@@ -28,7 +28,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import time
 
@@ -41,8 +40,6 @@ sys.path.insert(0, HERE)
 import duncan_torch as dt  # noqa: E402
 from train_default_model import PairStream  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(HERE))
-STREAM = os.path.join(ROOT, "packages", "core", "scripts", "training-pair-stream.mjs")
 SIZE = 128
 HELD_OUT_START = 2_000_000
 BASE_CONFIG = {"channels": 16, "residualBlocks": 3, "contentSkips": True, "outputNorm": False}
@@ -173,14 +170,11 @@ def held_out(n, cache):
     described = cache + ".jsonl"
     if os.path.exists(described):
         os.remove(described)
-    proc = subprocess.run(["node", STREAM, "--seed", "1", "--size", str(SIZE), "--start", str(HELD_OUT_START),
-                           "--count", str(n), "--describe", described], capture_output=True, check=True)
-    body = proc.stdout[proc.stdout.index(b"\n") + 1:]
-    frame = SIZE * SIZE * 9
-    clean = np.stack([np.frombuffer(body, "<f4", SIZE * SIZE, k * frame).reshape(SIZE, SIZE) for k in range(n)])
-    corrupted = np.stack([np.frombuffer(body, "<f4", SIZE * SIZE, k * frame + 4 * SIZE * SIZE).reshape(SIZE, SIZE) for k in range(n)])
-    mask = np.stack([np.frombuffer(body, "u1", SIZE * SIZE, k * frame + 8 * SIZE * SIZE).reshape(SIZE, SIZE) for k in range(n)])
-    corruption = [json.loads(line)["description"].split(" | ")[1] for line in open(described)]
+    stream = PairStream(1, SIZE, HELD_OUT_START, describe=described)
+    corrupted, clean, mask = (t[:, 0].numpy() for t in stream.batch(n))
+    stream.close()
+    # The stream may have drawn a few pairs ahead of the n read; their lines come last.
+    corruption = [json.loads(line)["description"].split(" | ")[1] for line in open(described)][:n]
     np.savez(cache, clean=clean, corrupted=corrupted, mask=mask, corruption=np.array(corruption))
     return clean, corrupted, mask, corruption
 

@@ -136,14 +136,16 @@ class PairStream:
     @duncan-mri/simulate), from pair index `start` on: the trainer sees exactly the pairs that
     tfjs `train` draws for the same seed."""
 
-    def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True):
+    def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True, describe=None):
+        """describe: a file the stream appends each pair's description to (--describe)."""
         import subprocess
 
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         script = os.path.join(root, "packages", "core", "scripts", "training-pair-stream.mjs")
         self.proc = subprocess.Popen(
             ["node", script, "--seed", str(seed), "--size", str(size), "--start", str(start),
-             "--clean-fraction", str(clean_fraction), "--contrast", "true" if contrast else "false"],
+             "--clean-fraction", str(clean_fraction), "--contrast", "true" if contrast else "false"]
+            + ([] if describe is None else ["--describe", describe]),
             stdout=subprocess.PIPE, bufsize=1 << 20)
         header = json.loads(self.proc.stdout.readline())
         if header.get("format") != "duncan-training-pairs" or header["size"] != size:
