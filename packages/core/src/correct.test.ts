@@ -221,12 +221,15 @@ describe('correct', () => {
             return batch;
           },
         };
-        // The identity mapping of intensities and no clipping: the pass's output itself.
+        // The identity mapping of intensities and no clipping: the pass's output itself. One
+        // forward pass per batch (flips: false), so that `batches` holds the padded slices only;
+        // the mirrored views are checked in correct-flips.test.ts.
         const { corrected } = await correct(identity, volume, {
           axis,
           batchSize: 2,
           intensityRange: { low: 0, high: 1 },
           clip: false,
+          flips: false,
         });
         // Padding then cropping an identity is the identity: the crop undoes the padding.
         expect(maxAbsDiff(corrected.data, volume.data)).toBe(0);

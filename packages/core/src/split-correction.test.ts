@@ -26,6 +26,8 @@ describe('splitCorrection', () => {
         const reference = await correct(model, volume, { axis, batchSize: 3, nonFinite });
         const split = splitCorrection(volume, model.config, { axis, nonFinite });
         expect(split.options.axis).toBe(axis);
+        // Mirror averaging is on by default, in the reference pass and in every run.
+        expect(split.options.flips).toBe(true);
         expect(split.slices).toBe(volume.shape[axis]);
         const runs = split.runs(3);
         // Out of order, as workers finish them.

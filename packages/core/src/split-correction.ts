@@ -4,6 +4,7 @@ import {
   insertSlab,
   MriError,
   type Volume,
+  validateBoolean,
   validateNumber,
   validateObject,
 } from '@duncan-mri/volume';
@@ -27,6 +28,11 @@ export interface SplitCorrectionOptions {
   readonly axis?: 0 | 1 | 2;
   /** What to do with non-finite voxels, as `correct`'s `nonFinite`. Default `'reject'`. */
   readonly nonFinite?: NonFinitePolicy;
+  /**
+   * Mirror averaging, as `correct`'s `flips` (four forward passes per batch: the batch and its
+   * three mirror images). Default `true`.
+   */
+  readonly flips?: boolean;
 }
 
 /**
@@ -36,6 +42,8 @@ export interface SplitCorrectionOptions {
 export interface RunCorrectOptions extends CorrectionStatistics {
   readonly axis: 0 | 1 | 2;
   readonly nonFinite: NonFinitePolicy;
+  /** `correct`'s `flips`: whether each run's batches are averaged over their mirror images. */
+  readonly flips: boolean;
 }
 
 /** The voxels of one run of slices: a volume of their own, x fastest (`correct` takes it). */
@@ -74,9 +82,9 @@ export interface SplitCorrection {
  * Cuts the correction of one volume into runs of slices that are corrected separately (on
  * worker threads, each with its own copy of the model) and put together again, so that the
  * result is exactly that of one pass of `correct` over the whole volume with the same batches:
- * the whole volume's statistics ({@link correctionStatistics}) and non-finite policy are taken
- * here, once, and every run is corrected with them. The caller only schedules the runs and
- * moves their buffers.
+ * the whole volume's statistics ({@link correctionStatistics}), non-finite policy and mirror
+ * averaging (`flips`) are taken here, once, and every run is corrected with them. The caller
+ * only schedules the runs and moves their buffers.
  *
  * @example
  * ```ts
@@ -109,6 +117,7 @@ export function splitCorrection(
     input,
   } = beginCorrection(where, volume, config, 'config', options);
   const axis = validateAxis(where, o.axis, 2);
+  const flips = validateBoolean(where, 'options.flips', o.flips, true);
   assertSliceSize(volume.shape, axis, where);
   const { intensityRange, clip } = statisticsOf(input, percentiles);
   const { count: slices, height, width } = sliceGeometry(volume.shape, axis);
@@ -129,7 +138,7 @@ export function splitCorrection(
     return { start, count };
   };
   return Object.freeze({
-    options: Object.freeze({ axis, intensityRange, clip, nonFinite }),
+    options: Object.freeze({ axis, intensityRange, clip, nonFinite, flips }),
     slices,
     sliceShape: Object.freeze([height, width] as const),
     runs(runLength: number): SliceRun[] {
