@@ -183,6 +183,43 @@ describe('createCorrector', () => {
     }
   });
 
+  it('passes mirror averaging (flips) through, on the pool and in this thread, as core.correct', async () => {
+    const model = await loadCheckpoint(checkpoint);
+    const volume = createVolume({
+      data: Float32Array.from({ length: 64 * 48 * 3 }, (_, i) => sample.data[i * 5]!),
+      shape: [64, 48, 3],
+      affine: sample.affine,
+    });
+    const on = (await correct(model, volume, { batchSize: 2, flips: true })).corrected.data;
+    const off = (await correct(model, volume, { batchSize: 2, flips: false })).corrected.data;
+    model.dispose();
+    // An untrained network is not mirror-symmetric: the two differ, so each check below can fail.
+    expect(maxAbsDiff(on, off)).toBeGreaterThan(1e-3);
+    for (const workers of [0, 2]) {
+      const corrector = await createCorrector({
+        model: checkpoint,
+        workers,
+        batchSize: 2,
+        backend: 'wasm',
+      });
+      try {
+        expect(corrector.workers).toBe(workers);
+        // On by default; bit for bit as core's correct with the same batches either way.
+        expect([workers, (await corrector.correct(volume)).corrected.data]).toEqual([workers, on]);
+        const flipped = await corrector.correct(volume, { flips: true });
+        expect(flipped.corrected.data).toEqual(on);
+        const single = await corrector.correct(volume, { flips: false });
+        expect([workers, single.corrected.data]).toEqual([workers, off]);
+        await expectMriError(() => corrector.correct(volume, { flips: 'no' as never }), {
+          argument: 'options.flips',
+          message: /^NodeCorrector.correct: options.flips must be a boolean, got "no"/,
+        });
+      } finally {
+        await corrector.close();
+      }
+    }
+  });
+
   it('reads a model directory, and says when it is missing or broken', async () => {
     const { writeCheckpoint } = await import('./checkpoint-files.js');
     const dir = tempDir();

@@ -7,7 +7,7 @@ import type {
   DuncanModel,
   ModelConfig,
 } from '@duncan-mri/core';
-import { assertVolume, invalidArgument, type Volume } from '@duncan-mri/volume';
+import { assertVolume, invalidArgument, type Volume, validateBoolean } from '@duncan-mri/volume';
 import { readCheckpoint } from './checkpoint-files.js';
 import { availableMemory, defaultPoolSize, planCorrection } from './internal/correction-plan.js';
 import type { OnnxCorrectorPass } from './internal/onnx-corrector-pass.js';
@@ -88,8 +88,9 @@ function validateBatchSize(where: string, argument: string, value: unknown): num
  * core works on a volume's slices. On `onnxruntime` the model's corrector path is exported to
  * ONNX in memory and run by one ONNX Runtime session on every core. Reuse one corrector for many volumes (a folder of scans) and `close()` it at the end.
  *
- * Everything around the network (normalisation, clipping, the non-finite policy, the 8x8
- * minimum, the artefact map) is core's `correct`: on worker threads the volume is cut by core's
+ * Everything around the network (normalisation, clipping, the non-finite policy, mirror
+ * averaging (`flips`, on by default: four forward passes per batch), the 8x8 minimum, the
+ * artefact map) is core's `correct`: on worker threads the volume is cut by core's
  * `splitCorrection` into runs of slices that carry the whole volume's statistics, each worker
  * corrects one run at a time, and the pool only schedules the runs and moves their buffers, so
  * the result equals a single-thread correction whatever the number of workers.
@@ -100,6 +101,7 @@ function validateBatchSize(where: string, argument: string, value: unknown): num
  * try {
  *   const { corrected, artefactMap } = await corrector.correct(volume, {
  *     nonFinite: 'zero-and-restore', // NaN voxels corrected as 0, NaN again in the outputs
+ *     flips: false, // one forward pass per slice instead of four (mirror averaging off)
  *     onProgress: ({ done, total }) => console.error(`${done}/${total}`),
  *   });
  * } finally {
@@ -194,6 +196,8 @@ export async function createCorrector(
         invalidArgument(where, 'options', 'must be an object', correctOptions);
       const axis = validateAxis(where, correctOptions.axis);
       const { onProgress, nonFinite } = correctOptions;
+      // Mirror averaging (core's correct: four forward passes per batch), on by default.
+      const flips = validateBoolean(where, 'options.flips', correctOptions.flips, true);
       if (onProgress !== undefined && typeof onProgress !== 'function')
         invalidArgument(where, 'options.onProgress', 'must be a function', onProgress);
       const callBatchSize = validateBatchSize(where, 'options.batchSize', correctOptions.batchSize);
@@ -215,15 +219,17 @@ export async function createCorrector(
           axis,
           batchSize: plan.batchSize,
           ...(nonFinite === undefined ? {} : { nonFinite }),
+          flips,
           ...(onProgress === undefined ? {} : { onProgress }),
         });
       }
       const workerPool = pool as WorkerPool;
-      // The whole volume's statistics and non-finite policy, once, in this thread (core); the
-      // pool only sends each run to a free worker and puts the result in place.
+      // The whole volume's statistics, non-finite policy and mirror averaging, once, in this
+      // thread (core); the pool only sends each run to a free worker and puts the result in place.
       const split = splitCorrection(volume, config, {
         axis,
         ...(nonFinite === undefined ? {} : { nonFinite }),
+        flips,
       });
       const runs = split.runs(plan.batchSize);
       const previous = queue;

@@ -53,10 +53,12 @@ describe.skipIf(!installed)('the onnxruntime backend', () => {
     const pass = await createOnnxCorrectorPass(readCheckpoint(), 'test');
     const { height, width, data } = reference.input;
     const volume = createVolume({ data: Float32Array.from(data), shape: [width, height, 1] });
-    // The identity intensity mapping and no clipping: the network's output itself.
+    // The identity intensity mapping, no clipping and one forward pass (flips: false; the fixture
+    // is PyTorch's single pass, not the mirror average): the network's output itself.
     const { corrected } = await correct(pass, volume, {
       intensityRange: { low: 0, high: 1 },
       clip: false,
+      flips: false,
     });
     await pass.dispose();
     let worst = 0;
@@ -124,6 +126,38 @@ describe.skipIf(!installed)('the onnxruntime backend', () => {
       }
       await pass.dispose();
       model.dispose();
+    }
+  });
+
+  it('runs mirror averaging (flips) through createCorrector as core.correct runs it on the pass', async () => {
+    await useNodeBackend({ prefer: 'cpu', env: {} });
+    const model = createModel(TINY_CONFIG, { seed: 12 });
+    const checkpoint: Checkpoint = await saveCheckpoint(model, { inference: true });
+    model.dispose();
+    const volume = createVolume({
+      data: Float32Array.from({ length: 40 * 36 * 3 }, (_, i) => ((i * 7919) % 1000) / 10),
+      shape: [40, 36, 3],
+    });
+    const pass = await createOnnxCorrectorPass(checkpoint, 'test');
+    const on = (await correct(pass, volume, { batchSize: 2 })).corrected.data;
+    const off = (await correct(pass, volume, { batchSize: 2, flips: false })).corrected.data;
+    await pass.dispose();
+    // The untrained network is not mirror-symmetric: the two differ, so each check can fail.
+    expect(relativeError(on, off)).toBeGreaterThan(1e-3);
+    const corrector = await createCorrector({
+      model: checkpoint,
+      backend: 'onnxruntime',
+      batchSize: 2,
+    });
+    try {
+      expect(corrector.backend.backend).toBe('onnxruntime');
+      expect(relativeError(on, (await corrector.correct(volume)).corrected.data)).toBeLessThan(
+        1e-6,
+      );
+      const single = (await corrector.correct(volume, { flips: false })).corrected.data;
+      expect(relativeError(off, single)).toBeLessThan(1e-6);
+    } finally {
+      await corrector.close();
     }
   });
 

@@ -22,6 +22,7 @@ const job = (slices: number): CorrectJob => ({
     intensityRange: { low: 0, high: 1 },
     clip: { min: 0, max: 1 },
     nonFinite: 'reject',
+    flips: true,
   },
 });
 
