@@ -185,6 +185,23 @@ describe('WorkerCorrector (the Corrector of @duncan-mri/core)', () => {
     await corrector.close();
   });
 
+  it('sends flips (mirror averaging, on by default) to the worker, and refuses a non-boolean', async () => {
+    const worker = new EchoWorker();
+    const corrector = await createWorkerCorrector('http://127.0.0.1/m/', {
+      worker: () => worker as unknown as Worker,
+    });
+    await corrector.correct(volume);
+    expect(worker.requests.at(-1)).toMatchObject({ type: 'correct', options: { flips: true } });
+    await corrector.correct(volume, { flips: false });
+    expect(worker.requests.at(-1)).toMatchObject({ type: 'correct', options: { flips: false } });
+    const sent = worker.requests.length;
+    expect(await codeAndArgumentOf(corrector.correct(volume, { flips: 'no' as never }))).toBe(
+      'INVALID_ARGUMENT options.flips',
+    );
+    expect(worker.requests.length).toBe(sent); // refused before anything was sent
+    await corrector.close();
+  });
+
   it('close() stops the worker; terminate() is its deprecated alias', async () => {
     for (const stop of ['close', 'terminate'] as const) {
       const worker = new EchoWorker();

@@ -11,6 +11,7 @@ import {
   assertVolume,
   invalidArgument,
   type Volume,
+  validateBoolean,
   validateNumber,
   validateObject,
 } from '@duncan-mri/volume';
@@ -77,7 +78,8 @@ export interface WorkerCorrector extends Corrector {
   readonly config: ModelConfig;
   /**
    * `correct` of `@duncan-mri/core` in the worker: the corrected volume and the artefact map
-   * (`input - corrected`), same shape and affine as the input.
+   * (`input - corrected`), same shape and affine as the input. Mirror averaging (`flips`) is on
+   * by default, as in core: four forward passes per batch; `flips: false` runs one.
    */
   correct(volume: Volume, options?: WorkerCorrectOptions): Promise<CorrectionResult>;
   /**
@@ -280,6 +282,8 @@ export async function createWorkerCorrector(
             "must be 'reject' or 'zero-and-restore'",
             nonFinite,
           );
+        // Mirror averaging (core's correct: four forward passes per batch), on by default.
+        const flips = validateBoolean(where, 'options.flips', c.flips, true);
         return run<{ corrected: WireVolume; artefactMap: WireVolume }>(
           where,
           (id, buffers) => ({
@@ -290,6 +294,7 @@ export async function createWorkerCorrector(
               axis: axis as 0 | 1 | 2,
               batchSize,
               ...(nonFinite === undefined ? {} : { nonFinite }),
+              flips,
             },
           }),
           signal,

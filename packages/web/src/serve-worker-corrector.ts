@@ -171,6 +171,7 @@ export function serveWorkerCorrector(
       let value: unknown;
       if (request.type === 'correct') {
         if (model === undefined) throw new Error('no model: init failed');
+        // The page's checked options (axis, batchSize, nonFinite, flips), as core's correct takes them.
         const result = await correct(model, fromWire(request.volume), {
           ...request.options,
           onProgress: ({ done, total }) => post({ type: 'progress', id, done, total }),

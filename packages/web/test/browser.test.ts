@@ -31,6 +31,7 @@ describe.skipIf(!browserAvailable('the browser tests of @duncan-mri/web'))(
     let browser: Browser;
     let context: BrowserContext;
     let reference: Float32Array;
+    let single: Float32Array;
     let checkpoint: Checkpoint;
     const foreign: string[] = [];
     const pageErrors: string[] = [];
@@ -78,7 +79,7 @@ describe.skipIf(!browserAvailable('the browser tests of @duncan-mri/web'))(
 
     beforeAll(async () => {
       await useNodeWasm();
-      ({ checkpoint, reference } = await smallModel(7, volume));
+      ({ checkpoint, reference, single } = await smallModel(7, volume));
       bundleDir = await bundleTestPage();
       server = await startStaticServer({ '/bundle/': bundleDir });
       server.files.set('/index.html', PAGE_HTML);
@@ -147,6 +148,16 @@ describe.skipIf(!browserAvailable('the browser tests of @duncan-mri/web'))(
         expect(r.model.fromCache).toBe(true); // the first test cached it in IndexedDB
         expect(maxAbsDiff(r.corrected, reference)).toBeLessThanOrEqual(TOLERANCE);
       }
+      await page.close();
+    });
+
+    it('runs one forward pass per slice in the worker with flips: false, as Node does', async () => {
+      // The small untrained model is not mirror-symmetric: its single pass differs from the mean
+      // of the four mirrored ones by more than the tolerance, so the worker must honour flips.
+      expect(maxAbsDiff(single, reference)).toBeGreaterThan(10 * TOLERANCE);
+      const page = await openPage();
+      const r = await call(page, 'correctInWorker', '/model/', 'wasm', plain, false);
+      expect(maxAbsDiff(r.corrected, single)).toBeLessThanOrEqual(TOLERANCE);
       await page.close();
     });
 

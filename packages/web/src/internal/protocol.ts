@@ -43,7 +43,7 @@ export type Request =
       readonly type: 'correct';
       readonly id: number;
       readonly volume: WireVolume;
-      readonly options: Pick<CorrectOptions, 'axis' | 'batchSize' | 'nonFinite'>;
+      readonly options: Pick<CorrectOptions, 'axis' | 'batchSize' | 'nonFinite' | 'flips'>;
     }
   | {
       readonly type: 'simulate';

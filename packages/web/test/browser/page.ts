@@ -77,8 +77,16 @@ const harness = {
     }
   },
 
-  /** A worker corrector on `prefer` only; corrects `volume` one slice at a time. */
-  async correctInWorker(modelUrl: string, prefer: WebBackendName, volume: PlainVolume) {
+  /**
+   * A worker corrector on `prefer` only; corrects `volume` one slice at a time (with mirror
+   * averaging unless `flips` is false).
+   */
+  async correctInWorker(
+    modelUrl: string,
+    prefer: WebBackendName,
+    volume: PlainVolume,
+    flips?: boolean,
+  ) {
     return withWorkerCorrector(modelUrl, prefer, async (corrector) => {
       const progress: { done: number; total: number }[] = [];
       let mainThreadTicks = 0;
@@ -87,6 +95,7 @@ const harness = {
       const before = Array.from(input.data);
       const { corrected, artefactMap } = await corrector.correct(input, {
         onProgress: (p) => progress.push({ done: p.done, total: p.total }),
+        ...(flips === undefined ? {} : { flips }),
       });
       clearInterval(ticker);
       return {

@@ -12,11 +12,14 @@ export async function useNodeWasm(): Promise<void> {
   await tf.ready();
 }
 
-/** A small model (C = 4, one residual block), as a checkpoint, and its correction of `volume`. */
+/**
+ * A small model (C = 4, one residual block), as a checkpoint, and its correction of `volume`:
+ * with mirror averaging (`reference`, core's default) and with one forward pass (`single`).
+ */
 export async function smallModel(
   seed: number,
   volume: Volume,
-): Promise<{ checkpoint: Checkpoint; reference: Float32Array }> {
+): Promise<{ checkpoint: Checkpoint; reference: Float32Array; single: Float32Array }> {
   const model = createModel(
     { channels: 4, residualBlocks: 1, cropSize: 32, poolSize: 0 },
     { seed },
@@ -24,7 +27,8 @@ export async function smallModel(
   try {
     const checkpoint = await saveCheckpoint(model);
     const { corrected } = await correct(model, volume, { batchSize: 1 });
-    return { checkpoint, reference: corrected.data };
+    const single = await correct(model, volume, { batchSize: 1, flips: false });
+    return { checkpoint, reference: corrected.data, single: single.corrected.data };
   } finally {
     model.dispose();
   }
