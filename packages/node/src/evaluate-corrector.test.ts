@@ -170,6 +170,33 @@ describe('evaluateCorrector', () => {
     ]);
   });
 
+  it('passes flips (mirror averaging, on by default) to every correction, and refuses a non-boolean', async () => {
+    const seen: unknown[] = [];
+    const spy: Pick<NodeCorrector, 'correct'> = {
+      correct: (volume, options) => {
+        seen.push(options?.flips);
+        return corrector.correct(volume, options);
+      },
+    };
+    const cases: EvaluationCaseInput[] = [
+      {
+        name: 'a',
+        clean,
+        variants: [{ artefact: 'motion', severity: 'mild', corrupted: motion(clean, 'mild') }],
+      },
+    ];
+    const on = await evaluateCorrector(spy, cases);
+    expect(seen.splice(0)).toEqual([true, true]); // the clean-through case and the variant
+    const off = await evaluateCorrector(spy, cases, { flips: false });
+    expect(seen.splice(0)).toEqual([false, false]);
+    // The untrained model is not mirror-symmetric: the scores of the two corrections differ.
+    expect(off.rows[0]!.corrected.ssim).not.toBe(on.rows[0]!.corrected.ssim);
+    await expectMriError(() => evaluateCorrector(spy, cases, { flips: 1 as never }), {
+      argument: 'options.flips',
+      message: /^evaluateCorrector: options.flips must be a boolean, got 1/,
+    });
+  });
+
   it('refuses bad cases with an MriError naming the case', async () => {
     const flat = createVolume({ data: new Float32Array(64 * 64).fill(3), shape: [64, 64] });
     const other = createVolume({ data: new Float32Array(16 * 16).fill(1), shape: [16, 16] });

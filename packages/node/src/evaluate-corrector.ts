@@ -20,6 +20,7 @@ import {
   isMriError,
   MriError,
   type Volume,
+  validateBoolean,
   validateObject,
   withData,
 } from '@duncan-mri/volume';
@@ -72,6 +73,11 @@ export interface EvaluationCaseInput {
 export interface EvaluateCorrectorOptions {
   /** The slicing axis of the correction and of the examples: 0, 1 or 2 (x, y, z). Default 2. */
   readonly axis?: 0 | 1 | 2;
+  /**
+   * Mirror averaging of the correction (`flips` of core's `correct`: each batch and its three
+   * mirror images, four forward passes). Default true.
+   */
+  readonly flips?: boolean;
   /** Seed of the paired bootstrap of {@link @duncan-mri/metrics!summariseCorrection | summariseCorrection}. Default 0. */
   readonly seed?: number;
   /** Called as the work advances: corrections done (a clean image or a variant each) of `total`. */
@@ -332,6 +338,7 @@ export async function evaluateCorrector(
   const axis = opts.axis ?? 2;
   if (axis !== 0 && axis !== 1 && axis !== 2)
     invalidArgument(WHERE, 'options.axis', 'must be 0, 1 or 2', axis);
+  const flips = validateBoolean(WHERE, 'options.flips', opts.flips, true);
   const note = opts.onNote ?? (() => {});
   const progress = opts.onProgress ?? (() => {});
 
@@ -351,7 +358,7 @@ export async function evaluateCorrector(
   const total = specs.reduce((n, s) => n + 1 + s.variants.length, 0);
   let done = 0;
   const correct = (volume: Volume, label: string) =>
-    corrector.correct(volume, { axis, onProgress: () => progress(done, total, label) });
+    corrector.correct(volume, { axis, flips, onProgress: () => progress(done, total, label) });
   const evaluationCases: EvaluationCase[] = [];
   const rows: EvaluationRow[] = [];
   // Per-slice scores of every corrupted image (and clean-through check) against the baselines;

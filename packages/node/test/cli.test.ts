@@ -3,6 +3,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulateSlices } from '@duncan-mri/simulate';
+import { maxAbsDiff } from '@duncan-mri/test-helpers';
 import { createRng } from '@duncan-mri/volume';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVolumeFile } from '../src/read-volume-file.js';
@@ -160,6 +161,7 @@ describe('duncan (built CLI)', () => {
       artefactMap: map,
       workers: 2,
       backend: 'wasm',
+      flips: true, // mirror averaging, the default
     });
     const input = await readVolumeFile(SAMPLE);
     const corrected = await readVolumeFile(out);
@@ -176,6 +178,24 @@ describe('duncan (built CLI)', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/--output must not exist already \(pass --overwrite/);
     expect((await duncan([...args, '--overwrite'])).code).toBe(0);
+    // --no-flips: one forward pass per slice, a different (single-pass) correction, recorded.
+    const single = join(work, 'corrected-single.nii.gz');
+    const one = await duncan([
+      'correct',
+      SAMPLE,
+      '-o',
+      single,
+      '--model',
+      model,
+      '--workers',
+      '2',
+      '--no-flips',
+      '--json',
+    ]);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ output: single, flips: false });
+    const singleData = (await readVolumeFile(single)).volume.data;
+    expect(maxAbsDiff(singleData, corrected.volume.data)).toBeGreaterThan(1e-3);
     // The input is never the output, even with --overwrite.
     const copy = join(work, 'input.nii.gz');
     copyFileSync(SAMPLE, copy);

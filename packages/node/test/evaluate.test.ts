@@ -71,7 +71,13 @@ describe('duncan evaluate (built CLI)', () => {
     expect(r.stderr).toMatch(/backend: wasm/);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ command: 'evaluate', output: out, cases: 1, backend: 'wasm' });
+    expect(summary).toMatchObject({
+      command: 'evaluate',
+      output: out,
+      cases: 1,
+      backend: 'wasm',
+      flips: true, // mirror averaging, the default
+    });
     expect(summary.groups.map((g: { severity: string }) => g.severity)).toEqual(['mild', 'severe']);
     for (const g of summary.groups) {
       for (const side of ['corrupted', 'corrected']) {
@@ -136,6 +142,8 @@ describe('duncan evaluate (built CLI)', () => {
     expect(md).toMatch(/!\[mean Dice per slice\]\(boxplot-dice\.png\)/);
     expect(md).toMatch(/!\[ghosting severe\]\(panel-ghosting\.png\)/);
     expect(md).toMatch(/`boxplot-ssim\.svg`/);
+    expect(md).toMatch(/; slicing axis: z; mirror averaging: on \(4 views\)$/m);
+    expect(report.flips).toBe(true);
     // the report leads with the in-head table against the baselines, whole image second
     const inHead = md.indexOf('**In the head**');
     const wholeImage = md.indexOf('**Whole image**');
@@ -259,11 +267,14 @@ describe('duncan evaluate (built CLI)', () => {
       await writeVolumeFile(join(work, 'blob.nii'), createVolume({ data, shape: [32, 32] }))
     ).path;
     const out = join(work, 'two-d');
+    // --no-flips: one forward pass per slice, recorded in the summary and the report.
     const r = await duncan([
       ...evaluateInto(out, 1, ['--clean', flat, blob, '--simulate', 'noise:moderate']),
+      '--no-flips',
       '--json',
     ]);
     expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).flips).toBe(false);
     expect(r.stderr).toMatch(
       /note: blob: Dice is n\/a \(the mask holds 25 voxels, fewer than the 100/,
     );
@@ -278,8 +289,10 @@ describe('duncan evaluate (built CLI)', () => {
     expect(typeof blobRow.corrupted.ssim).toBe('number');
     expect(report.groups[0].cases).toBe(2);
     expect(report.groups[0].metrics.dice.corrupted.n).toBe(1);
+    expect(report.flips).toBe(false);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/\| blob \| .* \| n\/a: the mask holds 25 voxels/);
+    expect(md).toMatch(/; mirror averaging: off \(--no-flips\)$/m);
   });
 
   it('refuses a second run into an -o that another run holds, leaving it untouched', async () => {

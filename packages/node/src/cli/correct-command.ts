@@ -31,6 +31,8 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
   const reading = readOptions(values);
   const mapPath = values['artefact-map'] as string | undefined;
   const overwrite = values.overwrite === true;
+  // Mirror averaging (four forward passes per batch) unless --no-flips.
+  const flips = values['no-flips'] !== true;
   const ctx: Context = createContext(values);
   const workers = workersOption(values, ctx.warn);
   if (mapPath !== undefined && ctx.path(mapPath) === ctx.path(output))
@@ -91,6 +93,7 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
     const bar = ctx.progress('correct', input.volume.shape[axis]);
     const result = await correctVolumeFile(corrector, input, {
       axis,
+      flips,
       onProgress: ({ done, total }) => bar.update(done, 'slices', total),
     });
     bar.finish();
@@ -119,6 +122,7 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
           artefactMap: written[1] ?? null,
           shape: input.volume.shape,
           axis,
+          flips,
           model: model === undefined ? 'bundled' : ctx.path(model),
           backend: corrector.backend.backend,
           workers: effectiveWorkers,

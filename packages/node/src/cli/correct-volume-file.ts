@@ -31,6 +31,8 @@ export async function correctVolumeFile(
   input: VolumeFile,
   options: {
     readonly axis: 0 | 1 | 2;
+    /** Mirror averaging (core's `flips`). Default true. */
+    readonly flips?: boolean;
     readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
   },
 ): Promise<CorrectedVolumeFile> {
@@ -39,6 +41,7 @@ export async function correctVolumeFile(
   const { corrected, artefactMap } = await corrector.correct(input.volume, {
     axis: options.axis,
     nonFinite: 'zero-and-restore',
+    ...(options.flips === undefined ? {} : { flips: options.flips }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
   return { corrected, artefactMap, nonFinite };

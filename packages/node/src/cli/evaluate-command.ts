@@ -91,6 +91,8 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
   const workers = workersOption(values, ctx.warn);
   const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
   const overwrite = values.overwrite === true;
+  // Mirror averaging (four forward passes per batch) unless --no-flips.
+  const flips = values['no-flips'] !== true;
   const threeD = values['simulate-3d'] === true;
   const severities = ((values.severities as string | undefined) ?? SEVERITIES.join(','))
     .split(',')
@@ -167,6 +169,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
       specs.map((spec) => caseInput(ctx, spec, axis, threeD)),
       {
         axis,
+        flips,
         seed,
         onProgress: (done, _total, label) => bar.update(done, label),
         onNote: (text) => ctx.note(`note: ${text}`),
@@ -202,6 +205,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
     model: model === undefined ? `bundled (${defaultModelDirectory()})` : ctx.path(model),
     backend: corrector.backend.backend,
     axis,
+    flips,
     seed: simulated === undefined ? null : seed,
     recipe:
       simulated === undefined

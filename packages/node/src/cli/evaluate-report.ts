@@ -168,6 +168,8 @@ export interface ReportInfo {
   readonly model: string;
   readonly backend: string;
   readonly axis: 0 | 1 | 2;
+  /** Whether the correction averaged each batch over its mirror images (no --no-flips). */
+  readonly flips: boolean;
   readonly seed: number | null;
   readonly recipe: unknown;
   readonly simulation: string;
@@ -200,7 +202,9 @@ export function reportMarkdown(info: ReportInfo): string {
   const out: string[] = [];
   out.push('# DUNCAN evaluation report', '');
   out.push(`- command: \`${info.command}\``);
-  out.push(`- model: ${info.model}; backend: ${info.backend}; slicing axis: ${axisName}`);
+  out.push(
+    `- model: ${info.model}; backend: ${info.backend}; slicing axis: ${axisName}; mirror averaging: ${info.flips ? 'on (4 views)' : 'off (--no-flips)'}`,
+  );
   out.push(`- corrupted images: ${info.simulation}`);
   out.push(
     `- cases: ${cases.map((c) => `${c.name} (${c.shape.join('x')}, data range ${formatMetric(c.dataRange, 4)})`).join(', ')}`,
@@ -385,6 +389,7 @@ export function summaryJson(info: ReportInfo, output: string, files: readonly st
     files,
     model: info.model,
     backend: info.backend,
+    flips: info.flips,
     cases: cases.length,
     seconds: info.seconds,
     // In the head and whole image, against the baselines (report.json has the per-slice scores).

@@ -41,6 +41,18 @@ describe('the CLI declares each option once', () => {
     for (const command of COMMANDS) expect(helpOptions(HELP[command])).toContain('quiet');
   });
 
+  it('correct and evaluate take --no-flips (one forward pass per slice), declared once', () => {
+    for (const command of ['correct', 'evaluate'] as const) {
+      expect(helpOptions(HELP[command])).toContain('no-flips');
+      expect(HELP[command]).toMatch(
+        /--no-flips +no mirror averaging: one forward pass per slice instead of four\n +\(about 4x faster, slightly weaker correction\)/,
+      );
+      expect(parseCommand(['--no-flips'], OPTIONS[command]).values['no-flips']).toBe(true);
+    }
+    const declared = OPTIONS.correct.find((o) => o.name === 'no-flips');
+    expect(OPTIONS.evaluate.find((o) => o.name === 'no-flips')).toBe(declared);
+  });
+
   it('no command imports another command', () => {
     const dir = new URL('./', import.meta.url);
     const commands = readdirSync(dir).filter((f) => /-command\.ts$/.test(f));

@@ -77,6 +77,13 @@ const WORKERS: CliOption = {
   help: 'worker threads (default: one per core; 0 = this thread)',
 };
 
+const NO_FLIPS: CliOption = {
+  name: 'no-flips',
+  help:
+    'no mirror averaging: one forward pass per slice instead of four\n' +
+    '(about 4x faster, slightly weaker correction)',
+};
+
 const CLEAN: CliOption = {
   name: 'clean',
   value: '<paths...>',
@@ -129,6 +136,7 @@ Options:
         value: '<n|uid>',
         help: 'which series of a DICOM directory (see duncan info)',
       },
+      NO_FLIPS,
       BACKEND,
       MAX_VOXELS,
       STRICT,
@@ -137,6 +145,8 @@ Options:
       PROGRESS,
     ],
     outro: `
+Each batch of slices is corrected as it is and mirrored left-right, up-down and both ways,
+and the four outputs are averaged (--no-flips: one pass).
 The slice size, the outputs and their directories are checked before the model loads. Both
 outputs are put in place together or not at all; a killed run's temporary files are removed
 by the next run into that directory.
@@ -433,6 +443,7 @@ Options:
       },
       WORKERS,
       { name: 'batch-size', value: '<n>', help: 'slices per forward pass (default 8)' },
+      NO_FLIPS,
       BACKEND,
       { name: 'overwrite', help: 'replace an existing report in the output directory' },
       { name: 'json', help: 'print the summary as JSON on stdout' },
