@@ -6,12 +6,15 @@ RescaleSlope/Intercept) or a NIfTI file (nibabel), normalise by the 0.5/99.5 per
 @duncan-mri/core's `correct` does, run decoderF(contentEncoderA(x)) of the mirror network
 (core_torch_mirror.py: same layers, shapes and padding) slice by slice in batches of 8 with
 reflection padding to a multiple of 4, map back to the input's scale, and save the corrected
-volume as float32 NIfTI gz with nibabel. Timed from the outside as a whole process.
+volume as float32 NIfTI gz with nibabel. Timed from the outside as a whole process. With --flips,
+each batch is also run mirrored left-right, up-down and both ways and the four outputs, flipped
+back, are averaged, as @duncan-mri/core's `correct` does by default (`flips`).
 
 Usage:
   /usr/bin/python3 tools/reference/node_torch_job.py --save-weights --weights W.pt [--channels 32 --blocks 4]
   /usr/bin/python3 tools/reference/node_torch_job.py --input <dicom dir|.nii.gz> --out out.nii.gz \
-      --weights W.pt [--channels 32 --blocks 4] [--residual] [--content-skips] [--threads 2] [--batch 8]
+      --weights W.pt [--channels 32 --blocks 4] [--residual] [--content-skips] [--threads 2] [--batch 8] \
+      [--flips]
 (--residual and --content-skips follow the model config of the same names.)
 Needs Debian's python3-torch (1.13), python3-nibabel, python3-pydicom; never run in CI.
 """
@@ -93,7 +96,12 @@ def read_volume(path):
     return np.ascontiguousarray(data.transpose(2, 1, 0)), img.affine  # [z, y, x]
 
 
-def correct(enc_a, dec_f, data, batch, residual, crop_size):
+# The views of mirror averaging, as torch.flip dims of an [n, 1, h, w] batch: none, x (width),
+# y (height), both.
+MIRRORS = ((), (3,), (2,), (2, 3))
+
+
+def correct(enc_a, dec_f, data, batch, residual, crop_size, flips=False):
     flat = np.sort(data, axis=None)
     at = lambda p: float(np.interp(p / 100 * (flat.size - 1), np.arange(flat.size), flat))
     low, high = at(0.5), at(99.5)
@@ -105,9 +113,15 @@ def correct(enc_a, dec_f, data, batch, residual, crop_size):
     with torch.no_grad():
         for i in range(0, x.shape[0], batch):
             xb, top, left = pad_to_field(x[i : i + batch], h, w, crop_size)
-            y = dec_f(enc_a(xb))
-            if residual:
-                y = y + xb
+            views = MIRRORS if flips else ((),)
+            y = 0
+            for dims in views:
+                xv = torch.flip(xb, dims) if dims else xb
+                yv = dec_f(enc_a(xv))
+                if residual:
+                    yv = yv + xv
+                y = y + (torch.flip(yv, dims) if dims else yv)
+            y = y / len(views)
             y = y[:, :, top : top + h, left : left + w]
             out.append(y)
     y = torch.cat(out).squeeze(1).numpy()
@@ -126,6 +140,8 @@ def main():
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--residual", action="store_true", help="output = input + decoderF(...)")
     p.add_argument("--content-skips", action="store_true", help="decoder F fuses content features")
+    p.add_argument("--flips", action="store_true",
+                   help="average each batch's outputs over its three mirror images (core's flips)")
     p.add_argument("--crop-size", type=int, default=128,
                    help="config.cropSize: smaller slices are corrected in a zero-filled field this big")
     args = p.parse_args()
@@ -146,7 +162,7 @@ def main():
     dec_f.eval()
     data, affine = read_volume(args.input)
     t1 = time.perf_counter()
-    corrected = correct(enc_a, dec_f, data, args.batch, args.residual, args.crop_size)
+    corrected = correct(enc_a, dec_f, data, args.batch, args.residual, args.crop_size, args.flips)
     t2 = time.perf_counter()
     import nibabel as nib
 
@@ -157,8 +173,8 @@ def main():
     t3 = time.perf_counter()
     print(json.dumps(dict(
         tool="pytorch", version=torch.__version__, threads=torch.get_num_threads(),
-        shape=list(data.shape[::-1]), load_s=round(t1 - t0, 3), correct_s=round(t2 - t1, 3),
-        save_s=round(t3 - t2, 3),
+        shape=list(data.shape[::-1]), flips=args.flips, load_s=round(t1 - t0, 3),
+        correct_s=round(t2 - t1, 3), save_s=round(t3 - t2, 3),
     )))
 
 

