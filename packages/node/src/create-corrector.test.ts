@@ -34,6 +34,15 @@ beforeAll(async () => {
   sample = (await readVolumeFile(SAMPLE)).volume;
 });
 
+/** A 64x48 volume of `slices` slices: every `stride`-th voxel of the sample. */
+function sampleVoxels(slices: number, stride: number): Volume {
+  return createVolume({
+    data: Float32Array.from({ length: 64 * 48 * slices }, (_, i) => sample.data[i * stride]!),
+    shape: [64, 48, slices],
+    affine: sample.affine,
+  });
+}
+
 // These tests are about tfjs in this thread and the wasm worker pool, so they ask for wasm
 // (onnxruntime, first when installed, has its own tests in internal/onnx-corrector-pass.test.ts).
 describe('createCorrector', () => {
@@ -118,11 +127,7 @@ describe('createCorrector', () => {
 
   it('corrects bit for bit as one pass with the same batches, whatever the number of workers', async () => {
     const model = await loadCheckpoint(checkpoint);
-    const volume = createVolume({
-      data: Float32Array.from({ length: 64 * 48 * 7 }, (_, i) => sample.data[i * 3]!),
-      shape: [64, 48, 7],
-      affine: sample.affine,
-    });
+    const volume = sampleVoxels(7, 3);
     for (const [batchSize, workers] of [
       [1, 3],
       [2, 2],
@@ -185,11 +190,7 @@ describe('createCorrector', () => {
 
   it('passes mirror averaging (flips) through, on the pool and in this thread, as core.correct', async () => {
     const model = await loadCheckpoint(checkpoint);
-    const volume = createVolume({
-      data: Float32Array.from({ length: 64 * 48 * 3 }, (_, i) => sample.data[i * 5]!),
-      shape: [64, 48, 3],
-      affine: sample.affine,
-    });
+    const volume = sampleVoxels(3, 5);
     const on = (await correct(model, volume, { batchSize: 2, flips: true })).corrected.data;
     const off = (await correct(model, volume, { batchSize: 2, flips: false })).corrected.data;
     model.dispose();
