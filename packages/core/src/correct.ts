@@ -194,8 +194,8 @@ export interface CorrectOptions {
    * before the crop, the mapping back to the input's scale and the clipping. The network is
    * trained on randomly flipped slices (`config.flips`), so the four views are all in its
    * training distribution and the average cancels part of each view's error, as nnU-Net's
-   * test-time mirroring does (Isensee et al., "nnU-Net", Nature Methods 2021). On the default
-   * model's validation set it raised the in-head SSIM gain from +0.0099 to +0.0112 and the
+   * test-time mirroring does (Isensee et al., "nnU-Net", Nature Methods 2021). With a training state of
+   * the default model (step 15,553) on the validation set it raised the in-head SSIM gain from +0.0099 to +0.0112 and the
    * worst in-head SSIM of a clean image corrected from 0.9963 to 0.9979. Cost: four forward
    * passes per batch (about 4x the time); memory: one float64 accumulator of the batch's output
    * beside the view in flight, no larger batch. `false`: one forward pass per batch, exactly
