@@ -82,6 +82,8 @@ describe('duncan bids (built CLI)', () => {
     expect(summary).toMatchObject({
       command: 'bids',
       level: 'participant',
+      axis: 'z',
+      flips: true,
       corrected: 6,
       skipped: 0,
       failed: 0,
@@ -115,7 +117,7 @@ describe('duncan bids (built CLI)', () => {
         Sources: [`bids:raw:${image}`],
         SkullStripped: false,
         DuncanModel: { ConfigSha256: configSha, WeightsSha256: weightsSha },
-        CorrectionSettings: { Axis: 'z', NonFiniteVoxels: 0 },
+        CorrectionSettings: { Axis: 'z', MirrorAveraging: true, NonFiniteVoxels: 0 },
         SourceFile: {
           Size: statSync(join(BIDS_FIXTURE, image)).size,
           Sha256: sha256(join(BIDS_FIXTURE, image)),
@@ -321,7 +323,7 @@ describe('duncan bids (built CLI)', () => {
     });
   });
 
-  it('sessions, labels with or without their prefix, --suffix, and output under derivatives/', async () => {
+  it('sessions, labels with or without their prefix, --suffix, --no-flips, and output under derivatives/', async () => {
     const ds = join(work, 'ds-sessions');
     for (const [sub, ses, from] of [
       ['01', '1', 'sub-01/anat/sub-01_T1w.nii.gz'],
@@ -355,11 +357,13 @@ describe('duncan bids (built CLI)', () => {
       'ses-2',
       '--suffix',
       'T1w',
+      '--no-flips',
       '--workers',
       '0',
       '--json',
     ]);
     expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ axis: 'z', flips: false, corrected: 1 });
     expect(JSON.parse(r.stdout).images.map((i: { source: string }) => i.source)).toEqual([
       'sub-01/ses-2/anat/sub-01_ses-2_T1w.nii.gz',
     ]);
@@ -376,6 +380,39 @@ describe('duncan bids (built CLI)', () => {
     expect(JSON.parse(group.stdout).rows).toMatchObject([
       { participant_id: 'sub-01', session_id: 'ses-2', suffix: 'T1w' },
     ]);
+
+    // One forward pass is recorded: a default run reports the image as stale (before loading
+    // the model), a --no-flips run skips it.
+    const sidecar = readJson(join(o, 'sub-01/ses-2/anat/sub-01_ses-2_desc-duncan_T1w.json'));
+    expect(sidecar.CorrectionSettings).toMatchObject({ Axis: 'z', MirrorAveraging: false });
+    expect(sidecar.Description).not.toMatch(/mirror averaging/);
+    // ... and was run: the same source (sub-02's T1w) corrected by default differs.
+    const onePass = await readVolumeFile(
+      join(o, 'sub-01/ses-2/anat/sub-01_ses-2_desc-duncan_T1w.nii.gz'),
+    );
+    const fourViews = await readVolumeFile(join(out, corrected('sub-02/anat/sub-02_T1w.nii.gz')));
+    let largest = 0;
+    for (let i = 0; i < onePass.volume.data.length; i++)
+      largest = Math.max(largest, Math.abs(onePass.volume.data[i]! - fourViews.volume.data[i]!));
+    expect(largest).toBeGreaterThan(1e-3);
+    const selection = ['--participant-label', '01', '--session-label', '2', '--suffix', 'T1w'];
+    const mirrored = await duncan(['bids', ds, o, 'participant', ...selection, '--json']);
+    expect(mirrored.code).toBe(1);
+    expect(mirrored.stderr).not.toMatch(/backend:/);
+    expect(JSON.parse(mirrored.stdout)).toMatchObject({
+      flips: true,
+      failed: 1,
+      images: [
+        {
+          status: 'failed',
+          reason:
+            'its outputs exist but it was corrected with one forward pass per slice, not with mirror averaging; pass --overwrite to replace them',
+        },
+      ],
+    });
+    const single = await duncan(['bids', ds, o, 'participant', ...selection, '--no-flips']);
+    expect(single.code).toBe(0);
+    expect(single.stdout).toMatch(/^0 corrected, 1 skipped/);
   });
 
   it('input checks, and --skip-bids-validation', async () => {

@@ -176,6 +176,8 @@ export async function bidsCommand(argv: readonly string[]): Promise<number | 'he
         `--suffix must be anatomical (non-parametric) BIDS suffixes: ${ANAT_SUFFIXES.join(', ')}; got ${JSON.stringify(s)}`,
       );
   const axis = axisOption(values);
+  // Mirror averaging (four forward passes per batch) unless --no-flips.
+  const flips = values['no-flips'] !== true;
   const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
   const backend = values.backend as string | undefined;
   if (backend !== undefined && !(NODE_BACKENDS as readonly string[]).includes(backend))
@@ -191,7 +193,7 @@ export async function bidsCommand(argv: readonly string[]): Promise<number | 'he
     skipValidation: values['skip-bids-validation'] === true,
     overwrite: values.overwrite === true,
     model: values.model as string | undefined,
-    settings: { axis },
+    settings: { axis, flips },
     workers,
     batchSize,
     backend: backend as NodeBackendName | undefined,
@@ -361,6 +363,7 @@ async function participantLevel(
         outputDir,
         model: model,
         axis: ['x', 'y', 'z'][options.settings.axis],
+        flips: options.settings.flips,
         images: outcomes,
         corrected: count('corrected'),
         skipped: count('skipped'),
@@ -425,6 +428,7 @@ async function processImage(
     const bar = job.ctx.progress(image.relativePath, input.volume.shape[job.settings.axis]);
     const result = await correctVolumeFile(corrector, input, {
       axis: job.settings.axis,
+      flips: job.settings.flips,
       onProgress: ({ done, total }) => bar.update(done, 'slices', total),
     });
     bar.finish();

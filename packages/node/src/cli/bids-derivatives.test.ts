@@ -30,6 +30,16 @@ import { type BidsImage, parseBidsName } from './bids-layout.js';
 
 const temp = () => tempDir('duncan-derivatives-');
 
+/** Change measures for sidecars whose values do not matter to the test. */
+const MEASURES = {
+  headVoxels: 1,
+  robustRange: 1,
+  meanAbsChange: 0,
+  maxSliceMeanAbsChange: 0,
+  artefactMean: 0,
+  ssimToInput: 1,
+};
+
 function checkpoint(
   config: Record<string, unknown>,
   weights = new Uint8Array([1, 2, 3]),
@@ -141,8 +151,40 @@ describe('ensureDerivativeDescription', () => {
   });
 });
 
+describe('derivativeSidecars', () => {
+  it('records the axis and mirror averaging in both sidecars, and says so in the description', () => {
+    const img = image('sub-01/anat/sub-01_T1w.nii.gz');
+    const files = derivativeFiles('/out', img);
+    const sidecars = (flips: boolean) =>
+      derivativeSidecars({
+        image: img,
+        files,
+        model: modelIdentity(checkpoint({ c: 1 }), 'm'),
+        settings: { axis: 1, flips },
+        source: { Size: 1, MTimeMs: 0, Sha256: '0' },
+        nonFinite: 2,
+        measures: MEASURES,
+      });
+    const on = sidecars(true);
+    const off = sidecars(false);
+    for (const [written, flips] of [
+      [on, true],
+      [off, false],
+    ] as const) {
+      for (const sidecar of [written.corrected, written.artefactMap])
+        expect(sidecar.CorrectionSettings).toMatchObject({
+          Axis: 'y',
+          MirrorAveraging: flips,
+          NonFiniteVoxels: 2,
+        });
+    }
+    expect(on.corrected.Description).toMatch(/slice by slice along y, with mirror averaging \(/);
+    expect(off.corrected.Description).not.toMatch(/mirror/);
+  });
+});
+
 describe('derivativeState and the staged commit', () => {
-  it('goes absent -> done; a changed source, model, axis or a missing file makes it stale', () => {
+  it('goes absent -> done; a changed source, model, axis, mirror averaging or a missing file makes it stale', () => {
     const ds = temp();
     const rel = 'sub-01/anat/sub-01_T1w.nii.gz';
     mkdirSync(join(ds, 'sub-01/anat'), { recursive: true });
@@ -151,7 +193,7 @@ describe('derivativeState and the staged commit', () => {
     const img = image(rel, ds);
     const files = derivativeFiles(out, img);
     const m = modelIdentity(checkpoint({ c: 1 }), 'm');
-    const settings = { axis: 2 } as const;
+    const settings = { axis: 2, flips: true } as const;
     expect(derivativeState(files, img.path, m, settings)).toEqual({ state: 'absent' });
 
     const stage = stagingFolder(files);
@@ -162,14 +204,7 @@ describe('derivativeState and the staged commit', () => {
       settings,
       source: sourceFileRecord(img.path),
       nonFinite: 0,
-      measures: {
-        headVoxels: 1,
-        robustRange: 1,
-        meanAbsChange: 0,
-        maxSliceMeanAbsChange: 0,
-        artefactMean: 0,
-        ssimToInput: 1,
-      },
+      measures: MEASURES,
     });
     // Any NIfTI will do for the state: the source itself stands in for both images.
     copyFileSync(img.path, join(stage, 'sub-01_desc-duncan_T1w.nii.gz'));
@@ -201,10 +236,35 @@ describe('derivativeState and the staged commit', () => {
       state: 'stale',
       reason: 'it was made by another model',
     });
-    expect(derivativeState(files, img.path, m, { axis: 0 })).toMatchObject({
+    expect(derivativeState(files, img.path, m, { axis: 0, flips: true })).toMatchObject({
       state: 'stale',
       reason: /corrected along z, not x/,
     });
+    expect(derivativeState(files, img.path, m, { axis: 2, flips: false })).toEqual({
+      state: 'stale',
+      reason: 'it was corrected with mirror averaging, not with one forward pass per slice',
+    });
+    // A sidecar written before mirror averaging existed (no MirrorAveraging) was one pass: a
+    // default run redoes it, a --no-flips run keeps it.
+    const sidecar = readJson(files.correctedSidecar);
+    const recorded = JSON.stringify(sidecar);
+    delete sidecar.CorrectionSettings.MirrorAveraging;
+    writeFileSync(files.correctedSidecar, JSON.stringify(sidecar));
+    expect(derivativeState(files, img.path, m, settings)).toEqual({
+      state: 'stale',
+      reason: 'it was corrected with one forward pass per slice, not with mirror averaging',
+    });
+    expect(derivativeState(files, img.path, m, { axis: 2, flips: false })).toEqual({
+      state: 'done',
+    });
+    sidecar.CorrectionSettings.MirrorAveraging = 'yes';
+    writeFileSync(files.correctedSidecar, JSON.stringify(sidecar));
+    expect(derivativeState(files, img.path, m, { axis: 2, flips: false })).toEqual({
+      state: 'stale',
+      reason: 'it was corrected with MirrorAveraging "yes", not with one forward pass per slice',
+    });
+    writeFileSync(files.correctedSidecar, recorded);
+    expect(derivativeState(files, img.path, m, settings)).toEqual({ state: 'done' });
     const bytes = readFileSync(img.path);
     bytes[bytes.length - 5]! ^= 0xff; // same size, other content
     writeFileSync(img.path, bytes);

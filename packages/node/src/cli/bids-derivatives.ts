@@ -247,9 +247,22 @@ export function sourceFileRecord(path: string): SourceFileRecord {
 /** The correction settings that change the result (recorded, and compared on a re-run). */
 export interface CorrectionSettings {
   readonly axis: 0 | 1 | 2;
+  /**
+   * Mirror averaging (core's `flips`): each slice corrected as it is and mirrored three ways,
+   * the four outputs averaged. Recorded as `CorrectionSettings.MirrorAveraging`.
+   */
+  readonly flips: boolean;
 }
 
 const AXIS_NAMES = ['x', 'y', 'z'] as const;
+
+/** How a derivative's slices were corrected, as a stale reason says it. */
+const passes = (flips: unknown) =>
+  flips === true
+    ? 'with mirror averaging'
+    : flips === false
+      ? 'with one forward pass per slice'
+      : `with MirrorAveraging ${JSON.stringify(flips)}`;
 
 /** 7 significant digits: float32 arithmetic carries no more. */
 const round = (v: number | null) => (v === null ? null : Number(v.toPrecision(7)));
@@ -277,12 +290,13 @@ export function derivativeSidecars(options: {
   };
   const settingsRecord = {
     Axis: AXIS_NAMES[settings.axis],
+    MirrorAveraging: settings.flips,
     NonFiniteVoxels: options.nonFinite,
     NonFiniteRule: 'corrected as 0, written back as NaN',
   };
   return {
     corrected: {
-      Description: `The source ${image.name.suffix} image with MRI artefacts removed by a DUNCAN network (duncan-mri), slice by slice along ${AXIS_NAMES[settings.axis]}; same grid, affine and intensity scale as the source, float32.`,
+      Description: `The source ${image.name.suffix} image with MRI artefacts removed by a DUNCAN network (duncan-mri), slice by slice along ${AXIS_NAMES[settings.axis]}${settings.flips ? ", with mirror averaging (the network's outputs on each slice and on its left-right, up-down and both-ways mirror images, averaged)" : ''}; same grid, affine and intensity scale as the source, float32.`,
       Sources: [sourceUri],
       SpatialReference: sourceUri,
       SkullStripped: false,
@@ -344,7 +358,8 @@ export type DerivativeState =
  * Whether the derivative of an image is done: its four files present, both images NIfTI, and
  * the corrected image's sidecar recording this source (same size, and the same modification
  * time or else the same SHA-256), this model (configuration and weights hashes) and these
- * settings. `absent` when none of the files exists; `stale` with the reason otherwise.
+ * settings (axis, and mirror averaging: a sidecar without `MirrorAveraging` was written before
+ * it existed and counts as one forward pass per slice). `absent` when none of the files exists; `stale` with the reason otherwise.
  */
 export function derivativeState(
   files: DerivativeFiles,
@@ -370,7 +385,7 @@ export function derivativeState(
   let sidecar: {
     SourceFile?: Partial<SourceFileRecord>;
     DuncanModel?: { ConfigSha256?: unknown; WeightsSha256?: unknown };
-    CorrectionSettings?: { Axis?: unknown };
+    CorrectionSettings?: { Axis?: unknown; MirrorAveraging?: unknown };
   };
   try {
     sidecar = JSON.parse(readFileSync(files.correctedSidecar, 'utf8'));
@@ -397,6 +412,13 @@ export function derivativeState(
     return {
       state: 'stale',
       reason: `it was corrected along ${String(sidecar.CorrectionSettings?.Axis)}, not ${AXIS_NAMES[settings.axis]}`,
+    };
+  // A sidecar written before mirror averaging existed has no MirrorAveraging: one pass.
+  const mirrored = sidecar.CorrectionSettings?.MirrorAveraging ?? false;
+  if (mirrored !== settings.flips)
+    return {
+      state: 'stale',
+      reason: `it was corrected ${passes(mirrored)}, not ${passes(settings.flips)}`,
     };
   if (!looksLikeNifti(files.corrected) || !looksLikeNifti(files.artefactMap))
     return { state: 'stale', reason: 'an output image is not a readable NIfTI file' };

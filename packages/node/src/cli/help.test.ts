@@ -41,8 +41,8 @@ describe('the CLI declares each option once', () => {
     for (const command of COMMANDS) expect(helpOptions(HELP[command])).toContain('quiet');
   });
 
-  it('correct and evaluate take --no-flips (one forward pass per slice), declared once', () => {
-    for (const command of ['correct', 'evaluate'] as const) {
+  it('correct, evaluate and bids take --no-flips (one forward pass per slice), declared once', () => {
+    for (const command of ['correct', 'evaluate', 'bids'] as const) {
       expect(helpOptions(HELP[command])).toContain('no-flips');
       expect(HELP[command]).toMatch(
         /--no-flips +no mirror averaging: one forward pass per slice instead of four\n +\(about 4x faster, slightly weaker correction\)/,
@@ -51,6 +51,7 @@ describe('the CLI declares each option once', () => {
     }
     const declared = OPTIONS.correct.find((o) => o.name === 'no-flips');
     expect(OPTIONS.evaluate.find((o) => o.name === 'no-flips')).toBe(declared);
+    expect(OPTIONS.bids.find((o) => o.name === 'no-flips')).toBe(declared);
   });
 
   it('no command imports another command', () => {

@@ -528,8 +528,10 @@ model's configuration and weights hashes and training step, SourceDatasets, Data
 and per image, beside the source's path, <name>_desc-duncan_<suffix>.nii.gz (corrected) and
 <name>_desc-artefact_<suffix>.nii.gz (the artefact map of duncan correct --artefact-map), each
 with a JSON sidecar (Sources as bids:raw: URIs, the model, the settings, the source file's size,
-time and SHA-256, and change measures). An image whose outputs are complete and record the same
-source, model and axis is skipped; outputs that are stale or incomplete are replaced only with
+time and SHA-256, and change measures). Each slice is corrected with mirror averaging, as
+duncan correct does (--no-flips: one forward pass), and the sidecars record which. An image
+whose outputs are complete and record the same source, model, axis and mirror averaging (none
+recorded: one pass) is skipped; outputs that are stale or incomplete are replaced only with
 --overwrite. An image that fails (e.g. a truncated file) is reported with its reason and the
 others go on; the exit code is then 1. Each run writes logs/participant-<time>-<pid>.tsv
 (source, status, reason, outputs, seconds). Several runs may share output_dir (one per
@@ -579,6 +581,7 @@ Options:
       },
       MODEL,
       AXIS,
+      NO_FLIPS,
       {
         name: 'workers',
         value: '<n>',
