@@ -325,12 +325,12 @@ export async function correct(
       y = await forward(x);
     } else {
       // The four views of the whole field, each output mirrored back and summed, then averaged.
+      // The three mirrored views share one buffer: a pass is done with its input once it resolves.
       const sum = new Float64Array(n * size);
+      const mirrored = new Float32Array(x.length);
       for (const mirror of MIRRORS) {
         const view =
-          mirror.x || mirror.y
-            ? mirrorInto(new Float32Array(x.length), x, n, paddedHeight, paddedWidth, mirror)
-            : x;
+          mirror.x || mirror.y ? mirrorInto(mirrored, x, n, paddedHeight, paddedWidth, mirror) : x;
         mirrorInto(sum, await forward(view), n, paddedHeight, paddedWidth, mirror, true);
       }
       for (let k = 0; k < sum.length; k++) sum[k] = sum[k]! / MIRRORS.length;
