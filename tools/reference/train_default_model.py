@@ -136,8 +136,11 @@ class PairStream:
     @duncan-mri/simulate), from pair index `start` on: the trainer sees exactly the pairs that
     tfjs `train` draws for the same seed."""
 
-    def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True, describe=None):
-        """describe: a file the stream appends each pair's description to (--describe)."""
+    def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True, describe=None,
+                 multi_shot_fraction=None, noise_floor=None):
+        """describe: a file the stream appends each pair's description to (--describe).
+        multi_shot_fraction, noise_floor ("low,high"): createTrainingPairs' multiShotFraction and
+        noiseFloor; None leaves its defaults."""
         import subprocess
 
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -145,7 +148,9 @@ class PairStream:
         self.proc = subprocess.Popen(
             ["node", script, "--seed", str(seed), "--size", str(size), "--start", str(start),
              "--clean-fraction", str(clean_fraction), "--contrast", "true" if contrast else "false"]
-            + ([] if describe is None else ["--describe", describe]),
+            + ([] if describe is None else ["--describe", describe])
+            + ([] if multi_shot_fraction is None else ["--multi-shot-fraction", str(multi_shot_fraction)])
+            + ([] if noise_floor is None else ["--noise-floor", noise_floor]),
             stdout=subprocess.PIPE, bufsize=1 << 20)
         header = json.loads(self.proc.stdout.readline())
         if header.get("format") != "duncan-training-pairs" or header["size"] != size:
@@ -257,8 +262,9 @@ def train_paired(args):
     decay_from = args.steps * config["decayStart"]
     os.makedirs(args.out, exist_ok=True)
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
-    stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast)
-    partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast) if semi else None
+    recipe = {"multi_shot_fraction": args.multi_shot_fraction, "noise_floor": args.noise_floor}
+    stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast, **recipe)
+    partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast, **recipe) if semi else None
     started, last_save, cpu0 = time.time(), time.time(), time.process_time()
     sums, count = {"loss": 0.0, "l1": 0.0, "ssim": 0.0, "ssimIn": 0.0, "ssimOut": 0.0}, 0
     print(f"{args.mode} training, config {json.dumps(config)}", flush=True)
@@ -267,6 +273,7 @@ def train_paired(args):
         save_atomic(state_dir, config, args.seed, weights, adam, adam_d)
         info = {"mode": args.mode, "pairedWeight": args.paired_weight, "steps": step, "plannedSteps": args.steps, "batch": args.batch,
                 "pairsSeed": args.pairs_seed, "cleanFraction": args.clean_fraction,
+                "multiShotFraction": args.multi_shot_fraction, "noiseFloor": args.noise_floor,
                 "contrast": not args.no_contrast, "threads": args.threads,
                 "trainer": f"tools/reference/train_default_model.py --mode paired, PyTorch {torch.__version__}",
                 "minutesThisChunk": (time.time() - started) / 60}
@@ -343,6 +350,10 @@ def main():
     p.add_argument("--pairs-seed", type=int, default=1, help="paired: seed of createTrainingPairs")
     p.add_argument("--clean-fraction", type=float, default=0.2, help="paired: share of clean->clean pairs")
     p.add_argument("--no-contrast", action="store_true", help="paired: no contrast randomisation")
+    p.add_argument("--multi-shot-fraction", type=float, help="paired: share of motion acquired in interleaved shots "
+                   "(createTrainingPairs' multiShotFraction; default its default, 0.5; 0 for the pairs of runs before it)")
+    p.add_argument("--noise-floor", help="paired: 'low,high' range of the noise floor's sigma (createTrainingPairs' "
+                   "noiseFloor; default its default, 0.003,0.04; 0.003,0.02 for the pairs of runs before it)")
     p.add_argument("--keep-every", type=int, default=0, help="paired: keep a weights-only copy every N steps (out/step-N)")
     p.add_argument("--save-minutes", type=float, default=5, help="paired: save the state at least this often")
     p.add_argument("--data", help="unpaired: the directory of prepare-training-data.mjs")

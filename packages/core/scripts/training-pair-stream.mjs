@@ -20,8 +20,12 @@
 // never) or when stdout closes.
 //
 //   node packages/core/scripts/training-pair-stream.mjs --seed 1 --start 0 --size 128 [--count N]
-//     [--clean-fraction 0.2] [--contrast true|false] [--source a.nii --source b.nii]
-//     [--describe pairs.jsonl]
+//     [--clean-fraction 0.2] [--contrast true|false] [--multi-shot-fraction 0.5]
+//     [--noise-floor 0.003,0.04] [--source a.nii --source b.nii] [--describe pairs.jsonl]
+//
+// --multi-shot-fraction and --noise-floor are createTrainingPairs' multiShotFraction and
+// noiseFloor (defaults: its defaults); `--multi-shot-fraction 0 --noise-floor 0.003,0.02` gives
+// the pairs of the runs before they existed.
 //
 // --describe FILE appends one JSON line per streamed pair, `{"index":i,"description":"..."}`
 // (the pair's `description`: source, axis, contrast and acquisition draws | the corruption), so
@@ -100,6 +104,10 @@ async function main() {
   const cleanFraction = Number(opt('clean-fraction', 0.2));
   const contrast = opt('contrast', 'true') !== 'false';
   const describe = opt('describe', undefined);
+  const multiShot = opt('multi-shot-fraction', undefined);
+  const floor = opt('noise-floor', undefined);
+  const multiShotFraction = multiShot === undefined ? undefined : Number(multiShot);
+  const noiseFloor = floor === undefined ? undefined : floor.split(',').map(Number);
   // --source FILE (repeatable) replaces the default sources (used by the stream's own test).
   const args = process.argv.slice(2);
   const given = args.flatMap((a, i) => (a === '--source' ? [args[i + 1]] : []));
@@ -112,6 +120,8 @@ async function main() {
     size,
     cleanFraction,
     contrast,
+    ...(multiShotFraction === undefined ? {} : { multiShotFraction }),
+    ...(noiseFloor === undefined ? {} : { noiseFloor }),
   });
   const out = process.stdout;
   let closed = false;
@@ -124,7 +134,7 @@ async function main() {
       else out.once('drain', ok);
     });
   await write(
-    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, cleanFraction, contrast })}\n`,
+    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, cleanFraction, contrast, multiShotFraction, noiseFloor })}\n`,
   );
   for (let i = start; i < start + count && !closed; i++) {
     const p = pairs.pair(i);

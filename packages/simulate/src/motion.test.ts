@@ -9,7 +9,13 @@ import {
   relativeError,
 } from '../test/helpers.js';
 import { forwardKspace, kspaceToImage } from './internal/kspace.js';
-import { buildSchedule, lineTimes, makeDrift, motionKspace } from './internal/motion-core.js';
+import {
+  buildSchedule,
+  lineTimes,
+  makeDrift,
+  motionKspace,
+  shotLineTimes,
+} from './internal/motion-core.js';
 import { rotateInto, rotationMatrix } from './internal/rigid.js';
 import {
   type MotionParams,
@@ -208,6 +214,82 @@ describe('motion', () => {
     expect(worst / clean.re[0]!).toBeLessThan(1e-12);
   });
 
+  it('multi-shot line times: one shot is lineTimes; shot s sweeps lines s, s + shots, ... in its own time slot', () => {
+    expect(shotLineTimes(37, 0.4, 1)).toEqual(lineTimes(37, 0.4));
+    for (const [n, shots] of [
+      [40, 4],
+      [37, 5],
+      [6, 8],
+    ] as const) {
+      const times = shotLineTimes(n, 0.5, shots);
+      for (let j = 0; j < n; j++) {
+        const s = j % shots;
+        expect(times[j]).toBeGreaterThanOrEqual(s / shots);
+        expect(times[j]).toBeLessThanOrEqual((s + 1) / shots);
+        if (j + shots < n) expect(times[j + shots]).toBeGreaterThan(times[j]!);
+      }
+    }
+    // Shot 1 of 4 over 40 lines: its 10 lines, swept as a one-shot acquisition of 10 lines.
+    const within = lineTimes(10, 0.5);
+    const times = shotLineTimes(40, 0.5, 4);
+    for (let i = 0; i < 10; i++) expect(times[1 + 4 * i]).toBeCloseTo((1 + within[i]!) / 4, 12);
+  });
+
+  it('multi-shot: lines of the shots after a jerk are those of the moved image, the others those of the input', () => {
+    const [nx, ny] = image.shape;
+    const shifted = new Float32Array(nx * ny);
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++) {
+        shifted[x + nx * y] = image.data[((x - 3 + nx) % nx) + nx * ((y + 2) % ny)]!;
+      }
+    }
+    const shots = 4;
+    // The jerk comes in the middle of shot 2 (its slot is [0.5, 0.75]).
+    const params = { ...jerkOnly(0.6, [0, 0, 0], [3, -2, 0]), shots, referenceTimeFraction: 0 };
+    const times = shotLineTimes(ny, 0.5, shots);
+    const groups = buildSchedule(image.shape, resolveMotionParams('test', params));
+    const k = motionKspace(image, groups, 1);
+    const clean = forwardKspace(image.data, image.shape);
+    const expected = forwardKspace(shifted, image.shape);
+    let worst = 0;
+    let moved = 0;
+    for (let line = 0; line < ny; line++) {
+      const j = (line + Math.floor(ny / 2)) % ny; // index from the most negative frequency
+      const after = times[j]! >= 0.6;
+      if (j % shots === 3) expect(after).toBe(true);
+      if (j % shots < 2) expect(after).toBe(false);
+      if (after) moved++;
+      const ref = after ? expected : clean;
+      for (let x = 0; x < nx; x++) {
+        const i = x + nx * line;
+        worst = Math.max(worst, Math.hypot(k.re[i]! - ref.re[i]!, k.im[i]! - ref.im[i]!));
+      }
+    }
+    expect(moved).toBeGreaterThan(ny / 4);
+    expect(moved).toBeLessThan(ny / 2);
+    expect(worst / clean.re[0]!).toBeLessThan(1e-12);
+  });
+
+  it('multi-shot: by default the shot holding k = 0 is at the input pose; pose bins never span two shots', () => {
+    const n = 64;
+    const shots = 4;
+    // A translation jerk right after shot 0, which holds k = 0 (j = 32, 32 % 4 = 0).
+    const params = { ...jerkOnly(0.25, [0, 0, 0], [0, 4, 0]), shots };
+    const groups = buildSchedule([n, n, 1], resolveMotionParams('test', params));
+    for (const g of groups) {
+      const atInput = g.lines.includes(0);
+      expect(g.translationMm).toEqual(atInput ? [0, 0, 0] : [0, 4, 0]);
+    }
+    // With a drift, every pose bin holds the lines of one shot.
+    const drifting = { maxRotationDeg: 2, maxTranslationMm: 2, driftSeed: 5, shots: 8 };
+    const bins = buildSchedule([n, n, 1], resolveMotionParams('test', drifting));
+    expect(bins.length).toBeGreaterThanOrEqual(shots);
+    for (const g of bins) {
+      const shotOf = new Set(g.lines.map((line) => ((line + n / 2) % n) % 8));
+      expect(shotOf.size).toBe(1);
+    }
+  });
+
   it('line times: 0 at the first line, centreTimeFraction at k = 0, 1 at the last, increasing', () => {
     fc.assert(
       fc.property(
@@ -276,6 +358,16 @@ describe('motion', () => {
   it('same parameters, same output; same seed, same parameters', () => {
     const params = sampleMotion(createRng(3), { maxRotationDeg: [2, 4], jerks: [1, 2] });
     expect(sampleMotion(createRng(3), { maxRotationDeg: [2, 4], jerks: [1, 2] })).toEqual(params);
+    expect(params).not.toHaveProperty('shots');
+    // A shots range is drawn after everything else: the other parameters stay as they were.
+    const shot = sampleMotion(createRng(3), {
+      maxRotationDeg: [2, 4],
+      jerks: [1, 2],
+      shots: [2, 16],
+    });
+    const { shots, ...rest } = shot;
+    expect(rest).toEqual(params);
+    expect(Number.isInteger(shots) && shots! >= 2 && shots! <= 16).toBe(true);
     expect(sampleMotion(createRng(4), { maxRotationDeg: [2, 4], jerks: [1, 2] })).not.toEqual(
       params,
     );
@@ -362,6 +454,9 @@ describe('motion', () => {
       [{ ...still, phaseEncodeAxis: 2 }, 'phaseEncodeAxis'],
       [{ ...still, centreTimeFraction: -0.1 }, 'centreTimeFraction'],
       [{ ...still, segments: 0 }, 'segments'],
+      [{ ...still, shots: 0 }, 'shots'],
+      [{ ...still, shots: 2.5 }, 'shots'],
+      [{ ...still, shots: 257 }, 'shots'],
       [{ ...still, referenceTimeFraction: 1.5 }, 'referenceTimeFraction'],
       [null, 'params'],
     ];
@@ -377,6 +472,7 @@ describe('motion', () => {
     );
     expectMriError(() => sampleMotion(rng, { jerks: [0.5, 2] }), argumentError('jerks'));
     expectMriError(() => sampleMotion(rng, { segments: -1 }), argumentError('segments'));
+    expectMriError(() => sampleMotion(rng, { shots: [4, 2] }), argumentError('shots'));
     expectMriError(() => sampleMotion({} as never), argumentError('rng'));
     expectMriError(() => motionSchedule([4, 4] as never, still), argumentError('shape'));
   });

@@ -88,6 +88,18 @@ export interface MotionParams {
    * volume; with the default two drift cycles per scan, 8 bins still follow the drift's turns).
    */
   readonly segments?: number;
+  /**
+   * Shots of an interleaved multi-shot (segmented) acquisition, as in turbo spin echo with an
+   * echo train of `n / shots` lines or in multi-shot EPI: the shots are acquired one after
+   * another, and shot `s` acquires every `shots`-th phase-encode line (`s, s + shots, ...`
+   * counted from the most negative frequency), sweeping them from negative to positive
+   * frequency with its middle line at `centreTimeFraction` of the shot. Motion between shots
+   * then makes coherent ghosts `n / shots` pixels apart rather than a smear. Without an explicit
+   * `referenceTimeFraction`, the reference is the time the k = 0 line is acquired. A pose bin
+   * (see `segments`) never spans two shots. Integer in [1, 256]. Default 1 (one sweep of
+   * k-space).
+   */
+  readonly shots?: number;
 }
 
 /**
@@ -119,6 +131,8 @@ export interface MotionRanges {
   readonly segments?: number;
   /** Fixed; default: the default of {@link MotionParams.referenceTimeFraction}. */
   readonly referenceTimeFraction?: number;
+  /** Shots (integers, inclusive). Default 1 (a one-shot acquisition; nothing is drawn). */
+  readonly shots?: number | readonly [number, number];
 }
 
 const WHERE = 'motion';
@@ -132,6 +146,7 @@ const RULES = {
   centreTimeFraction: { min: 0, max: 1 },
   referenceTimeFraction: { min: 0, max: 1 },
   segments: { min: 1, max: 4096, integer: true },
+  shots: { min: 1, max: 256, integer: true },
 };
 
 /** The bounds of each range of {@link sampleMotion}: a jerk moves as far as the drift may. */
@@ -183,8 +198,10 @@ export function resolveMotionParams(where: string, params: unknown): ResolvedMot
     jerks,
     phaseEncodeAxis: p.choice('phaseEncodeAxis', AXES, 1),
     centreTimeFraction,
-    referenceTimeFraction: p.number('referenceTimeFraction', centreTimeFraction),
+    referenceTimeFraction:
+      p.fields.referenceTimeFraction === undefined ? undefined : p.number('referenceTimeFraction'),
     segments: p.fields.segments === undefined ? undefined : p.number('segments'),
+    shots: p.number('shots', 1),
   };
 }
 
@@ -317,6 +334,7 @@ export function sampleMotion(rng: Rng, ranges: MotionRanges = {}): MotionParams 
   const axis = r.choice('phaseEncodeAxis', AXES, 1);
   const centre = r.range('centreTimeFraction', [0.5, 0.5]);
   const segments = r.fields.segments === undefined ? undefined : r.number('segments');
+  const shotRange = r.range('shots', [1, 1]);
   const reference =
     r.fields.referenceTimeFraction === undefined ? undefined : r.number('referenceTimeFraction');
   const count = drawInteger(rng, jerkCount);
@@ -341,8 +359,9 @@ export function sampleMotion(rng: Rng, ranges: MotionRanges = {}): MotionParams 
     phaseEncodeAxis: axis,
     centreTimeFraction: drawUniform(rng, centre),
   };
+  // Drawn last, and only when a range is given, so ranges without shots draw as they always did.
+  const shots = drawInteger(rng, shotRange);
   const withSegments = segments === undefined ? params : { ...params, segments };
-  return reference === undefined
-    ? withSegments
-    : { ...withSegments, referenceTimeFraction: reference };
+  const withShots = shots === 1 ? withSegments : { ...withSegments, shots };
+  return reference === undefined ? withShots : { ...withShots, referenceTimeFraction: reference };
 }

@@ -38,7 +38,7 @@ describe('createTrainingPairs', () => {
       expect(p.mask).toHaveLength(32 * 32);
       expect(p.clean.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
       expect(p.corrupted.every((x) => Number.isFinite(x))).toBe(true);
-      // The head's 99.5th percentile is rescaled to 1 (before a noise floor of at most 0.02).
+      // The head's 99.5th percentile is rescaled to 1 (before a noise floor of at most 0.04).
       const sorted = Float32Array.from(p.clean).sort();
       expect(sorted[sorted.length - 1]!).toBeLessThan(1.6);
       expect(sorted[Math.floor(0.995 * sorted.length)]!).toBeGreaterThan(0.5);
@@ -143,6 +143,76 @@ describe('createTrainingPairs', () => {
     );
   });
 
+  it('acquires a share of the motion in interleaved shots; pairs without motion do not depend on it', () => {
+    const count = (fraction?: number) => {
+      const pairs = createTrainingPairs(sources, {
+        seed: 4,
+        size: 32,
+        cleanFraction: 0,
+        ...(fraction === undefined ? {} : { multiShotFraction: fraction }),
+      });
+      let shots = 0;
+      let motion = 0;
+      for (let i = 0; i < 40; i++) {
+        const d = pairs.pair(i).description;
+        if (d.includes('motion:')) motion++;
+        if (d.includes(',shots)')) shots++;
+      }
+      return { shots, motion };
+    };
+    const all = count(1);
+    expect(all.motion).toBeGreaterThan(10);
+    expect(all.shots).toBe(all.motion);
+    expect(count(0).shots).toBe(0);
+    const half = count();
+    expect(half.shots).toBeGreaterThan(0);
+    expect(half.shots).toBeLessThan(half.motion);
+    // Only motion draws the multi-shot choice: other pairs are the same with it on or off.
+    const on = createTrainingPairs(sources, { seed: 4, size: 32, multiShotFraction: 1 });
+    const off = createTrainingPairs(sources, { seed: 4, size: 32, multiShotFraction: 0 });
+    let compared = 0;
+    for (let i = 0; i < 40; i++) {
+      const a = on.pair(i);
+      if (a.description.includes('motion:')) continue;
+      compared++;
+      expect(off.pair(i).corrupted).toEqual(a.corrupted);
+      expect(off.pair(i).description).toBe(a.description);
+    }
+    expect(compared).toBeGreaterThan(3);
+  });
+
+  it('draws the noise floor from noiseFloor', () => {
+    const pairs = createTrainingPairs(sources, { seed: 5, size: 32, noiseFloor: [0.05, 0.05] });
+    const floors = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const m = pairs.pair(i).description.match(/noise(0\.\d+)/);
+      if (m) floors.add(m[1]!);
+    }
+    expect([...floors]).toEqual(['0.050']);
+    // Background pixels of a clean pair are Rician with that σ: their mean is σ·sqrt(π/2).
+    const p = createTrainingPairs(sources, {
+      seed: 5,
+      size: 32,
+      noiseFloor: [0.05, 0.05],
+      geometry: false,
+      contrast: false,
+    });
+    const with0 = Array.from({ length: 20 }, (_, i) => p.pair(i)).find((q) =>
+      q.description.includes('noise0.050'),
+    )!;
+    let sum = 0;
+    let n = 0;
+    for (let k = 0; k < with0.clean.length; k++) {
+      if (!with0.mask[k]) {
+        sum += with0.clean[k]!;
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(50);
+    expect(sum / n).toBeGreaterThan(0.05 * Math.sqrt(Math.PI / 2) * 0.8);
+    expect(sum / n).toBeLessThan(0.05 * Math.sqrt(Math.PI / 2) * 1.2);
+  });
+
   it('rejects bad sources, options and indices with MriError', () => {
     expectMriError(() => createTrainingPairs([], { seed: 1 }), argumentError('sources'));
     expectMriError(
@@ -158,6 +228,16 @@ describe('createTrainingPairs', () => {
       () => createTrainingPairs(sources, { seed: 1, cleanFraction: 2 }),
       argumentError('options.cleanFraction'),
     );
+    expectMriError(
+      () => createTrainingPairs(sources, { seed: 1, multiShotFraction: -0.1 }),
+      argumentError('options.multiShotFraction'),
+    );
+    for (const noiseFloor of [[0.02, 0.01], [0, 0.6], [0.01]] as never[]) {
+      expectMriError(
+        () => createTrainingPairs(sources, { seed: 1, noiseFloor }),
+        argumentError('options.noiseFloor'),
+      );
+    }
     const empty = createVolume({ data: new Float32Array(8 * 8 * 2), shape: [8, 8, 2] });
     expectMriError(
       () => createTrainingPairs([{ volume: empty }], { seed: 1 }),

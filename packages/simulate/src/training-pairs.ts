@@ -52,6 +52,21 @@ export interface TrainingPairOptions {
   readonly headFill?: readonly [number, number];
   /** Probability of a SynthSeg-style image when the source has labels. Default 0.3. */
   readonly synthesisProbability?: number;
+  /**
+   * Share of the motion corruptions acquired as an interleaved multi-shot acquisition (turbo
+   * spin echo, multi-shot EPI) of 2 to 16 shots (see {@link MotionParams.shots}): motion between
+   * shots makes coherent ghosts rather than the smear of a one-shot sweep. Default 0.5; 0 gives
+   * the pairs of earlier versions, which only swept k-space once.
+   */
+  readonly multiShotFraction?: number;
+  /**
+   * Range of the Rician noise floor's σ (drawn uniformly, relative to the image's 99.5th
+   * percentile), added with probability 0.7 to the clean image (so to both images of a pair).
+   * Default `[0.003, 0.04]`: clinical series at 1.5 T reach σ of a few per cent of the bright
+   * tissue, fast and low-field ones more, and a corrector that never saw such a floor learns to
+   * smooth it away. Earlier versions drew `[0.003, 0.02]`.
+   */
+  readonly noiseFloor?: readonly [number, number];
 }
 
 /** One training pair: the same anatomy clean and corrupted, with a head mask. */
@@ -293,7 +308,10 @@ function pick<T>(rng: Rng, items: readonly T[]): T {
 }
 
 /** A corruption recipe: mostly motion and ghosting, noise a minority, random phase-encode axis. */
-function corruptionRecipe(rng: Rng): { recipe: RecipeStep[]; label: string } {
+function corruptionRecipe(
+  rng: Rng,
+  multiShotFraction: number,
+): { recipe: RecipeStep[]; label: string } {
   const severity = (): Severity => {
     const u = rng.float();
     return u < 0.25 ? 'mild' : u < 0.7 ? 'moderate' : 'severe';
@@ -307,8 +325,14 @@ function corruptionRecipe(rng: Rng): { recipe: RecipeStep[]; label: string } {
   if (useMotion) {
     const s = severity();
     const pe = rng.int(2) as 0 | 1;
-    recipe.push({ artefact: 'motion', ranges: { ...motionRanges(s), phaseEncodeAxis: pe } });
-    parts.push(`motion:${s}(pe=${pe})`);
+    // No draw when multi-shot is off, so that such pairs are those of earlier versions.
+    const multiShot = multiShotFraction > 0 && rng.float() < multiShotFraction;
+    const ranges = { ...motionRanges(s), phaseEncodeAxis: pe };
+    recipe.push({
+      artefact: 'motion',
+      ranges: multiShot ? { ...ranges, shots: MULTI_SHOT_RANGE } : ranges,
+    });
+    parts.push(`motion:${s}(pe=${pe}${multiShot ? ',shots' : ''})`);
   }
   if (ghosting) {
     const s = severity();
@@ -325,6 +349,8 @@ function corruptionRecipe(rng: Rng): { recipe: RecipeStep[]; label: string } {
 }
 
 const motionRanges = (s: Severity) => SEVERITY_PRESETS[s].motion;
+/** Shots of a multi-shot motion corruption (integers, inclusive). */
+const MULTI_SHOT_RANGE: readonly [number, number] = [2, 16];
 const ghostingRanges = (s: Severity) => SEVERITY_PRESETS[s].ghosting;
 
 /**
@@ -344,11 +370,12 @@ const ghostingRanges = (s: Severity) => SEVERITY_PRESETS[s].ghosting;
  * 4. acquisition, on the clean image (so on both images of the pair): a smooth multiplicative
  *    bias field, with probability 0.3 a resolution loss (Gaussian blur along one axis), a
  *    rescale so the 99.5th percentile is 1, and with probability 0.7 a Rician noise floor
- *    (σ 0.003-0.02);
+ *    (σ uniform in `noiseFloor`, default 0.003-0.04);
  * 5. corruption, after the contrast change (the physical order): with probability
  *    `cleanFraction` none (the pair is clean -> clean); otherwise {@link simulate} with motion
  *    (65 %), ghosting (40 %) and noise (15 %), severities mild/moderate/severe 25/45/30 %, and a
- *    random phase-encode axis.
+ *    random phase-encode axis; a share `multiShotFraction` (default half) of the motion is
+ *    acquired in 2-16 interleaved shots.
  *
  * The clean image is the target; the mask is its head (clean > 5 % of its 99.5th percentile before the
  * noise floor, dilated by 2 pixels). Deterministic: the same sources, options and index give the same pair
@@ -411,6 +438,28 @@ export function createTrainingPairs(
     );
   }
   const [fillLow, fillHigh] = fillRange as [number, number];
+  const multiShotFraction = validateNumber(
+    WHERE,
+    'options.multiShotFraction',
+    o.multiShotFraction,
+    { min: 0, max: 1 },
+    0.5,
+  );
+  const noiseRange = (o.noiseFloor ?? [0.003, 0.04]) as unknown;
+  if (
+    !Array.isArray(noiseRange) ||
+    noiseRange.length !== 2 ||
+    !noiseRange.every((x) => typeof x === 'number' && x >= 0 && x <= 0.5) ||
+    !(noiseRange[0] <= noiseRange[1])
+  ) {
+    invalidArgument(
+      WHERE,
+      'options.noiseFloor',
+      'must be [low, high] with 0 <= low <= high <= 0.5',
+      noiseRange,
+    );
+  }
+  const [noiseLow, noiseHigh] = noiseRange as [number, number];
   const axes = (o.axes ?? [0, 1, 2]) as unknown;
   if (
     !Array.isArray(axes) ||
@@ -574,7 +623,7 @@ export function createTrainingPairs(
       }
     }
     if (acquisition && rng.float() < 0.7) {
-      const sigma = 0.003 + 0.017 * rng.float();
+      const sigma = noiseLow + (noiseHigh - noiseLow) * rng.float();
       const noise = createRng(rng.nextUint32());
       for (let i = 0; i < clean.length; i++) {
         const re = clean[i]! + noise.normal(0, sigma);
@@ -589,7 +638,7 @@ export function createTrainingPairs(
     if (rng.float() < cleanFraction) {
       corrupted = Float32Array.from(clean);
     } else {
-      const { recipe, label } = corruptionRecipe(rng);
+      const { recipe, label } = corruptionRecipe(rng, multiShotFraction);
       const slice: Volume = {
         data: clean,
         shape: [size, size, 1],

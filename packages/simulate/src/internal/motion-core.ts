@@ -24,8 +24,13 @@ export interface ResolvedMotion {
   readonly jerks: readonly Jerk[];
   readonly phaseEncodeAxis: Axis;
   readonly centreTimeFraction: number;
-  /** The time whose pose is the reference (the pose of the input image). */
-  readonly referenceTimeFraction: number;
+  /**
+   * The time whose pose is the reference (the pose of the input image); undefined: the
+   * acquisition time of the k = 0 line (`centreTimeFraction` for a one-shot acquisition).
+   */
+  readonly referenceTimeFraction: number | undefined;
+  /** Shots of an interleaved multi-shot acquisition (1: one sweep of k-space). */
+  readonly shots: number;
   /** Undefined: 32 time bins for a 2-D image, 8 for a volume. */
   readonly segments: number | undefined;
 }
@@ -64,6 +69,24 @@ export function lineTimes(n: number, centre: number): Float64Array {
 }
 
 /**
+ * Acquisition time of each line (index `j` of `n`, from the most negative frequency) in an
+ * interleaved acquisition of `shots` shots, one after another: shot `s` acquires the lines
+ * `j = s, s + shots, s + 2 * shots, ...` in that order, sweeping them as {@link lineTimes} sweeps
+ * a one-shot acquisition (its middle line at `centre` of the shot), within the time slot
+ * `[s / shots, (s + 1) / shots]`. One shot gives {@link lineTimes}.
+ */
+export function shotLineTimes(n: number, centre: number, shots: number): Float64Array {
+  if (shots <= 1) return lineTimes(n, centre);
+  const times = new Float64Array(n);
+  for (let s = 0; s < Math.min(shots, n); s++) {
+    const m = Math.ceil((n - s) / shots);
+    const within = lineTimes(m, centre);
+    for (let i = 0; i < m; i++) times[s + i * shots] = (s + within[i]!) / shots;
+  }
+  return times;
+}
+
+/**
  * The drift of the six degrees of freedom `[rx, ry, rz, tx, ty, tz]` as a function of time,
  * relative to the reference time (zero there), each scaled so that its peak absolute value over
  * the acquisition is `maxRotationDeg` or `maxTranslationMm`.
@@ -78,7 +101,8 @@ export function makeDrift(params: ResolvedMotion): (t: number) => number[] {
   const rng = createRng(params.driftSeed);
   const perm = permutationFromUniform((n) => rng.int(n));
   const phase = Array.from({ length: 6 }, () => rng.float());
-  const { octaves, driftCycles, referenceTimeFraction: ref } = params;
+  const { octaves, driftCycles } = params;
+  const ref = params.referenceTimeFraction ?? params.centreTimeFraction;
   const raw = (dof: number, t: number): number =>
     fractal(perm, 1, t * driftCycles + dof * DOF_OFFSET + phase[dof]!, 0, 0, octaves, 0.5, 2);
   const offsets: number[] = [];
@@ -106,7 +130,7 @@ export function poseAt(
   t: number,
 ): number[] {
   const pose = drift(t);
-  const ref = params.referenceTimeFraction;
+  const ref = params.referenceTimeFraction ?? params.centreTimeFraction;
   for (const jerk of params.jerks) {
     const sign = (t >= jerk.timeFraction ? 1 : 0) - (ref >= jerk.timeFraction ? 1 : 0);
     if (sign === 0) continue;
@@ -141,19 +165,25 @@ export function buildSchedule(shape: Shape, params: ResolvedMotion): PoseGroup[]
   const axis = params.phaseEncodeAxis;
   const n = shape[axis];
   const twoD = shape[2] === 1;
-  const times = lineTimes(n, params.centreTimeFraction);
+  const shots = Math.min(params.shots, n);
+  const times = shotLineTimes(n, params.centreTimeFraction, shots);
   const segments = params.segments ?? defaultSegments(shape);
   const jerkCount = (t: number): number =>
     params.jerks.reduce((acc, j) => acc + (t >= j.timeFraction ? 1 : 0), 0);
   const runs: { lines: number[]; times: number[] }[] = [];
-  const ref = params.referenceTimeFraction;
+  // Without an explicit reference, the k = 0 line's acquisition time.
+  const ref = params.referenceTimeFraction ?? times[Math.floor(n / 2)]!;
+  const resolved: ResolvedMotion = { ...params, referenceTimeFraction: ref };
+  // Lines in acquisition order (k order within each shot, shots one after another).
+  const order = Array.from({ length: n }, (_, j) => j);
+  if (shots > 1) order.sort((a, b) => (a % shots) - (b % shots) || a - b);
   let key = '';
-  let nearest = 0;
+  let nearest = order[0]!;
   let refRun = 0;
-  for (let j = 0; j < n; j++) {
+  for (const j of order) {
     const t = times[j]!;
     const bin = Math.min(segments - 1, Math.floor(t * segments));
-    const k = `${bin}/${jerkCount(t)}`;
+    const k = `${j % shots}/${bin}/${jerkCount(t)}`;
     const line = (j - Math.floor(n / 2) + n) % n;
     if (k !== key || runs.length === 0) {
       runs.push({ lines: [], times: [] });
@@ -167,11 +197,11 @@ export function buildSchedule(shape: Shape, params: ResolvedMotion): PoseGroup[]
   }
   const meanTime = (run: { times: number[] }): number =>
     run.times.reduce((a, b) => a + b, 0) / run.times.length;
-  const drift = makeDrift({ ...params, referenceTimeFraction: meanTime(runs[refRun]!) });
+  const drift = makeDrift({ ...resolved, referenceTimeFraction: meanTime(runs[refRun]!) });
   const groups: (PoseGroup & { timeSum: number })[] = [];
   for (const run of runs) {
     const sum = run.times.reduce((a, b) => a + b, 0);
-    const pose = project(poseAt(params, drift, sum / run.times.length), twoD);
+    const pose = project(poseAt(resolved, drift, sum / run.times.length), twoD);
     const last = groups[groups.length - 1];
     if (last !== undefined && samePose(last, pose)) {
       last.lines.push(...run.lines);
