@@ -83,5 +83,50 @@ describe('training-pair-stream.mjs', () => {
       expect(new Float32Array(copy(4 * size * size, 4 * size * size))).toEqual(expected.corrupted);
       expect(new Uint8Array(copy(8 * size * size, size * size))).toEqual(expected.mask);
     }
+    // The recipe options reach createTrainingPairs: the earlier pairs (one-shot motion only, the
+    // narrower noise floor) when asked for.
+    const earlier = spawnSync(
+      process.execPath,
+      [
+        SCRIPT,
+        '--source',
+        file,
+        '--seed',
+        '9',
+        '--size',
+        String(size),
+        '--start',
+        '0',
+        '--count',
+        '12',
+        '--multi-shot-fraction',
+        '0',
+        '--noise-floor',
+        '0.003,0.02',
+      ],
+      { maxBuffer: 1 << 24 },
+    );
+    expect(earlier.status, earlier.stderr.toString()).toBe(0);
+    const at = earlier.stdout.indexOf(10);
+    expect(JSON.parse(earlier.stdout.subarray(0, at).toString())).toMatchObject({
+      multiShotFraction: 0,
+      noiseFloor: [0.003, 0.02],
+    });
+    const old = createTrainingPairs([{ volume }], {
+      seed: 9,
+      size,
+      multiShotFraction: 0,
+      noiseFloor: [0.003, 0.02],
+    });
+    let differs = 0;
+    for (let k = 0; k < 12; k++) {
+      const offset = earlier.stdout.byteOffset + at + 1 + k * frame + 4 * size * size;
+      const corrupted = new Float32Array(
+        earlier.stdout.buffer.slice(offset, offset + 4 * size * size),
+      );
+      expect(corrupted).toEqual(old.pair(k).corrupted);
+      if (!pairs.pair(k).corrupted.every((x, i) => x === corrupted[i])) differs++;
+    }
+    expect(differs).toBeGreaterThan(0);
   });
 });
