@@ -17,6 +17,7 @@ export {
   type MriErrorCode,
   type MriErrorOptions,
 } from './mri-error.js';
+export { estimateNoiseSigma } from './noise-sigma.js';
 export { createRng, type Rng } from './rng.js';
 export { type Axis, extractPlane, extractSlab, insertPlane, insertSlab } from './slabs.js';
 export { type StackSlicesOptions, sliceVolume, stackSlices } from './slice-volume.js';
