@@ -10,8 +10,11 @@ const CONFIG = {
   cropSize: 32,
 } as CorrectorPass['config'];
 
-/** The identity intensity mapping and no clipping: `corrected` is the network's output itself. */
-const RAW = { intensityRange: { low: 0, high: 1 }, clip: false } as const;
+/**
+ * The identity intensity mapping, no clipping and no residual shrinkage: `corrected` is the
+ * network's output itself.
+ */
+const RAW = { intensityRange: { low: 0, high: 1 }, clip: false, shrinkage: 0 } as const;
 
 /** One image of `height` rows of `width`, row-major. */
 interface Image {

@@ -4,7 +4,7 @@ import type { ModelConfig } from './model-config.js';
 
 /** Options of {@link Corrector.correct}: those of `correct` that a binding passes through. */
 export interface CorrectorCorrectOptions
-  extends Pick<CorrectOptions, 'axis' | 'nonFinite' | 'flips' | 'onProgress'> {
+  extends Pick<CorrectOptions, 'axis' | 'nonFinite' | 'flips' | 'shrinkage' | 'onProgress'> {
   /**
    * The most slices per forward pass. The default is the binding's, and they differ on purpose:
    * the Node binding's (`createCorrector` of `@duncan-mri/node`) is sized from the slice and the
@@ -22,8 +22,8 @@ export interface CorrectorCorrectOptions
  * A loaded model that corrects volumes, as both bindings give it: `createCorrector` of
  * `@duncan-mri/node` (worker threads, ONNX Runtime) and `createWorkerCorrector` of
  * `@duncan-mri/web` (a Web Worker). Each runs `correct` of this package, so a volume is
- * corrected alike (the same normalisation, clipping, non-finite policy, mirror averaging and
- * artefact map) whichever binding runs it; a binding only schedules the work and moves the
+ * corrected alike (the same normalisation, clipping, non-finite policy, mirror averaging, residual
+ * shrinkage and artefact map) whichever binding runs it; a binding only schedules the work and moves the
  * buffers.
  *
  * @example

@@ -33,6 +33,12 @@ export interface SplitCorrectionOptions {
    * three mirror images). Default `true`.
    */
   readonly flips?: boolean;
+  /**
+   * Residual shrinkage, as `correct`'s `shrinkage` (each slice's correction soft-thresholded at
+   * `k` times the slice's noise level, per slice, so each run does it for its own slices).
+   * Default 1.
+   */
+  readonly shrinkage?: number;
 }
 
 /**
@@ -44,11 +50,17 @@ export interface RunCorrectOptions extends CorrectionStatistics {
   readonly nonFinite: NonFinitePolicy;
   /** `correct`'s `flips`: whether each run's batches are averaged over their mirror images. */
   readonly flips: boolean;
+  /** `correct`'s `shrinkage`: the multiple of each slice's noise level its correction is shrunk by (0: off). */
+  readonly shrinkage: number;
 }
 
 /** The voxels of one run of slices: a volume of their own, x fastest (`correct` takes it). */
 export interface RunVoxels {
-  /** A copy of the run's voxels; its buffer may be transferred. */
+  /**
+   * A copy of the run's voxels as given, non-finite ones included (under `'zero-and-restore'`
+   * the run's `correct`, with the same policy, corrects them as 0 and measures each slice's noise
+   * without them, as one pass does); its buffer may be transferred.
+   */
   readonly data: Float32Array;
   /** The volume's shape with `count` slices along the axis. */
   readonly shape: [number, number, number];
@@ -82,8 +94,8 @@ export interface SplitCorrection {
  * Cuts the correction of one volume into runs of slices that are corrected separately (on
  * worker threads, each with its own copy of the model) and put together again, so that the
  * result is exactly that of one pass of `correct` over the whole volume with the same batches:
- * the whole volume's statistics ({@link correctionStatistics}), non-finite policy and mirror
- * averaging (`flips`) are taken here, once, and every run is corrected with them. The caller
+ * the whole volume's statistics ({@link correctionStatistics}), non-finite policy, mirror
+ * averaging (`flips`) and residual shrinkage (`shrinkage`) are taken here, once, and every run is corrected with them. The caller
  * only schedules the runs and moves their buffers.
  *
  * @example
@@ -118,6 +130,7 @@ export function splitCorrection(
   } = beginCorrection(where, volume, config, 'config', options);
   const axis = validateAxis(where, o.axis, 2);
   const flips = validateBoolean(where, 'options.flips', o.flips, true);
+  const shrinkage = validateNumber(where, 'options.shrinkage', o.shrinkage, { min: 0 }, 1);
   assertSliceSize(volume.shape, axis, where);
   const { intensityRange, clip } = statisticsOf(input, percentiles);
   const { count: slices, height, width } = sliceGeometry(volume.shape, axis);
@@ -138,7 +151,7 @@ export function splitCorrection(
     return { start, count };
   };
   return Object.freeze({
-    options: Object.freeze({ axis, intensityRange, clip, nonFinite, flips }),
+    options: Object.freeze({ axis, intensityRange, clip, nonFinite, flips, shrinkage }),
     slices,
     sliceShape: Object.freeze([height, width] as const),
     runs(runLength: number): SliceRun[] {
@@ -152,7 +165,7 @@ export function splitCorrection(
       const r = checkRun('extract', run);
       const shape: [number, number, number] = [...volume.shape];
       shape[axis] = r.count;
-      return { data: extractSlab(input.data, volume.shape, axis, r.start, r.count), shape };
+      return { data: extractSlab(volume.data, volume.shape, axis, r.start, r.count), shape };
     },
     insert(run: SliceRun, corrected: Float32Array): void {
       const r = checkRun('insert', run);

@@ -197,7 +197,7 @@ describe('train, mode paired', () => {
     const { corrected } = await correct(
       model,
       createVolume({ data: held.corrupted, shape: [32, 32, 1] }),
-      { intensityRange: { low: 0, high: 1 }, clip: false },
+      { intensityRange: { low: 0, high: 1 }, clip: false, shrinkage: 0 },
     );
     const before = inMaskL1(held.corrupted, held.clean, held.mask);
     const after = inMaskL1(corrected.data, held.clean, held.mask);
