@@ -1,6 +1,7 @@
 // The worker-thread entry of createCorrector: one tfjs backend (wasm or cpu) per worker, one
 // copy of the model, correcting the runs of slices the main thread sends (core's
-// splitCorrection: the whole volume's statistics, non-finite policy and flips come with each run).
+// splitCorrection: the whole volume's statistics, non-finite policy, flips and shrinkage come
+// with each run).
 import { parentPort, workerData } from 'node:worker_threads';
 import { correct, loadCheckpoint } from '@duncan-mri/core';
 import { createVolume, errorToWire } from '@duncan-mri/volume';

@@ -221,6 +221,79 @@ describe('createCorrector', () => {
     }
   });
 
+  it('passes residual shrinkage through, on the pool and in this thread, as core.correct', async () => {
+    const model = await loadCheckpoint(checkpoint);
+    // The sample's own noise sets each slice's threshold; a NaN strip (the outside of a
+    // processed image) must be left out of it on the workers as in one pass.
+    const plain = sampleVoxels(3, 5);
+    const strip = withData(
+      plain,
+      Float32Array.from(plain.data, (v, i) => (i % 64 < 10 ? Number.NaN : v)),
+    );
+    // One forward pass per slice keeps it quick; the shrinkage comes after the passes.
+    const base = { batchSize: 2, flips: false, nonFinite: 'zero-and-restore' } as const;
+    const expected = new Map<string, Float32Array>();
+    for (const [name, volume] of [
+      ['plain', plain],
+      ['strip', strip],
+    ] as const) {
+      for (const k of [0, 1, 2.5]) {
+        const { corrected } = await correct(model, volume, { ...base, shrinkage: k });
+        expected.set(`${name} ${k}`, corrected.data);
+      }
+    }
+    model.dispose();
+    // Each k changes the output, so each check below can fail.
+    expect(maxAbsDiff(expected.get('plain 0')!, expected.get('plain 1')!)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(expected.get('plain 1')!, expected.get('plain 2.5')!)).toBeGreaterThan(1e-3);
+    for (const workers of [0, 2]) {
+      const corrector = await createCorrector({
+        model: checkpoint,
+        workers,
+        batchSize: 2,
+        backend: 'wasm',
+      });
+      try {
+        for (const [name, volume] of [
+          ['plain', plain],
+          ['strip', strip],
+        ] as const) {
+          // 1 by default; bit for bit as core's correct with the same batches.
+          const { corrected } = await corrector.correct(volume, {
+            flips: false,
+            nonFinite: 'zero-and-restore',
+          });
+          expect([workers, name, corrected.data]).toEqual([
+            workers,
+            name,
+            expected.get(`${name} 1`),
+          ]);
+          for (const k of [0, 2.5]) {
+            const shrunk = await corrector.correct(volume, {
+              flips: false,
+              nonFinite: 'zero-and-restore',
+              shrinkage: k,
+            });
+            expect([workers, name, k, shrunk.corrected.data]).toEqual([
+              workers,
+              name,
+              k,
+              expected.get(`${name} ${k}`),
+            ]);
+          }
+        }
+        for (const shrinkage of [-1, Number.NaN, '1']) {
+          await expectMriError(() => corrector.correct(plain, { shrinkage } as never), {
+            argument: 'options.shrinkage',
+            message: /^NodeCorrector.correct: options.shrinkage must be a finite number >= 0, got /,
+          });
+        }
+      } finally {
+        await corrector.close();
+      }
+    }
+  });
+
   it('reads a model directory, and says when it is missing or broken', async () => {
     const { writeCheckpoint } = await import('./checkpoint-files.js');
     const dir = tempDir();

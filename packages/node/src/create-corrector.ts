@@ -7,7 +7,13 @@ import type {
   DuncanModel,
   ModelConfig,
 } from '@duncan-mri/core';
-import { assertVolume, invalidArgument, type Volume, validateBoolean } from '@duncan-mri/volume';
+import {
+  assertVolume,
+  invalidArgument,
+  type Volume,
+  validateBoolean,
+  validateNumber,
+} from '@duncan-mri/volume';
 import { readCheckpoint } from './checkpoint-files.js';
 import { availableMemory, defaultPoolSize, planCorrection } from './internal/correction-plan.js';
 import type { OnnxCorrectorPass } from './internal/onnx-corrector-pass.js';
@@ -89,7 +95,8 @@ function validateBatchSize(where: string, argument: string, value: unknown): num
  * ONNX in memory and run by one ONNX Runtime session on every core. Reuse one corrector for many volumes (a folder of scans) and `close()` it at the end.
  *
  * Everything around the network (normalisation, clipping, the non-finite policy, mirror
- * averaging (`flips`, on by default: four forward passes per batch), the 8x8 minimum, the
+ * averaging (`flips`, on by default: four forward passes per batch), residual shrinkage
+ * (`shrinkage`, default 1: each slice's correction soft-thresholded at its noise level), the 8x8 minimum, the
  * artefact map) is core's `correct`: on worker threads the volume is cut by core's
  * `splitCorrection` into runs of slices that carry the whole volume's statistics, each worker
  * corrects one run at a time, and the pool only schedules the runs and moves their buffers, so
@@ -102,6 +109,7 @@ function validateBatchSize(where: string, argument: string, value: unknown): num
  *   const { corrected, artefactMap } = await corrector.correct(volume, {
  *     nonFinite: 'zero-and-restore', // NaN voxels corrected as 0, NaN again in the outputs
  *     flips: false, // one forward pass per slice instead of four (mirror averaging off)
+ *     shrinkage: 0, // the network's output as it is (no residual shrinkage)
  *     onProgress: ({ done, total }) => console.error(`${done}/${total}`),
  *   });
  * } finally {
@@ -198,6 +206,14 @@ export async function createCorrector(
       const { onProgress, nonFinite } = correctOptions;
       // Mirror averaging (core's correct: four forward passes per batch), on by default.
       const flips = validateBoolean(where, 'options.flips', correctOptions.flips, true);
+      // Residual shrinkage (core's correct, per slice, after the network), 1 by default.
+      const shrinkage = validateNumber(
+        where,
+        'options.shrinkage',
+        correctOptions.shrinkage,
+        { min: 0 },
+        1,
+      );
       if (onProgress !== undefined && typeof onProgress !== 'function')
         invalidArgument(where, 'options.onProgress', 'must be a function', onProgress);
       const callBatchSize = validateBatchSize(where, 'options.batchSize', correctOptions.batchSize);
@@ -220,16 +236,19 @@ export async function createCorrector(
           batchSize: plan.batchSize,
           ...(nonFinite === undefined ? {} : { nonFinite }),
           flips,
+          shrinkage,
           ...(onProgress === undefined ? {} : { onProgress }),
         });
       }
       const workerPool = pool as WorkerPool;
-      // The whole volume's statistics, non-finite policy and mirror averaging, once, in this
-      // thread (core); the pool only sends each run to a free worker and puts the result in place.
+      // The whole volume's statistics, non-finite policy, mirror averaging and shrinkage, once,
+      // in this thread (core); the pool only sends each run to a free worker and puts the result
+      // in place. Each worker's correct shrinks its own slices.
       const split = splitCorrection(volume, config, {
         axis,
         ...(nonFinite === undefined ? {} : { nonFinite }),
         flips,
+        shrinkage,
       });
       const runs = split.runs(plan.batchSize);
       const previous = queue;

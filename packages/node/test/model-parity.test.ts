@@ -28,13 +28,14 @@ describe('the bundled default model', () => {
     const model = await loadCheckpoint(readCheckpoint());
     const { height, width, data } = reference.input;
     // A one-slice volume, [x = width, y = height], with the identity intensity mapping
-    // (0 -> 0, 1 -> 1), no clipping and one forward pass (flips: false; the fixture is PyTorch's
-    // single pass, not the mirror average): the network's output itself.
+    // (0 -> 0, 1 -> 1), no clipping, no residual shrinkage and one forward pass (flips: false;
+    // the fixture is PyTorch's single pass, not the mirror average): the network's output itself.
     const volume = createVolume({ data: Float32Array.from(data), shape: [width, height, 1] });
     const { corrected } = await correct(model, volume, {
       intensityRange: { low: 0, high: 1 },
       clip: false,
       flips: false,
+      shrinkage: 0,
     });
     let worst = 0;
     for (let i = 0; i < corrected.data.length; i++) {

@@ -53,12 +53,14 @@ describe.skipIf(!installed)('the onnxruntime backend', () => {
     const pass = await createOnnxCorrectorPass(readCheckpoint(), 'test');
     const { height, width, data } = reference.input;
     const volume = createVolume({ data: Float32Array.from(data), shape: [width, height, 1] });
-    // The identity intensity mapping, no clipping and one forward pass (flips: false; the fixture
-    // is PyTorch's single pass, not the mirror average): the network's output itself.
+    // The identity intensity mapping, no clipping, no residual shrinkage and one forward pass
+    // (flips: false; the fixture is PyTorch's single pass, not the mirror average): the
+    // network's output itself.
     const { corrected } = await correct(pass, volume, {
       intensityRange: { low: 0, high: 1 },
       clip: false,
       flips: false,
+      shrinkage: 0,
     });
     await pass.dispose();
     let worst = 0;
@@ -113,8 +115,15 @@ describe.skipIf(!installed)('the onnxruntime backend', () => {
       const checkpoint: Checkpoint = await saveCheckpoint(model, { inference: true });
       const pass = await createOnnxCorrectorPass(checkpoint, 'test');
       for (const axis of [0, 1, 2] as const) {
-        // No clipping and the identity mapping: the networks' outputs, compared by their range.
-        const options = { axis, batchSize: 4, clip: false, intensityRange: { low: 0, high: 100 } };
+        // No clipping, the identity mapping and no residual shrinkage: the networks' outputs,
+        // compared by their range.
+        const options = {
+          axis,
+          batchSize: 4,
+          clip: false,
+          intensityRange: { low: 0, high: 100 },
+          shrinkage: 0,
+        };
         const a = await correct(model, volume, options);
         const b = await correct(pass, volume, options);
         const label = `${JSON.stringify(kind)} axis ${axis}`;
@@ -156,6 +165,52 @@ describe.skipIf(!installed)('the onnxruntime backend', () => {
       );
       const single = (await corrector.correct(volume, { flips: false })).corrected.data;
       expect(relativeError(off, single)).toBeLessThan(1e-6);
+    } finally {
+      await corrector.close();
+    }
+  });
+
+  it('runs residual shrinkage through createCorrector as core.correct runs it on the pass', async () => {
+    await useNodeBackend({ prefer: 'cpu', env: {} });
+    const model = createModel(TINY_CONFIG, { seed: 13 });
+    const checkpoint: Checkpoint = await saveCheckpoint(model, { inference: true });
+    model.dispose();
+    // Smooth structure with a faint texture: a noise level (0.42) below the untrained network's
+    // changes (about 2 RMS), so that k = 1 and 3 shrink some of them and leave others.
+    const volume = createVolume({
+      data: Float32Array.from(
+        { length: 40 * 36 * 3 },
+        (_, i) =>
+          50 +
+          40 * Math.sin((i % 40) / 5) * Math.cos(Math.floor(i / 40) / 7) +
+          (((i * 7919) % 1000) / 1000) * 2,
+      ),
+      shape: [40, 36, 3],
+    });
+    // One forward pass per slice keeps it quick; the shrinkage comes after the passes.
+    const options = { batchSize: 2, flips: false };
+    const pass = await createOnnxCorrectorPass(checkpoint, 'test');
+    const expected = new Map<number, Float32Array>();
+    for (const k of [0, 1, 3]) {
+      expected.set(k, (await correct(pass, volume, { ...options, shrinkage: k })).corrected.data);
+    }
+    await pass.dispose();
+    // Each k changes the output, so each check below can fail.
+    expect(relativeError(expected.get(0)!, expected.get(1)!)).toBeGreaterThan(1e-3);
+    expect(relativeError(expected.get(1)!, expected.get(3)!)).toBeGreaterThan(1e-3);
+    const corrector = await createCorrector({
+      model: checkpoint,
+      backend: 'onnxruntime',
+      batchSize: 2,
+    });
+    try {
+      expect(corrector.backend.backend).toBe('onnxruntime');
+      const byDefault = (await corrector.correct(volume, { flips: false })).corrected.data;
+      expect(relativeError(expected.get(1)!, byDefault)).toBeLessThan(1e-6);
+      for (const k of [0, 3]) {
+        const got = (await corrector.correct(volume, { flips: false, shrinkage: k })).corrected;
+        expect(relativeError(expected.get(k)!, got.data)).toBeLessThan(1e-6);
+      }
     } finally {
       await corrector.close();
     }

@@ -23,6 +23,7 @@ const job = (slices: number): CorrectJob => ({
     clip: { min: 0, max: 1 },
     nonFinite: 'reject',
     flips: true,
+    shrinkage: 1,
   },
 });
 
