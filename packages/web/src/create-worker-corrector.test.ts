@@ -202,6 +202,27 @@ describe('WorkerCorrector (the Corrector of @duncan-mri/core)', () => {
     await corrector.close();
   });
 
+  it('sends shrinkage (residual shrinkage, 1 by default) to the worker, and refuses a bad one', async () => {
+    const worker = new EchoWorker();
+    const corrector = await createWorkerCorrector('http://127.0.0.1/m/', {
+      worker: () => worker as unknown as Worker,
+    });
+    await corrector.correct(volume);
+    expect(worker.requests.at(-1)).toMatchObject({ type: 'correct', options: { shrinkage: 1 } });
+    for (const shrinkage of [0, 2.5]) {
+      await corrector.correct(volume, { shrinkage });
+      expect(worker.requests.at(-1)).toMatchObject({ type: 'correct', options: { shrinkage } });
+    }
+    const sent = worker.requests.length;
+    for (const shrinkage of [-1, Number.NaN, Number.POSITIVE_INFINITY, '1']) {
+      expect(await codeAndArgumentOf(corrector.correct(volume, { shrinkage } as never))).toBe(
+        'INVALID_ARGUMENT options.shrinkage',
+      );
+    }
+    expect(worker.requests.length).toBe(sent); // refused before anything was sent
+    await corrector.close();
+  });
+
   it('close() stops the worker; terminate() is its deprecated alias', async () => {
     for (const stop of ['close', 'terminate'] as const) {
       const worker = new EchoWorker();

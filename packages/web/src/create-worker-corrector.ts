@@ -79,7 +79,9 @@ export interface WorkerCorrector extends Corrector {
   /**
    * `correct` of `@duncan-mri/core` in the worker: the corrected volume and the artefact map
    * (`input - corrected`), same shape and affine as the input. Mirror averaging (`flips`) is on
-   * by default, as in core: four forward passes per batch; `flips: false` runs one.
+   * by default, as in core: four forward passes per batch; `flips: false` runs one. Residual
+   * shrinkage (`shrinkage`, default 1, as in core) soft-thresholds each slice's correction at
+   * that multiple of the slice's noise level, in the worker; `shrinkage: 0` turns it off.
    */
   correct(volume: Volume, options?: WorkerCorrectOptions): Promise<CorrectionResult>;
   /**
@@ -284,6 +286,8 @@ export async function createWorkerCorrector(
           );
         // Mirror averaging (core's correct: four forward passes per batch), on by default.
         const flips = validateBoolean(where, 'options.flips', c.flips, true);
+        // Residual shrinkage (core's correct, per slice, after the network), 1 by default.
+        const shrinkage = validateNumber(where, 'options.shrinkage', c.shrinkage, { min: 0 }, 1);
         return run<{ corrected: WireVolume; artefactMap: WireVolume }>(
           where,
           (id, buffers) => ({
@@ -295,6 +299,7 @@ export async function createWorkerCorrector(
               batchSize,
               ...(nonFinite === undefined ? {} : { nonFinite }),
               flips,
+              shrinkage,
             },
           }),
           signal,

@@ -171,7 +171,8 @@ export function serveWorkerCorrector(
       let value: unknown;
       if (request.type === 'correct') {
         if (model === undefined) throw new Error('no model: init failed');
-        // The page's checked options (axis, batchSize, nonFinite, flips), as core's correct takes them.
+        // The page's checked options (axis, batchSize, nonFinite, flips, shrinkage), as core's
+        // correct takes them: the shrinkage runs here, in the worker.
         const result = await correct(model, fromWire(request.volume), {
           ...request.options,
           onProgress: ({ done, total }) => post({ type: 'progress', id, done, total }),

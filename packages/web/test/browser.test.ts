@@ -32,6 +32,7 @@ describe.skipIf(!browserAvailable('the browser tests of @duncan-mri/web'))(
     let context: BrowserContext;
     let reference: Float32Array;
     let single: Float32Array;
+    let byShrinkage: ReadonlyMap<number, Float32Array>;
     let checkpoint: Checkpoint;
     const foreign: string[] = [];
     const pageErrors: string[] = [];
@@ -79,7 +80,7 @@ describe.skipIf(!browserAvailable('the browser tests of @duncan-mri/web'))(
 
     beforeAll(async () => {
       await useNodeWasm();
-      ({ checkpoint, reference, single } = await smallModel(7, volume));
+      ({ checkpoint, reference, single, byShrinkage } = await smallModel(7, volume));
       bundleDir = await bundleTestPage();
       server = await startStaticServer({ '/bundle/': bundleDir });
       server.files.set('/index.html', PAGE_HTML);
@@ -156,8 +157,22 @@ describe.skipIf(!browserAvailable('the browser tests of @duncan-mri/web'))(
       // of the four mirrored ones by more than the tolerance, so the worker must honour flips.
       expect(maxAbsDiff(single, reference)).toBeGreaterThan(10 * TOLERANCE);
       const page = await openPage();
-      const r = await call(page, 'correctInWorker', '/model/', 'wasm', plain, false);
+      const r = await call(page, 'correctInWorker', '/model/', 'wasm', plain, { flips: false });
       expect(maxAbsDiff(r.corrected, single)).toBeLessThanOrEqual(TOLERANCE);
+      await page.close();
+    });
+
+    it('shrinks each slice correction in the worker by the shrinkage asked for, as Node does', async () => {
+      // Off (0) and strong (10) differ from the default (1) by more than the tolerance (the
+      // phantom's texture gives a noise level of 0.0045), so the worker must honour shrinkage.
+      expect(maxAbsDiff(byShrinkage.get(0)!, reference)).toBeGreaterThan(4 * TOLERANCE);
+      expect(maxAbsDiff(byShrinkage.get(10)!, reference)).toBeGreaterThan(10 * TOLERANCE);
+      const page = await openPage();
+      for (const shrinkage of [0, 10]) {
+        const r = await call(page, 'correctInWorker', '/model/', 'wasm', plain, { shrinkage });
+        const difference = maxAbsDiff(r.corrected, byShrinkage.get(shrinkage)!);
+        expect(difference, `shrinkage ${shrinkage}`).toBeLessThanOrEqual(TOLERANCE);
+      }
       await page.close();
     });
 

@@ -43,7 +43,10 @@ export type Request =
       readonly type: 'correct';
       readonly id: number;
       readonly volume: WireVolume;
-      readonly options: Pick<CorrectOptions, 'axis' | 'batchSize' | 'nonFinite' | 'flips'>;
+      readonly options: Pick<
+        CorrectOptions,
+        'axis' | 'batchSize' | 'nonFinite' | 'flips' | 'shrinkage'
+      >;
     }
   | {
       readonly type: 'simulate';

@@ -79,13 +79,13 @@ const harness = {
 
   /**
    * A worker corrector on `prefer` only; corrects `volume` one slice at a time (with mirror
-   * averaging unless `flips` is false).
+   * averaging unless `flips` is false, and residual shrinkage 1 unless `shrinkage` says).
    */
   async correctInWorker(
     modelUrl: string,
     prefer: WebBackendName,
     volume: PlainVolume,
-    flips?: boolean,
+    options: { flips?: boolean; shrinkage?: number } = {},
   ) {
     return withWorkerCorrector(modelUrl, prefer, async (corrector) => {
       const progress: { done: number; total: number }[] = [];
@@ -95,7 +95,7 @@ const harness = {
       const before = Array.from(input.data);
       const { corrected, artefactMap } = await corrector.correct(input, {
         onProgress: (p) => progress.push({ done: p.done, total: p.total }),
-        ...(flips === undefined ? {} : { flips }),
+        ...options,
       });
       clearInterval(ticker);
       return {

@@ -14,12 +14,18 @@ export async function useNodeWasm(): Promise<void> {
 
 /**
  * A small model (C = 4, one residual block), as a checkpoint, and its correction of `volume`:
- * with mirror averaging (`reference`, core's default) and with one forward pass (`single`).
+ * with core's defaults (`reference`: mirror averaging, residual shrinkage 1), with one forward
+ * pass (`single`), and with the shrinkage at 0 and at 10 (`byShrinkage`).
  */
 export async function smallModel(
   seed: number,
   volume: Volume,
-): Promise<{ checkpoint: Checkpoint; reference: Float32Array; single: Float32Array }> {
+): Promise<{
+  checkpoint: Checkpoint;
+  reference: Float32Array;
+  single: Float32Array;
+  byShrinkage: ReadonlyMap<number, Float32Array>;
+}> {
   const model = createModel(
     { channels: 4, residualBlocks: 1, cropSize: 32, poolSize: 0 },
     { seed },
@@ -28,7 +34,14 @@ export async function smallModel(
     const checkpoint = await saveCheckpoint(model);
     const { corrected } = await correct(model, volume, { batchSize: 1 });
     const single = await correct(model, volume, { batchSize: 1, flips: false });
-    return { checkpoint, reference: corrected.data, single: single.corrected.data };
+    const byShrinkage = new Map<number, Float32Array>();
+    for (const shrinkage of [0, 10]) {
+      byShrinkage.set(
+        shrinkage,
+        (await correct(model, volume, { batchSize: 1, shrinkage })).corrected.data,
+      );
+    }
+    return { checkpoint, reference: corrected.data, single: single.corrected.data, byShrinkage };
   } finally {
     model.dispose();
   }
