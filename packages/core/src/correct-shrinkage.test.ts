@@ -9,7 +9,7 @@ import {
 } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { expectMriError, phantom, TINY, useBackend } from '../test/helpers.js';
-import { type CorrectorPass, correct } from './correct.js';
+import { type CorrectorPass, correct, DEFAULT_SHRINKAGE } from './correct.js';
 import { createModel } from './create-model.js';
 import { splitCorrection } from './split-correction.js';
 
@@ -111,6 +111,7 @@ describe('correct: residual shrinkage (options.shrinkage)', () => {
         expect(shrunk.corrected.affine).toEqual(volume.affine);
       }
       // The default is 1.
+      expect(DEFAULT_SHRINKAGE).toBe(1);
       const byDefault = await correct(model, volume, { axis, flips: false });
       expect(byDefault.corrected.data).toEqual(
         shrunkByHand(volume, unshrunk.corrected.data, axis, 1),

@@ -14,6 +14,7 @@ export {
   type CorrectOptions,
   type CorrectorPass,
   correct,
+  DEFAULT_SHRINKAGE,
 } from './correct.js';
 export {
   type CorrectionStatistics,

@@ -9,7 +9,7 @@ import {
   validateObject,
 } from '@duncan-mri/volume';
 import { assertSliceSize } from './assert-slice-size.js';
-import type { CorrectionResult } from './correct.js';
+import { type CorrectionResult, DEFAULT_SHRINKAGE } from './correct.js';
 import type { CorrectionStatistics } from './correction-statistics.js';
 import {
   beginCorrection,
@@ -130,7 +130,13 @@ export function splitCorrection(
   } = beginCorrection(where, volume, config, 'config', options);
   const axis = validateAxis(where, o.axis, 2);
   const flips = validateBoolean(where, 'options.flips', o.flips, true);
-  const shrinkage = validateNumber(where, 'options.shrinkage', o.shrinkage, { min: 0 }, 1);
+  const shrinkage = validateNumber(
+    where,
+    'options.shrinkage',
+    o.shrinkage,
+    { min: 0 },
+    DEFAULT_SHRINKAGE,
+  );
   assertSliceSize(volume.shape, axis, where);
   const { intensityRange, clip } = statisticsOf(input, percentiles);
   const { count: slices, height, width } = sliceGeometry(volume.shape, axis);

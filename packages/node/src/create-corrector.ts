@@ -96,8 +96,8 @@ function validateBatchSize(where: string, argument: string, value: unknown): num
  *
  * Everything around the network (normalisation, clipping, the non-finite policy, mirror
  * averaging (`flips`, on by default: four forward passes per batch), residual shrinkage
- * (`shrinkage`, default 1: each slice's correction soft-thresholded at its noise level), the 8x8 minimum, the
- * artefact map) is core's `correct`: on worker threads the volume is cut by core's
+ * (`shrinkage`, default 1: each slice's correction soft-thresholded at its noise level), the
+ * 8x8 minimum, the artefact map) is core's `correct`: on worker threads the volume is cut by core's
  * `splitCorrection` into runs of slices that carry the whole volume's statistics, each worker
  * corrects one run at a time, and the pool only schedules the runs and moves their buffers, so
  * the result equals a single-thread correction whatever the number of workers.
@@ -206,14 +206,12 @@ export async function createCorrector(
       const { onProgress, nonFinite } = correctOptions;
       // Mirror averaging (core's correct: four forward passes per batch), on by default.
       const flips = validateBoolean(where, 'options.flips', correctOptions.flips, true);
-      // Residual shrinkage (core's correct, per slice, after the network), 1 by default.
-      const shrinkage = validateNumber(
-        where,
-        'options.shrinkage',
-        correctOptions.shrinkage,
-        { min: 0 },
-        1,
-      );
+      // Residual shrinkage (core's correct, per slice, after the network); core's default
+      // (DEFAULT_SHRINKAGE) when not given.
+      const shrinkage =
+        correctOptions.shrinkage === undefined
+          ? undefined
+          : validateNumber(where, 'options.shrinkage', correctOptions.shrinkage, { min: 0 });
       if (onProgress !== undefined && typeof onProgress !== 'function')
         invalidArgument(where, 'options.onProgress', 'must be a function', onProgress);
       const callBatchSize = validateBatchSize(where, 'options.batchSize', correctOptions.batchSize);
@@ -236,7 +234,7 @@ export async function createCorrector(
           batchSize: plan.batchSize,
           ...(nonFinite === undefined ? {} : { nonFinite }),
           flips,
-          shrinkage,
+          ...(shrinkage === undefined ? {} : { shrinkage }),
           ...(onProgress === undefined ? {} : { onProgress }),
         });
       }
@@ -248,7 +246,7 @@ export async function createCorrector(
         axis,
         ...(nonFinite === undefined ? {} : { nonFinite }),
         flips,
-        shrinkage,
+        ...(shrinkage === undefined ? {} : { shrinkage }),
       });
       const runs = split.runs(plan.batchSize);
       const previous = queue;

@@ -202,13 +202,15 @@ describe('WorkerCorrector (the Corrector of @duncan-mri/core)', () => {
     await corrector.close();
   });
 
-  it('sends shrinkage (residual shrinkage, 1 by default) to the worker, and refuses a bad one', async () => {
+  it('sends shrinkage (residual shrinkage) to the worker when given, and refuses a bad one', async () => {
     const worker = new EchoWorker();
     const corrector = await createWorkerCorrector('http://127.0.0.1/m/', {
       worker: () => worker as unknown as Worker,
     });
+    // Not given: the worker's core correct applies its own default (DEFAULT_SHRINKAGE).
     await corrector.correct(volume);
-    expect(worker.requests.at(-1)).toMatchObject({ type: 'correct', options: { shrinkage: 1 } });
+    expect(worker.requests.at(-1)).toMatchObject({ type: 'correct' });
+    expect(worker.requests.at(-1)!.options).not.toHaveProperty('shrinkage');
     for (const shrinkage of [0, 2.5]) {
       await corrector.correct(volume, { shrinkage });
       expect(worker.requests.at(-1)).toMatchObject({ type: 'correct', options: { shrinkage } });

@@ -286,8 +286,12 @@ export async function createWorkerCorrector(
           );
         // Mirror averaging (core's correct: four forward passes per batch), on by default.
         const flips = validateBoolean(where, 'options.flips', c.flips, true);
-        // Residual shrinkage (core's correct, per slice, after the network), 1 by default.
-        const shrinkage = validateNumber(where, 'options.shrinkage', c.shrinkage, { min: 0 }, 1);
+        // Residual shrinkage (core's correct, per slice, after the network, in the worker);
+        // core's default when not given.
+        const shrinkage =
+          c.shrinkage === undefined
+            ? undefined
+            : validateNumber(where, 'options.shrinkage', c.shrinkage, { min: 0 });
         return run<{ corrected: WireVolume; artefactMap: WireVolume }>(
           where,
           (id, buffers) => ({
@@ -299,7 +303,7 @@ export async function createWorkerCorrector(
               batchSize,
               ...(nonFinite === undefined ? {} : { nonFinite }),
               flips,
-              shrinkage,
+              ...(shrinkage === undefined ? {} : { shrinkage }),
             },
           }),
           signal,
