@@ -197,6 +197,41 @@ describe('evaluateCorrector', () => {
     });
   });
 
+  it('passes shrinkage (residual shrinkage) to every correction when given, and refuses a bad one', async () => {
+    const seen: unknown[] = [];
+    const spy: Pick<NodeCorrector, 'correct'> = {
+      correct: (volume, options) => {
+        seen.push(
+          options === undefined ? 'none' : 'shrinkage' in options ? options.shrinkage : 'absent',
+        );
+        return corrector.correct(volume, options);
+      },
+    };
+    const cases: EvaluationCaseInput[] = [
+      {
+        name: 'a',
+        clean,
+        variants: [{ artefact: 'motion', severity: 'mild', corrupted: motion(clean, 'mild') }],
+      },
+    ];
+    // Not given: left to core's default (1), in the clean-through case and the variant.
+    const byDefault = await evaluateCorrector(spy, cases);
+    expect(seen.splice(0)).toEqual(['absent', 'absent']);
+    const one = await evaluateCorrector(spy, cases, { shrinkage: 1 });
+    expect(seen.splice(0)).toEqual([1, 1]);
+    expect(one.rows[0]!.corrected.ssim).toBe(byDefault.rows[0]!.corrected.ssim);
+    const off = await evaluateCorrector(spy, cases, { shrinkage: 0 });
+    expect(seen.splice(0)).toEqual([0, 0]);
+    // The sample's noise level is not 0: shrinking changes the correction and its scores.
+    expect(off.rows[0]!.corrected.ssim).not.toBe(one.rows[0]!.corrected.ssim);
+    for (const shrinkage of [-1, Number.NaN, 'x']) {
+      await expectMriError(() => evaluateCorrector(spy, cases, { shrinkage } as never), {
+        argument: 'options.shrinkage',
+        message: /^evaluateCorrector: options.shrinkage must be a finite number >= 0, got /,
+      });
+    }
+  });
+
   it('refuses bad cases with an MriError naming the case', async () => {
     const flat = createVolume({ data: new Float32Array(64 * 64).fill(3), shape: [64, 64] });
     const other = createVolume({ data: new Float32Array(16 * 16).fill(1), shape: [16, 16] });

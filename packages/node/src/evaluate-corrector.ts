@@ -21,6 +21,7 @@ import {
   MriError,
   type Volume,
   validateBoolean,
+  validateNumber,
   validateObject,
   withData,
 } from '@duncan-mri/volume';
@@ -78,6 +79,12 @@ export interface EvaluateCorrectorOptions {
    * mirror images, four forward passes). Default true.
    */
   readonly flips?: boolean;
+  /**
+   * Residual shrinkage of the correction (`shrinkage` of core's `correct`: each slice's
+   * correction soft-thresholded at this multiple of the slice's noise level; 0: off). Default:
+   * core's (`DEFAULT_SHRINKAGE`, 1).
+   */
+  readonly shrinkage?: number;
   /** Seed of the paired bootstrap of {@link @duncan-mri/metrics!summariseCorrection | summariseCorrection}. Default 0. */
   readonly seed?: number;
   /** Called as the work advances: corrections done (a clean image or a variant each) of `total`. */
@@ -339,6 +346,10 @@ export async function evaluateCorrector(
   if (axis !== 0 && axis !== 1 && axis !== 2)
     invalidArgument(WHERE, 'options.axis', 'must be 0, 1 or 2', axis);
   const flips = validateBoolean(WHERE, 'options.flips', opts.flips, true);
+  const shrinkage =
+    opts.shrinkage === undefined
+      ? undefined
+      : validateNumber(WHERE, 'options.shrinkage', opts.shrinkage, { min: 0 });
   const note = opts.onNote ?? (() => {});
   const progress = opts.onProgress ?? (() => {});
 
@@ -358,7 +369,12 @@ export async function evaluateCorrector(
   const total = specs.reduce((n, s) => n + 1 + s.variants.length, 0);
   let done = 0;
   const correct = (volume: Volume, label: string) =>
-    corrector.correct(volume, { axis, flips, onProgress: () => progress(done, total, label) });
+    corrector.correct(volume, {
+      axis,
+      flips,
+      ...(shrinkage === undefined ? {} : { shrinkage }),
+      onProgress: () => progress(done, total, label),
+    });
   const evaluationCases: EvaluationCase[] = [];
   const rows: EvaluationRow[] = [];
   // Per-slice scores of every corrupted image (and clean-through check) against the baselines;

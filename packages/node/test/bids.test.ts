@@ -84,6 +84,7 @@ describe('duncan bids (built CLI)', () => {
       level: 'participant',
       axis: 'z',
       flips: true,
+      shrinkage: 1,
       corrected: 6,
       skipped: 0,
       failed: 0,
@@ -117,21 +118,32 @@ describe('duncan bids (built CLI)', () => {
         Sources: [`bids:raw:${image}`],
         SkullStripped: false,
         DuncanModel: { ConfigSha256: configSha, WeightsSha256: weightsSha },
-        CorrectionSettings: { Axis: 'z', MirrorAveraging: true, NonFiniteVoxels: 0 },
+        CorrectionSettings: {
+          Axis: 'z',
+          MirrorAveraging: true,
+          ResidualShrinkage: 1,
+          NonFiniteVoxels: 0,
+        },
         SourceFile: {
           Size: statSync(join(BIDS_FIXTURE, image)).size,
           Sha256: sha256(join(BIDS_FIXTURE, image)),
         },
       });
-      expect(sidecar.ChangeMeasures.MeanAbsChange).toBeGreaterThan(0);
+      // Residual shrinkage (1, the default) drops every change within a slice's noise level:
+      // the T1w images, whose changes all are (Colin27, nibabel's crop), come out unchanged,
+      // while the GE PDw images keep about half their change.
+      if (image.endsWith('_PDw.nii.gz'))
+        expect(sidecar.ChangeMeasures.MeanAbsChange).toBeGreaterThan(0);
+      else expect(sidecar.ChangeMeasures.MeanAbsChange).toBeGreaterThanOrEqual(0);
       expect(readJson(join(out, artefact(image).replace('.nii.gz', '.json'))).Sources).toEqual([
         `bids:raw:${image}`,
         `bids::${corrected(image)}`,
       ]);
     }
 
-    // The artefact map is input - corrected on the input's grid, as duncan correct writes it.
-    const image = 'sub-01/anat/sub-01_T1w.nii.gz';
+    // The artefact map is input - corrected on the input's grid, as duncan correct writes it
+    // (on an image the correction changes, so that the comparisons below can fail).
+    const image = 'sub-01/anat/sub-01_PDw.nii.gz';
     const input = await readVolumeFile(join(BIDS_FIXTURE, image));
     const fixed = await readVolumeFile(join(out, corrected(image)));
     const map = await readVolumeFile(join(out, artefact(image)));
@@ -413,6 +425,31 @@ describe('duncan bids (built CLI)', () => {
     const single = await duncan(['bids', ds, o, 'participant', ...selection, '--no-flips']);
     expect(single.code).toBe(0);
     expect(single.stdout).toMatch(/^0 corrected, 1 skipped/);
+    // The residual shrinkage is recorded (1, the default) and compared the same way.
+    expect(sidecar.CorrectionSettings.ResidualShrinkage).toBe(1);
+    const other = await duncan([
+      'bids',
+      ds,
+      o,
+      'participant',
+      ...selection,
+      '--no-flips',
+      '--shrinkage',
+      '0.5',
+      '--json',
+    ]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).not.toMatch(/backend:/);
+    expect(JSON.parse(other.stdout)).toMatchObject({
+      shrinkage: 0.5,
+      images: [
+        {
+          status: 'failed',
+          reason:
+            'its outputs exist but it was corrected with residual shrinkage 1, not with residual shrinkage 0.5; pass --overwrite to replace them',
+        },
+      ],
+    });
   });
 
   it('input checks, and --skip-bids-validation', async () => {

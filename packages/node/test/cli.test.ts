@@ -162,6 +162,7 @@ describe('duncan (built CLI)', () => {
       workers: 2,
       backend: 'wasm',
       flips: true, // mirror averaging, the default
+      shrinkage: 1, // residual shrinkage, the default
     });
     const input = await readVolumeFile(SAMPLE);
     const corrected = await readVolumeFile(out);
@@ -196,6 +197,31 @@ describe('duncan (built CLI)', () => {
     expect(JSON.parse(one.stdout)).toMatchObject({ output: single, flips: false });
     const singleData = (await readVolumeFile(single)).volume.data;
     expect(maxAbsDiff(singleData, corrected.volume.data)).toBeGreaterThan(1e-3);
+    // --shrinkage 0: the network's output as it is, a different correction, recorded.
+    const raw = join(work, 'corrected-raw.nii.gz');
+    const unshrunk = await duncan([
+      'correct',
+      SAMPLE,
+      '-o',
+      raw,
+      '--model',
+      model,
+      '--workers',
+      '2',
+      '--shrinkage',
+      '0',
+      '--json',
+    ]);
+    expect(unshrunk.code).toBe(0);
+    expect(JSON.parse(unshrunk.stdout)).toMatchObject({ output: raw, flips: true, shrinkage: 0 });
+    const rawData = (await readVolumeFile(raw)).volume.data;
+    expect(maxAbsDiff(rawData, corrected.volume.data)).toBeGreaterThan(1e-3);
+    // A bad --shrinkage is a usage error, before any work.
+    const bad = await duncan(['correct', SAMPLE, '-o', join(work, 'no.nii'), '--shrinkage', '-1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /--shrinkage must be a number of 0 or more \(0 turns it off\), got "-1"/,
+    );
     // The input is never the output, even with --overwrite.
     const copy = join(work, 'input.nii.gz');
     copyFileSync(SAMPLE, copy);

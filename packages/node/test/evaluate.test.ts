@@ -77,6 +77,7 @@ describe('duncan evaluate (built CLI)', () => {
       cases: 1,
       backend: 'wasm',
       flips: true, // mirror averaging, the default
+      shrinkage: 1, // residual shrinkage, the default
     });
     expect(summary.groups.map((g: { severity: string }) => g.severity)).toEqual(['mild', 'severe']);
     for (const g of summary.groups) {
@@ -143,7 +144,11 @@ describe('duncan evaluate (built CLI)', () => {
     expect(md).toMatch(/!\[ghosting severe\]\(panel-ghosting\.png\)/);
     expect(md).toMatch(/`boxplot-ssim\.svg`/);
     expect(md).toMatch(/; slicing axis: z; mirror averaging: on \(4 views\)$/m);
+    expect(md).toMatch(
+      /^- residual shrinkage: each slice's correction soft-thresholded at 1 x its noise level \(--shrinkage 1\)$/m,
+    );
     expect(report.flips).toBe(true);
+    expect(report.shrinkage).toBe(1);
     // the report leads with the in-head table against the baselines, whole image second
     const inHead = md.indexOf('**In the head**');
     const wholeImage = md.indexOf('**Whole image**');
@@ -267,14 +272,17 @@ describe('duncan evaluate (built CLI)', () => {
       await writeVolumeFile(join(work, 'blob.nii'), createVolume({ data, shape: [32, 32] }))
     ).path;
     const out = join(work, 'two-d');
-    // --no-flips: one forward pass per slice, recorded in the summary and the report.
+    // --no-flips: one forward pass per slice, and --shrinkage 0: the network's output as it
+    // is, both recorded in the summary and the report.
     const r = await duncan([
       ...evaluateInto(out, 1, ['--clean', flat, blob, '--simulate', 'noise:moderate']),
       '--no-flips',
+      '--shrinkage',
+      '0',
       '--json',
     ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).flips).toBe(false);
+    expect(JSON.parse(r.stdout)).toMatchObject({ flips: false, shrinkage: 0 });
     expect(r.stderr).toMatch(
       /note: blob: Dice is n\/a \(the mask holds 25 voxels, fewer than the 100/,
     );
@@ -290,9 +298,11 @@ describe('duncan evaluate (built CLI)', () => {
     expect(report.groups[0].cases).toBe(2);
     expect(report.groups[0].metrics.dice.corrupted.n).toBe(1);
     expect(report.flips).toBe(false);
+    expect(report.shrinkage).toBe(0);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/\| blob \| .* \| n\/a: the mask holds 25 voxels/);
     expect(md).toMatch(/; mirror averaging: off \(--no-flips\)$/m);
+    expect(md).toMatch(/^- residual shrinkage: off \(--shrinkage 0\)$/m);
   });
 
   it('refuses a second run into an -o that another run holds, leaving it untouched', async () => {

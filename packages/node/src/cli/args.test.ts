@@ -1,6 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { axisOption, intOption, parseCommand, UsageError, workersOption } from './args.js';
+import {
+  axisOption,
+  intOption,
+  parseCommand,
+  shrinkageOption,
+  UsageError,
+  workersOption,
+} from './args.js';
 import { parseRecipe } from './recipe.js';
 
 describe('CLI argument parsing', () => {
@@ -27,6 +34,20 @@ describe('CLI argument parsing', () => {
     );
     expect(axisOption({ axis: 'X' })).toBe(0);
     expect(axisOption({})).toBe(2);
+  });
+
+  it("reads --shrinkage as a number of 0 or more, core's default when not given", () => {
+    expect(shrinkageOption({})).toBe(1);
+    expect(shrinkageOption({ shrinkage: '0' })).toBe(0);
+    expect(shrinkageOption({ shrinkage: '2.5' })).toBe(2.5);
+    const spec = [{ name: 'shrinkage', value: '<k>', help: '' }];
+    expect(shrinkageOption(parseCommand(['--shrinkage', '0.75'], spec).values)).toBe(0.75);
+    for (const raw of ['-1', 'x', '', 'Infinity', ' ']) {
+      expect(() => shrinkageOption({ shrinkage: raw })).toThrow(
+        `--shrinkage must be a number of 0 or more (0 turns it off), got ${JSON.stringify(raw)}`,
+      );
+    }
+    expect(() => shrinkageOption({ shrinkage: '-1' })).toThrow(UsageError);
   });
 
   it('reads simulation recipes as shorthand, JSON or a file', () => {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { DEFAULT_SHRINKAGE } from '@duncan-mri/core';
 
 /** A command-line mistake: exit code 2 with the command's usage hint. */
 export class UsageError extends Error {
@@ -156,6 +157,22 @@ export function numberOption(values: Record<string, unknown>, name: string): num
   const n = Number(raw);
   if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n <= 0)
     throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/**
+ * `--shrinkage <k>`: the residual shrinkage of the correction (core's `shrinkage`), a finite
+ * number of 0 or more; core's `DEFAULT_SHRINKAGE` (1) when not given, so that what a command
+ * records is the value it used.
+ */
+export function shrinkageOption(values: Record<string, unknown>): number {
+  const raw = values.shrinkage;
+  if (raw === undefined) return DEFAULT_SHRINKAGE;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(
+      `--shrinkage must be a number of 0 or more (0 turns it off), got ${JSON.stringify(raw)}`,
+    );
   return n;
 }
 

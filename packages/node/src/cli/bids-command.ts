@@ -18,6 +18,7 @@ import {
   intOption,
   parseCommand,
   positional,
+  shrinkageOption,
   UsageError,
   workersOption,
 } from './args.js';
@@ -178,6 +179,8 @@ export async function bidsCommand(argv: readonly string[]): Promise<number | 'he
   const axis = axisOption(values);
   // Mirror averaging (four forward passes per batch) unless --no-flips.
   const flips = values['no-flips'] !== true;
+  // Each slice's correction soft-thresholded at k times its noise level (0: off).
+  const shrinkage = shrinkageOption(values);
   const batchSize = intOption(values, 'batch-size', 8, 1, 4096)!;
   const backend = values.backend as string | undefined;
   if (backend !== undefined && !(NODE_BACKENDS as readonly string[]).includes(backend))
@@ -193,7 +196,7 @@ export async function bidsCommand(argv: readonly string[]): Promise<number | 'he
     skipValidation: values['skip-bids-validation'] === true,
     overwrite: values.overwrite === true,
     model: values.model as string | undefined,
-    settings: { axis, flips },
+    settings: { axis, flips, shrinkage },
     workers,
     batchSize,
     backend: backend as NodeBackendName | undefined,
@@ -364,6 +367,7 @@ async function participantLevel(
         model: model,
         axis: ['x', 'y', 'z'][options.settings.axis],
         flips: options.settings.flips,
+        shrinkage: options.settings.shrinkage,
         images: outcomes,
         corrected: count('corrected'),
         skipped: count('skipped'),
@@ -429,6 +433,7 @@ async function processImage(
     const result = await correctVolumeFile(corrector, input, {
       axis: job.settings.axis,
       flips: job.settings.flips,
+      shrinkage: job.settings.shrinkage,
       onProgress: ({ done, total }) => bar.update(done, 'slices', total),
     });
     bar.finish();

@@ -160,7 +160,7 @@ describe('derivativeSidecars', () => {
         image: img,
         files,
         model: modelIdentity(checkpoint({ c: 1 }), 'm'),
-        settings: { axis: 1, flips },
+        settings: { axis: 1, flips, shrinkage: 1 },
         source: { Size: 1, MTimeMs: 0, Sha256: '0' },
         nonFinite: 2,
         measures: MEASURES,
@@ -181,10 +181,34 @@ describe('derivativeSidecars', () => {
     expect(on.corrected.Description).toMatch(/slice by slice along y, with mirror averaging \(/);
     expect(off.corrected.Description).not.toMatch(/mirror/);
   });
+
+  it('records the residual shrinkage in both sidecars, and says so in the description when on', () => {
+    const img = image('sub-01/anat/sub-01_T1w.nii.gz');
+    const files = derivativeFiles('/out', img);
+    const sidecars = (shrinkage: number) =>
+      derivativeSidecars({
+        image: img,
+        files,
+        model: modelIdentity(checkpoint({ c: 1 }), 'm'),
+        settings: { axis: 2, flips: true, shrinkage },
+        source: { Size: 1, MTimeMs: 0, Sha256: '0' },
+        nonFinite: 0,
+        measures: MEASURES,
+      });
+    for (const shrinkage of [0, 1, 2.5]) {
+      const written = sidecars(shrinkage);
+      for (const sidecar of [written.corrected, written.artefactMap])
+        expect(sidecar.CorrectionSettings).toMatchObject({ ResidualShrinkage: shrinkage });
+    }
+    expect(sidecars(2.5).corrected.Description).toMatch(
+      /, with residual shrinkage \(each slice's correction soft-thresholded at 2.5 times the slice's noise level, /,
+    );
+    expect(sidecars(0).corrected.Description).not.toMatch(/shrinkage/);
+  });
 });
 
 describe('derivativeState and the staged commit', () => {
-  it('goes absent -> done; a changed source, model, axis, mirror averaging or a missing file makes it stale', () => {
+  it('goes absent -> done; a changed source, model, axis, mirror averaging, shrinkage or a missing file makes it stale', () => {
     const ds = temp();
     const rel = 'sub-01/anat/sub-01_T1w.nii.gz';
     mkdirSync(join(ds, 'sub-01/anat'), { recursive: true });
@@ -193,7 +217,7 @@ describe('derivativeState and the staged commit', () => {
     const img = image(rel, ds);
     const files = derivativeFiles(out, img);
     const m = modelIdentity(checkpoint({ c: 1 }), 'm');
-    const settings = { axis: 2, flips: true } as const;
+    const settings = { axis: 2, flips: true, shrinkage: 1 } as const;
     expect(derivativeState(files, img.path, m, settings)).toEqual({ state: 'absent' });
 
     const stage = stagingFolder(files);
@@ -236,13 +260,21 @@ describe('derivativeState and the staged commit', () => {
       state: 'stale',
       reason: 'it was made by another model',
     });
-    expect(derivativeState(files, img.path, m, { axis: 0, flips: true })).toMatchObject({
+    expect(derivativeState(files, img.path, m, { ...settings, axis: 0 })).toMatchObject({
       state: 'stale',
       reason: /corrected along z, not x/,
     });
-    expect(derivativeState(files, img.path, m, { axis: 2, flips: false })).toEqual({
+    expect(derivativeState(files, img.path, m, { ...settings, flips: false })).toEqual({
       state: 'stale',
       reason: 'it was corrected with mirror averaging, not with one forward pass per slice',
+    });
+    expect(derivativeState(files, img.path, m, { ...settings, shrinkage: 0 })).toEqual({
+      state: 'stale',
+      reason: 'it was corrected with residual shrinkage 1, not without residual shrinkage',
+    });
+    expect(derivativeState(files, img.path, m, { ...settings, shrinkage: 1.5 })).toEqual({
+      state: 'stale',
+      reason: 'it was corrected with residual shrinkage 1, not with residual shrinkage 1.5',
     });
     // A sidecar written before mirror averaging existed (no MirrorAveraging) was one pass: a
     // default run redoes it, a --no-flips run keeps it.
@@ -254,14 +286,32 @@ describe('derivativeState and the staged commit', () => {
       state: 'stale',
       reason: 'it was corrected with one forward pass per slice, not with mirror averaging',
     });
-    expect(derivativeState(files, img.path, m, { axis: 2, flips: false })).toEqual({
+    expect(derivativeState(files, img.path, m, { ...settings, flips: false })).toEqual({
       state: 'done',
     });
     sidecar.CorrectionSettings.MirrorAveraging = 'yes';
     writeFileSync(files.correctedSidecar, JSON.stringify(sidecar));
-    expect(derivativeState(files, img.path, m, { axis: 2, flips: false })).toEqual({
+    expect(derivativeState(files, img.path, m, { ...settings, flips: false })).toEqual({
       state: 'stale',
       reason: 'it was corrected with MirrorAveraging "yes", not with one forward pass per slice',
+    });
+    // A sidecar written before residual shrinkage existed (no ResidualShrinkage) was not
+    // shrunk: a default run redoes it, a --shrinkage 0 run keeps it.
+    const unshrunk = JSON.parse(recorded);
+    delete unshrunk.CorrectionSettings.ResidualShrinkage;
+    writeFileSync(files.correctedSidecar, JSON.stringify(unshrunk));
+    expect(derivativeState(files, img.path, m, settings)).toEqual({
+      state: 'stale',
+      reason: 'it was corrected without residual shrinkage, not with residual shrinkage 1',
+    });
+    expect(derivativeState(files, img.path, m, { ...settings, shrinkage: 0 })).toEqual({
+      state: 'done',
+    });
+    unshrunk.CorrectionSettings.ResidualShrinkage = '1';
+    writeFileSync(files.correctedSidecar, JSON.stringify(unshrunk));
+    expect(derivativeState(files, img.path, m, settings)).toEqual({
+      state: 'stale',
+      reason: 'it was corrected with ResidualShrinkage "1", not with residual shrinkage 1',
     });
     writeFileSync(files.correctedSidecar, recorded);
     expect(derivativeState(files, img.path, m, settings)).toEqual({ state: 'done' });

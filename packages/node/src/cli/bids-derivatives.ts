@@ -252,6 +252,12 @@ export interface CorrectionSettings {
    * the four outputs averaged. Recorded as `CorrectionSettings.MirrorAveraging`.
    */
   readonly flips: boolean;
+  /**
+   * Residual shrinkage (core's `shrinkage`): each slice's correction soft-thresholded at this
+   * multiple of the slice's noise level; 0 is off. Recorded as
+   * `CorrectionSettings.ResidualShrinkage`.
+   */
+  readonly shrinkage: number;
 }
 
 const AXIS_NAMES = ['x', 'y', 'z'] as const;
@@ -263,6 +269,14 @@ const passes = (flips: unknown) =>
     : flips === false
       ? 'with one forward pass per slice'
       : `with MirrorAveraging ${JSON.stringify(flips)}`;
+
+/** How a derivative's corrections were shrunk, as a stale reason says it. */
+const shrunk = (k: unknown) =>
+  k === 0
+    ? 'without residual shrinkage'
+    : typeof k === 'number'
+      ? `with residual shrinkage ${k}`
+      : `with ResidualShrinkage ${JSON.stringify(k)}`;
 
 /** 7 significant digits: float32 arithmetic carries no more. */
 const round = (v: number | null) => (v === null ? null : Number(v.toPrecision(7)));
@@ -291,12 +305,13 @@ export function derivativeSidecars(options: {
   const settingsRecord = {
     Axis: AXIS_NAMES[settings.axis],
     MirrorAveraging: settings.flips,
+    ResidualShrinkage: settings.shrinkage,
     NonFiniteVoxels: options.nonFinite,
     NonFiniteRule: 'corrected as 0, written back as NaN',
   };
   return {
     corrected: {
-      Description: `The source ${image.name.suffix} image with MRI artefacts removed by a DUNCAN network (duncan-mri), slice by slice along ${AXIS_NAMES[settings.axis]}${settings.flips ? ", with mirror averaging (the network's outputs on each slice and on its left-right, up-down and both-ways mirror images, averaged)" : ''}; same grid, affine and intensity scale as the source, float32.`,
+      Description: `The source ${image.name.suffix} image with MRI artefacts removed by a DUNCAN network (duncan-mri), slice by slice along ${AXIS_NAMES[settings.axis]}${settings.flips ? ", with mirror averaging (the network's outputs on each slice and on its left-right, up-down and both-ways mirror images, averaged)" : ''}${settings.shrinkage > 0 ? `, with residual shrinkage (each slice's correction soft-thresholded at ${settings.shrinkage} times the slice's noise level, estimated from its finest diagonal Haar detail)` : ''}; same grid, affine and intensity scale as the source, float32.`,
       Sources: [sourceUri],
       SpatialReference: sourceUri,
       SkullStripped: false,
@@ -359,7 +374,8 @@ export type DerivativeState =
  * the corrected image's sidecar recording this source (same size, and the same modification
  * time or else the same SHA-256), this model (configuration and weights hashes) and these
  * settings (axis, and mirror averaging: a sidecar without `MirrorAveraging` was written before
- * it existed and counts as one forward pass per slice). `absent` when none of the files exists; `stale` with the reason otherwise.
+ * it existed and counts as one forward pass per slice; residual shrinkage: a sidecar without
+ * `ResidualShrinkage` counts as 0, off). `absent` when none of the files exists; `stale` with the reason otherwise.
  */
 export function derivativeState(
   files: DerivativeFiles,
@@ -385,7 +401,7 @@ export function derivativeState(
   let sidecar: {
     SourceFile?: Partial<SourceFileRecord>;
     DuncanModel?: { ConfigSha256?: unknown; WeightsSha256?: unknown };
-    CorrectionSettings?: { Axis?: unknown; MirrorAveraging?: unknown };
+    CorrectionSettings?: { Axis?: unknown; MirrorAveraging?: unknown; ResidualShrinkage?: unknown };
   };
   try {
     sidecar = JSON.parse(readFileSync(files.correctedSidecar, 'utf8'));
@@ -419,6 +435,13 @@ export function derivativeState(
     return {
       state: 'stale',
       reason: `it was corrected ${passes(mirrored)}, not ${passes(settings.flips)}`,
+    };
+  // A sidecar written before residual shrinkage existed has no ResidualShrinkage: 0, off.
+  const shrinkage = sidecar.CorrectionSettings?.ResidualShrinkage ?? 0;
+  if (shrinkage !== settings.shrinkage)
+    return {
+      state: 'stale',
+      reason: `it was corrected ${shrunk(shrinkage)}, not ${shrunk(settings.shrinkage)}`,
     };
   if (!looksLikeNifti(files.corrected) || !looksLikeNifti(files.artefactMap))
     return { state: 'stale', reason: 'an output image is not a readable NIfTI file' };

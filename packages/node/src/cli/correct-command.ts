@@ -12,6 +12,7 @@ import {
   readOptions,
   requireString,
   seriesOption,
+  shrinkageOption,
   UsageError,
   workersOption,
 } from './args.js';
@@ -33,6 +34,8 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
   const overwrite = values.overwrite === true;
   // Mirror averaging (four forward passes per batch) unless --no-flips.
   const flips = values['no-flips'] !== true;
+  // Each slice's correction soft-thresholded at k times its noise level (0: off).
+  const shrinkage = shrinkageOption(values);
   const ctx: Context = createContext(values);
   const workers = workersOption(values, ctx.warn);
   if (mapPath !== undefined && ctx.path(mapPath) === ctx.path(output))
@@ -94,6 +97,7 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
     const result = await correctVolumeFile(corrector, input, {
       axis,
       flips,
+      shrinkage,
       onProgress: ({ done, total }) => bar.update(done, 'slices', total),
     });
     bar.finish();
@@ -123,6 +127,7 @@ export async function correctCommand(argv: readonly string[]): Promise<number | 
           shape: input.volume.shape,
           axis,
           flips,
+          shrinkage,
           model: model === undefined ? 'bundled' : ctx.path(model),
           backend: corrector.backend.backend,
           workers: effectiveWorkers,

@@ -33,6 +33,8 @@ export async function correctVolumeFile(
     readonly axis: 0 | 1 | 2;
     /** Mirror averaging (core's `flips`). Default true. */
     readonly flips?: boolean;
+    /** Residual shrinkage (core's `shrinkage`). Default core's, 1. */
+    readonly shrinkage?: number;
     readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void;
   },
 ): Promise<CorrectedVolumeFile> {
@@ -42,6 +44,7 @@ export async function correctVolumeFile(
     axis: options.axis,
     nonFinite: 'zero-and-restore',
     ...(options.flips === undefined ? {} : { flips: options.flips }),
+    ...(options.shrinkage === undefined ? {} : { shrinkage: options.shrinkage }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
   return { corrected, artefactMap, nonFinite };

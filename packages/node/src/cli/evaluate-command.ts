@@ -13,6 +13,7 @@ import {
   parseCommand,
   positional,
   requireString,
+  shrinkageOption,
   UsageError,
   workersOption,
 } from './args.js';
@@ -93,6 +94,8 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
   const overwrite = values.overwrite === true;
   // Mirror averaging (four forward passes per batch) unless --no-flips.
   const flips = values['no-flips'] !== true;
+  // Each slice's correction soft-thresholded at k times its noise level (0: off).
+  const shrinkage = shrinkageOption(values);
   const threeD = values['simulate-3d'] === true;
   const severities = ((values.severities as string | undefined) ?? SEVERITIES.join(','))
     .split(',')
@@ -170,6 +173,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
       {
         axis,
         flips,
+        shrinkage,
         seed,
         onProgress: (done, _total, label) => bar.update(done, label),
         onNote: (text) => ctx.note(`note: ${text}`),
@@ -206,6 +210,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
     backend: corrector.backend.backend,
     axis,
     flips,
+    shrinkage,
     seed: simulated === undefined ? null : seed,
     recipe:
       simulated === undefined

@@ -170,6 +170,8 @@ export interface ReportInfo {
   readonly axis: 0 | 1 | 2;
   /** Whether the correction averaged each batch over its mirror images (no --no-flips). */
   readonly flips: boolean;
+  /** The residual shrinkage k of the correction (--shrinkage; 0: off). */
+  readonly shrinkage: number;
   readonly seed: number | null;
   readonly recipe: unknown;
   readonly simulation: string;
@@ -204,6 +206,9 @@ export function reportMarkdown(info: ReportInfo): string {
   out.push(`- command: \`${info.command}\``);
   out.push(
     `- model: ${info.model}; backend: ${info.backend}; slicing axis: ${axisName}; mirror averaging: ${info.flips ? 'on (4 views)' : 'off (--no-flips)'}`,
+  );
+  out.push(
+    `- residual shrinkage: ${info.shrinkage === 0 ? 'off (--shrinkage 0)' : `each slice's correction soft-thresholded at ${info.shrinkage} x its noise level (--shrinkage ${info.shrinkage})`}`,
   );
   out.push(`- corrupted images: ${info.simulation}`);
   out.push(
@@ -390,6 +395,7 @@ export function summaryJson(info: ReportInfo, output: string, files: readonly st
     model: info.model,
     backend: info.backend,
     flips: info.flips,
+    shrinkage: info.shrinkage,
     cases: cases.length,
     seconds: info.seconds,
     // In the head and whole image, against the baselines (report.json has the per-slice scores).

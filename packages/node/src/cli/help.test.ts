@@ -54,6 +54,19 @@ describe('the CLI declares each option once', () => {
     expect(OPTIONS.bids.find((o) => o.name === 'no-flips')).toBe(declared);
   });
 
+  it('correct, evaluate and bids take --shrinkage <k> (residual shrinkage), declared once', () => {
+    for (const command of ['correct', 'evaluate', 'bids'] as const) {
+      expect(helpOptions(HELP[command])).toContain('shrinkage');
+      expect(HELP[command]).toMatch(
+        /--shrinkage <k> +residual shrinkage: each slice's correction shrunk by k times the slice's\n +noise level, so that noise is not smoothed away \(default 1; 0 = off\)/,
+      );
+      expect(parseCommand(['--shrinkage', '0'], OPTIONS[command]).values.shrinkage).toBe('0');
+    }
+    const declared = OPTIONS.correct.find((o) => o.name === 'shrinkage');
+    expect(OPTIONS.evaluate.find((o) => o.name === 'shrinkage')).toBe(declared);
+    expect(OPTIONS.bids.find((o) => o.name === 'shrinkage')).toBe(declared);
+  });
+
   it('no command imports another command', () => {
     const dir = new URL('./', import.meta.url);
     const commands = readdirSync(dir).filter((f) => /-command\.ts$/.test(f));

@@ -84,6 +84,14 @@ const NO_FLIPS: CliOption = {
     '(about 4x faster, slightly weaker correction)',
 };
 
+const SHRINKAGE: CliOption = {
+  name: 'shrinkage',
+  value: '<k>',
+  help:
+    "residual shrinkage: each slice's correction shrunk by k times the slice's\n" +
+    'noise level, so that noise is not smoothed away (default 1; 0 = off)',
+};
+
 const CLEAN: CliOption = {
   name: 'clean',
   value: '<paths...>',
@@ -137,6 +145,7 @@ Options:
         help: 'which series of a DICOM directory (see duncan info)',
       },
       NO_FLIPS,
+      SHRINKAGE,
       BACKEND,
       MAX_VOXELS,
       STRICT,
@@ -146,7 +155,11 @@ Options:
     ],
     outro: `
 Each batch of slices is corrected as it is and mirrored left-right, up-down and both ways,
-and the four outputs are averaged (--no-flips: one pass).
+and the four outputs are averaged (--no-flips: one pass). Then each slice's correction
+(input - corrected) is soft-thresholded at k times the slice's noise level, estimated from the
+input slice (median absolute finest diagonal Haar detail / 0.6745): changes within the noise
+are dropped, an artefact's larger ones kept less k times the noise (--shrinkage 0: the
+network's output as it is).
 The slice size, the outputs and their directories are checked before the model loads. Both
 outputs are put in place together or not at all; a killed run's temporary files are removed
 by the next run into that directory.
@@ -444,6 +457,7 @@ Options:
       WORKERS,
       { name: 'batch-size', value: '<n>', help: 'slices per forward pass (default 8)' },
       NO_FLIPS,
+      SHRINKAGE,
       BACKEND,
       { name: 'overwrite', help: 'replace an existing report in the output directory' },
       { name: 'json', help: 'print the summary as JSON on stdout' },
@@ -528,11 +542,11 @@ model's configuration and weights hashes and training step, SourceDatasets, Data
 and per image, beside the source's path, <name>_desc-duncan_<suffix>.nii.gz (corrected) and
 <name>_desc-artefact_<suffix>.nii.gz (the artefact map of duncan correct --artefact-map), each
 with a JSON sidecar (Sources as bids:raw: URIs, the model, the settings, the source file's size,
-time and SHA-256, and change measures). Each slice is corrected with mirror averaging, as
-duncan correct does (--no-flips: one forward pass), and the sidecars record which. An image
-whose outputs are complete and record the same source, model, axis and mirror averaging (none
-recorded: one pass) is skipped; outputs that are stale or incomplete are replaced only with
---overwrite. An image that fails (e.g. a truncated file) is reported with its reason and the
+time and SHA-256, and change measures). Each slice is corrected with mirror averaging and
+residual shrinkage 1, as duncan correct does (--no-flips: one forward pass; --shrinkage <k>),
+and the sidecars record both. An image whose outputs are complete and record the same source,
+model, axis, mirror averaging (none recorded: one pass) and residual shrinkage (none recorded:
+0, off) is skipped; outputs that are stale or incomplete are replaced only with --overwrite. An image that fails (e.g. a truncated file) is reported with its reason and the
 others go on; the exit code is then 1. Each run writes logs/participant-<time>-<pid>.tsv
 (source, status, reason, outputs, seconds). Several runs may share output_dir (one per
 participant, as a workflow engine runs them).
@@ -582,6 +596,7 @@ Options:
       MODEL,
       AXIS,
       NO_FLIPS,
+      SHRINKAGE,
       {
         name: 'workers',
         value: '<n>',
