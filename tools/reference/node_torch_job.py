@@ -8,13 +8,18 @@ RescaleSlope/Intercept) or a NIfTI file (nibabel), normalise by the 0.5/99.5 per
 reflection padding to a multiple of 4, map back to the input's scale, and save the corrected
 volume as float32 NIfTI gz with nibabel. Timed from the outside as a whole process. With --flips,
 each batch is also run mirrored left-right, up-down and both ways and the four outputs, flipped
-back, are averaged, as @duncan-mri/core's `correct` does by default (`flips`).
+back, are averaged, as @duncan-mri/core's `correct` does by default (`flips`). With --shrinkage k
+(k > 0), each slice's correction r = input - corrected is then soft-thresholded at k times the
+input slice's noise level, as `correct`'s `shrinkage` does (its default is 1): sigma =
+median(|a - b - c + d| / 2) / 0.6745 over the slice's non-overlapping 2x2 blocks (non-finite
+blocks left out; 0 without one), r' = sign(r) max(|r| - k sigma, 0), corrected = input - r'.
+Unlike `correct`, the job does not clip to the input's range before the shrinkage.
 
 Usage:
   /usr/bin/python3 tools/reference/node_torch_job.py --save-weights --weights W.pt [--channels 32 --blocks 4]
   /usr/bin/python3 tools/reference/node_torch_job.py --input <dicom dir|.nii.gz> --out out.nii.gz \
       --weights W.pt [--channels 32 --blocks 4] [--residual] [--content-skips] [--threads 2] [--batch 8] \
-      [--flips]
+      [--flips] [--shrinkage k]
 (--residual and --content-skips follow the model config of the same names.)
 Needs Debian's python3-torch (1.13), python3-nibabel, python3-pydicom; never run in CI.
 """
@@ -128,6 +133,29 @@ def correct(enc_a, dec_f, data, batch, residual, crop_size, flips=False):
     return y * (high - low) + low
 
 
+def noise_sigma(image):
+    """Donoho and Johnstone's noise estimate of one [h, w] slice: the finest diagonal Haar detail's MAD."""
+    h, w = image.shape
+    even = image[: h - h % 2, : w - w % 2].astype(np.float64)
+    detail = np.abs(even[0::2, 0::2] - even[0::2, 1::2] - even[1::2, 0::2] + even[1::2, 1::2]) / 2
+    detail = detail[np.isfinite(detail)]
+    return float(np.median(detail)) / 0.6745 if detail.size else 0.0
+
+
+def shrink(data, corrected, k):
+    """Residual shrinkage: each [z] slice's correction soft-thresholded at k times its noise level."""
+    if k == 0:
+        return corrected
+    out = corrected.copy()
+    for z in range(data.shape[0]):
+        threshold = k * noise_sigma(data[z])
+        if threshold > 0:
+            r = data[z].astype(np.float64) - corrected[z]
+            r = np.sign(r) * np.maximum(np.abs(r) - threshold, 0)
+            out[z] = data[z] - r
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--input")
@@ -142,6 +170,8 @@ def main():
     p.add_argument("--content-skips", action="store_true", help="decoder F fuses content features")
     p.add_argument("--flips", action="store_true",
                    help="average each batch's outputs over its three mirror images (core's flips)")
+    p.add_argument("--shrinkage", type=float, default=0.0,
+                   help="soft-threshold each slice's correction at k times its noise level (core's shrinkage)")
     p.add_argument("--crop-size", type=int, default=128,
                    help="config.cropSize: smaller slices are corrected in a zero-filled field this big")
     args = p.parse_args()
@@ -163,6 +193,7 @@ def main():
     data, affine = read_volume(args.input)
     t1 = time.perf_counter()
     corrected = correct(enc_a, dec_f, data, args.batch, args.residual, args.crop_size, args.flips)
+    corrected = shrink(data, corrected, args.shrinkage)
     t2 = time.perf_counter()
     import nibabel as nib
 
@@ -173,7 +204,7 @@ def main():
     t3 = time.perf_counter()
     print(json.dumps(dict(
         tool="pytorch", version=torch.__version__, threads=torch.get_num_threads(),
-        shape=list(data.shape[::-1]), flips=args.flips, load_s=round(t1 - t0, 3),
+        shape=list(data.shape[::-1]), flips=args.flips, shrinkage=args.shrinkage, load_s=round(t1 - t0, 3),
         correct_s=round(t2 - t1, 3), save_s=round(t3 - t2, 3),
     )))
 

