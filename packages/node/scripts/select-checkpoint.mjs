@@ -9,14 +9,19 @@
 // Prints a table of every candidate and writes selection.json beside the candidates.
 // --no-flips scores each candidate with one forward pass per slice (`duncan evaluate --no-flips`),
 // four times faster than the default mirror averaging; the report of each candidate records which.
+// --shrinkage <k> scores each candidate with that residual shrinkage (`duncan evaluate --shrinkage`;
+// default duncan evaluate's, 1; 0 is the network's output as it is, the rule as applied before
+// the option existed); the report records it too.
 //
 //   node packages/node/scripts/select-checkpoint.mjs --runs data-cache/runs/paired-c16 \
 //     [--validation data-cache/evaluation/validation] [--only step-003000,checkpoint] [--no-flips]
+//     [--shrinkage k]
 // Needs the built packages and the data of packages/core/scripts/prepare-evaluation-data.mjs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SHRINKAGE } from '@duncan-mri/core';
 import { flag, option } from '../../../scripts/command-line.mjs';
 import { DATA_CACHE } from '../../../scripts/data-cache.mjs';
 
@@ -27,6 +32,9 @@ const only = option('only', '')
   .split(',')
   .filter((s) => s !== '');
 const flips = !flag('no-flips');
+const shrinkage = Number(option('shrinkage', DEFAULT_SHRINKAGE));
+if (!(Number.isFinite(shrinkage) && shrinkage >= 0))
+  throw new Error(`--shrinkage must be a number of 0 or more, got ${option('shrinkage')}`);
 
 export const CLEAN_THROUGH_MIN = 0.995;
 export const TIE = 0.0005;
@@ -63,12 +71,13 @@ export function ruleNumbers(report) {
 
 function evaluate(dir) {
   const out = join(dir, 'validation-report');
-  // A report newer than the candidate's weights, made with the same mirror averaging, is reused
-  // (candidates are scored as they appear). Reports from before the option existed were single-pass.
+  // A report newer than the candidate's weights, made with the same mirror averaging and residual
+  // shrinkage, is reused (candidates are scored as they appear). Reports from before the options
+  // existed were single-pass and unshrunk.
   const cached = join(out, 'report.json');
   if (existsSync(cached) && statSync(cached).mtimeMs > statSync(join(dir, 'weights.bin')).mtimeMs) {
     const report = JSON.parse(readFileSync(cached, 'utf8'));
-    if ((report.flips ?? false) === flips) return report;
+    if ((report.flips ?? false) === flips && (report.shrinkage ?? 0) === shrinkage) return report;
   }
   const clean = readdirSync(validation)
     .filter((f) => f.endsWith('.nii') || f.endsWith('.nii.gz'))
@@ -93,6 +102,8 @@ function evaluate(dir) {
       out,
       '--overwrite',
       ...(flips ? [] : ['--no-flips']),
+      '--shrinkage',
+      String(shrinkage),
     ],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
@@ -134,6 +145,7 @@ function main() {
     rule: 'docs/training-and-evaluation.md, "The checkpoint rule"',
     validation,
     flips,
+    shrinkage,
     chosen: chosen?.name,
     step: chosen?.step,
     note,
