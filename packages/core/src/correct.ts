@@ -18,7 +18,10 @@ import {
   statisticsOf,
 } from './internal/correction-input.js';
 import { stateOf } from './internal/model-state.js';
-import { shrinkCorrection } from './internal/shrink-correction.js';
+import { shrinkCorrection, validateShrinkage } from './internal/shrink-correction.js';
+
+export { DEFAULT_SHRINKAGE } from './internal/shrink-correction.js';
+
 import { validateAxis, validateFunction } from './internal/validate.js';
 import {
   denormalise,
@@ -159,13 +162,6 @@ function mirrorInto<T extends Float32Array | Float64Array>(
   return target;
 }
 
-/**
- * The residual shrinkage `correct` applies when none is given (its `shrinkage`): each slice's
- * correction soft-thresholded at 1 times the slice's noise level. The bindings and the CLI
- * take their default from here.
- */
-export const DEFAULT_SHRINKAGE = 1;
-
 /** Options of {@link correct}. */
 export interface CorrectOptions {
   /** Slicing axis: 0, 1 or 2 (x, y, z). Default 2 (the volume's third axis). */
@@ -291,13 +287,7 @@ export async function correct(
     8,
   );
   const flips = validateBoolean(where, 'options.flips', o.flips, true);
-  const shrinkage = validateNumber(
-    where,
-    'options.shrinkage',
-    o.shrinkage,
-    { min: 0 },
-    DEFAULT_SHRINKAGE,
-  );
+  const shrinkage = validateShrinkage(where, o.shrinkage);
   const onProgress = validateFunction<NonNullable<CorrectOptions['onProgress']>>(
     where,
     'options.onProgress',

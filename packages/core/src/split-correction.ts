@@ -9,7 +9,7 @@ import {
   validateObject,
 } from '@duncan-mri/volume';
 import { assertSliceSize } from './assert-slice-size.js';
-import { type CorrectionResult, DEFAULT_SHRINKAGE } from './correct.js';
+import type { CorrectionResult } from './correct.js';
 import type { CorrectionStatistics } from './correction-statistics.js';
 import {
   beginCorrection,
@@ -17,6 +17,7 @@ import {
   type NonFinitePolicy,
   statisticsOf,
 } from './internal/correction-input.js';
+import { validateShrinkage } from './internal/shrink-correction.js';
 import { type SliceRun, sliceRuns } from './internal/slice-runs.js';
 import { validateAxis } from './internal/validate.js';
 import { sliceGeometry } from './internal/volume-tensor.js';
@@ -130,13 +131,7 @@ export function splitCorrection(
   } = beginCorrection(where, volume, config, 'config', options);
   const axis = validateAxis(where, o.axis, 2);
   const flips = validateBoolean(where, 'options.flips', o.flips, true);
-  const shrinkage = validateNumber(
-    where,
-    'options.shrinkage',
-    o.shrinkage,
-    { min: 0 },
-    DEFAULT_SHRINKAGE,
-  );
+  const shrinkage = validateShrinkage(where, o.shrinkage);
   assertSliceSize(volume.shape, axis, where);
   const { intensityRange, clip } = statisticsOf(input, percentiles);
   const { count: slices, height, width } = sliceGeometry(volume.shape, axis);

@@ -43,6 +43,10 @@ function sampleVoxels(slices: number, stride: number): Volume {
   });
 }
 
+/** The test model on wasm with `workers` worker threads (0: this thread), batches of 2. */
+const wasmCorrector = (workers: number) =>
+  createCorrector({ model: checkpoint, workers, batchSize: 2, backend: 'wasm' });
+
 // These tests are about tfjs in this thread and the wasm worker pool, so they ask for wasm
 // (onnxruntime, first when installed, has its own tests in internal/onnx-corrector-pass.test.ts).
 describe('createCorrector', () => {
@@ -197,12 +201,7 @@ describe('createCorrector', () => {
     // An untrained network is not mirror-symmetric: the two differ, so each check below can fail.
     expect(maxAbsDiff(on, off)).toBeGreaterThan(1e-3);
     for (const workers of [0, 2]) {
-      const corrector = await createCorrector({
-        model: checkpoint,
-        workers,
-        batchSize: 2,
-        backend: 'wasm',
-      });
+      const corrector = await wasmCorrector(workers);
       try {
         expect(corrector.workers).toBe(workers);
         // On by default; bit for bit as core's correct with the same batches either way.
@@ -247,12 +246,7 @@ describe('createCorrector', () => {
     expect(maxAbsDiff(expected.get('plain 0')!, expected.get('plain 1')!)).toBeGreaterThan(1e-3);
     expect(maxAbsDiff(expected.get('plain 1')!, expected.get('plain 2.5')!)).toBeGreaterThan(1e-3);
     for (const workers of [0, 2]) {
-      const corrector = await createCorrector({
-        model: checkpoint,
-        workers,
-        batchSize: 2,
-        backend: 'wasm',
-      });
+      const corrector = await wasmCorrector(workers);
       try {
         for (const [name, volume] of [
           ['plain', plain],

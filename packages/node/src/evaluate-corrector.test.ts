@@ -9,7 +9,7 @@ import { simulateSlices } from '@duncan-mri/simulate';
 import { createRng, createVolume, type Volume, withData } from '@duncan-mri/volume';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectMriError, SAMPLE, shrink, TINY_CONFIG } from '../test/helpers.js';
-import type { NodeCorrector } from './create-corrector.js';
+import type { NodeCorrectOptions, NodeCorrector } from './create-corrector.js';
 import {
   type EvaluationCaseInput,
   type EvaluationExample,
@@ -170,11 +170,15 @@ describe('evaluateCorrector', () => {
     ]);
   });
 
-  it('passes flips (mirror averaging, on by default) to every correction, and refuses a non-boolean', async () => {
+  /**
+   * One case (the clean image and a mild motion variant) and a corrector that records `what` of
+   * the options of every correction in `seen`, then corrects.
+   */
+  const spyOn = (what: (options: NodeCorrectOptions | undefined) => unknown) => {
     const seen: unknown[] = [];
     const spy: Pick<NodeCorrector, 'correct'> = {
       correct: (volume, options) => {
-        seen.push(options?.flips);
+        seen.push(what(options));
         return corrector.correct(volume, options);
       },
     };
@@ -185,6 +189,11 @@ describe('evaluateCorrector', () => {
         variants: [{ artefact: 'motion', severity: 'mild', corrupted: motion(clean, 'mild') }],
       },
     ];
+    return { seen, spy, cases };
+  };
+
+  it('passes flips (mirror averaging, on by default) to every correction, and refuses a non-boolean', async () => {
+    const { seen, spy, cases } = spyOn((options) => options?.flips);
     const on = await evaluateCorrector(spy, cases);
     expect(seen.splice(0)).toEqual([true, true]); // the clean-through case and the variant
     const off = await evaluateCorrector(spy, cases, { flips: false });
@@ -198,22 +207,9 @@ describe('evaluateCorrector', () => {
   });
 
   it('passes shrinkage (residual shrinkage) to every correction when given, and refuses a bad one', async () => {
-    const seen: unknown[] = [];
-    const spy: Pick<NodeCorrector, 'correct'> = {
-      correct: (volume, options) => {
-        seen.push(
-          options === undefined ? 'none' : 'shrinkage' in options ? options.shrinkage : 'absent',
-        );
-        return corrector.correct(volume, options);
-      },
-    };
-    const cases: EvaluationCaseInput[] = [
-      {
-        name: 'a',
-        clean,
-        variants: [{ artefact: 'motion', severity: 'mild', corrupted: motion(clean, 'mild') }],
-      },
-    ];
+    const { seen, spy, cases } = spyOn((options) =>
+      options === undefined ? 'none' : 'shrinkage' in options ? options.shrinkage : 'absent',
+    );
     // Not given: left to core's default (1), in the clean-through case and the variant.
     const byDefault = await evaluateCorrector(spy, cases);
     expect(seen.splice(0)).toEqual(['absent', 'absent']);

@@ -179,39 +179,19 @@ describe('duncan (built CLI)', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/--output must not exist already \(pass --overwrite/);
     expect((await duncan([...args, '--overwrite'])).code).toBe(0);
+    /** duncan correct of the sample into `output` with the test model on 2 workers, and `extra`. */
+    const correctInto = (output: string, ...extra: string[]) =>
+      duncan(['correct', SAMPLE, '-o', output, '--model', model, '--workers', '2', ...extra]);
     // --no-flips: one forward pass per slice, a different (single-pass) correction, recorded.
     const single = join(work, 'corrected-single.nii.gz');
-    const one = await duncan([
-      'correct',
-      SAMPLE,
-      '-o',
-      single,
-      '--model',
-      model,
-      '--workers',
-      '2',
-      '--no-flips',
-      '--json',
-    ]);
+    const one = await correctInto(single, '--no-flips', '--json');
     expect(one.code).toBe(0);
     expect(JSON.parse(one.stdout)).toMatchObject({ output: single, flips: false });
     const singleData = (await readVolumeFile(single)).volume.data;
     expect(maxAbsDiff(singleData, corrected.volume.data)).toBeGreaterThan(1e-3);
     // --shrinkage 0: the network's output as it is, a different correction, recorded.
     const raw = join(work, 'corrected-raw.nii.gz');
-    const unshrunk = await duncan([
-      'correct',
-      SAMPLE,
-      '-o',
-      raw,
-      '--model',
-      model,
-      '--workers',
-      '2',
-      '--shrinkage',
-      '0',
-      '--json',
-    ]);
+    const unshrunk = await correctInto(raw, '--shrinkage', '0', '--json');
     expect(unshrunk.code).toBe(0);
     expect(JSON.parse(unshrunk.stdout)).toMatchObject({ output: raw, flips: true, shrinkage: 0 });
     const rawData = (await readVolumeFile(raw)).volume.data;

@@ -1,4 +1,16 @@
-import { estimateNoiseSigma } from '@duncan-mri/volume';
+import { estimateNoiseSigma, validateNumber } from '@duncan-mri/volume';
+
+/**
+ * The residual shrinkage `correct` applies when none is given (its `shrinkage`): each slice's
+ * correction soft-thresholded at 1 times the slice's noise level. The bindings and the CLI
+ * take their default from here.
+ */
+export const DEFAULT_SHRINKAGE = 1;
+
+/** `options.shrinkage` of `where`: a finite number >= 0, {@link DEFAULT_SHRINKAGE} when undefined. */
+export function validateShrinkage(where: string, value: unknown): number {
+  return validateNumber(where, 'options.shrinkage', value, { min: 0 }, DEFAULT_SHRINKAGE);
+}
 
 /**
  * Residual shrinkage of one corrected slice, in place: the correction `r = input - corrected`

@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { BIDS_FIXTURE } from '../../test/bids-fixture.js';
 import { readJson, tempDir } from '../../test/helpers.js';
 import {
+  type CorrectionSettings,
   commitStaged,
   derivativeDescription,
   derivativeFiles,
@@ -151,20 +152,23 @@ describe('ensureDerivativeDescription', () => {
   });
 });
 
+/** The sidecars of `img` corrected with `settings` by a test model, `nonFinite` voxels replaced. */
+function sidecarsOf(img: BidsImage, settings: CorrectionSettings, nonFinite: number) {
+  return derivativeSidecars({
+    image: img,
+    files: derivativeFiles('/out', img),
+    model: modelIdentity(checkpoint({ c: 1 }), 'm'),
+    settings,
+    source: { Size: 1, MTimeMs: 0, Sha256: '0' },
+    nonFinite,
+    measures: MEASURES,
+  });
+}
+
 describe('derivativeSidecars', () => {
   it('records the axis and mirror averaging in both sidecars, and says so in the description', () => {
     const img = image('sub-01/anat/sub-01_T1w.nii.gz');
-    const files = derivativeFiles('/out', img);
-    const sidecars = (flips: boolean) =>
-      derivativeSidecars({
-        image: img,
-        files,
-        model: modelIdentity(checkpoint({ c: 1 }), 'm'),
-        settings: { axis: 1, flips, shrinkage: 1 },
-        source: { Size: 1, MTimeMs: 0, Sha256: '0' },
-        nonFinite: 2,
-        measures: MEASURES,
-      });
+    const sidecars = (flips: boolean) => sidecarsOf(img, { axis: 1, flips, shrinkage: 1 }, 2);
     const on = sidecars(true);
     const off = sidecars(false);
     for (const [written, flips] of [
@@ -184,17 +188,7 @@ describe('derivativeSidecars', () => {
 
   it('records the residual shrinkage in both sidecars, and says so in the description when on', () => {
     const img = image('sub-01/anat/sub-01_T1w.nii.gz');
-    const files = derivativeFiles('/out', img);
-    const sidecars = (shrinkage: number) =>
-      derivativeSidecars({
-        image: img,
-        files,
-        model: modelIdentity(checkpoint({ c: 1 }), 'm'),
-        settings: { axis: 2, flips: true, shrinkage },
-        source: { Size: 1, MTimeMs: 0, Sha256: '0' },
-        nonFinite: 0,
-        measures: MEASURES,
-      });
+    const sidecars = (shrinkage: number) => sidecarsOf(img, { axis: 2, flips: true, shrinkage }, 0);
     for (const shrinkage of [0, 1, 2.5]) {
       const written = sidecars(shrinkage);
       for (const sidecar of [written.corrected, written.artefactMap])
@@ -278,10 +272,14 @@ describe('derivativeState and the staged commit', () => {
     });
     // A sidecar written before mirror averaging existed (no MirrorAveraging) was one pass: a
     // default run redoes it, a --no-flips run keeps it.
-    const sidecar = readJson(files.correctedSidecar);
-    const recorded = JSON.stringify(sidecar);
-    delete sidecar.CorrectionSettings.MirrorAveraging;
-    writeFileSync(files.correctedSidecar, JSON.stringify(sidecar));
+    const recorded = readFileSync(files.correctedSidecar, 'utf8');
+    /** Writes the recorded sidecar with its CorrectionSettings changed by `edit`. */
+    const rewrite = (edit: (settings: Record<string, unknown>) => void) => {
+      const sidecar = JSON.parse(recorded);
+      edit(sidecar.CorrectionSettings);
+      writeFileSync(files.correctedSidecar, JSON.stringify(sidecar));
+    };
+    rewrite((s) => delete s.MirrorAveraging);
     expect(derivativeState(files, img.path, m, settings)).toEqual({
       state: 'stale',
       reason: 'it was corrected with one forward pass per slice, not with mirror averaging',
@@ -289,17 +287,16 @@ describe('derivativeState and the staged commit', () => {
     expect(derivativeState(files, img.path, m, { ...settings, flips: false })).toEqual({
       state: 'done',
     });
-    sidecar.CorrectionSettings.MirrorAveraging = 'yes';
-    writeFileSync(files.correctedSidecar, JSON.stringify(sidecar));
+    rewrite((s) => {
+      s.MirrorAveraging = 'yes';
+    });
     expect(derivativeState(files, img.path, m, { ...settings, flips: false })).toEqual({
       state: 'stale',
       reason: 'it was corrected with MirrorAveraging "yes", not with one forward pass per slice',
     });
     // A sidecar written before residual shrinkage existed (no ResidualShrinkage) was not
     // shrunk: a default run redoes it, a --shrinkage 0 run keeps it.
-    const unshrunk = JSON.parse(recorded);
-    delete unshrunk.CorrectionSettings.ResidualShrinkage;
-    writeFileSync(files.correctedSidecar, JSON.stringify(unshrunk));
+    rewrite((s) => delete s.ResidualShrinkage);
     expect(derivativeState(files, img.path, m, settings)).toEqual({
       state: 'stale',
       reason: 'it was corrected without residual shrinkage, not with residual shrinkage 1',
@@ -307,8 +304,9 @@ describe('derivativeState and the staged commit', () => {
     expect(derivativeState(files, img.path, m, { ...settings, shrinkage: 0 })).toEqual({
       state: 'done',
     });
-    unshrunk.CorrectionSettings.ResidualShrinkage = '1';
-    writeFileSync(files.correctedSidecar, JSON.stringify(unshrunk));
+    rewrite((s) => {
+      s.ResidualShrinkage = '1';
+    });
     expect(derivativeState(files, img.path, m, settings)).toEqual({
       state: 'stale',
       reason: 'it was corrected with ResidualShrinkage "1", not with residual shrinkage 1',

@@ -37,6 +37,28 @@ function relativeError(reference: Float32Array, test: Float32Array): number {
   return worst / (max - min);
 }
 
+/** An untrained tiny model's inference checkpoint (made on tfjs's cpu backend). */
+async function tinyInferenceCheckpoint(seed: number): Promise<Checkpoint> {
+  await useNodeBackend({ prefer: 'cpu', env: {} });
+  const model = createModel(TINY_CONFIG, { seed });
+  try {
+    return await saveCheckpoint(model, { inference: true });
+  } finally {
+    model.dispose();
+  }
+}
+
+/** createCorrector on onnxruntime (checked) with batches of 2. */
+async function onnxCorrector(checkpoint: Checkpoint) {
+  const corrector = await createCorrector({
+    model: checkpoint,
+    backend: 'onnxruntime',
+    batchSize: 2,
+  });
+  expect(corrector.backend.backend).toBe('onnxruntime');
+  return corrector;
+}
+
 describe.skipIf(!installed)('the onnxruntime backend', () => {
   let sample: Volume;
   beforeAll(async () => {
@@ -139,10 +161,7 @@ describe.skipIf(!installed)('the onnxruntime backend', () => {
   });
 
   it('runs mirror averaging (flips) through createCorrector as core.correct runs it on the pass', async () => {
-    await useNodeBackend({ prefer: 'cpu', env: {} });
-    const model = createModel(TINY_CONFIG, { seed: 12 });
-    const checkpoint: Checkpoint = await saveCheckpoint(model, { inference: true });
-    model.dispose();
+    const checkpoint = await tinyInferenceCheckpoint(12);
     const volume = createVolume({
       data: Float32Array.from({ length: 40 * 36 * 3 }, (_, i) => ((i * 7919) % 1000) / 10),
       shape: [40, 36, 3],
@@ -153,13 +172,8 @@ describe.skipIf(!installed)('the onnxruntime backend', () => {
     await pass.dispose();
     // The untrained network is not mirror-symmetric: the two differ, so each check can fail.
     expect(relativeError(on, off)).toBeGreaterThan(1e-3);
-    const corrector = await createCorrector({
-      model: checkpoint,
-      backend: 'onnxruntime',
-      batchSize: 2,
-    });
+    const corrector = await onnxCorrector(checkpoint);
     try {
-      expect(corrector.backend.backend).toBe('onnxruntime');
       expect(relativeError(on, (await corrector.correct(volume)).corrected.data)).toBeLessThan(
         1e-6,
       );
@@ -171,10 +185,7 @@ describe.skipIf(!installed)('the onnxruntime backend', () => {
   });
 
   it('runs residual shrinkage through createCorrector as core.correct runs it on the pass', async () => {
-    await useNodeBackend({ prefer: 'cpu', env: {} });
-    const model = createModel(TINY_CONFIG, { seed: 13 });
-    const checkpoint: Checkpoint = await saveCheckpoint(model, { inference: true });
-    model.dispose();
+    const checkpoint = await tinyInferenceCheckpoint(13);
     // Smooth structure with a faint texture: a noise level (0.42) below the untrained network's
     // changes (about 2 RMS), so that k = 1 and 3 shrink some of them and leave others.
     const volume = createVolume({
@@ -198,13 +209,8 @@ describe.skipIf(!installed)('the onnxruntime backend', () => {
     // Each k changes the output, so each check below can fail.
     expect(relativeError(expected.get(0)!, expected.get(1)!)).toBeGreaterThan(1e-3);
     expect(relativeError(expected.get(1)!, expected.get(3)!)).toBeGreaterThan(1e-3);
-    const corrector = await createCorrector({
-      model: checkpoint,
-      backend: 'onnxruntime',
-      batchSize: 2,
-    });
+    const corrector = await onnxCorrector(checkpoint);
     try {
-      expect(corrector.backend.backend).toBe('onnxruntime');
       const byDefault = (await corrector.correct(volume, { flips: false })).corrected.data;
       expect(relativeError(expected.get(1)!, byDefault)).toBeLessThan(1e-6);
       for (const k of [0, 3]) {
