@@ -19,9 +19,6 @@ import {
 } from './internal/correction-input.js';
 import { stateOf } from './internal/model-state.js';
 import { shrinkCorrection, validateShrinkage } from './internal/shrink-correction.js';
-
-export { DEFAULT_SHRINKAGE } from './internal/shrink-correction.js';
-
 import { validateAxis, validateFunction } from './internal/validate.js';
 import {
   denormalise,
@@ -31,6 +28,8 @@ import {
   sliceGeometry,
 } from './internal/volume-tensor.js';
 import type { ModelConfig } from './model-config.js';
+
+export { DEFAULT_SHRINKAGE } from './internal/shrink-correction.js';
 
 /**
  * The corrector path run by something other than tfjs (ONNX Runtime, for instance) on the
