@@ -20,6 +20,20 @@ const SCRIPT = resolve(
 describe('training-pair-stream.mjs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pair-stream-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** Runs the stream on one source file with seed 9 and 32x32 pairs: its header and frames. */
+  const stream = (file: string, args: string[]) => {
+    const run = spawnSync(
+      process.execPath,
+      [SCRIPT, '--source', file, '--seed', '9', '--size', '32', ...args],
+      { maxBuffer: 1 << 24 },
+    );
+    expect(run.status, run.stderr.toString()).toBe(0);
+    const newline = run.stdout.indexOf(10);
+    return {
+      header: JSON.parse(run.stdout.subarray(0, newline).toString()),
+      frames: run.stdout.subarray(newline + 1),
+    };
+  };
 
   it('streams the pairs of createTrainingPairs from --start on, frame by frame', () => {
     // A 3-D phantom: a stack of the 2-D phantom with shifted structures.
@@ -31,29 +45,14 @@ describe('training-pair-stream.mjs', () => {
     writeFileSync(file, writeNifti(volume, { datatype: 'float32' }));
     const size = 32;
     const described = join(dir, 'pairs.jsonl');
-    const run = spawnSync(
-      process.execPath,
-      [
-        SCRIPT,
-        '--source',
-        file,
-        '--seed',
-        '9',
-        '--size',
-        String(size),
-        '--start',
-        '4',
-        '--count',
-        '3',
-        '--describe',
-        described,
-      ],
-      { maxBuffer: 1 << 24 },
-    );
-    expect(run.status, run.stderr.toString()).toBe(0);
-    const out = run.stdout;
-    const newline = out.indexOf(10);
-    const header = JSON.parse(out.subarray(0, newline).toString());
+    const { header, frames } = stream(file, [
+      '--start',
+      '4',
+      '--count',
+      '3',
+      '--describe',
+      described,
+    ]);
     expect(header).toMatchObject({
       format: 'duncan-training-pairs',
       version: 1,
@@ -61,7 +60,6 @@ describe('training-pair-stream.mjs', () => {
       seed: 9,
       start: 4,
     });
-    const frames = out.subarray(newline + 1);
     const frame = size * size * 9;
     expect(frames.length).toBe(3 * frame);
     const pairs = createTrainingPairs([{ volume }], { seed: 9, size });
@@ -85,33 +83,17 @@ describe('training-pair-stream.mjs', () => {
     }
     // The recipe options reach createTrainingPairs: the earlier pairs (one-shot motion only, the
     // narrower noise floor) when asked for.
-    const earlier = spawnSync(
-      process.execPath,
-      [
-        SCRIPT,
-        '--source',
-        file,
-        '--seed',
-        '9',
-        '--size',
-        String(size),
-        '--start',
-        '0',
-        '--count',
-        '12',
-        '--multi-shot-fraction',
-        '0',
-        '--noise-floor',
-        '0.003,0.02',
-      ],
-      { maxBuffer: 1 << 24 },
-    );
-    expect(earlier.status, earlier.stderr.toString()).toBe(0);
-    const at = earlier.stdout.indexOf(10);
-    expect(JSON.parse(earlier.stdout.subarray(0, at).toString())).toMatchObject({
-      multiShotFraction: 0,
-      noiseFloor: [0.003, 0.02],
-    });
+    const earlier = stream(file, [
+      '--start',
+      '0',
+      '--count',
+      '12',
+      '--multi-shot-fraction',
+      '0',
+      '--noise-floor',
+      '0.003,0.02',
+    ]);
+    expect(earlier.header).toMatchObject({ multiShotFraction: 0, noiseFloor: [0.003, 0.02] });
     const old = createTrainingPairs([{ volume }], {
       seed: 9,
       size,
@@ -120,9 +102,9 @@ describe('training-pair-stream.mjs', () => {
     });
     let differs = 0;
     for (let k = 0; k < 12; k++) {
-      const offset = earlier.stdout.byteOffset + at + 1 + k * frame + 4 * size * size;
+      const offset = earlier.frames.byteOffset + k * frame + 4 * size * size;
       const corrupted = new Float32Array(
-        earlier.stdout.buffer.slice(offset, offset + 4 * size * size),
+        earlier.frames.buffer.slice(offset, offset + 4 * size * size),
       );
       expect(corrupted).toEqual(old.pair(k).corrupted);
       if (!pairs.pair(k).corrupted.every((x, i) => x === corrupted[i])) differs++;

@@ -37,6 +37,17 @@ function jerkOnly(
 
 describe('motion', () => {
   const image = phantom(48, 40);
+  /** The image moved by a jerk of [3, -2] mm (1 mm pixels), circularly as k-space moves it. */
+  const shiftedImage = (): Float32Array => {
+    const [nx, ny] = image.shape;
+    const shifted = new Float32Array(nx * ny);
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++) {
+        shifted[x + nx * y] = image.data[((x - 3 + nx) % nx) + nx * ((y + 2) % ny)]!;
+      }
+    }
+    return shifted;
+  };
 
   it('zero strength returns the input unchanged (equal data, a new volume), input untouched', () => {
     const before = Float32Array.from(image.data);
@@ -71,12 +82,7 @@ describe('motion', () => {
 
   it('lines acquired after a jerk are the lines of the moved image (translation and rotation)', () => {
     const [nx, ny] = image.shape;
-    const shifted = new Float32Array(nx * ny);
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++) {
-        shifted[x + nx * y] = image.data[((x - 3 + nx) % nx) + nx * ((y + 2) % ny)]!;
-      }
-    }
+    const shifted = shiftedImage();
     const rotated = new Float64Array(image.data.length);
     rotateInto(image.data, image.shape, spacing(image.affine), rotationMatrix(0, 0, 10), rotated);
     for (const [jerk, moved] of [
@@ -237,12 +243,7 @@ describe('motion', () => {
 
   it('multi-shot: lines of the shots after a jerk are those of the moved image, the others those of the input', () => {
     const [nx, ny] = image.shape;
-    const shifted = new Float32Array(nx * ny);
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++) {
-        shifted[x + nx * y] = image.data[((x - 3 + nx) % nx) + nx * ((y + 2) % ny)]!;
-      }
-    }
+    const shifted = shiftedImage();
     const shots = 4;
     // The jerk comes in the middle of shot 2 (its slot is [0.5, 0.75]).
     const params = { ...jerkOnly(0.6, [0, 0, 0], [3, -2, 0]), shots, referenceTimeFraction: 0 };

@@ -232,6 +232,10 @@ describe('createTrainingPairs', () => {
       () => createTrainingPairs(sources, { seed: 1, multiShotFraction: -0.1 }),
       argumentError('options.multiShotFraction'),
     );
+    expectMriError(
+      () => createTrainingPairs(sources, { seed: 1, headFill: [0.05, 1] }),
+      argumentError('options.headFill'),
+    );
     for (const noiseFloor of [[0.02, 0.01], [0, 0.6], [0.01]] as never[]) {
       expectMriError(
         () => createTrainingPairs(sources, { seed: 1, noiseFloor }),

@@ -303,6 +303,31 @@ function randomLut(rng: Rng): (x: number) => number {
   };
 }
 
+/** An option `[low, high]` with `min <= low <= high <= max`, or `fallback` when undefined. */
+function validateInterval(
+  argument: string,
+  value: unknown,
+  fallback: readonly [number, number],
+  min: number,
+  max: number,
+): [number, number] {
+  const range = value ?? fallback;
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !range.every((x) => typeof x === 'number' && x >= min && x <= max) ||
+    !(range[0] <= range[1])
+  ) {
+    invalidArgument(
+      WHERE,
+      argument,
+      `must be [low, high] with ${min} <= low <= high <= ${max}`,
+      range,
+    );
+  }
+  return [range[0], range[1]];
+}
+
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[rng.int(items.length)]!;
 }
@@ -423,21 +448,7 @@ export function createTrainingPairs(
     { min: 0, max: 1 },
     0.3,
   );
-  const fillRange = (o.headFill ?? [0.35, 1.7]) as unknown;
-  if (
-    !Array.isArray(fillRange) ||
-    fillRange.length !== 2 ||
-    !fillRange.every((x) => typeof x === 'number' && x >= 0.1 && x <= 4) ||
-    !(fillRange[0] <= fillRange[1])
-  ) {
-    invalidArgument(
-      WHERE,
-      'options.headFill',
-      'must be [low, high] with 0.1 <= low <= high <= 4',
-      fillRange,
-    );
-  }
-  const [fillLow, fillHigh] = fillRange as [number, number];
+  const [fillLow, fillHigh] = validateInterval('options.headFill', o.headFill, [0.35, 1.7], 0.1, 4);
   const multiShotFraction = validateNumber(
     WHERE,
     'options.multiShotFraction',
@@ -445,21 +456,13 @@ export function createTrainingPairs(
     { min: 0, max: 1 },
     0.5,
   );
-  const noiseRange = (o.noiseFloor ?? [0.003, 0.04]) as unknown;
-  if (
-    !Array.isArray(noiseRange) ||
-    noiseRange.length !== 2 ||
-    !noiseRange.every((x) => typeof x === 'number' && x >= 0 && x <= 0.5) ||
-    !(noiseRange[0] <= noiseRange[1])
-  ) {
-    invalidArgument(
-      WHERE,
-      'options.noiseFloor',
-      'must be [low, high] with 0 <= low <= high <= 0.5',
-      noiseRange,
-    );
-  }
-  const [noiseLow, noiseHigh] = noiseRange as [number, number];
+  const [noiseLow, noiseHigh] = validateInterval(
+    'options.noiseFloor',
+    o.noiseFloor,
+    [0.003, 0.04],
+    0,
+    0.5,
+  );
   const axes = (o.axes ?? [0, 1, 2]) as unknown;
   if (
     !Array.isArray(axes) ||
