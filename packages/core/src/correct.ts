@@ -326,8 +326,18 @@ export async function correct(
   const out = new Float32Array(input.data.length);
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    const images = Array.from({ length: n }, (_, i) =>
-      normalise(extractPlane(input.data, volume.shape, axis, start + i), intensityRange),
+    // The slices as given: shrinkage measures their noise with non-finite voxels left out. The
+    // network sees the zeroed copy's slices, which are these same ones when nothing was zeroed.
+    const given = Array.from({ length: n }, (_, i) =>
+      extractPlane(volume.data, volume.shape, axis, start + i),
+    );
+    const images = given.map((plane, i) =>
+      normalise(
+        input.data === volume.data
+          ? plane
+          : extractPlane(input.data, volume.shape, axis, start + i),
+        intensityRange,
+      ),
     );
     const forward = async (batch: Float32Array): Promise<Float32Array> => {
       const y = await pass.forward(batch, n, paddedHeight, paddedWidth);
@@ -369,11 +379,8 @@ export async function correct(
           corrected[k] = Math.min(Math.max(corrected[k]!, clip.min), clip.max);
         }
       }
-      if (shrinkage > 0) {
-        // Against the slice as given (non-finite voxels and all), not the zeroed copy.
-        const given = extractPlane(volume.data, volume.shape, axis, start + i);
-        shrinkCorrection(given, corrected, height, width, shrinkage);
-      }
+      // Against the slice as given (non-finite voxels and all), not the zeroed copy.
+      if (shrinkage > 0) shrinkCorrection(given[i]!, corrected, height, width, shrinkage);
       insertPlane(out, volume.shape, axis, start + i, corrected);
     }
     onProgress?.({ done: start + n, total: count });
