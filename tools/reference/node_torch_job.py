@@ -37,6 +37,7 @@ import torch.nn.functional as F  # noqa: E402
 
 from core_torch_mirror import DecoderF, Encoder, inorm, up  # noqa: E402
 from duncan_torch import pad_to_field  # noqa: E402
+from volume_noise_sigma_reference import haar_sigma  # noqa: E402
 
 
 class DecoderFSkips(DecoderF):
@@ -133,22 +134,13 @@ def correct(enc_a, dec_f, data, batch, residual, crop_size, flips=False):
     return y * (high - low) + low
 
 
-def noise_sigma(image):
-    """Donoho and Johnstone's noise estimate of one [h, w] slice: the finest diagonal Haar detail's MAD."""
-    h, w = image.shape
-    even = image[: h - h % 2, : w - w % 2].astype(np.float64)
-    detail = np.abs(even[0::2, 0::2] - even[0::2, 1::2] - even[1::2, 0::2] + even[1::2, 1::2]) / 2
-    detail = detail[np.isfinite(detail)]
-    return float(np.median(detail)) / 0.6745 if detail.size else 0.0
-
-
 def shrink(data, corrected, k):
     """Residual shrinkage: each [z] slice's correction soft-thresholded at k times its noise level."""
     if k == 0:
         return corrected
     out = corrected.copy()
     for z in range(data.shape[0]):
-        threshold = k * noise_sigma(data[z])
+        threshold = k * haar_sigma(data[z])[0]
         if threshold > 0:
             r = data[z].astype(np.float64) - corrected[z]
             r = np.sign(r) * np.maximum(np.abs(r) - threshold, 0)
