@@ -21,7 +21,9 @@ const at = args.indexOf('--to');
 const to = at >= 0 ? resolve(args[at + 1]) : undefined;
 const inputs = args.filter((_, i) => i !== at && i !== at + 1).map((a) => resolve(a));
 if (to === undefined || inputs.length < 2)
-  throw new Error('usage: average-checkpoints.mjs --to <dir> <checkpoint dir> <checkpoint dir> ...');
+  throw new Error(
+    'usage: average-checkpoints.mjs --to <dir> <checkpoint dir> <checkpoint dir> ...',
+  );
 
 await tf.setBackend('cpu');
 const corrector = [];
