@@ -227,6 +227,60 @@ describe('duncan evaluate (built CLI)', () => {
     ).toEqual(['panel-motion.png', 'panel-shot-motion.png']);
   });
 
+  it('--draws: several corrupted versions per artefact and severity, each seeded, pooled in one row', async () => {
+    const out = join(work, 'draws');
+    const r = await duncan(
+      evaluateInto(out, 0, ['--clean', small, '--simulate', 'motion:severe', '--draws', '3']),
+    );
+    expect(r.code).toBe(0);
+    const report = readJson(join(out, 'report.json'));
+    expect(report.draws).toBe(3);
+    expect(report.recipe.map((v: { seed: number; draw: number }) => [v.seed, v.draw])).toEqual([
+      [3028, 0],
+      [13028, 1],
+      [23028, 2],
+    ]);
+    expect(report.rows.map((row: { artefact: string }) => row.artefact)).toEqual([
+      'motion',
+      'motion',
+      'motion',
+    ]);
+    // three different corruptions of the same clean image
+    const unchanged = report.rows.map(
+      (row: { corrupted: { ssim: number } }) => row.corrupted.ssim,
+    ) as number[];
+    expect(new Set(unchanged).size).toBe(3);
+    // one subject row and one pooled row, each over 3 draws x 2 slices
+    const groups = report.correction.groups.filter(
+      (g: { artefact: string }) => g.artefact === 'motion',
+    );
+    expect(
+      groups.map((g: { kind: string; cases: number; slices: number }) => [
+        g.kind,
+        g.cases,
+        g.slices,
+      ]),
+    ).toEqual([
+      ['subject', 3, 6],
+      ['artefact', 3, 6],
+    ]);
+    expect(report.simulation).toMatch(/3 draws of each artefact and severity/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/3 draws of each artefact/);
+    const refused = await duncan([
+      'evaluate',
+      '--clean',
+      small,
+      '--corrupted',
+      small,
+      '--draws',
+      '2',
+      '-o',
+      join(work, 'draws-files'),
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--draws needs --simulate/);
+  });
+
   it('--corrupted: paired files, labels from the names, baseline and Dice as the library computes them', async () => {
     const rng = createRng(9);
     const noisy = simulate(clean, [{ artefact: 'noise', severity: 'severe' }], rng).volume;

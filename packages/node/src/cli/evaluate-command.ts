@@ -32,6 +32,8 @@ import {
   caseInput,
   caseSpecs,
   corruptionVariants,
+  DRAW_SEED_STRIDE,
+  drawVariants,
   simulationVariants,
 } from './evaluate-variants.js';
 import { writeFileAtomic } from './files.js';
@@ -105,11 +107,20 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
       throw new UsageError(
         `--severities are among ${SEVERITIES.join(', ')}, got ${JSON.stringify(s)}`,
       );
+  if (values.draws !== undefined && recipeText === undefined)
+    throw new UsageError('--draws needs --simulate');
+  // Corrupted versions per clean image, artefact and severity, each from its own seed.
+  const draws = intOption(values, 'draws', 1, 1, 100)!;
   const readText = (p: string) => readTextFile(WHERE, ctx.path(p), p);
   const simulated =
     recipeText === undefined
       ? undefined
-      : corruptionVariants(simulationVariants(recipeText, readText, severities, seed), corruption);
+      : drawVariants(
+          (s) =>
+            corruptionVariants(simulationVariants(recipeText, readText, severities, s), corruption),
+          seed,
+          draws,
+        );
 
   const specs = caseSpecs(ctx, cleanPaths, corruptedPaths, maskPaths, simulated);
 
@@ -203,7 +214,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
   const simulation =
     simulated === undefined
       ? 'given (--corrupted, paired with --clean; artefact and severity from the file names)'
-      : `simulated (--simulate ${JSON.stringify(recipeText)}, seed ${seed}, ${threeD ? 'in 3-D' : `slice by slice in 2-D along ${'xyz'[axis]}`}${corruptionText})`;
+      : `simulated (--simulate ${JSON.stringify(recipeText)}, seed ${seed}${draws > 1 ? `; ${draws} draws of each artefact and severity, draw d with seed ${seed} + ${DRAW_SEED_STRIDE}·d, their slices pooled in each row` : ''}, ${threeD ? 'in 3-D' : `slice by slice in 2-D along ${'xyz'[axis]}`}${corruptionText})`;
   const info = {
     command: `duncan evaluate ${argv.join(' ')}`,
     model: model === undefined ? `bundled (${defaultModelDirectory()})` : ctx.path(model),
@@ -212,6 +223,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
     flips,
     shrinkage,
     seed: simulated === undefined ? null : seed,
+    draws: simulated === undefined ? null : draws,
     recipe:
       simulated === undefined
         ? null
@@ -221,6 +233,7 @@ async function evaluate(argv: readonly string[], locks: OutputLock[]): Promise<n
             corruption: v.shot === undefined ? 'simulator' : 'shots',
             step: v.step ?? null,
             seed: v.seed,
+            draw: v.draw ?? 0,
           })),
     simulation,
     correction,

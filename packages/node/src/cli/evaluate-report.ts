@@ -173,6 +173,8 @@ export interface ReportInfo {
   /** The residual shrinkage k of the correction (--shrinkage; 0: off). */
   readonly shrinkage: number;
   readonly seed: number | null;
+  /** Corrupted versions per clean image, artefact and severity (--draws), null for given files. */
+  readonly draws: number | null;
   readonly recipe: unknown;
   readonly simulation: string;
   /** In-head and whole-image scores against the three baselines (`evaluateCorrection`'s report). */

@@ -7,6 +7,8 @@ import {
   contrastFromName,
   corruptionVariants,
   corruptVolume,
+  DRAW_SEED_STRIDE,
+  drawVariants,
   labelsFromName,
   simulationVariants,
 } from './evaluate-variants.js';
@@ -79,6 +81,22 @@ describe('duncan evaluate helpers', () => {
       'noise/custom/1029',
     ]);
     expect(() => simulationVariants('wobble', noFile, ['mild'], 0)).toThrow(UsageError);
+  });
+
+  it('--draws: draw d at seed + 10000·d, all of draw 0 first and equal to a run without draws', () => {
+    const one = (seed: number) =>
+      corruptionVariants(simulationVariants('motion', noFile, ['moderate'], seed), 'both');
+    const drawn = drawVariants(one, 2026, 3);
+    expect(drawn.map((v) => `${v.artefact}/${v.severity}/${v.seed}/${v.draw}`)).toEqual([
+      'motion/moderate/3027/0',
+      'shot-motion/moderate/4027/0',
+      'motion/moderate/13027/1',
+      'shot-motion/moderate/14027/1',
+      'motion/moderate/23027/2',
+      'shot-motion/moderate/24027/2',
+    ]);
+    expect(drawVariants(one, 2026, 1).map(({ draw, ...v }) => v)).toEqual(one(2026));
+    expect(DRAW_SEED_STRIDE).toBe(10_000);
   });
 
   it('names of corrupted files give the artefact and severity', () => {

@@ -42,6 +42,8 @@ export interface Variant {
   readonly seed?: number;
   /** Instead of `step`: the independent shot model of `--corruption shots` (with `seed`). */
   readonly shot?: { readonly artefact: ShotArtefact; readonly severity: ShotSeverity };
+  /** Which of the `--draws` this simulated variant is (0 first). */
+  readonly draw?: number;
 }
 
 /** Which corruption model(s) `--simulate` uses. */
@@ -81,6 +83,27 @@ export function corruptionVariants(simulated: readonly Variant[], mode: Corrupti
       `--corruption ${mode} needs a motion or ghosting step in --simulate, got ${[...new Set(simulated.map((v) => v.artefact))].join(', ')}`,
     );
   return mode === 'shots' ? shots : [...simulated, ...shots];
+}
+
+/** How far apart the seeds of successive `--draws` are: draw `d` simulates with `seed + d * DRAW_SEED_STRIDE`. */
+export const DRAW_SEED_STRIDE = 10_000;
+
+/**
+ * The variants of `--draws <n>`: `variantsOf(seed)` (the simulated variants of one seed, with
+ * their `--corruption`) for draw `d` = 0 ... n − 1 at `seed + d * DRAW_SEED_STRIDE`, each marked
+ * with its `draw`, all of draw 0 first. Draw 0 is what a run without `--draws` evaluates, bit for
+ * bit. Every draw keeps the artefact and severity labels, so the report pools its slices with
+ * the other draws' in the same rows.
+ */
+export function drawVariants(
+  variantsOf: (seed: number) => Variant[],
+  seed: number,
+  draws: number,
+): Variant[] {
+  const out: Variant[] = [];
+  for (let d = 0; d < draws; d++)
+    for (const v of variantsOf(seed + d * DRAW_SEED_STRIDE)) out.push({ ...v, draw: d });
+  return out;
 }
 
 /** The contrast from a file name (`sub-01_T2w.nii.gz` -> T2), else `unlabelled`. */

@@ -435,6 +435,14 @@ Options:
           "default model's evaluation data)",
       },
       {
+        name: 'draws',
+        value: '<n>',
+        help:
+          'with --simulate: corrupted versions of each clean image per artefact\n' +
+          'and severity, draw d simulated with seed + 10000·d (default 1, at\n' +
+          'most 100); the rows pool the slices of every draw',
+      },
+      {
         name: 'mask',
         value: '<paths...>',
         list: true,
