@@ -12,10 +12,13 @@
 // --shrinkage <k> scores each candidate with that residual shrinkage (`duncan evaluate --shrinkage`;
 // default duncan evaluate's, 1; 0 is the network's output as it is, the rule as applied before
 // the option existed); the report records it too.
+// --draws <n> scores each candidate on n seeded corruptions of every validation image per row
+// (`duncan evaluate --draws`; default 1, the rule as applied so far): a less noisy score, n times
+// slower; the report records it.
 //
 //   node packages/node/scripts/select-checkpoint.mjs --runs data-cache/runs/paired-c16 \
 //     [--validation data-cache/evaluation/validation] [--only step-003000,checkpoint] [--no-flips]
-//     [--shrinkage k]
+//     [--shrinkage k] [--draws n]
 // Needs the built packages and the data of packages/core/scripts/prepare-evaluation-data.mjs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -35,6 +38,9 @@ const flips = !flag('no-flips');
 const shrinkage = Number(option('shrinkage', DEFAULT_SHRINKAGE));
 if (!(Number.isFinite(shrinkage) && shrinkage >= 0))
   throw new Error(`--shrinkage must be a number of 0 or more, got ${option('shrinkage')}`);
+const draws = Number(option('draws', 1));
+if (!(Number.isInteger(draws) && draws >= 1 && draws <= 100))
+  throw new Error(`--draws must be a whole number from 1 to 100, got ${option('draws')}`);
 
 export const CLEAN_THROUGH_MIN = 0.995;
 export const TIE = 0.0005;
@@ -77,7 +83,12 @@ function evaluate(dir) {
   const cached = join(out, 'report.json');
   if (existsSync(cached) && statSync(cached).mtimeMs > statSync(join(dir, 'weights.bin')).mtimeMs) {
     const report = JSON.parse(readFileSync(cached, 'utf8'));
-    if ((report.flips ?? false) === flips && (report.shrinkage ?? 0) === shrinkage) return report;
+    if (
+      (report.flips ?? false) === flips &&
+      (report.shrinkage ?? 0) === shrinkage &&
+      (report.draws ?? 1) === draws
+    )
+      return report;
   }
   const clean = readdirSync(validation)
     .filter((f) => f.endsWith('.nii') || f.endsWith('.nii.gz'))
@@ -104,6 +115,8 @@ function evaluate(dir) {
       ...(flips ? [] : ['--no-flips']),
       '--shrinkage',
       String(shrinkage),
+      '--draws',
+      String(draws),
     ],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
@@ -146,6 +159,7 @@ function main() {
     validation,
     flips,
     shrinkage,
+    draws,
     chosen: chosen?.name,
     step: chosen?.step,
     note,
