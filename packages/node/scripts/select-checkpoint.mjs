@@ -25,7 +25,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SHRINKAGE } from '@duncan-mri/core';
-import { flag, option } from '../../../scripts/command-line.mjs';
+import { flag, numberOption, option } from '../../../scripts/command-line.mjs';
 import { DATA_CACHE } from '../../../scripts/data-cache.mjs';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
@@ -35,12 +35,8 @@ const only = option('only', '')
   .split(',')
   .filter((s) => s !== '');
 const flips = !flag('no-flips');
-const shrinkage = Number(option('shrinkage', DEFAULT_SHRINKAGE));
-if (!(Number.isFinite(shrinkage) && shrinkage >= 0))
-  throw new Error(`--shrinkage must be a number of 0 or more, got ${option('shrinkage')}`);
-const draws = Number(option('draws', 1));
-if (!(Number.isInteger(draws) && draws >= 1 && draws <= 100))
-  throw new Error(`--draws must be a whole number from 1 to 100, got ${option('draws')}`);
+const shrinkage = numberOption('shrinkage', DEFAULT_SHRINKAGE, { min: 0 });
+const draws = numberOption('draws', 1, { min: 1, max: 100, integer: true });
 
 export const CLEAN_THROUGH_MIN = 0.995;
 export const TIE = 0.0005;
