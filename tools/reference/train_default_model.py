@@ -137,10 +137,11 @@ class PairStream:
     tfjs `train` draws for the same seed."""
 
     def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True, describe=None,
-                 multi_shot_fraction=None, noise_floor=None):
+                 multi_shot_fraction=None, noise_floor=None, noise_after_corruption=False):
         """describe: a file the stream appends each pair's description to (--describe).
         multi_shot_fraction, noise_floor ("low,high"): createTrainingPairs' multiShotFraction and
-        noiseFloor; None leaves its defaults."""
+        noiseFloor; None leaves its defaults. noise_after_corruption: createTrainingPairs'
+        noiseAfterCorruption."""
         import subprocess
 
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -150,7 +151,8 @@ class PairStream:
              "--clean-fraction", str(clean_fraction), "--contrast", "true" if contrast else "false"]
             + ([] if describe is None else ["--describe", describe])
             + ([] if multi_shot_fraction is None else ["--multi-shot-fraction", str(multi_shot_fraction)])
-            + ([] if noise_floor is None else ["--noise-floor", noise_floor]),
+            + ([] if noise_floor is None else ["--noise-floor", noise_floor])
+            + (["--noise-after-corruption", "true"] if noise_after_corruption else []),
             stdout=subprocess.PIPE, bufsize=1 << 20)
         header = json.loads(self.proc.stdout.readline())
         if header.get("format") != "duncan-training-pairs" or header["size"] != size:
@@ -262,7 +264,8 @@ def train_paired(args):
     decay_from = args.steps * config["decayStart"]
     os.makedirs(args.out, exist_ok=True)
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
-    recipe = {"multi_shot_fraction": args.multi_shot_fraction, "noise_floor": args.noise_floor}
+    recipe = {"multi_shot_fraction": args.multi_shot_fraction, "noise_floor": args.noise_floor,
+              "noise_after_corruption": args.noise_after_corruption}
     stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast, **recipe)
     partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast, **recipe) if semi else None
     started, last_save, cpu0 = time.time(), time.time(), time.process_time()
@@ -274,6 +277,7 @@ def train_paired(args):
         info = {"mode": args.mode, "pairedWeight": args.paired_weight, "steps": step, "plannedSteps": args.steps, "batch": args.batch,
                 "pairsSeed": args.pairs_seed, "cleanFraction": args.clean_fraction,
                 "multiShotFraction": args.multi_shot_fraction, "noiseFloor": args.noise_floor,
+                "noiseAfterCorruption": args.noise_after_corruption,
                 "contrast": not args.no_contrast, "threads": args.threads,
                 "trainer": f"tools/reference/train_default_model.py --mode paired, PyTorch {torch.__version__}",
                 "minutesThisChunk": (time.time() - started) / 60}
@@ -354,6 +358,9 @@ def main():
                    "(createTrainingPairs' multiShotFraction; default its default, 0.5; 0 for the pairs of runs before it)")
     p.add_argument("--noise-floor", help="paired: 'low,high' range of the noise floor's sigma (createTrainingPairs' "
                    "noiseFloor; default its default, 0.003,0.04; 0.003,0.02 for the pairs of runs before it)")
+    p.add_argument("--noise-after-corruption", action="store_true",
+                   help="paired: add the noise floor after the corruption, one draw to both images of a pair "
+                   "(createTrainingPairs' noiseAfterCorruption; default off, the pairs of earlier runs)")
     p.add_argument("--keep-every", type=int, default=0, help="paired: keep a weights-only copy every N steps (out/step-N)")
     p.add_argument("--save-minutes", type=float, default=5, help="paired: save the state at least this often")
     p.add_argument("--data", help="unpaired: the directory of prepare-training-data.mjs")

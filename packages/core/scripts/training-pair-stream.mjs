@@ -21,8 +21,10 @@
 //
 //   node packages/core/scripts/training-pair-stream.mjs --seed 1 --start 0 --size 128 [--count N]
 //     [--clean-fraction 0.2] [--contrast true|false] [--multi-shot-fraction 0.5]
-//     [--noise-floor 0.003,0.04] [--source a.nii --source b.nii] [--describe pairs.jsonl]
+//     [--noise-floor 0.003,0.04] [--noise-after-corruption true|false]
+//     [--source a.nii --source b.nii] [--describe pairs.jsonl]
 //
+// --noise-after-corruption is createTrainingPairs' noiseAfterCorruption (default false).
 // --multi-shot-fraction and --noise-floor are createTrainingPairs' multiShotFraction and
 // noiseFloor (defaults: its defaults); `--multi-shot-fraction 0 --noise-floor 0.003,0.02` gives
 // the pairs of the runs before they existed.
@@ -108,6 +110,7 @@ async function main() {
   const floor = opt('noise-floor', undefined);
   const multiShotFraction = multiShot === undefined ? undefined : Number(multiShot);
   const noiseFloor = floor === undefined ? undefined : floor.split(',').map(Number);
+  const noiseAfterCorruption = opt('noise-after-corruption', 'false') === 'true';
   // --source FILE (repeatable) replaces the default sources (used by the stream's own test).
   const args = process.argv.slice(2);
   const given = args.flatMap((a, i) => (a === '--source' ? [args[i + 1]] : []));
@@ -122,6 +125,7 @@ async function main() {
     contrast,
     ...(multiShotFraction === undefined ? {} : { multiShotFraction }),
     ...(noiseFloor === undefined ? {} : { noiseFloor }),
+    noiseAfterCorruption,
   });
   const out = process.stdout;
   let closed = false;
@@ -134,7 +138,7 @@ async function main() {
       else out.once('drain', ok);
     });
   await write(
-    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, cleanFraction, contrast, multiShotFraction, noiseFloor })}\n`,
+    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, cleanFraction, contrast, multiShotFraction, noiseFloor, noiseAfterCorruption })}\n`,
   );
   for (let i = start; i < start + count && !closed; i++) {
     const p = pairs.pair(i);

@@ -213,6 +213,47 @@ describe('createTrainingPairs', () => {
     expect(sum / n).toBeLessThan(0.05 * Math.sqrt(Math.PI / 2) * 1.2);
   });
 
+  it('with noiseAfterCorruption, adds one noise floor to both images after the corruption', () => {
+    const options = { seed: 5, size: 32, noiseFloor: [0.05, 0.05] as const, cleanFraction: 0 };
+    const before = createTrainingPairs(sources, options);
+    const after = createTrainingPairs(sources, { ...options, noiseAfterCorruption: true });
+    // σ = 0 draws every value the same way and adds nothing: the noise-free pair.
+    const noiseFree = createTrainingPairs(sources, { ...options, noiseFloor: [0, 0] });
+    // Shares of pixels where the two images differ by more than their noise-free versions do.
+    // One complex draw n added to both gives ||c + n| - |x + n|| <= |c - x| everywhere.
+    const beyond = (p: { clean: Float32Array; corrupted: Float32Array }, free: typeof p) => {
+      let count = 0;
+      for (let k = 0; k < p.clean.length; k++) {
+        const noisy = Math.abs(p.corrupted[k]! - p.clean[k]!);
+        if (noisy > Math.abs(free.corrupted[k]! - free.clean[k]!) + 1e-5) count++;
+      }
+      return count / p.clean.length;
+    };
+    let noisy = 0;
+    for (let i = 0; i < 20; i++) {
+      const b = before.pair(i);
+      const a = after.pair(i);
+      // Every other draw is the same: the description, the mask, and the clean image (the
+      // same noise, added at another moment: equal up to float32 rounding).
+      expect(a.description).toBe(b.description.replace(/noise0\.050/, 'noise0.050 after'));
+      expect(a.mask).toEqual(b.mask);
+      for (let k = 0; k < a.clean.length; k++) {
+        expect(Math.abs(a.clean[k]! - b.clean[k]!)).toBeLessThan(1e-6);
+      }
+      if (!b.description.includes('noise0.050')) {
+        // No noise floor: nothing changes at all.
+        expect(a.corrupted).toEqual(b.corrupted);
+        continue;
+      }
+      noisy++;
+      const free = noiseFree.pair(i);
+      expect(beyond(a, free)).toBe(0);
+      // Before, the corruption moves the noise: the two images' noise differs.
+      expect(beyond(b, free)).toBeGreaterThan(0.2);
+    }
+    expect(noisy).toBeGreaterThan(5);
+  });
+
   it('rejects bad sources, options and indices with MriError', () => {
     expectMriError(() => createTrainingPairs([], { seed: 1 }), argumentError('sources'));
     expectMriError(
@@ -235,6 +276,10 @@ describe('createTrainingPairs', () => {
     expectMriError(
       () => createTrainingPairs(sources, { seed: 1, headFill: [0.05, 1] }),
       argumentError('options.headFill'),
+    );
+    expectMriError(
+      () => createTrainingPairs(sources, { seed: 1, noiseAfterCorruption: 1 as never }),
+      argumentError('options.noiseAfterCorruption'),
     );
     for (const noiseFloor of [[0.02, 0.01], [0, 0.6], [0.01]] as never[]) {
       expectMriError(

@@ -67,6 +67,16 @@ export interface TrainingPairOptions {
    * smooth it away. Earlier versions drew `[0.003, 0.02]`.
    */
   readonly noiseFloor?: readonly [number, number];
+  /**
+   * Where the noise floor goes. `false` (the default, as in earlier versions): on the clean image
+   * before the corruption, so the corruption also moves the noise, and a corrupted image's noise
+   * is not its clean partner's. `true`: after the corruption, one complex Gaussian realisation
+   * added to both images of the pair, as a receiver adds its noise to whatever the moving head
+   * gave. The corrupted image then carries its clean partner's noise exactly, so a corrector
+   * gains nothing by smoothing the noise away. Every other draw of the pair is the same either
+   * way.
+   */
+  readonly noiseAfterCorruption?: boolean;
 }
 
 /** One training pair: the same anatomy clean and corrupted, with a head mask. */
@@ -379,6 +389,24 @@ const MULTI_SHOT_RANGE: readonly [number, number] = [2, 16];
 const ghostingRanges = (s: Severity) => SEVERITY_PRESETS[s].ghosting;
 
 /**
+ * Adds one Rician noise floor in place to each image: pixel `i` becomes `|x_i + n_re + i n_im|`,
+ * with the same complex Gaussian draw (σ, from `createRng(seed)`) for every image.
+ */
+function addNoiseFloor(
+  images: readonly Float32Array[],
+  sigma: number,
+  seed: number,
+): void {
+  const noise = createRng(seed);
+  const n = images[0]!.length;
+  for (let i = 0; i < n; i++) {
+    const re = noise.normal(0, sigma);
+    const im = noise.normal(0, sigma);
+    for (const image of images) image[i] = Math.hypot(image[i]! + re, im);
+  }
+}
+
+/**
  * A seeded, random-access source of paired training images (clean, corrupted, head mask) drawn
  * from a few clean volumes, made wide enough that a corrector does not learn one anatomy and one
  * contrast. For pair `i`, with its own generator `createRng(seed * 2^21 + i)`:
@@ -395,7 +423,8 @@ const ghostingRanges = (s: Severity) => SEVERITY_PRESETS[s].ghosting;
  * 4. acquisition, on the clean image (so on both images of the pair): a smooth multiplicative
  *    bias field, with probability 0.3 a resolution loss (Gaussian blur along one axis), a
  *    rescale so the 99.5th percentile is 1, and with probability 0.7 a Rician noise floor
- *    (σ uniform in `noiseFloor`, default 0.003-0.04);
+ *    (σ uniform in `noiseFloor`, default 0.003-0.04; with `noiseAfterCorruption`, added after
+ *    step 5 instead, the same draw to both images);
  * 5. corruption, after the contrast change (the physical order): with probability
  *    `cleanFraction` none (the pair is clean -> clean); otherwise {@link simulate} with motion
  *    (65 %), ghosting (40 %) and noise (15 %), severities mild/moderate/severe 25/45/30 %, and a
@@ -462,6 +491,12 @@ export function createTrainingPairs(
     [0.003, 0.04],
     0,
     0.5,
+  );
+  const noiseAfterCorruption = validateBoolean(
+    WHERE,
+    'options.noiseAfterCorruption',
+    o.noiseAfterCorruption,
+    false,
   );
   const axes = (o.axes ?? [0, 1, 2]) as unknown;
   if (
@@ -625,15 +660,11 @@ export function createTrainingPairs(
         mask[r * size + c] = on;
       }
     }
+    let floor: { readonly sigma: number; readonly seed: number } | undefined;
     if (acquisition && rng.float() < 0.7) {
-      const sigma = noiseLow + (noiseHigh - noiseLow) * rng.float();
-      const noise = createRng(rng.nextUint32());
-      for (let i = 0; i < clean.length; i++) {
-        const re = clean[i]! + noise.normal(0, sigma);
-        const im = noise.normal(0, sigma);
-        clean[i] = Math.hypot(re, im);
-      }
-      parts.push(`noise${sigma.toFixed(3)}`);
+      floor = { sigma: noiseLow + (noiseHigh - noiseLow) * rng.float(), seed: rng.nextUint32() };
+      parts.push(`noise${floor.sigma.toFixed(3)}${noiseAfterCorruption ? ' after' : ''}`);
+      if (!noiseAfterCorruption) addNoiseFloor([clean], floor.sigma, floor.seed);
     }
     clean = Float32Array.from(clean);
     let corrupted: Float32Array;
@@ -650,6 +681,7 @@ export function createTrainingPairs(
       corrupted = simulate(slice, recipe, rng.fork()).volume.data;
       corruption = label;
     }
+    if (floor && noiseAfterCorruption) addNoiseFloor([clean, corrupted], floor.sigma, floor.seed);
     return { clean, corrupted, mask, description: `${parts.join(' ')} | ${corruption}` };
   };
   return Object.freeze({ size, seed, pair });
