@@ -100,15 +100,34 @@ describe('training-pair-stream.mjs', () => {
       multiShotFraction: 0,
       noiseFloor: [0.003, 0.02],
     });
+    /** The corrupted image of frame `k` of a stream's output. */
+    const corruptedOf = (frames: Buffer, k: number) => {
+      const offset = frames.byteOffset + k * frame + 4 * size * size;
+      return new Float32Array(frames.buffer.slice(offset, offset + 4 * size * size));
+    };
     let differs = 0;
     for (let k = 0; k < 12; k++) {
-      const offset = earlier.frames.byteOffset + k * frame + 4 * size * size;
-      const corrupted = new Float32Array(
-        earlier.frames.buffer.slice(offset, offset + 4 * size * size),
-      );
+      const corrupted = corruptedOf(earlier.frames, k);
       expect(corrupted).toEqual(old.pair(k).corrupted);
       if (!pairs.pair(k).corrupted.every((x, i) => x === corrupted[i])) differs++;
     }
     expect(differs).toBeGreaterThan(0);
+    // --noise-after-corruption reaches it too.
+    const after = stream(file, [
+      '--start',
+      '0',
+      '--count',
+      '6',
+      '--noise-after-corruption',
+      'true',
+    ]);
+    expect(after.header).toMatchObject({ noiseAfterCorruption: true });
+    const moved = createTrainingPairs([{ volume }], { seed: 9, size, noiseAfterCorruption: true });
+    let noisy = 0;
+    for (let k = 0; k < 6; k++) {
+      expect(corruptedOf(after.frames, k)).toEqual(moved.pair(k).corrupted);
+      if (moved.pair(k).description.includes(' after')) noisy++;
+    }
+    expect(noisy).toBeGreaterThan(0);
   });
 });

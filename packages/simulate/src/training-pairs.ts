@@ -392,11 +392,7 @@ const ghostingRanges = (s: Severity) => SEVERITY_PRESETS[s].ghosting;
  * Adds one Rician noise floor in place to each image: pixel `i` becomes `|x_i + n_re + i n_im|`,
  * with the same complex Gaussian draw (σ, from `createRng(seed)`) for every image.
  */
-function addNoiseFloor(
-  images: readonly Float32Array[],
-  sigma: number,
-  seed: number,
-): void {
+function addNoiseFloor(images: readonly Float32Array[], sigma: number, seed: number): void {
   const noise = createRng(seed);
   const n = images[0]!.length;
   for (let i = 0; i < n; i++) {
