@@ -21,7 +21,10 @@ const to = opt('to');
 await tf.setBackend('cpu');
 const manifest = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8'));
 const model = await loadCheckpoint({ manifest, weights: readFileSync(join(from, 'weights.bin')) });
-const out = await saveCheckpoint(model, { inference: true });
+const saved = await saveCheckpoint(model, { inference: true });
+// An inference checkpoint loads without its optimiser, so re-exporting one would record step 0:
+// the step always comes from the source's manifest.
+const out = { ...saved, manifest: { ...saved.manifest, optimiser: manifest.optimiser } };
 mkdirSync(to, { recursive: true });
 // Weights first, manifest last, each by rename: a reader never sees a manifest without its weights.
 writeFileSync(join(to, 'weights.bin.partial'), out.weights);
