@@ -137,33 +137,44 @@ class PairStream:
     tfjs `train` draws for the same seed."""
 
     def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True, describe=None,
-                 multi_shot_fraction=None, noise_floor=None, noise_after_corruption=False):
+                 multi_shot_fraction=None, noise_floor=None, noise_after_corruption=False, streams=1):
         """describe: a file the stream appends each pair's description to (--describe).
         multi_shot_fraction, noise_floor ("low,high"): createTrainingPairs' multiShotFraction and
         noiseFloor; None leaves its defaults. noise_after_corruption: createTrainingPairs'
-        noiseAfterCorruption."""
+        noiseAfterCorruption. streams: Node processes drawing the pairs (process j draws pairs
+        start + j, start + j + streams, ...; they are read in turn, so the pairs and their order
+        do not depend on it). DUNCAN_PAIR_STREAM names another copy of the stream script (the
+        bundled one of tools/reference/device-kit.sh, on a machine without node_modules)."""
         import subprocess
 
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        script = os.path.join(root, "packages", "core", "scripts", "training-pair-stream.mjs")
-        self.proc = subprocess.Popen(
-            ["node", script, "--seed", str(seed), "--size", str(size), "--start", str(start),
-             "--clean-fraction", str(clean_fraction), "--contrast", "true" if contrast else "false"]
-            + ([] if describe is None else ["--describe", describe])
-            + ([] if multi_shot_fraction is None else ["--multi-shot-fraction", str(multi_shot_fraction)])
-            + ([] if noise_floor is None else ["--noise-floor", noise_floor])
-            + (["--noise-after-corruption", "true"] if noise_after_corruption else []),
-            stdout=subprocess.PIPE, bufsize=1 << 20)
-        header = json.loads(self.proc.stdout.readline())
-        if header.get("format") != "duncan-training-pairs" or header["size"] != size:
-            raise SystemExit(f"unexpected pair stream header {header}")
-        self.size = size
+        script = os.environ.get("DUNCAN_PAIR_STREAM") or os.path.join(
+            root, "packages", "core", "scripts", "training-pair-stream.mjs")
+        if describe is not None and streams != 1:
+            raise SystemExit("--describe needs a single pair stream")
+        self.procs = []
+        for j in range(streams):
+            proc = subprocess.Popen(
+                ["node", script, "--seed", str(seed), "--size", str(size), "--start", str(start + j),
+                 "--stride", str(streams),
+                 "--clean-fraction", str(clean_fraction), "--contrast", "true" if contrast else "false"]
+                + ([] if describe is None else ["--describe", describe])
+                + ([] if multi_shot_fraction is None else ["--multi-shot-fraction", str(multi_shot_fraction)])
+                + ([] if noise_floor is None else ["--noise-floor", noise_floor])
+                + (["--noise-after-corruption", "true"] if noise_after_corruption else []),
+                stdout=subprocess.PIPE, bufsize=1 << 20)
+            header = json.loads(proc.stdout.readline())
+            if header.get("format") != "duncan-training-pairs" or header["size"] != size or header.get("stride", 1) != streams:
+                raise SystemExit(f"unexpected pair stream header {header}")
+            self.procs.append(proc)
+        self.size, self.next = size, 0
 
     def batch(self, n):
         s = self.size
         clean, corrupted, mask = [], [], []
         for _ in range(n):
-            frame = self.proc.stdout.read(s * s * 9)
+            frame = self.procs[self.next].stdout.read(s * s * 9)
+            self.next = (self.next + 1) % len(self.procs)
             if len(frame) != s * s * 9:
                 raise SystemExit("the pair stream ended early")
             clean.append(np.frombuffer(frame, "<f4", s * s, 0).reshape(s, s))
@@ -173,7 +184,8 @@ class PairStream:
         return t(corrupted), t(clean), t(mask)
 
     def close(self):
-        self.proc.kill()
+        for proc in self.procs:
+            proc.kill()
 
 
 def save_atomic(out, *a, **k):
@@ -265,7 +277,7 @@ def train_paired(args):
     os.makedirs(args.out, exist_ok=True)
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
     recipe = {"multi_shot_fraction": args.multi_shot_fraction, "noise_floor": args.noise_floor,
-              "noise_after_corruption": args.noise_after_corruption}
+              "noise_after_corruption": args.noise_after_corruption, "streams": args.streams}
     stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast, **recipe)
     partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast, **recipe) if semi else None
     started, last_save, cpu0 = time.time(), time.time(), time.process_time()
@@ -367,6 +379,9 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--steps", type=int, default=6000)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--streams", type=int, default=1,
+                   help="paired/semi: Node processes drawing the pairs (the same pairs in the same order; more "
+                        "keep a GPU fed)")
     p.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu",
                    help="paired/semi: where the networks train (auto: cuda when torch sees a GPU)")
     p.add_argument("--seed", type=int, default=1)

@@ -20,6 +20,7 @@
 // never) or when stdout closes.
 //
 //   node packages/core/scripts/training-pair-stream.mjs --seed 1 --start 0 --size 128 [--count N]
+//     [--stride K]
 //     [--clean-fraction 0.2] [--contrast true|false] [--multi-shot-fraction 0.5]
 //     [--noise-floor 0.003,0.04] [--noise-after-corruption true|false]
 //     [--source a.nii --source b.nii] [--describe pairs.jsonl]
@@ -28,6 +29,10 @@
 // --multi-shot-fraction and --noise-floor are createTrainingPairs' multiShotFraction and
 // noiseFloor (defaults: its defaults); `--multi-shot-fraction 0 --noise-floor 0.003,0.02` gives
 // the pairs of the runs before they existed.
+//
+// --stride K streams pairs start, start + K, start + 2K, ... (count of them): K streams with
+// starts s, s + 1, ..., s + K - 1 read in turn give the pairs of one stream from s, so a trainer
+// can draw its pairs from K processes (train_default_model.py --streams).
 //
 // --describe FILE appends one JSON line per streamed pair, `{"index":i,"description":"..."}`
 // (the pair's `description`: source, axis, contrast and acquisition draws | the corruption), so
@@ -103,6 +108,10 @@ async function main() {
   const size = Number(opt('size', 128));
   const start = Number(opt('start', 0));
   const count = Number(opt('count', Number.POSITIVE_INFINITY));
+  const stride = Number(opt('stride', 1));
+  if (!Number.isInteger(stride) || stride < 1) {
+    throw new Error(`--stride must be a positive integer, got ${opt('stride', 1)}`);
+  }
   const cleanFraction = Number(opt('clean-fraction', 0.2));
   const contrast = opt('contrast', 'true') !== 'false';
   const describe = opt('describe', undefined);
@@ -138,9 +147,9 @@ async function main() {
       else out.once('drain', ok);
     });
   await write(
-    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, cleanFraction, contrast, multiShotFraction, noiseFloor, noiseAfterCorruption })}\n`,
+    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, stride, cleanFraction, contrast, multiShotFraction, noiseFloor, noiseAfterCorruption })}\n`,
   );
-  for (let i = start; i < start + count && !closed; i++) {
+  for (let n = 0, i = start; n < count && !closed; n++, i += stride) {
     const p = pairs.pair(i);
     if (describe !== undefined) {
       appendFileSync(describe, `${JSON.stringify({ index: i, description: p.description })}\n`);

@@ -129,5 +129,13 @@ describe('training-pair-stream.mjs', () => {
       if (moved.pair(k).description.includes(' after')) noisy++;
     }
     expect(noisy).toBeGreaterThan(0);
+    // --stride: two streams from 4 and 5 with stride 2, read in turn, are the stream from 4.
+    const even = stream(file, ['--start', '4', '--count', '2', '--stride', '2']);
+    const odd = stream(file, ['--start', '5', '--count', '1', '--stride', '2']);
+    expect(even.header).toMatchObject({ start: 4, stride: 2 });
+    expect(even.frames.length).toBe(2 * frame);
+    expect(corruptedOf(even.frames, 0)).toEqual(corruptedOf(frames, 0));
+    expect(corruptedOf(odd.frames, 0)).toEqual(corruptedOf(frames, 1));
+    expect(corruptedOf(even.frames, 1)).toEqual(corruptedOf(frames, 2));
   });
 });
