@@ -21,6 +21,20 @@ window, the clean image's range), grouped by the pair's corruption (--describe).
     /usr/bin/python3 tools/reference/context_experiment.py --arch base --out data-cache/runs/context/base --cpu-minutes 12
     /usr/bin/python3 tools/reference/context_experiment.py --arch deep --out data-cache/runs/context/deep --cpu-minutes 12
     /usr/bin/python3 tools/reference/context_experiment.py --score data-cache/runs/context/base data-cache/runs/context/deep packages/model
+
+Fine-tuning a trained state (--from CHECKPOINT, a complete state of @duncan-mri/core with its
+Adam moments): `base` continues its corrector as it is; `axial` adds an axial-attention block
+after the residual blocks at 1/4 scale (every position attends to the positions of its row and,
+separately, of its column, so that a faint copy of a structure elsewhere on the same
+phase-encode line, a ghost, can be told from anatomy). The block's output convolution starts at
+zero, so `axial` starts as exactly the state it continues, and both runs read the same pairs
+(--pairs-seed, --start, the recipe flags) at the same constant rate:
+
+    /usr/bin/python3 tools/reference/context_experiment.py --arch axial --from training/default-model/checkpoint \
+      --out data-cache/runs/context-ft/axial --cpu-minutes 25 --lr 5e-5 --pairs-seed 2 --start 1000000 --noise-after-corruption
+    (the same with --arch base --out data-cache/runs/context-ft/base)
+    /usr/bin/python3 tools/reference/context_experiment.py --results data-cache/runs/context-ft --noise-after-corruption \
+      --score training/default-model/checkpoint data-cache/runs/context-ft/base data-cache/runs/context-ft/axial
 """
 
 import argparse
@@ -98,6 +112,59 @@ class Deep:
         return x + n.conv(h, "out", 1, bias=True)
 
 
+AXIAL_KEYS = 16
+
+
+def axial_specs(c):
+    """(name, shape, bias) of the axial-attention block at 1/4 scale (4C channels)."""
+    d = 4 * c
+    return [("axial/q/w", [1, 1, d, AXIAL_KEYS], False), ("axial/k/w", [1, 1, d, AXIAL_KEYS], False),
+            ("axial/v/w", [1, 1, d, d], False), ("axial/out/w", [1, 1, 2 * d, d], True),
+            ("axial/out/b", [d], True)]
+
+
+def axial_attention(nets, h):
+    """h + out([attention along each row, attention along each column]): content-based, no
+    positions, so a position can find its look-alikes anywhere on its row and its column."""
+    q, k, v = (nets.conv(h, f"axial/{n}", 1) for n in ("q", "k", "v"))
+    scale = AXIAL_KEYS ** -0.5
+    rows = torch.softmax(torch.einsum("bcyx,bcyz->byxz", q, k) * scale, dim=-1)
+    along_rows = torch.einsum("byxz,bdyz->bdyx", rows, v)
+    cols = torch.softmax(torch.einsum("bcyx,bczx->bxyz", q, k) * scale, dim=-1)
+    along_cols = torch.einsum("bxyz,bdzx->bdyx", cols, v)
+    return h + nets.conv(torch.cat([along_rows, along_cols], 1), "axial/out", 1, bias=True)
+
+
+class Axial:
+    """The default corrector (duncan_torch.Networks) with the axial block on its 1/4-scale code."""
+
+    def __init__(self, config, weights):
+        self.nets = dt.Networks(config, weights)
+
+    def correct(self, x):
+        content = self.nets.content_a(x)
+        content[2] = axial_attention(self.nets, content[2])
+        return x + self.nets.decoder_f(content)
+
+
+def build_from(arch, checkpoint, seed):
+    """A trained state's corrector (and its generator Adam moments), with the axial block added
+    at a zero output for `axial`."""
+    config, _, all_weights, arrays = dt.load_checkpoint(checkpoint)
+    keep = [k for k in all_weights if k.startswith("contentEncoderA/") or k.startswith("decoderF/")]
+    weights = {k: all_weights[k].detach().clone().requires_grad_(True) for k in keep}
+    moments = {k: (torch.tensor(arrays[f"adam/generator/m/{k}"]), torch.tensor(arrays[f"adam/generator/v/{k}"]))
+               for k in keep if f"adam/generator/m/{k}" in arrays}
+    step = json.load(open(os.path.join(checkpoint, "manifest.json")))["optimiser"]["generatorStep"]
+    if arch == "base":
+        return dt.Networks(config, weights).correct, weights, moments, step, config
+    g = torch.Generator().manual_seed(seed)
+    for name, shape, zero in axial_specs(config["channels"]):
+        t = torch.zeros(shape) if zero else torch.randn(shape, generator=g) * (shape[2] ** -0.5)
+        weights[name] = t.requires_grad_(True)
+    return Axial(config, weights).correct, weights, moments, step, config
+
+
 def build(arch, seed):
     if arch == "base":
         config = dt.default_config(**BASE_CONFIG)
@@ -117,9 +184,18 @@ def train(args):
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
-    correct, weights = build(args.arch, args.seed)
+    moments, config = {}, None
+    if args.from_checkpoint:
+        correct, weights, moments, start_step, config = build_from(args.arch, args.from_checkpoint, args.seed)
+    else:
+        correct, weights = build(args.arch, args.seed)
     count = sum(int(np.prod(w.shape)) for w in weights.values())
     adam = dt.Adam(list(weights.items()), 0.5, 0.999, 1e-8)
+    if moments:
+        # Continue the state's Adam: its moments and step for its weights, zeros for new ones.
+        adam.step = start_step
+        for k, (m, v) in moments.items():
+            adam.m[k], adam.v[k] = m, v
     step, spent = 0, 0.0
     saved_at = os.path.join(args.out, "final.pt")
     if args.resume and os.path.exists(saved_at):
@@ -133,7 +209,7 @@ def train(args):
             adam.step, adam.m, adam.v = saved["adam"]["step"], saved["adam"]["m"], saved["adam"]["v"]
         step, spent = saved["step"], saved["cpuMinutes"]
         print(f"resumed at step {step} ({spent:.1f} CPU-min)", flush=True)
-    stream = PairStream(1, SIZE, step * args.batch)
+    stream = PairStream(args.pairs_seed, SIZE, args.start + step * args.batch, **recipe(args))
     cpu0, log = time.process_time() - 60 * spent, open(os.path.join(args.out, "log.jsonl"), "a")
     print(f"{args.arch}: {count} corrector weights", flush=True)
 
@@ -156,13 +232,18 @@ def train(args):
     except KeyboardInterrupt:
         print("stopped by a signal", flush=True)
     stream.close()
-    torch.save({"arch": args.arch, "step": step, "weights": {k: v.detach() for k, v in weights.items()},
+    torch.save({"arch": args.arch, "from": args.from_checkpoint, "config": config, "step": step, "weights": {k: v.detach() for k, v in weights.items()},
                 "adam": {"step": adam.step, "m": adam.m, "v": adam.v},
                 "cpuMinutes": (time.process_time() - cpu0) / 60, "parameters": count}, saved_at)
     print(f"stopped after {step} steps", flush=True)
 
 
-def held_out(n, cache):
+def recipe(args):
+    """The stream's pair recipe: createTrainingPairs' defaults unless a flag says otherwise."""
+    return {"noise_after_corruption": args.noise_after_corruption}
+
+
+def held_out(n, cache, options):
     """n held-out pairs (clean, corrupted, mask, corruption), cached as .npz."""
     if os.path.exists(cache):
         z = np.load(cache, allow_pickle=False)
@@ -170,7 +251,7 @@ def held_out(n, cache):
     described = cache + ".jsonl"
     if os.path.exists(described):
         os.remove(described)
-    stream = PairStream(1, SIZE, HELD_OUT_START, describe=described)
+    stream = PairStream(1, SIZE, HELD_OUT_START, describe=described, **options)
     corrupted, clean, mask = (t[:, 0].numpy() for t in stream.batch(n))
     stream.close()
     # The stream may have drawn a few pairs ahead of the n read; their lines come last.
@@ -194,7 +275,7 @@ def score(args):
 
     torch.set_num_threads(1)
     os.makedirs(args.results, exist_ok=True)
-    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, "held-out.npz"))
+    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, "held-out.npz"), recipe(args))
 
     def ssim_in(c, x, m):
         _, s = structural_similarity(c, x, data_range=float(c.max() - c.min()), full=True,
@@ -215,8 +296,11 @@ def score(args):
         else:
             saved = torch.load(os.path.join(run, "final.pt"))
             weights = saved["weights"]
-            if saved["arch"] == "base":
-                correct = dt.Networks(dt.default_config(**BASE_CONFIG), dict(weights)).correct
+            if saved["arch"] == "axial":
+                correct = Axial(saved["config"], dict(weights)).correct
+            elif saved["arch"] == "base":
+                config = saved.get("config") or dt.default_config(**BASE_CONFIG)
+                correct = dt.Networks(config, dict(weights)).correct
             else:
                 correct = Deep(weights, BASE_CONFIG["residualBlocks"]).correct
         with torch.no_grad():
@@ -262,7 +346,12 @@ def bootstrap(d, n=2000, seed=2026):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--arch", choices=["base", "deep"])
+    p.add_argument("--arch", choices=["base", "deep", "axial"])
+    p.add_argument("--from", dest="from_checkpoint", help="fine-tune this complete state of @duncan-mri/core (base, axial)")
+    p.add_argument("--pairs-seed", type=int, default=1, help="the training stream's seed")
+    p.add_argument("--start", type=int, default=0, help="the training stream's first pair")
+    p.add_argument("--noise-after-corruption", action="store_true",
+                   help="the stream's noiseAfterCorruption, for training and for the held-out pairs")
     p.add_argument("--out")
     p.add_argument("--cpu-minutes", type=float, default=12, help="stop when the run's CPU time reaches this (in all)")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
@@ -276,6 +365,8 @@ def main():
     if args.score:
         score(args)
     elif args.arch and args.out:
+        if args.arch == "axial" and not args.from_checkpoint:
+            p.error("--arch axial fine-tunes a trained state: give --from")
         train(args)
     else:
         p.error("--arch and --out (train), or --score RUN...")
