@@ -31,7 +31,7 @@ zero, so `axial` starts as exactly the state it continues, and both runs read th
 (--pairs-seed, --start, the recipe flags) at the same constant rate:
 
     /usr/bin/python3 tools/reference/context_experiment.py --arch axial --from training/default-model/checkpoint \
-      --out data-cache/runs/context-ft/axial --cpu-minutes 25 --lr 5e-5 --pairs-seed 2 --start 1000000 --noise-after-corruption
+      --out data-cache/runs/context-ft/axial --cpu-minutes 20 --lr 5e-5 --pairs-seed 2 --start 1000000 --noise-after-corruption
     (the same with --arch base --out data-cache/runs/context-ft/base)
     /usr/bin/python3 tools/reference/context_experiment.py --results data-cache/runs/context-ft --noise-after-corruption \
       --score training/default-model/checkpoint data-cache/runs/context-ft/base data-cache/runs/context-ft/axial
