@@ -468,8 +468,10 @@ def load_checkpoint(path_prefix):
     arrays, offset = {}, 0
     for s in manifest["weightSpecs"]:
         n = int(np.prod(s["shape"])) if s["shape"] else 1
-        arrays[s["name"]] = np.frombuffer(data, "<f4", n, offset).reshape(s["shape"]).copy()
-        offset += 4 * n
+        # float16 (IEEE binary16, little-endian) in inference checkpoints saved with dtype: 'float16'.
+        dtype, size = {"float32": ("<f4", 4), "float16": ("<f2", 2)}[s.get("dtype", "float32")]
+        arrays[s["name"]] = np.frombuffer(data, dtype, n, offset).astype(np.float32).reshape(s["shape"])
+        offset += size * n
     # An inference checkpoint (saveCheckpoint(model, { inference: true })) holds the corrector
     # path only: content encoder A and decoder F. The other networks are absent (zeros here).
     inference = manifest.get("inference", False)

@@ -1,9 +1,10 @@
 // Writes the inference checkpoint of a training checkpoint: the corrector path's weights only
-// (content encoder A and decoder F, float32), without the other networks, Adam moments or
-// image pools. This is what the npm package ships; the training state stays in the repository.
+// (content encoder A and decoder F, float32, or float16 with --dtype float16), without the other
+// networks, Adam moments or image pools. This is what the npm package ships; the training state
+// stays in the repository.
 //
 //   node packages/core/scripts/export-inference-checkpoint.mjs --from training/default-model/checkpoint \
-//     --to packages/model
+//     --to packages/model [--dtype float16]
 // Needs the built packages.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,10 +19,12 @@ const opt = (name) => {
 };
 const from = opt('from');
 const to = opt('to');
+const at = args.indexOf('--dtype');
+const dtype = at < 0 ? 'float32' : args[at + 1];
 await tf.setBackend('cpu');
 const manifest = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8'));
 const model = await loadCheckpoint({ manifest, weights: readFileSync(join(from, 'weights.bin')) });
-const saved = await saveCheckpoint(model, { inference: true });
+const saved = await saveCheckpoint(model, { inference: true, dtype });
 // An inference checkpoint loads without its optimiser, so re-exporting one would record step 0:
 // the step always comes from the source's manifest.
 const out = { ...saved, manifest: { ...saved.manifest, optimiser: manifest.optimiser } };
@@ -32,6 +35,6 @@ renameSync(join(to, 'weights.bin.partial'), join(to, 'weights.bin'));
 writeFileSync(join(to, 'manifest.json.partial'), JSON.stringify(out.manifest));
 renameSync(join(to, 'manifest.json.partial'), join(to, 'manifest.json'));
 console.log(
-  `${to}: ${out.manifest.weightSpecs.length} arrays, ${out.weights.byteLength} bytes (from ${from}, step ${manifest.optimiser.generatorStep})`,
+  `${to}: ${out.manifest.weightSpecs.length} ${dtype} arrays, ${out.weights.byteLength} bytes (from ${from}, step ${manifest.optimiser.generatorStep})`,
 );
 model.dispose();

@@ -4,6 +4,7 @@ import { expectMriError, maxAbsDiff, phantom, TINY, tf, useBackend } from '../te
 import { type CheckpointManifest, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { correct } from './correct.js';
 import { createModel } from './create-model.js';
+import { stateOf } from './internal/model-state.js';
 
 describe('checkpoints', () => {
   it('an inference checkpoint holds the corrector path only, corrects identically, and cannot train', async () => {
@@ -35,6 +36,89 @@ describe('checkpoints', () => {
     );
     model.dispose();
     loaded.dispose();
+  });
+
+  it('a float16 inference checkpoint is half the size, loads its weights rounded, and corrects within 1e-3', async () => {
+    await useBackend('wasm');
+    const model = createModel({ ...TINY, channels: 5, contentSkips: true }, { seed: 8 });
+    const single = await saveCheckpoint(model, { inference: true });
+    const half = await saveCheckpoint(model, { inference: true, dtype: 'float16' });
+    expect(half.weights.byteLength).toBe(single.weights.byteLength / 2);
+    expect(half.manifest.byteLength).toBe(half.weights.byteLength);
+    expect(half.manifest.weightSpecs.every((s) => s.dtype === 'float16')).toBe(true);
+    const loaded = await loadCheckpoint({
+      manifest: JSON.parse(JSON.stringify(half.manifest)) as CheckpointManifest,
+      weights: half.weights,
+    });
+    // Its weights are the float32 ones rounded to the nearest half.
+    const stored = new Float32Array(single.weights.slice().buffer);
+    const again = await saveCheckpoint(loaded, { inference: true });
+    const widened = new Float32Array(again.weights.slice().buffer);
+    expect(widened.length).toBe(stored.length);
+    let changed = 0;
+    for (let i = 0; i < stored.length; i++) {
+      expect(Math.abs(widened[i]! - stored[i]!)).toBeLessThanOrEqual(
+        Math.abs(stored[i]!) * 2 ** -11 + 2 ** -25,
+      );
+      if (widened[i] !== stored[i]) changed++;
+    }
+    expect(changed).toBeGreaterThan(stored.length / 2);
+    // Saved again as float16, the same bytes.
+    expect((await saveCheckpoint(loaded, { inference: true, dtype: 'float16' })).weights).toEqual(
+      half.weights,
+    );
+    const volume = phantom(28, 32, 2);
+    const a = await correct(model, volume);
+    const b = await correct(loaded, volume);
+    const range = Math.max(...a.corrected.data) - Math.min(...a.corrected.data);
+    const d = maxAbsDiff(a.corrected.data, b.corrected.data) / range;
+    expect(d).toBeGreaterThan(0);
+    expect(d).toBeLessThan(1e-3);
+    // A training state stays float32; float16 in a complete checkpoint is refused.
+    await expectMriError(() => saveCheckpoint(model, { dtype: 'float16' }), 'INVALID_ARGUMENT');
+    await expectMriError(
+      () => saveCheckpoint(model, { inference: true, dtype: 'float64' as never }),
+      'INVALID_ARGUMENT',
+    );
+    const full = await saveCheckpoint(model);
+    await expectMriError(
+      () =>
+        loadCheckpoint({
+          manifest: {
+            ...half.manifest,
+            inference: false,
+            weightSpecs: full.manifest.weightSpecs.map((s) => ({
+              ...s,
+              dtype: 'float16' as const,
+            })),
+            byteLength: full.weights.byteLength / 2,
+          },
+          weights: full.weights.slice(0, full.weights.byteLength / 2),
+        }),
+      'CORRUPT_FILE',
+    );
+    // A float16 blob of the wrong size, and a half that is not finite.
+    await expectMriError(
+      () => loadCheckpoint({ manifest: half.manifest, weights: single.weights }),
+      'CORRUPT_FILE',
+    );
+    const infinite = half.weights.slice();
+    new DataView(infinite.buffer).setUint16(4, 0x7c00, true);
+    await expectMriError(
+      () => loadCheckpoint({ manifest: half.manifest, weights: infinite }),
+      'CORRUPT_FILE',
+    );
+    // A weight beyond float16's range cannot be stored as one.
+    const big = createModel({ ...TINY, channels: 5, contentSkips: true }, { seed: 8 });
+    const [, variable] = [...stateOf('test', big).variables].find(([n]) =>
+      n.startsWith('decoderF/out'),
+    )!;
+    variable.assign(tf.fill(variable.shape, 1e6));
+    await expectMriError(
+      () => saveCheckpoint(big, { inference: true, dtype: 'float16' }),
+      'INVALID_ARGUMENT',
+    );
+    for (const m of [model, loaded, big]) m.dispose();
   });
 
   it('save -> JSON -> load gives identical outputs and the same config', async () => {

@@ -1,18 +1,22 @@
 import type { MriError } from '@duncan-mri/volume';
-import { validateBoolean, validateObject } from '@duncan-mri/volume';
+import { invalidArgument, validateBoolean, validateObject } from '@duncan-mri/volume';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DuncanModel, instantiate } from './create-model.js';
 import { corruptCheckpoint, readCheckpointLayout } from './internal/checkpoint-layout.js';
+import { encodeFloat16 } from './internal/float16.js';
 import { isCorrectorVariable, requireTrainingState, stateOf } from './internal/model-state.js';
 import { imagesToTensor, readFloat32, splitImages } from './internal/volume-tensor.js';
 import { type ModelConfig, type ModelConfigOverrides, resumeModelConfig } from './model-config.js';
 import type { TrainingMode } from './train.js';
 
-/** One stored array: its name, shape and type (always float32). */
+/**
+ * One stored array: its name, shape and type: float32, or float16 (little-endian IEEE binary16,
+ * half the bytes) in an inference checkpoint saved with `dtype: 'float16'`.
+ */
 export interface WeightSpec {
   readonly name: string;
   readonly shape: readonly number[];
-  readonly dtype: 'float32';
+  readonly dtype: 'float32' | 'float16';
 }
 
 /** The JSON half of a checkpoint. */
@@ -99,6 +103,12 @@ export interface SaveCheckpointOptions {
    * Default false.
    */
   readonly inference?: boolean;
+  /**
+   * How the weights are stored: `'float32'` (default), or `'float16'` (IEEE binary16, half the
+   * bytes; inference checkpoints only, where the weights are read but not trained further). The
+   * corrector's weights lose about three decimal digits; `loadCheckpoint` widens them back.
+   */
+  readonly dtype?: 'float32' | 'float16';
 }
 
 /**
@@ -123,6 +133,16 @@ export async function saveCheckpoint(
   const state = stateOf(where, model);
   const o = validateObject(where, 'options', options);
   const inference = validateBoolean(where, 'options.inference', o.inference, false);
+  const dtype = o.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float16')
+    invalidArgument(where, 'options.dtype', "must be 'float32' or 'float16'", o.dtype);
+  if (dtype === 'float16' && !inference)
+    invalidArgument(
+      where,
+      'options.dtype',
+      "may be 'float16' only with inference: true (a training state keeps float32)",
+      o.dtype,
+    );
   if (!inference) requireTrainingState(where, state);
   const entries: Entry[] = [];
   for (const [name, v] of state.variables) {
@@ -152,9 +172,11 @@ export async function saveCheckpoint(
     });
   }
   try {
-    const { data, specs } = await tf.io.encodeWeights(
+    const encoded = await tf.io.encodeWeights(
       entries.map(({ name, tensor }) => ({ name, tensor })),
     );
+    const { specs } = encoded;
+    const data = dtype === 'float16' ? narrowToFloat16(where, encoded) : encoded.data;
     const manifest: CheckpointManifest = {
       format: FORMAT,
       formatVersion: 1,
@@ -169,7 +191,7 @@ export async function saveCheckpoint(
       weightSpecs: specs.map((s) => ({
         name: s.name,
         shape: [...s.shape],
-        dtype: 'float32' as const,
+        dtype,
       })),
       byteLength: data.byteLength,
     };
@@ -177,6 +199,31 @@ export async function saveCheckpoint(
   } finally {
     for (const e of entries) if (e.temporary) e.tensor.dispose();
   }
+}
+
+/** tf.io.encodeWeights' float32 blob as float16; a weight beyond float16's range is refused. */
+function narrowToFloat16(
+  where: string,
+  encoded: { readonly data: ArrayBuffer; readonly specs: readonly tf.io.WeightsManifestEntry[] },
+): ArrayBuffer {
+  const values = new Float32Array(encoded.data);
+  const out = encodeFloat16(values);
+  const halves = new Uint16Array(out.buffer);
+  let at = 0;
+  for (const s of encoded.specs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    for (let i = at; i < at + n; i++) {
+      if ((halves[i]! & 0x7c00) === 0x7c00)
+        invalidArgument(
+          where,
+          'options.dtype',
+          `'float16' cannot hold ${s.name}: a value of ${values[i]} is beyond its range (65504)`,
+          'float16',
+        );
+    }
+    at += n;
+  }
+  return out.buffer as ArrayBuffer;
 }
 
 function corrupt(message: string, argument: string, cause?: unknown): MriError {

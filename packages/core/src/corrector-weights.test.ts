@@ -4,6 +4,7 @@ import { expectMriError, TINY, useBackend } from '../test/helpers.js';
 import { saveCheckpoint } from './checkpoint.js';
 import { correctorWeights } from './corrector-weights.js';
 import { createModel } from './create-model.js';
+import { float16Bits, float16Value } from './internal/float16.js';
 import { stateOf } from './internal/model-state.js';
 
 describe('correctorWeights', () => {
@@ -28,6 +29,21 @@ describe('correctorWeights', () => {
       expect(weight.shape).toEqual(held.shape);
       expect(weight.values).toEqual(Float32Array.from(held.dataSync()));
       expect(b.weights.get(name)!.values).toEqual(weight.values);
+    }
+    model.dispose();
+  });
+
+  it('reads a float16 inference checkpoint as the weights rounded to float16', async () => {
+    await useBackend('cpu');
+    const model = createModel({ ...TINY, contentSkips: true }, { seed: 3 });
+    const single = correctorWeights(await saveCheckpoint(model, { inference: true }));
+    const half = correctorWeights(
+      await saveCheckpoint(model, { inference: true, dtype: 'float16' }),
+    );
+    expect([...half.weights.keys()]).toEqual([...single.weights.keys()]);
+    for (const [name, w] of single.weights) {
+      const rounded = Float32Array.from(w.values, (x) => float16Value(float16Bits(x)));
+      expect(half.weights.get(name)!.values).toEqual(rounded);
     }
     model.dispose();
   });

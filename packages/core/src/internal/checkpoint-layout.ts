@@ -8,6 +8,7 @@ import {
 } from '@duncan-mri/volume';
 import type { CheckpointManifest, WeightSpec } from '../checkpoint.js';
 import { type ModelConfig, resolveModelConfig } from '../model-config.js';
+import { decodeFloat16 } from './float16.js';
 import { isCorrectorVariable } from './model-state.js';
 import { variableSpecs } from './networks.js';
 
@@ -35,18 +36,22 @@ export interface CheckpointLayout {
   readonly discriminatorStep: number;
   /** Only the corrector path's variables are stored. */
   readonly inference: boolean;
-  /** The stored arrays, in the blob's order. */
+  /**
+   * The stored arrays, in the blob's order, as float32: float16 arrays (inference checkpoints)
+   * are widened, so `buffer` holds float32 values only.
+   */
   readonly specs: readonly WeightSpec[];
   /** Name -> shape of every stored array. */
   readonly stored: ReadonlyMap<string, readonly number[]>;
-  /** The blob (its `byteLength` matches the manifest). */
+  /** The blob (the stored one, whose `byteLength` matches the manifest, widened to float32). */
   readonly buffer: ArrayBuffer;
 }
 
 /**
  * Checks a checkpoint without tfjs: format and architecture, the configuration, that the stored
  * variables are exactly the ones the configuration's architecture has (name and shape), and
- * that the blob has the manifest's size. Shared by `loadCheckpoint` and `correctorWeights`.
+ * that the blob has the manifest's size (4 bytes a float32 value, 2 a float16 one; float16 only
+ * in inference checkpoints). Shared by `loadCheckpoint` and `correctorWeights`.
  */
 export function readCheckpointLayout(
   where: string,
@@ -99,26 +104,35 @@ export function readCheckpointLayout(
       `manifest.weightSpecs must be an array, got ${describeValue(specs)}`,
       'manifest',
     );
+  const inference = validateBoolean(where, 'manifest.inference', m.inference, false);
   const stored = new Map<string, readonly number[]>();
   let expectedBytes = 0;
+  let float16 = false;
   for (const s of specs as unknown[]) {
     const spec = s as Partial<WeightSpec>;
     if (
       typeof spec?.name !== 'string' ||
-      spec.dtype !== 'float32' ||
+      (spec.dtype !== 'float32' && spec.dtype !== 'float16') ||
       !Array.isArray(spec.shape) ||
       !spec.shape.every((d) => Number.isInteger(d) && d >= 0)
     ) {
       throw corruptCheckpoint(
         where,
-        `manifest.weightSpecs entries must be {name, shape, dtype: 'float32'}, got ${describeValue(s)}`,
+        `manifest.weightSpecs entries must be {name, shape, dtype: 'float32' or 'float16'}, got ${describeValue(s)}`,
         'manifest',
       );
     }
+    if (spec.dtype === 'float16' && !inference) {
+      throw corruptCheckpoint(
+        where,
+        `manifest.weightSpecs may hold float16 arrays in an inference checkpoint only, got ${spec.name} in a complete one`,
+        'manifest',
+      );
+    }
+    float16 ||= spec.dtype === 'float16';
     stored.set(spec.name, spec.shape);
-    expectedBytes += 4 * spec.shape.reduce((a, b) => a * b, 1);
+    expectedBytes += (spec.dtype === 'float16' ? 2 : 4) * spec.shape.reduce((a, b) => a * b, 1);
   }
-  const inference = validateBoolean(where, 'manifest.inference', m.inference, false);
   // The architecture the config describes must match the stored arrays, name for name.
   const wanted = variableSpecs(config).filter((v) => !inference || isCorrectorVariable(v.name));
   for (const v of wanted) {
@@ -164,14 +178,35 @@ export function readCheckpointLayout(
       'weights',
     );
   }
+  const checked = specs as WeightSpec[];
   return {
     config,
     seed,
     generatorStep: gStep,
     discriminatorStep: dStep,
     inference,
-    specs: specs as WeightSpec[],
+    specs: float16 ? checked.map((s) => ({ ...s, dtype: 'float32' as const })) : checked,
     stored,
-    buffer,
+    buffer: float16 ? widenToFloat32(checked, buffer) : buffer,
   };
+}
+
+/** A blob of float32 and float16 arrays as one of float32 arrays, in the same order. */
+function widenToFloat32(specs: readonly WeightSpec[], buffer: ArrayBuffer): ArrayBuffer {
+  const count = (s: WeightSpec) => s.shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(specs.reduce((n, s) => n + count(s), 0));
+  let from = 0;
+  let to = 0;
+  for (const s of specs) {
+    const n = count(s);
+    if (s.dtype === 'float16') {
+      out.set(decodeFloat16(buffer, from, n), to);
+      from += 2 * n;
+    } else {
+      out.set(new Float32Array(buffer.slice(from, from + 4 * n)), to);
+      from += 4 * n;
+    }
+    to += n;
+  }
+  return out.buffer;
 }
