@@ -1,11 +1,14 @@
-"""Would the bundled weights hold parity as float16? The corrector (duncan_torch, one pass per
-slice, as train_default_model.correct_volume) with its weights as stored and with every weight
-rounded to float16, on every volume of a folder; prints, per volume, the largest and the mean
+"""Would a float32 checkpoint's weights hold parity as float16? The corrector (duncan_torch, one
+pass per slice, as train_default_model.correct_volume) with its weights as stored and with every
+weight rounded to float16, on every volume of a folder; prints, per volume, the largest and the mean
 absolute difference of the two corrected volumes as a fraction of the volume's robust range
 (99.5th minus 0.5th percentile, the range `correct` normalises by). The issue's bar for shipping
 float16 weights is 1e-3.
 
-    /usr/bin/python3 tools/reference/float16_parity.py packages/model data-cache/evaluation/validation
+    /usr/bin/python3 tools/reference/float16_parity.py <float32 checkpoint> data-cache/evaluation/validation
+
+(the bundled weights are float16 since 2026-12-05; the model card gives the command for the
+float32 weights they were rounded from).
 """
 
 import glob
