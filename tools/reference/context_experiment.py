@@ -30,11 +30,13 @@ phase-encode line, a ghost, can be told from anatomy). The block's output convol
 zero, so `axial` starts as exactly the state it continues, and both runs read the same pairs
 (--pairs-seed, --start, the recipe flags) at the same constant rate:
 
-    /usr/bin/python3 tools/reference/context_experiment.py --arch axial --from training/default-model/checkpoint \
+    /usr/bin/python3 tools/reference/context_experiment.py --arch axial --from <a complete state> \
       --out data-cache/runs/context-ft/axial --cpu-minutes 20 --lr 5e-5 --pairs-seed 2 --start 1000000 --noise-after-corruption
     (the same with --arch base --out data-cache/runs/context-ft/base)
     /usr/bin/python3 tools/reference/context_experiment.py --results data-cache/runs/context-ft --noise-after-corruption \
-      --score training/default-model/checkpoint data-cache/runs/context-ft/base data-cache/runs/context-ft/axial
+      --score <the same state> data-cache/runs/context-ft/base data-cache/runs/context-ft/axial
+
+(docs/training-and-evaluation.md, "Seeing along the whole line", used the state of step 62,000.)
 """
 
 import argparse
@@ -275,7 +277,8 @@ def score(args):
 
     torch.set_num_threads(1)
     os.makedirs(args.results, exist_ok=True)
-    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, "held-out.npz"), recipe(args))
+    cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
+    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, cache), recipe(args))
 
     def ssim_in(c, x, m):
         _, s = structural_similarity(c, x, data_range=float(c.max() - c.min()), full=True,

@@ -38,6 +38,6 @@ mkdir -p "$stage/templates" "$stage/training"
 for f in ch2 ch2bet ch2better aal brodmann; do gunzip -c "$templates/$f.nii.gz" > "$stage/templates/$f.nii"; done
 cp "$labels" "$stage/training/"
 tar -C "$stage" -cf - templates training | xz -T0 -9 > "$kit/data.tar.xz"
-tracked=$(cd "$root" && git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
+tracked=$(cd "$root" && git ls-files -z | xargs -0 stat -c %s 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
 size=$(du -sb "$kit" | cut -f1)
 echo "device-kit: $kit, $((size / 1000000)) MB; with the tracked files $(((size + tracked) / 1000000)) MB of the 67 MB (64 MiB) the device tool sends"

@@ -19,6 +19,8 @@ kit="$(cd "$1" && pwd)"
 results="$2"
 shift 2
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# A second call on a warm machine starts a new run: /tmp/run is the trainer's --out.
+rm -rf /tmp/run
 mkdir -p /tmp/node/bin "$results"
 xz -dc "$kit/node.xz" > /tmp/node/bin/node
 chmod +x /tmp/node/bin/node
@@ -38,6 +40,7 @@ status=0
 (cd "$root" && python3 tools/reference/train_default_model.py --out /tmp/run "$@") || status=$?
 # The state and logs in one file (the state is about 12.7 MB); the kept weights (step-N, about
 # 4 MB each once compressed) in one xz stream cut into parts of 15 MB: keep at most about 25.
+mkdir -p /tmp/run
 tar -C /tmp/run -cf "$results/run.tar" --exclude='step-*' .
 if compgen -G "/tmp/run/step-*" > /dev/null; then
   (cd /tmp/run && tar -cf - step-*) | xz -T0 -3 | split -b 15000000 -d - "$results/steps.tar.xz.part-"

@@ -394,6 +394,8 @@ def main():
     p.add_argument("--max-minutes", type=float, default=1e9, help="stop (and save) after this long")
     p.add_argument("--max-cpu-minutes", type=float, default=1e9, help="paired/semi: stop (and save) after this much CPU time of the trainer (equal-compute ablations)")
     args = p.parse_args()
+    if args.streams < 1:
+        p.error(f"--streams must be at least 1, got {args.streams}")
     if args.mode in ("paired", "semi"):
         return train_paired(args)
     torch.set_num_threads(args.threads)

@@ -21,6 +21,9 @@ const from = opt('from');
 const to = opt('to');
 const at = args.indexOf('--dtype');
 const dtype = at < 0 ? 'float32' : args[at + 1];
+if (dtype !== 'float32' && dtype !== 'float16') {
+  throw new Error(`--dtype must be float32 or float16, got ${dtype}`);
+}
 await tf.setBackend('cpu');
 const manifest = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8'));
 const model = await loadCheckpoint({ manifest, weights: readFileSync(join(from, 'weights.bin')) });

@@ -80,7 +80,10 @@ export interface LoadCheckpointOptions {
   readonly config?: ModelConfigOverrides;
 }
 
-/** A complete checkpoint: a JSON-serialisable manifest and one binary blob of float32 arrays. */
+/**
+ * A checkpoint: a JSON-serialisable manifest and one binary blob of its arrays (float32; float16
+ * in an inference checkpoint saved with `dtype: 'float16'`).
+ */
 export interface Checkpoint {
   readonly manifest: CheckpointManifest;
   readonly weights: Uint8Array;
@@ -133,7 +136,7 @@ export async function saveCheckpoint(
   const state = stateOf(where, model);
   const o = validateObject(where, 'options', options);
   const inference = validateBoolean(where, 'options.inference', o.inference, false);
-  const dtype = o.dtype ?? 'float32';
+  const dtype = o.dtype === undefined ? 'float32' : o.dtype;
   if (dtype !== 'float32' && dtype !== 'float16')
     invalidArgument(where, 'options.dtype', "must be 'float32' or 'float16'", o.dtype);
   if (dtype === 'float16' && !inference)
@@ -217,7 +220,9 @@ function narrowToFloat16(
         invalidArgument(
           where,
           'options.dtype',
-          `'float16' cannot hold ${s.name}: a value of ${values[i]} is beyond its range (65504)`,
+          Number.isNaN(values[i])
+            ? `'float16' cannot hold ${s.name}: it holds NaN`
+            : `'float16' cannot hold ${s.name}: a value of ${values[i]} is beyond its range (65504)`,
           'float16',
         );
     }
@@ -245,7 +250,7 @@ function corrupt(message: string, argument: string, cause?: unknown): MriError {
  * ```
  * @throws MriError `UNSUPPORTED_FORMAT` for another format or architecture, `SHAPE_MISMATCH`
  * when the stored arrays do not fit the configured architecture, `CORRUPT_FILE` for a truncated
- * or non-finite weights blob, `INVALID_ARGUMENT` for bad `options.config` or one that changes a
+ * or non-finite weights blob or float16 arrays in a complete checkpoint, `INVALID_ARGUMENT` for bad `options.config` or one that changes a
  * field outside `RESUMABLE_CONFIG_KEYS`.
  */
 export async function loadCheckpoint(

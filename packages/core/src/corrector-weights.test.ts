@@ -45,6 +45,14 @@ describe('correctorWeights', () => {
       const rounded = Float32Array.from(w.values, (x) => float16Value(float16Bits(x)));
       expect(half.weights.get(name)!.values).toEqual(rounded);
     }
+    // A half that is not finite is refused, as a float32 one is.
+    const { manifest, weights } = await saveCheckpoint(model, {
+      inference: true,
+      dtype: 'float16',
+    });
+    const infinite = weights.slice();
+    new DataView(infinite.buffer).setUint16(weights.byteLength - 2, 0x7c00, true);
+    await expectMriError(() => correctorWeights({ manifest, weights: infinite }), 'CORRUPT_FILE');
     model.dispose();
   });
 
