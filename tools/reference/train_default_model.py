@@ -277,9 +277,11 @@ def train_paired(args):
     os.makedirs(args.out, exist_ok=True)
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
     recipe = {"multi_shot_fraction": args.multi_shot_fraction, "noise_floor": args.noise_floor,
-              "noise_after_corruption": args.noise_after_corruption, "streams": args.streams}
-    stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast, **recipe)
-    partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast, **recipe) if semi else None
+              "noise_after_corruption": args.noise_after_corruption}
+    stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast,
+                        streams=args.streams, **recipe)
+    partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast,
+                          streams=args.streams, **recipe) if semi else None
     started, last_save, cpu0 = time.time(), time.time(), time.process_time()
     sums, count = {"loss": 0.0, "l1": 0.0, "ssim": 0.0, "ssimIn": 0.0, "ssimOut": 0.0}, 0
     print(f"{args.mode} training, config {json.dumps(config)}", flush=True)

@@ -12,15 +12,15 @@ import { loadCheckpoint, saveCheckpoint } from '@duncan-mri/core';
 import * as tf from '@tensorflow/tfjs';
 
 const args = process.argv.slice(2);
-const opt = (name) => {
+/** The value after `--name`; `fallback` when absent (required when there is none). */
+const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
-  if (i < 0) throw new Error(`--${name} is required`);
-  return resolve(args[i + 1]);
+  if (i < 0 && fallback === undefined) throw new Error(`--${name} is required`);
+  return i < 0 ? fallback : args[i + 1];
 };
-const from = opt('from');
-const to = opt('to');
-const at = args.indexOf('--dtype');
-const dtype = at < 0 ? 'float32' : args[at + 1];
+const from = resolve(opt('from'));
+const to = resolve(opt('to'));
+const dtype = opt('dtype', 'float32');
 if (dtype !== 'float32' && dtype !== 'float16') {
   throw new Error(`--dtype must be float32 or float16, got ${dtype}`);
 }
