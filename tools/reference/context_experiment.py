@@ -192,9 +192,13 @@ def train(args):
     else:
         correct, weights = build(args.arch, args.seed)
     count = sum(int(np.prod(w.shape)) for w in weights.values())
-    adam = dt.Adam(list(weights.items()), 0.5, 0.999, 1e-8)
+    # The block's weights (new in a fine-tune) get their own Adam, from step 0 (so its bias
+    # correction is that of fresh moments) and at --block-lr-scale times the rate.
+    block = {k: w for k, w in weights.items() if k.startswith("axial/")} if moments else {}
+    adam = dt.Adam([(k, w) for k, w in weights.items() if k not in block], 0.5, 0.999, 1e-8)
+    adam_block = dt.Adam(list(block.items()), 0.5, 0.999, 1e-8)
     if moments:
-        # Continue the state's Adam: its moments and step for its weights, zeros for new ones.
+        # Continue the state's Adam: its moments and step for its weights.
         adam.step = start_step
         for k, (m, v) in moments.items():
             adam.m[k], adam.v[k] = m, v
@@ -209,6 +213,8 @@ def train(args):
                 weights[k].copy_(v)
         if "adam" in saved:
             adam.step, adam.m, adam.v = saved["adam"]["step"], saved["adam"]["m"], saved["adam"]["v"]
+        if "adamBlock" in saved:
+            adam_block.step, adam_block.m, adam_block.v = (saved["adamBlock"][k] for k in ("step", "m", "v"))
         step, spent = saved["step"], saved["cpuMinutes"]
         print(f"resumed at step {step} ({spent:.1f} CPU-min)", flush=True)
     stream = PairStream(args.pairs_seed, SIZE, args.start + step * args.batch, **recipe(args))
@@ -219,13 +225,29 @@ def train(args):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)  # SIGTERM ends the run early and still saves it
+    def rate(step):
+        # Constant, or with --steps N --decay, linearly from --lr at this run's step 0 to 0 at N.
+        return args.lr * (args.steps - step) / args.steps if args.decay else args.lr
+
+    def save(path, step):
+        torch.save({"arch": args.arch, "from": args.from_checkpoint, "config": config, "step": step,
+                    "weights": {k: v.detach().clone() for k, v in weights.items()},
+                    "adam": {"step": adam.step, "m": adam.m, "v": adam.v},
+                    "adamBlock": {"step": adam_block.step, "m": adam_block.m, "v": adam_block.v},
+                    "cpuMinutes": (time.process_time() - cpu0) / 60, "parameters": count}, path + ".tmp")
+        os.replace(path + ".tmp", path)
+
     try:
-        while (time.process_time() - cpu0) / 60 < args.cpu_minutes:
+        while (time.process_time() - cpu0) / 60 < args.cpu_minutes and (args.steps is None or step < args.steps):
             xa, xf, mask = stream.batch(args.batch)
             l1, ssim = dt.paired_terms(correct(xa), xf, mask, 0.1)
             (l1 + ssim).backward()
-            adam.update(args.lr)
+            adam.update(rate(step))
+            adam_block.update(rate(step) * args.block_lr_scale)
             step += 1
+            if args.keep_every and step % args.keep_every == 0:
+                os.makedirs(os.path.join(args.out, f"step-{step:06d}"), exist_ok=True)
+                save(os.path.join(args.out, f"step-{step:06d}", "final.pt"), step)
             if step % 50 == 0:
                 rec = {"step": step, "cpuMinutes": (time.process_time() - cpu0) / 60, "l1": float(l1), "ssim": float(ssim)}
                 log.write(json.dumps(rec) + "\n")
@@ -234,9 +256,7 @@ def train(args):
     except KeyboardInterrupt:
         print("stopped by a signal", flush=True)
     stream.close()
-    torch.save({"arch": args.arch, "from": args.from_checkpoint, "config": config, "step": step, "weights": {k: v.detach() for k, v in weights.items()},
-                "adam": {"step": adam.step, "m": adam.m, "v": adam.v},
-                "cpuMinutes": (time.process_time() - cpu0) / 60, "parameters": count}, saved_at)
+    save(saved_at, step)
     print(f"stopped after {step} steps", flush=True)
 
 
@@ -360,6 +380,11 @@ def main():
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--steps", type=int, help="stop after this many steps of this run (and --decay to 0 there)")
+    p.add_argument("--decay", action="store_true", help="the rate decays linearly from --lr to 0 at --steps")
+    p.add_argument("--block-lr-scale", type=float, default=1.0,
+                   help="fine-tuning --arch axial: the new block's rate is this times the rate")
+    p.add_argument("--keep-every", type=int, help="also save the run every this many steps (step-NNNNNN/final.pt)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--score", nargs="+", help="score these runs (or checkpoint directories) on the held-out pairs")
     p.add_argument("--results", default="data-cache/runs/context", help="where the held-out pairs and scores.json go")
@@ -370,6 +395,8 @@ def main():
     elif args.arch and args.out:
         if args.arch == "axial" and not args.from_checkpoint:
             p.error("--arch axial fine-tunes a trained state: give --from")
+        if args.decay and not args.steps:
+            p.error("--decay needs --steps")
         train(args)
     else:
         p.error("--arch and --out (train), or --score RUN...")
