@@ -4,12 +4,19 @@
 #
 #   bash tools/reference/device-train.sh KIT RESULTS [trainer flags...]
 #
-# KIT: the kit folder (carried); RESULTS: where the packed run goes (the device tool brings back
-# at most 8 files of at most 16 MiB: run.tar, the state and logs, and steps.tar.xz.part-NN, the
-# kept weights); the trainer flags are train_default_model.py's, `--out` excepted (the run goes
-# to /tmp/run). Unpack the result here with
-#   mkdir -p data-cache/runs/<name> && tar -C data-cache/runs/<name> -xf RESULTS/run.tar &&
-#   cat RESULTS/steps.tar.xz.part-* | xz -d | tar -C data-cache/runs/<name> -x
+# KIT: the kit folder (carried); RESULTS: where the packed run goes; the trainer flags are
+# train_default_model.py's, `--out` excepted (the run goes to /tmp/run). The device tool brings
+# back at most 8 files of at most 16 MiB, so the whole run is one xz-compressed tar cut into
+# parts of 15 MB (run.tar.xz.part-NN): first the logs and the state, then the kept weights
+# (step-N), the newest first, so that if parts are left behind the state and the latest steps
+# (the end of the schedule) still unpack (xz then ends with an error on the cut stream, and a
+# step cut in the middle is refused by the checkpoint reader's size check). Only the newest
+# $DUNCAN_RETURN_STEPS kept steps (default 6) are packed: each is a candidate the validation set
+# must score (6 to 9 minutes each for the default corrector on this machine's two cores, about
+# three times that for C = 32). A state of the default corrector (C = 16, R = 3) compresses to
+# about 8 MB and each kept step to about 4 MB (1.2 MB with --keep-inference); a C = 32, R = 4
+# state to 30 to 45 MB and its kept steps to about 6 MB with --keep-inference. Unpack here with
+#   mkdir -p data-cache/runs/<name> && cat RESULTS/run.tar.xz.part-* | xz -d | tar -C data-cache/runs/<name> -x
 # then score it with select-checkpoint.mjs as any run.
 #
 # The trainer is the one this machine runs; on a CUDA machine give it `--device cuda` and
@@ -38,12 +45,20 @@ rm -rf "$stage"
 export DUNCAN_PAIR_STREAM="$kit/scripts/training-pair-stream.mjs"
 status=0
 (cd "$root" && python3 tools/reference/train_default_model.py --out /tmp/run "$@") || status=$?
-# The state and logs in one file (the state is about 12.7 MB); the kept weights (step-N, about
-# 4 MB each once compressed) in one xz stream cut into parts of 15 MB: keep at most about 25.
 mkdir -p /tmp/run
-tar -C /tmp/run -cf "$results/run.tar" --exclude='step-*' .
-if compgen -G "/tmp/run/step-*" > /dev/null; then
-  (cd /tmp/run && tar -cf - step-*) | xz -T0 -3 | split -b 15000000 -d - "$results/steps.tar.xz.part-"
+# Only the newest kept steps travel back (their names sort by step).
+ret="${DUNCAN_RETURN_STEPS:-6}"
+mapfile -t older < <(cd /tmp/run && find . -maxdepth 1 -name 'step-*' -type d | sort -r | tail -n +"$((ret + 1))")
+if [ "${#older[@]}" -gt 0 ]; then
+  echo "device-train: leaving behind ${#older[@]} older kept steps (DUNCAN_RETURN_STEPS=$ret): ${older[*]}"
+  (cd /tmp/run && rm -rf "${older[@]}")
 fi
+# The logs and the state first (the small files, then the state), then the kept steps, newest first.
+(cd /tmp/run && { find . -path './step-*' -prune -o -type f -print | sort -r; find . -path './step-*' -type f | sort -r; } |
+  tar -cf - --no-recursion -T -) | xz -T0 -3 | split -b 15000000 -d - "$results/run.tar.xz.part-"
+parts=$(find "$results" -name 'run.tar.xz.part-*' | wc -l)
 ls -la "$results"
+if [ "$parts" -gt 8 ]; then
+  echo "device-train: $parts parts, more than the 8 files the device tool brings back: the last ones will be left behind (fewer --keep-every steps, or --keep-inference)" >&2
+fi
 exit $status

@@ -398,8 +398,14 @@ def default_config(**overrides):
     return config
 
 
-def save_checkpoint(path_prefix, config, seed, weights, adam_g=None, adam_d=None, pools=None):
-    """Writes `<prefix>/manifest.json` and `<prefix>/weights.bin` in the format of checkpoint.ts."""
+# The corrector path (isCorrectorVariable of packages/core/src/internal/model-state.ts).
+CORRECTOR_NETWORKS = ["contentEncoderA", "decoderF"]
+
+
+def save_checkpoint(path_prefix, config, seed, weights, adam_g=None, adam_d=None, pools=None, inference=False):
+    """Writes `<prefix>/manifest.json` and `<prefix>/weights.bin` in the format of checkpoint.ts.
+    With `inference`, as saveCheckpoint(model, { inference: true }) writes it: the corrector path's
+    weights only (float32), no Adam moments or pools, the generator's step kept."""
     import os
 
     os.makedirs(path_prefix, exist_ok=True)
@@ -411,19 +417,21 @@ def save_checkpoint(path_prefix, config, seed, weights, adam_g=None, adam_d=None
         blobs.append(a.tobytes())
 
     names = [n for n, _, _ in variable_specs(config)]
+    if inference:
+        names = [n for n in names if n.split("/")[0] in CORRECTOR_NETWORKS]
     gen = [n for n in names if n.split("/")[0] in GENERATOR_NETWORKS]
     dis = [n for n in names if n.split("/")[0] in DISCRIMINATOR_NETWORKS]
     for n in names:
         put(f"variable/{n}", weights[n])
     steps = {}
     for label, adam, group in (("generator", adam_g, gen), ("discriminator", adam_d, dis)):
-        for kind in ("m", "v"):
+        for kind in ("m", "v") if not inference else ():
             for n in group:
                 t = getattr(adam, kind).get(n) if adam is not None else None
                 t = torch.zeros_like(weights[n]) if t is None else t
                 put(f"adam/{label}/{kind}/{n}", t)
         steps[label] = adam.step if adam is not None else 0
-    for label in ("F", "A"):
+    for label in ("F", "A") if not inference else ():
         for i, image in enumerate((pools or {}).get(label, [])):
             put(f"pool/{label}/{i}", image.reshape(1, image.shape[-2], image.shape[-1], 1))
     data = b"".join(blobs)
@@ -433,6 +441,7 @@ def save_checkpoint(path_prefix, config, seed, weights, adam_g=None, adam_d=None
         "architecture": "duncan-2d",
         "config": config,
         "seed": seed,
+        **({"inference": True} if inference else {}),
         "optimiser": {"generatorStep": steps["generator"], "discriminatorStep": steps["discriminator"]},
         "weightSpecs": specs,
         "byteLength": len(data),

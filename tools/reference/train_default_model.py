@@ -289,6 +289,7 @@ def train_paired(args):
     def save(step):
         save_atomic(state_dir, config, args.seed, weights, adam, adam_d)
         info = {"mode": args.mode, "pairedWeight": args.paired_weight, "steps": step, "plannedSteps": args.steps, "batch": args.batch,
+                "scheduleMinutes": args.schedule_minutes,
                 "pairsSeed": args.pairs_seed, "cleanFraction": args.clean_fraction,
                 "multiShotFraction": args.multi_shot_fraction, "noiseFloor": args.noise_floor,
                 "noiseAfterCorruption": args.noise_after_corruption,
@@ -298,15 +299,23 @@ def train_paired(args):
         with open(os.path.join(args.out, "training.json"), "w") as f:
             json.dump(info, f)
         if args.keep_every and step % args.keep_every == 0:
-            # Weights only (no Adam moments) but the step recorded in the manifest.
+            # Weights only (no Adam moments) but the step recorded in the manifest; with
+            # --keep-inference the corrector path only, as the npm package ships it.
             steps_only = dt.Adam([], 0, 0, 1)
             steps_only.step = step
-            save_atomic(os.path.join(args.out, f"step-{step:06d}"), config, args.seed, weights, steps_only, None)
+            save_atomic(os.path.join(args.out, f"step-{step:06d}"), config, args.seed, weights, steps_only, None,
+                        inference=args.keep_inference)
 
     step = step0
     try:
         while step < args.steps:
-            lr = config["learningRate"] if step < decay_from else config["learningRate"] * (args.steps - step) / (args.steps - decay_from)
+            if args.schedule_minutes:
+                # The schedule follows this chunk's wall time, not the step: constant until
+                # decayStart of --schedule-minutes, then linearly to 0 there (the run stops then).
+                frac = (time.time() - started) / 60 / args.schedule_minutes
+                lr = config["learningRate"] * min(1.0, max(0.0, (1 - frac) / (1 - config["decayStart"])))
+            else:
+                lr = config["learningRate"] if step < decay_from else config["learningRate"] * (args.steps - step) / (args.steps - decay_from)
             xa, xf, mask = (t.to(device) for t in stream.batch(args.batch))
             if semi:
                 xf_unpaired = partners.batch(args.batch)[1].to(device)
@@ -346,7 +355,7 @@ def train_paired(args):
             if (args.keep_every and step % args.keep_every == 0) or time.time() - last_save > 60 * args.save_minutes or step == args.steps:
                 save(step)
                 last_save = time.time()
-            if (time.time() - started) / 60 > args.max_minutes or (time.process_time() - cpu0) / 60 > args.max_cpu_minutes:
+            if (time.time() - started) / 60 > min(args.max_minutes, args.schedule_minutes or args.max_minutes) or (time.process_time() - cpu0) / 60 > args.max_cpu_minutes:
                 save(step)
                 print(f"stopped after {step} steps ({(time.time() - started) / 60:.1f} min, "
                       f"{(time.process_time() - cpu0) / 60:.1f} CPU min of this process)", flush=True)
@@ -376,6 +385,9 @@ def main():
                    help="paired: add the noise floor after the corruption, one draw to both images of a pair "
                    "(createTrainingPairs' noiseAfterCorruption; default off, the pairs of earlier runs)")
     p.add_argument("--keep-every", type=int, default=0, help="paired: keep a weights-only copy every N steps (out/step-N)")
+    p.add_argument("--keep-inference", action="store_true",
+                   help="paired: the kept copies hold the corrector path only (an inference checkpoint; "
+                        "a tenth of the bytes of all the networks' weights, for runs brought back from a GPU machine)")
     p.add_argument("--save-minutes", type=float, default=5, help="paired: save the state at least this often")
     p.add_argument("--data", help="unpaired: the directory of prepare-training-data.mjs")
     p.add_argument("--out", required=True)
@@ -394,6 +406,11 @@ def main():
     p.add_argument("--resume", help="continue from this checkpoint directory (weights and Adam state; --config may change the resumable keys: loss weights, learning rate and schedule, data handling, cropSize)")
     p.add_argument("--keep", action="store_true", help="also keep every saved checkpoint in out/step-N")
     p.add_argument("--max-minutes", type=float, default=1e9, help="stop (and save) after this long")
+    p.add_argument("--schedule-minutes", type=float,
+                   help="paired/semi: the learning rate follows this chunk's wall time instead of --steps (constant "
+                        "until decayStart of it, then linearly to 0) and the run stops there: for a chunk on a machine "
+                        "of unknown speed (a GPU lent for minutes). The pairs still follow the step; the rate of each "
+                        "logged step is in train-log.jsonl")
     p.add_argument("--max-cpu-minutes", type=float, default=1e9, help="paired/semi: stop (and save) after this much CPU time of the trainer (equal-compute ablations)")
     args = p.parse_args()
     if args.streams < 1:
