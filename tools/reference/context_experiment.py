@@ -354,6 +354,25 @@ def score(args):
         table[gname]["unchanged"] = float(u)
         table[gname]["n"] = len(idx)
         print(f"| {gname} | {len(idx)} | {u:.4f} | " + " | ".join(cells) + " |")
+    if len(names) > 1:
+        # Each later run against the first, pair by pair (the same held-out pairs): the mean
+        # difference of in-head SSIM and its 95 % paired-bootstrap interval.
+        def label(r):
+            return f"{results[r]['arch']} (step {results[r]['steps']})"
+
+        print(f"\nagainst {label(names[0])}: difference of in-head SSIM, pair by pair [95 % CI]")
+        print("| group | n | " + " | ".join(label(r) for r in names[1:]) + " |")
+        print("| --- | ---: | " + " | ".join("---:" for _ in names[1:]) + " |")
+        for gname in groups + ["all corrupted"]:
+            idx = [i for i, c in enumerate(corruption) if (group_of(c) == gname if gname != "all corrupted" else c != "clean")]
+            first = np.array([results[names[0]]["ssim"][i] for i in idx])
+            cells = []
+            for r in names[1:]:
+                d = np.array([results[r]["ssim"][i] for i in idx]) - first
+                lo, hi = bootstrap(d)
+                cells.append(f"{d.mean():+.4f} [{lo:+.4f}, {hi:+.4f}]")
+                table[gname].setdefault("againstFirst", {})[results[r]["arch"]] = {"difference": float(d.mean()), "ci": [lo, hi]}
+            print(f"| {gname} | {len(idx)} | " + " | ".join(cells) + " |")
     with open(os.path.join(args.results, "scores.json"), "w") as f:
         json.dump({"heldOut": {"start": HELD_OUT_START, "pairs": args.pairs, "seed": 1, "size": SIZE},
                    "runs": {r: {k: v for k, v in results[r].items() if k != "ssim"} for r in names},
