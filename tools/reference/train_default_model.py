@@ -24,7 +24,6 @@ import os
 import sys
 import time
 
-import nibabel as nib
 import numpy as np
 import torch
 
@@ -39,9 +38,17 @@ def robust_normalise(data, low_p, high_p):
     return ((data - low) / (high - low)).astype(np.float32), (float(low), float(high))
 
 
+def read_nifti(path):
+    """A NIfTI volume as float32 (nibabel is imported here: the paired mode, which reads its pairs
+    from the Node stream, runs where nibabel is not installed, as on the GPU machines)."""
+    import nibabel as nib
+
+    return np.asarray(nib.load(path).dataobj, dtype=np.float32)
+
+
 def load_slices(path, config):
     """Axial slices [ny, nx] of one volume, normalised per volume; usable slices only."""
-    vol = np.asarray(nib.load(path).dataobj, dtype=np.float32)
+    vol = read_nifti(path)
     norm, _ = robust_normalise(vol, config["lowPercentile"], config["highPercentile"])
     out = []
     for z in range(norm.shape[2]):
@@ -122,8 +129,8 @@ def ssim_slicewise(ref, test):
 def evaluate(nets, config, data_dir, cases):
     res = {}
     for subject, artefact in cases:
-        clean = np.asarray(nib.load(os.path.join(data_dir, f"eval-{subject}-clean.nii")).dataobj, np.float32)
-        bad = np.asarray(nib.load(os.path.join(data_dir, f"eval-{subject}-{artefact}.nii")).dataobj, np.float32)
+        clean = read_nifti(os.path.join(data_dir, f"eval-{subject}-clean.nii"))
+        bad = read_nifti(os.path.join(data_dir, f"eval-{subject}-{artefact}.nii"))
         fixed = correct_volume(nets, bad, config)
         res[f"{subject}/{artefact}"] = (ssim_slicewise(clean, bad), ssim_slicewise(clean, fixed))
         if artefact == "motion-moderate":
