@@ -194,7 +194,7 @@ def train(args):
     count = sum(int(np.prod(w.shape)) for w in weights.values())
     # The block's weights (new in a fine-tune) get their own Adam, from step 0 (so its bias
     # correction is that of fresh moments) and at --block-lr-scale times the rate.
-    block = {k: w for k, w in weights.items() if k.startswith("axial/")} if moments else {}
+    block = {k: w for k, w in weights.items() if k.startswith("axial/")} if args.from_checkpoint else {}
     adam = dt.Adam([(k, w) for k, w in weights.items() if k not in block], 0.5, 0.999, 1e-8)
     adam_block = dt.Adam(list(block.items()), 0.5, 0.999, 1e-8)
     if moments:
@@ -334,6 +334,9 @@ def score(args):
                         "ssim": [ssim_in(c, o, m) for c, o, m in zip(clean, out, mask)]}
     groups = sorted({group_of(c) for c in corruption})
     names = list(results)
+
+    def label(r):
+        return f"{results[r]['arch']} (step {results[r]['steps']})"
     def header(r):
         cpu = results[r]["cpuMinutes"]
         return f"{results[r]['arch']} (step {results[r]['steps']}" + ("" if cpu is None else f", {cpu} CPU-min") + "): SSIM, gain [95 % CI]"
@@ -350,16 +353,13 @@ def score(args):
             gain = v - np.array([unchanged[i] for i in idx])
             lo, hi = bootstrap(gain)
             cells.append(f"{v.mean():.4f}, {gain.mean():+.4f} [{lo:+.4f}, {hi:+.4f}]")
-            table.setdefault(gname, {})[results[r]["arch"]] = {"ssim": float(v.mean()), "gain": float(gain.mean()), "ci": [lo, hi]}
+            table.setdefault(gname, {})[label(r)] = {"ssim": float(v.mean()), "gain": float(gain.mean()), "ci": [lo, hi]}
         table[gname]["unchanged"] = float(u)
         table[gname]["n"] = len(idx)
         print(f"| {gname} | {len(idx)} | {u:.4f} | " + " | ".join(cells) + " |")
     if len(names) > 1:
         # Each later run against the first, pair by pair (the same held-out pairs): the mean
         # difference of in-head SSIM and its 95 % paired-bootstrap interval.
-        def label(r):
-            return f"{results[r]['arch']} (step {results[r]['steps']})"
-
         print(f"\nagainst {label(names[0])}: difference of in-head SSIM, pair by pair [95 % CI]")
         print("| group | n | " + " | ".join(label(r) for r in names[1:]) + " |")
         print("| --- | ---: | " + " | ".join("---:" for _ in names[1:]) + " |")
@@ -371,7 +371,7 @@ def score(args):
                 d = np.array([results[r]["ssim"][i] for i in idx]) - first
                 lo, hi = bootstrap(d)
                 cells.append(f"{d.mean():+.4f} [{lo:+.4f}, {hi:+.4f}]")
-                table[gname].setdefault("againstFirst", {})[results[r]["arch"]] = {"difference": float(d.mean()), "ci": [lo, hi]}
+                table[gname].setdefault("againstFirst", {})[label(r)] = {"difference": float(d.mean()), "ci": [lo, hi]}
             print(f"| {gname} | {len(idx)} | " + " | ".join(cells) + " |")
     with open(os.path.join(args.results, "scores.json"), "w") as f:
         json.dump({"heldOut": {"start": HELD_OUT_START, "pairs": args.pairs, "seed": 1, "size": SIZE},

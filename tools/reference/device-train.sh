@@ -48,13 +48,15 @@ status=0
 mkdir -p /tmp/run
 # Only the newest kept steps travel back (their names sort by step).
 ret="${DUNCAN_RETURN_STEPS:-6}"
-mapfile -t older < <(cd /tmp/run && find . -maxdepth 1 -name 'step-*' -type d | sort -r | tail -n +"$((ret + 1))")
+# (step-N.partial and step-N.old, left by a save that was killed, are not kept steps.)
+mapfile -t older < <(cd /tmp/run && find . -maxdepth 1 -name 'step-*' ! -name '*.*' -type d | sort -r | tail -n +"$((ret + 1))")
 if [ "${#older[@]}" -gt 0 ]; then
   echo "device-train: leaving behind ${#older[@]} older kept steps (DUNCAN_RETURN_STEPS=$ret): ${older[*]}"
   (cd /tmp/run && rm -rf "${older[@]}")
 fi
 # The logs and the state first (the small files, then the state), then the kept steps, newest first.
-(cd /tmp/run && { find . -path './step-*' -prune -o -type f -print | sort -r; find . -path './step-*' -type f | sort -r; } |
+(cd /tmp/run && rm -rf ./*.partial ./*.old &&
+  { find . -path './step-*' -prune -o -type f -print | sort -r; find . -path './step-*' -type f | sort -r; } |
   tar -cf - --no-recursion -T -) | xz -T0 -3 | split -b 15000000 -d - "$results/run.tar.xz.part-"
 parts=$(find "$results" -name 'run.tar.xz.part-*' | wc -l)
 ls -la "$results"

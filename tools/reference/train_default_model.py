@@ -248,6 +248,10 @@ def train_paired(args):
     torch.set_num_threads(args.threads)
     state_dir = os.path.join(args.out, "checkpoint")
     if args.resume:
+        with open(os.path.join(args.resume, "manifest.json")) as f:
+            if json.load(f).get("inference"):
+                raise SystemExit(f"--resume {args.resume}: an inference checkpoint (the corrector path only, no Adam "
+                                 "state) cannot be resumed; give a complete state (a run's checkpoint/ folder)")
         config, _, weights, arrays = dt.load_checkpoint(args.resume)
         config = resumed_config(config, json.loads(args.config))
         with open(os.path.join(args.resume, "manifest.json")) as f:
@@ -393,8 +397,8 @@ def main():
                    "(createTrainingPairs' noiseAfterCorruption; default off, the pairs of earlier runs)")
     p.add_argument("--keep-every", type=int, default=0, help="paired: keep a weights-only copy every N steps (out/step-N)")
     p.add_argument("--keep-inference", action="store_true",
-                   help="paired: the kept copies hold the corrector path only (an inference checkpoint; "
-                        "a tenth of the bytes of all the networks' weights, for runs brought back from a GPU machine)")
+                   help="paired: the kept copies hold the corrector path only (an inference checkpoint: about a "
+                        "tenth of the bytes of a kept copy of every network, for runs brought back from a GPU machine)")
     p.add_argument("--save-minutes", type=float, default=5, help="paired: save the state at least this often")
     p.add_argument("--data", help="unpaired: the directory of prepare-training-data.mjs")
     p.add_argument("--out", required=True)
