@@ -46,17 +46,17 @@ export DUNCAN_PAIR_STREAM="$kit/scripts/training-pair-stream.mjs"
 status=0
 (cd "$root" && python3 tools/reference/train_default_model.py --out /tmp/run "$@") || status=$?
 mkdir -p /tmp/run
+# The leftovers of a save that was killed (NAME.partial, NAME.old) do not travel.
+rm -rf /tmp/run/*.partial /tmp/run/*.old
 # Only the newest kept steps travel back (their names sort by step).
 ret="${DUNCAN_RETURN_STEPS:-6}"
-# (step-N.partial and step-N.old, left by a save that was killed, are not kept steps.)
-mapfile -t older < <(cd /tmp/run && find . -maxdepth 1 -name 'step-*' ! -name '*.*' -type d | sort -r | tail -n +"$((ret + 1))")
+mapfile -t older < <(cd /tmp/run && find . -maxdepth 1 -name 'step-*' -type d | sort -r | tail -n +"$((ret + 1))")
 if [ "${#older[@]}" -gt 0 ]; then
   echo "device-train: leaving behind ${#older[@]} older kept steps (DUNCAN_RETURN_STEPS=$ret): ${older[*]}"
   (cd /tmp/run && rm -rf "${older[@]}")
 fi
 # The logs and the state first (the small files, then the state), then the kept steps, newest first.
-(cd /tmp/run && rm -rf ./*.partial ./*.old &&
-  { find . -path './step-*' -prune -o -type f -print | sort -r; find . -path './step-*' -type f | sort -r; } |
+(cd /tmp/run && { find . -path './step-*' -prune -o -type f -print | sort -r; find . -path './step-*' -type f | sort -r; } |
   tar -cf - --no-recursion -T -) | xz -T0 -3 | split -b 15000000 -d - "$results/run.tar.xz.part-"
 parts=$(find "$results" -name 'run.tar.xz.part-*' | wc -l)
 ls -la "$results"

@@ -249,13 +249,13 @@ def train_paired(args):
     state_dir = os.path.join(args.out, "checkpoint")
     if args.resume:
         with open(os.path.join(args.resume, "manifest.json")) as f:
-            if json.load(f).get("inference"):
-                raise SystemExit(f"--resume {args.resume}: an inference checkpoint (the corrector path only, no Adam "
-                                 "state) cannot be resumed; give a complete state (a run's checkpoint/ folder)")
+            manifest = json.load(f)
+        if manifest.get("inference"):
+            raise SystemExit(f"--resume {args.resume}: an inference checkpoint (the corrector path only, no Adam "
+                             "state) cannot be resumed; give a complete state (a run's checkpoint/ folder)")
         config, _, weights, arrays = dt.load_checkpoint(args.resume)
         config = resumed_config(config, json.loads(args.config))
-        with open(os.path.join(args.resume, "manifest.json")) as f:
-            step0 = json.load(f)["optimiser"]["generatorStep"]
+        step0 = manifest["optimiser"]["generatorStep"]
     else:
         config = dt.default_config(**json.loads(args.config))
         weights, arrays, step0 = dt.init_weights(config, args.seed), None, 0
@@ -272,7 +272,7 @@ def train_paired(args):
     adam_d = dt.Adam(dis, config["beta1"], config["beta2"], config["epsilon"])
     if arrays is not None:
         for label, opt in (("generator", adam), ("discriminator", adam_d)):
-            opt.step = step0 if label == "generator" else json.load(open(os.path.join(args.resume, "manifest.json")))["optimiser"]["discriminatorStep"]
+            opt.step = step0 if label == "generator" else manifest["optimiser"]["discriminatorStep"]
             for n, _ in opt.params:
                 opt.m[n] = torch.tensor(arrays[f"adam/{label}/m/{n}"], device=device)
                 opt.v[n] = torch.tensor(arrays[f"adam/{label}/v/{n}"], device=device)
