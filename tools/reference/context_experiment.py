@@ -149,6 +149,59 @@ class Axial:
         return x + self.nets.decoder_f(content)
 
 
+# Where the ghosts of a periodic k-space error land: modulating every P-th phase-encode line
+# (an interleaved acquisition of P shots, the Nyquist ghost of EPI for P = 2) adds copies of the
+# image shifted by k/P of the field along that axis, k = 1..P-1. These fractions cover P = 2, 3, 4.
+GHOST_FRACTIONS = (1 / 2, 1 / 3, 2 / 3, 1 / 4, 3 / 4)
+
+
+def fourier_shift(x, fraction, dim):
+    """x circularly shifted by fraction * n along dim (n its length), through the FFT with signed
+    frequencies: exactly the copy that modulating every P-th line adds (a sub-pixel shift where
+    fraction * n is not an integer; the real part, as x is real)."""
+    n = x.shape[dim]
+    k = torch.fft.fftfreq(n, d=1.0 / n, dtype=torch.float64)
+    ramp = torch.exp(-2j * torch.pi * k * fraction).to(torch.complex64)
+    shape = [1] * x.dim()
+    shape[dim] = n
+    return torch.fft.ifft(torch.fft.fft(x, dim=dim) * ramp.reshape(shape), dim=dim).real
+
+
+def ghost_sources(x):
+    """[B, 2 * len(GHOST_FRACTIONS), H, W]: x shifted by each fraction along rows, then columns."""
+    return torch.cat([fourier_shift(x, f, d) for d in (2, 3) for f in GHOST_FRACTIONS], 1)
+
+
+def shift_specs(c):
+    """(name, shape, zero) of the ghost-source input: a 7x7 convolution like the stem's, added to
+    the stem's convolution before its normalisation."""
+    return [("shift/w", [7, 7, 2 * len(GHOST_FRACTIONS), c], True)]
+
+
+class Shifts:
+    """The default corrector with the ghost-source channels (x at each shift of GHOST_FRACTIONS
+    along both axes, where a periodic line error puts a ghost of x) as extra inputs of its stem,
+    so that a pixel sees the pixels whose ghosts land on it."""
+
+    def __init__(self, config, weights):
+        self.nets = dt.Networks(config, weights)
+        self.weights = weights
+
+    def correct(self, x):
+        n = self.nets
+        stem = n.conv(x, "contentEncoderA/stem", 1) + n.conv(ghost_sources(x), "shift", 1)
+        f0 = F.relu(dt.instance_norm(stem))
+        f1 = n.block(f0, "contentEncoderA/down1", 2)
+        h = n.block(f1, "contentEncoderA/down2", 2)
+        for i in range(n.r):
+            inner = n.block(h, f"contentEncoderA/res{i}/conv1", 1)
+            h = h + dt.instance_norm(n.conv(inner, f"contentEncoderA/res{i}/conv2", 1))
+        return x + n.decoder_f([f0, f1, h])
+
+
+NEW_LAYERS = ("axial/", "shift/")
+
+
 def build_from(arch, checkpoint, seed):
     """A trained state's corrector (and its generator Adam moments), with the axial block added
     at a zero output for `axial`."""
@@ -161,10 +214,11 @@ def build_from(arch, checkpoint, seed):
     if arch == "base":
         return dt.Networks(config, weights).correct, weights, moments, step, config
     g = torch.Generator().manual_seed(seed)
-    for name, shape, zero in axial_specs(config["channels"]):
+    specs, model = (axial_specs, Axial) if arch == "axial" else (shift_specs, Shifts)
+    for name, shape, zero in specs(config["channels"]):
         t = torch.zeros(shape) if zero else torch.randn(shape, generator=g) * (shape[2] ** -0.5)
         weights[name] = t.requires_grad_(True)
-    return Axial(config, weights).correct, weights, moments, step, config
+    return model(config, weights).correct, weights, moments, step, config
 
 
 def build(arch, seed):
@@ -194,7 +248,7 @@ def train(args):
     count = sum(int(np.prod(w.shape)) for w in weights.values())
     # The block's weights (new in a fine-tune) get their own Adam, from step 0 (so its bias
     # correction is that of fresh moments) and at --block-lr-scale times the rate.
-    block = {k: w for k, w in weights.items() if k.startswith("axial/")} if args.from_checkpoint else {}
+    block = {k: w for k, w in weights.items() if k.startswith(NEW_LAYERS)} if args.from_checkpoint else {}
     adam = dt.Adam([(k, w) for k, w in weights.items() if k not in block], 0.5, 0.999, 1e-8)
     adam_block = dt.Adam(list(block.items()), 0.5, 0.999, 1e-8)
     if moments:
@@ -321,6 +375,8 @@ def score(args):
             weights = saved["weights"]
             if saved["arch"] == "axial":
                 correct = Axial(saved["config"], dict(weights)).correct
+            elif saved["arch"] == "shifts":
+                correct = Shifts(saved["config"], dict(weights)).correct
             elif saved["arch"] == "base":
                 config = saved.get("config") or dt.default_config(**BASE_CONFIG)
                 correct = dt.Networks(config, dict(weights)).correct
@@ -388,8 +444,8 @@ def bootstrap(d, n=2000, seed=2026):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--arch", choices=["base", "deep", "axial"])
-    p.add_argument("--from", dest="from_checkpoint", help="fine-tune this complete state of @duncan-mri/core (base, axial)")
+    p.add_argument("--arch", choices=["base", "deep", "axial", "shifts"])
+    p.add_argument("--from", dest="from_checkpoint", help="fine-tune this complete state of @duncan-mri/core (base, axial, shifts)")
     p.add_argument("--pairs-seed", type=int, default=1, help="the training stream's seed")
     p.add_argument("--start", type=int, default=0, help="the training stream's first pair")
     p.add_argument("--noise-after-corruption", action="store_true",
@@ -402,7 +458,7 @@ def main():
     p.add_argument("--steps", type=int, help="stop after this many steps of this run (and --decay to 0 there)")
     p.add_argument("--decay", action="store_true", help="the rate decays linearly from --lr to 0 at --steps")
     p.add_argument("--block-lr-scale", type=float, default=1.0,
-                   help="fine-tuning --arch axial: the new block's rate is this times the rate")
+                   help="fine-tuning --arch axial or shifts: the new layer's rate is this times the rate")
     p.add_argument("--keep-every", type=int, help="also save the run every this many steps (step-NNNNNN/final.pt)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--score", nargs="+", help="score these runs (or checkpoint directories) on the held-out pairs")
@@ -412,8 +468,8 @@ def main():
     if args.score:
         score(args)
     elif args.arch and args.out:
-        if args.arch == "axial" and not args.from_checkpoint:
-            p.error("--arch axial fine-tunes a trained state: give --from")
+        if args.arch in ("axial", "shifts") and not args.from_checkpoint:
+            p.error(f"--arch {args.arch} fine-tunes a trained state: give --from")
         if args.decay and not args.steps:
             p.error("--decay needs --steps")
         train(args)
