@@ -144,11 +144,12 @@ class PairStream:
     tfjs `train` draws for the same seed."""
 
     def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True, describe=None,
-                 multi_shot_fraction=None, noise_floor=None, noise_after_corruption=False, streams=1):
+                 multi_shot_fraction=None, noise_floor=None, noise_after_corruption=False, streams=1,
+                 noise_fraction=None):
         """describe: a file the stream appends each pair's description to (--describe).
         multi_shot_fraction, noise_floor ("low,high"): createTrainingPairs' multiShotFraction and
         noiseFloor; None leaves its defaults. noise_after_corruption: createTrainingPairs'
-        noiseAfterCorruption. streams: Node processes drawing the pairs (process j draws pairs
+        noiseAfterCorruption. noise_fraction: its noiseFraction (None: its default). streams: Node processes drawing the pairs (process j draws pairs
         start + j, start + j + streams, ...; they are read in turn, so the pairs and their order
         do not depend on it). DUNCAN_PAIR_STREAM names another copy of the stream script (the
         bundled one of tools/reference/device-kit.sh, on a machine without node_modules)."""
@@ -168,7 +169,8 @@ class PairStream:
                 + ([] if describe is None else ["--describe", describe])
                 + ([] if multi_shot_fraction is None else ["--multi-shot-fraction", str(multi_shot_fraction)])
                 + ([] if noise_floor is None else ["--noise-floor", noise_floor])
-                + (["--noise-after-corruption", "true"] if noise_after_corruption else []),
+                + (["--noise-after-corruption", "true"] if noise_after_corruption else [])
+                + ([] if noise_fraction is None else ["--noise-fraction", str(noise_fraction)]),
                 stdout=subprocess.PIPE, bufsize=1 << 20)
             header = json.loads(proc.stdout.readline())
             if header.get("format") != "duncan-training-pairs" or header["size"] != size or header.get("stride", 1) != streams:
@@ -288,7 +290,7 @@ def train_paired(args):
     os.makedirs(args.out, exist_ok=True)
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
     recipe = {"multi_shot_fraction": args.multi_shot_fraction, "noise_floor": args.noise_floor,
-              "noise_after_corruption": args.noise_after_corruption}
+              "noise_after_corruption": args.noise_after_corruption, "noise_fraction": args.noise_fraction}
     stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast,
                         streams=args.streams, **recipe)
     partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast,
@@ -304,6 +306,7 @@ def train_paired(args):
                 "pairsSeed": args.pairs_seed, "cleanFraction": args.clean_fraction,
                 "multiShotFraction": args.multi_shot_fraction, "noiseFloor": args.noise_floor,
                 "noiseAfterCorruption": args.noise_after_corruption,
+                **({} if args.noise_fraction is None else {"noiseFraction": args.noise_fraction}),
                 "contrast": not args.no_contrast, "threads": args.threads,
                 "trainer": f"tools/reference/train_default_model.py --mode paired, PyTorch {torch.__version__}",
                 "minutesThisChunk": (time.time() - started) / 60}
@@ -395,6 +398,9 @@ def main():
     p.add_argument("--noise-after-corruption", action="store_true",
                    help="paired: add the noise floor after the corruption, one draw to both images of a pair "
                    "(createTrainingPairs' noiseAfterCorruption; default off, the pairs of earlier runs)")
+    p.add_argument("--noise-fraction", type=float,
+                   help="paired: probability of the noise artefact on a corrupted pair (createTrainingPairs' "
+                   "noiseFraction; default its default, 0.15; 0 keeps the pairs to motion and ghosting)")
     p.add_argument("--keep-every", type=int, default=0, help="paired: keep a weights-only copy every N steps (out/step-N)")
     p.add_argument("--keep-inference", action="store_true",
                    help="paired: the kept copies hold the corrector path only (an inference checkpoint: about a "

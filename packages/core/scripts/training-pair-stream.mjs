@@ -22,10 +22,11 @@
 //   node packages/core/scripts/training-pair-stream.mjs --seed 1 --start 0 --size 128 [--count N]
 //     [--stride K]
 //     [--clean-fraction 0.2] [--contrast true|false] [--multi-shot-fraction 0.5]
-//     [--noise-floor 0.003,0.04] [--noise-after-corruption true|false]
+//     [--noise-floor 0.003,0.04] [--noise-after-corruption true|false] [--noise-fraction 0.15]
 //     [--source a.nii --source b.nii] [--describe pairs.jsonl]
 //
-// --noise-after-corruption is createTrainingPairs' noiseAfterCorruption (default false).
+// --noise-after-corruption is createTrainingPairs' noiseAfterCorruption (default false), and
+// --noise-fraction its noiseFraction (default: its default).
 // --multi-shot-fraction and --noise-floor are createTrainingPairs' multiShotFraction and
 // noiseFloor (defaults: its defaults); `--multi-shot-fraction 0 --noise-floor 0.003,0.02` gives
 // the pairs of the runs before they existed.
@@ -120,6 +121,8 @@ async function main() {
   const multiShotFraction = multiShot === undefined ? undefined : Number(multiShot);
   const noiseFloor = floor === undefined ? undefined : floor.split(',').map(Number);
   const noiseAfterCorruption = opt('noise-after-corruption', 'false') === 'true';
+  const noiseArg = opt('noise-fraction', undefined);
+  const noiseFraction = noiseArg === undefined ? undefined : Number(noiseArg);
   // --source FILE (repeatable) replaces the default sources (used by the stream's own test).
   const args = process.argv.slice(2);
   const given = args.flatMap((a, i) => (a === '--source' ? [args[i + 1]] : []));
@@ -135,6 +138,7 @@ async function main() {
     ...(multiShotFraction === undefined ? {} : { multiShotFraction }),
     ...(noiseFloor === undefined ? {} : { noiseFloor }),
     noiseAfterCorruption,
+    ...(noiseFraction === undefined ? {} : { noiseFraction }),
   });
   const out = process.stdout;
   let closed = false;
@@ -147,7 +151,7 @@ async function main() {
       else out.once('drain', ok);
     });
   await write(
-    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, stride, cleanFraction, contrast, multiShotFraction, noiseFloor, noiseAfterCorruption })}\n`,
+    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, stride, cleanFraction, contrast, multiShotFraction, noiseFloor, noiseAfterCorruption, noiseFraction })}\n`,
   );
   for (let n = 0, i = start; n < count && !closed; n++, i += stride) {
     const p = pairs.pair(i);

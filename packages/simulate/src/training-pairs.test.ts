@@ -181,6 +181,29 @@ describe('createTrainingPairs', () => {
     expect(compared).toBeGreaterThan(3);
   });
 
+  it('adds the noise artefact to a share noiseFraction of the corrupted pairs; other pairs do not depend on it', () => {
+    const options = { seed: 6, size: 32, cleanFraction: 0 };
+    const withNoise = (pairs: ReturnType<typeof createTrainingPairs>) =>
+      Array.from({ length: 60 }, (_, i) => pairs.pair(i).description.includes('noise:'));
+    const byDefault = withNoise(createTrainingPairs(sources, options)).filter(Boolean).length;
+    expect(byDefault).toBeGreaterThan(2);
+    expect(byDefault).toBeLessThan(20);
+    expect(withNoise(createTrainingPairs(sources, { ...options, noiseFraction: 1 })).every(Boolean)).toBe(true);
+    const none = createTrainingPairs(sources, { ...options, noiseFraction: 0 });
+    expect(withNoise(none).some(Boolean)).toBe(false);
+    // The draw is made either way: a pair without the noise artefact is the same bit for bit.
+    const usual = createTrainingPairs(sources, options);
+    let compared = 0;
+    for (let i = 0; i < 60; i++) {
+      const a = usual.pair(i);
+      if (a.description.includes('noise:')) continue;
+      compared++;
+      expect(none.pair(i).corrupted).toEqual(a.corrupted);
+      expect(none.pair(i).description).toBe(a.description);
+    }
+    expect(compared).toBeGreaterThan(30);
+  });
+
   it('draws the noise floor from noiseFloor', () => {
     const pairs = createTrainingPairs(sources, { seed: 5, size: 32, noiseFloor: [0.05, 0.05] });
     const floors = new Set<string>();
@@ -280,6 +303,10 @@ describe('createTrainingPairs', () => {
     expectMriError(
       () => createTrainingPairs(sources, { seed: 1, noiseAfterCorruption: 1 as never }),
       argumentError('options.noiseAfterCorruption'),
+    );
+    expectMriError(
+      () => createTrainingPairs(sources, { seed: 1, noiseFraction: 1.5 }),
+      argumentError('options.noiseFraction'),
     );
     for (const noiseFloor of [[0.02, 0.01], [0, 0.6], [0.01]] as never[]) {
       expectMriError(

@@ -77,6 +77,16 @@ export interface TrainingPairOptions {
    * way.
    */
   readonly noiseAfterCorruption?: boolean;
+  /**
+   * Probability that a corrupted pair also gets the simulator's noise artefact (on the corrupted
+   * image only, so the corrector learns to remove it). Default 0.15, as in earlier versions. `0`
+   * keeps every corrupted pair to motion and ghosting: the noise artefact's σ (0.01-0.1) overlaps
+   * the acquisition noise floor (`noiseFloor`), which both images carry, so the same noise is
+   * sometimes to be kept and sometimes to be removed, and a corrector that learns the second
+   * also smooths the noise of clean, noisy series. Every other draw of a pair is the same for any
+   * value (the draw is made either way).
+   */
+  readonly noiseFraction?: number;
 }
 
 /** One training pair: the same anatomy clean and corrupted, with a head mask. */
@@ -346,6 +356,7 @@ function pick<T>(rng: Rng, items: readonly T[]): T {
 function corruptionRecipe(
   rng: Rng,
   multiShotFraction: number,
+  noiseFraction: number,
 ): { recipe: RecipeStep[]; label: string } {
   const severity = (): Severity => {
     const u = rng.float();
@@ -375,7 +386,7 @@ function corruptionRecipe(
     recipe.push({ artefact: 'ghosting', ranges: { ...ghostingRanges(s), axis } });
     parts.push(`ghosting:${s}(axis=${axis})`);
   }
-  if (rng.float() < 0.15) {
+  if (rng.float() < noiseFraction) {
     const s = severity();
     recipe.push({ artefact: 'noise', severity: s });
     parts.push(`noise:${s}`);
@@ -423,7 +434,7 @@ function addNoiseFloor(images: readonly Float32Array[], sigma: number, seed: num
  *    step 5 instead, the same draw to both images);
  * 5. corruption, after the contrast change (the physical order): with probability
  *    `cleanFraction` none (the pair is clean -> clean); otherwise {@link simulate} with motion
- *    (65 %), ghosting (40 %) and noise (15 %), severities mild/moderate/severe 25/45/30 %, and a
+ *    (65 %), ghosting (40 %) and noise (`noiseFraction`, default 15 %), severities mild/moderate/severe 25/45/30 %, and a
  *    random phase-encode axis; a share `multiShotFraction` (default half) of the motion is
  *    acquired in 2-16 interleaved shots.
  *
@@ -493,6 +504,13 @@ export function createTrainingPairs(
     'options.noiseAfterCorruption',
     o.noiseAfterCorruption,
     false,
+  );
+  const noiseFraction = validateNumber(
+    WHERE,
+    'options.noiseFraction',
+    o.noiseFraction,
+    { min: 0, max: 1 },
+    0.15,
   );
   const axes = (o.axes ?? [0, 1, 2]) as unknown;
   if (
@@ -668,7 +686,7 @@ export function createTrainingPairs(
     if (rng.float() < cleanFraction) {
       corrupted = Float32Array.from(clean);
     } else {
-      const { recipe, label } = corruptionRecipe(rng, multiShotFraction);
+      const { recipe, label } = corruptionRecipe(rng, multiShotFraction, noiseFraction);
       const slice: Volume = {
         data: clean,
         shape: [size, size, 1],
