@@ -188,7 +188,9 @@ describe('createTrainingPairs', () => {
     const byDefault = withNoise(createTrainingPairs(sources, options)).filter(Boolean).length;
     expect(byDefault).toBeGreaterThan(2);
     expect(byDefault).toBeLessThan(20);
-    expect(withNoise(createTrainingPairs(sources, { ...options, noiseFraction: 1 })).every(Boolean)).toBe(true);
+    expect(
+      withNoise(createTrainingPairs(sources, { ...options, noiseFraction: 1 })).every(Boolean),
+    ).toBe(true);
     const none = createTrainingPairs(sources, { ...options, noiseFraction: 0 });
     expect(withNoise(none).some(Boolean)).toBe(false);
     // The draw is made either way: a pair without the noise artefact is the same bit for bit.
