@@ -37,6 +37,12 @@ zero, so `axial` starts as exactly the state it continues, and both runs read th
       --score <the same state> data-cache/runs/context-ft/base data-cache/runs/context-ft/axial
 
 (docs/training-and-evaluation.md, "Seeing along the whole line", used the state of step 62,000.)
+
+`shifts` fine-tunes the same way with the ghost-source channels: the image Fourier-shifted by
+1/2, 1/3, 2/3, 1/4 and 3/4 of the field along each axis (where an error repeating every 2nd,
+3rd or 4th phase-encode line puts its ghosts), through a zero-initialised 7x7 convolution added
+to the stem's convolution before its normalisation, so it too starts as exactly the state it
+continues (docs/training-and-evaluation.md, "Ghost-source channels").
 """
 
 import argparse
@@ -203,8 +209,8 @@ NEW_LAYERS = ("axial/", "shift/")
 
 
 def build_from(arch, checkpoint, seed):
-    """A trained state's corrector (and its generator Adam moments), with the axial block added
-    at a zero output for `axial`."""
+    """A trained state's corrector (and its generator Adam moments), with the axial block
+    (`axial`) or the ghost-source convolution (`shifts`) added at a zero output."""
     config, _, all_weights, arrays = dt.load_checkpoint(checkpoint)
     keep = [k for k in all_weights if k.startswith("contentEncoderA/") or k.startswith("decoderF/")]
     weights = {k: all_weights[k].detach().clone().requires_grad_(True) for k in keep}
@@ -392,7 +398,9 @@ def score(args):
     names = list(results)
 
     def label(r):
-        return f"{results[r]['arch']} (step {results[r]['steps']})"
+        # The run's folder and its parent: kept steps of two runs share their own names.
+        where = os.path.join(*os.path.normpath(r).split(os.sep)[-2:])
+        return f"{results[r]['arch']} (step {results[r]['steps']}, {where})"
     def header(r):
         cpu = results[r]["cpuMinutes"]
         return f"{results[r]['arch']} (step {results[r]['steps']}" + ("" if cpu is None else f", {cpu} CPU-min") + "): SSIM, gain [95 % CI]"
@@ -435,6 +443,40 @@ def score(args):
                    "groups": table}, f, indent=1)
 
 
+def oracle(args):
+    """How much of the held-out pairs' damage the ghost-source channels could undo as a global
+    linear model: for each corrupted pair, the least-squares fit of the clean image (over the
+    whole field) from the corrupted image and its ten shifted copies, scored like a run. An
+    oracle (it is given the clean image to fit to), not a corrector; `scale only` fits the
+    corrupted image alone, for comparison."""
+    from skimage.metrics import structural_similarity
+
+    cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
+    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, cache), recipe(args))
+
+    def ssim_in(c, x, m):
+        _, s = structural_similarity(c, x, data_range=float(c.max() - c.min()), full=True,
+                                     gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+        return float(s[m > 0].mean())
+
+    gains = {}
+    for c, a, m, d in zip(clean, corrupted, mask, corruption):
+        if d == "clean":
+            continue
+        basis = np.concatenate([a[None], ghost_sources(torch.tensor(a)[None, None])[0].numpy()]).reshape(11, -1).T
+        u = ssim_in(c, a, m)
+        row = []
+        for columns in (basis, basis[:, :1]):
+            coef = np.linalg.lstsq(columns, c.reshape(-1), rcond=None)[0]
+            row.append(ssim_in(c, (columns @ coef).reshape(a.shape), m) - u)
+        gains.setdefault(group_of(d), []).append(row)
+    print("| group | n | shifted copies, gain | scale only, gain |")
+    print("| --- | ---: | ---: | ---: |")
+    for g, rows in sorted(gains.items()):
+        r = np.array(rows)
+        print(f"| {g} | {len(r)} | {r[:, 0].mean():+.4f} | {r[:, 1].mean():+.4f} |")
+
+
 def bootstrap(d, n=2000, seed=2026):
     """Percentile-bootstrap 95 % interval of the mean of d."""
     rng = np.random.default_rng(seed)
@@ -464,8 +506,12 @@ def main():
     p.add_argument("--score", nargs="+", help="score these runs (or checkpoint directories) on the held-out pairs")
     p.add_argument("--results", default="data-cache/runs/context", help="where the held-out pairs and scores.json go")
     p.add_argument("--pairs", type=int, default=400)
+    p.add_argument("--oracle", action="store_true",
+                   help="the least-squares ghost-source oracle on the held-out pairs (see oracle())")
     args = p.parse_args()
-    if args.score:
+    if args.oracle:
+        oracle(args)
+    elif args.score:
         score(args)
     elif args.arch and args.out:
         if args.arch in ("axial", "shifts") and not args.from_checkpoint:

@@ -149,9 +149,9 @@ class PairStream:
         """describe: a file the stream appends each pair's description to (--describe).
         multi_shot_fraction, noise_floor ("low,high"): createTrainingPairs' multiShotFraction and
         noiseFloor; None leaves its defaults. noise_after_corruption: createTrainingPairs'
-        noiseAfterCorruption. noise_fraction: its noiseFraction (None: its default). streams: Node processes drawing the pairs (process j draws pairs
-        start + j, start + j + streams, ...; they are read in turn, so the pairs and their order
-        do not depend on it). DUNCAN_PAIR_STREAM names another copy of the stream script (the
+        noiseAfterCorruption. noise_fraction: its noiseFraction (None: its default). streams:
+        Node processes drawing the pairs (process j draws pairs start + j, start + j + streams,
+        ...; they are read in turn, so the pairs and their order do not depend on it). DUNCAN_PAIR_STREAM names another copy of the stream script (the
         bundled one of tools/reference/device-kit.sh, on a machine without node_modules)."""
         import subprocess
 
@@ -175,6 +175,15 @@ class PairStream:
             header = json.loads(proc.stdout.readline())
             if header.get("format") != "duncan-training-pairs" or header["size"] != size or header.get("stride", 1) != streams:
                 raise SystemExit(f"unexpected pair stream header {header}")
+            # A stream script that does not know an option ignores it (an old copy, such as a
+            # device kit packed before the option existed): refuse rather than train on other pairs.
+            asked = {"noiseAfterCorruption": noise_after_corruption, "noiseFraction": noise_fraction,
+                     "multiShotFraction": multi_shot_fraction}
+            for key, value in asked.items():
+                if value is not None and value is not False and header.get(key) != value:
+                    proc.kill()
+                    raise SystemExit(f"the pair stream {script} does not apply {key}={value} "
+                                     f"(its header: {header}); rebuild it (tools/reference/device-kit.sh)")
             self.procs.append(proc)
         self.size, self.next = size, 0
 

@@ -129,6 +129,14 @@ describe('training-pair-stream.mjs', () => {
       if (moved.pair(k).description.includes(' after')) noisy++;
     }
     expect(noisy).toBeGreaterThan(0);
+    // --noise-fraction reaches it too.
+    const quiet = stream(file, ['--start', '0', '--count', '6', '--noise-fraction', '0']);
+    expect(quiet.header).toMatchObject({ noiseFraction: 0 });
+    const withoutNoise = createTrainingPairs([{ volume }], { seed: 9, size, noiseFraction: 0 });
+    for (let k = 0; k < 6; k++) {
+      expect(corruptedOf(quiet.frames, k)).toEqual(withoutNoise.pair(k).corrupted);
+      expect(withoutNoise.pair(k).description).not.toContain('noise:');
+    }
     // --stride: two streams from 4 and 5 with stride 2, read in turn, are the stream from 4.
     const even = stream(file, ['--start', '4', '--count', '2', '--stride', '2']);
     const odd = stream(file, ['--start', '5', '--count', '1', '--stride', '2']);

@@ -193,7 +193,7 @@ describe('createTrainingPairs', () => {
     ).toBe(true);
     const none = createTrainingPairs(sources, { ...options, noiseFraction: 0 });
     expect(withNoise(none).some(Boolean)).toBe(false);
-    // The draw is made either way: a pair without the noise artefact is the same bit for bit.
+    // The choice is drawn either way: a pair without the noise artefact under both is the same.
     const usual = createTrainingPairs(sources, options);
     let compared = 0;
     for (let i = 0; i < 60; i++) {
@@ -306,10 +306,12 @@ describe('createTrainingPairs', () => {
       () => createTrainingPairs(sources, { seed: 1, noiseAfterCorruption: 1 as never }),
       argumentError('options.noiseAfterCorruption'),
     );
-    expectMriError(
-      () => createTrainingPairs(sources, { seed: 1, noiseFraction: 1.5 }),
-      argumentError('options.noiseFraction'),
-    );
+    for (const noiseFraction of [1.5, -0.1, Number.NaN, '0.5'] as never[]) {
+      expectMriError(
+        () => createTrainingPairs(sources, { seed: 1, noiseFraction }),
+        argumentError('options.noiseFraction'),
+      );
+    }
     for (const noiseFloor of [[0.02, 0.01], [0, 0.6], [0.01]] as never[]) {
       expectMriError(
         () => createTrainingPairs(sources, { seed: 1, noiseFloor }),

@@ -83,8 +83,10 @@ export interface TrainingPairOptions {
    * keeps every corrupted pair to motion and ghosting: the noise artefact's σ (0.01-0.1) overlaps
    * the acquisition noise floor (`noiseFloor`), which both images carry, so the same noise is
    * sometimes to be kept and sometimes to be removed, and a corrector that learns the second
-   * also smooths the noise of clean, noisy series. Every other draw of a pair is the same for any
-   * value (the draw is made either way).
+   * also smooths the noise of clean, noisy series. The choice is drawn for every corrupted pair
+   * whatever the value, so a pair that gets the noise artefact under neither of two values is
+   * the same bit for bit under both; a pair that gets it under one value only also gets other
+   * motion and ghosting draws under the other.
    */
   readonly noiseFraction?: number;
 }
@@ -434,7 +436,8 @@ function addNoiseFloor(images: readonly Float32Array[], sigma: number, seed: num
  *    step 5 instead, the same draw to both images);
  * 5. corruption, after the contrast change (the physical order): with probability
  *    `cleanFraction` none (the pair is clean -> clean); otherwise {@link simulate} with motion
- *    (65 %), ghosting (40 %) and noise (`noiseFraction`, default 15 %), severities mild/moderate/severe 25/45/30 %, and a
+ *    (65 %), ghosting (40 %) and noise (`noiseFraction`, default 15 %), severities
+ *    mild/moderate/severe 25/45/30 %, and a
  *    random phase-encode axis; a share `multiShotFraction` (default half) of the motion is
  *    acquired in 2-16 interleaved shots.
  *
