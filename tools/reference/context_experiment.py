@@ -352,6 +352,16 @@ def group_of(corruption):
     return parts[0] if len(parts) == 1 else "motion + ghosting"
 
 
+def members(corruption, gname):
+    """Indices of the held-out pairs in a group of group_of, or in a summary: all corrupted pairs,
+    or those without the noise artefact (motion and ghosting only)."""
+    if gname == "all corrupted":
+        return [i for i, c in enumerate(corruption) if c != "clean"]
+    if gname == "corrupted, no noise artefact":
+        return [i for i, c in enumerate(corruption) if c != "clean" and "noise" not in c]
+    return [i for i, c in enumerate(corruption) if group_of(c) == gname]
+
+
 def score(args):
     from skimage.metrics import structural_similarity
 
@@ -408,8 +418,9 @@ def score(args):
     print("| group | n | unchanged | " + " | ".join(header(r) for r in names) + " |")
     print("| --- | ---: | ---: | " + " | ".join("---:" for _ in names) + " |")
     table = {}
-    for gname in groups + ["all corrupted"]:
-        idx = [i for i, c in enumerate(corruption) if (group_of(c) == gname if gname != "all corrupted" else c != "clean")]
+    summaries = ["all corrupted", "corrupted, no noise artefact"]
+    for gname in groups + summaries:
+        idx = members(corruption, gname)
         u = np.mean([unchanged[i] for i in idx])
         cells = []
         for r in names:
@@ -427,8 +438,8 @@ def score(args):
         print(f"\nagainst {label(names[0])}: difference of in-head SSIM, pair by pair [95 % CI]")
         print("| group | n | " + " | ".join(label(r) for r in names[1:]) + " |")
         print("| --- | ---: | " + " | ".join("---:" for _ in names[1:]) + " |")
-        for gname in groups + ["all corrupted"]:
-            idx = [i for i, c in enumerate(corruption) if (group_of(c) == gname if gname != "all corrupted" else c != "clean")]
+        for gname in groups + summaries:
+            idx = members(corruption, gname)
             first = np.array([results[names[0]]["ssim"][i] for i in idx])
             cells = []
             for r in names[1:]:
