@@ -352,6 +352,15 @@ def group_of(corruption):
     return parts[0] if len(parts) == 1 else "motion + ghosting"
 
 
+def ssim_in(clean, x, mask):
+    """In-head SSIM (skimage, Gaussian window, the clean image's range), the held-out yardstick."""
+    from skimage.metrics import structural_similarity
+
+    _, s = structural_similarity(clean, x, data_range=float(clean.max() - clean.min()), full=True,
+                                 gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+    return float(s[mask > 0].mean())
+
+
 def members(corruption, gname):
     """Indices of the held-out pairs in a group of group_of, or in a summary: all corrupted pairs,
     or those without the noise artefact (motion and ghosting only)."""
@@ -363,17 +372,10 @@ def members(corruption, gname):
 
 
 def score(args):
-    from skimage.metrics import structural_similarity
-
     torch.set_num_threads(1)
     os.makedirs(args.results, exist_ok=True)
     cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
     clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, cache), recipe(args))
-
-    def ssim_in(c, x, m):
-        _, s = structural_similarity(c, x, data_range=float(c.max() - c.min()), full=True,
-                                     gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
-        return float(s[m > 0].mean())
 
     unchanged = [ssim_in(c, a, m) for c, a, m in zip(clean, corrupted, mask)]
     results = {}
@@ -460,15 +462,8 @@ def oracle(args):
     whole field) from the corrupted image and its ten shifted copies, scored like a run. An
     oracle (it is given the clean image to fit to), not a corrector; `scale only` fits the
     corrupted image alone, for comparison."""
-    from skimage.metrics import structural_similarity
-
     cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
     clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, cache), recipe(args))
-
-    def ssim_in(c, x, m):
-        _, s = structural_similarity(c, x, data_range=float(c.max() - c.min()), full=True,
-                                     gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
-        return float(s[m > 0].mean())
 
     gains = {}
     for c, a, m, d in zip(clean, corrupted, mask, corruption):
