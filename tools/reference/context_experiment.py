@@ -187,22 +187,18 @@ def shift_specs(c):
 class Shifts:
     """The default corrector with the ghost-source channels (x at each shift of GHOST_FRACTIONS
     along both axes, where a periodic line error puts a ghost of x) as extra inputs of its stem,
-    so that a pixel sees the pixels whose ghosts land on it."""
+    so that a pixel sees the pixels whose ghosts land on it. A convolution is linear, so the stem
+    over x plus `shift` over the channels is the stem over both, its weight widened by `shift`'s."""
 
     def __init__(self, config, weights):
-        self.nets = dt.Networks(config, weights)
-        self.weights = weights
+        self.config, self.weights = config, weights
 
     def correct(self, x):
-        n = self.nets
-        stem = n.conv(x, "contentEncoderA/stem", 1) + n.conv(ghost_sources(x), "shift", 1)
-        f0 = F.relu(dt.instance_norm(stem))
-        f1 = n.block(f0, "contentEncoderA/down1", 2)
-        h = n.block(f1, "contentEncoderA/down2", 2)
-        for i in range(n.r):
-            inner = n.block(h, f"contentEncoderA/res{i}/conv1", 1)
-            h = h + dt.instance_norm(n.conv(inner, f"contentEncoderA/res{i}/conv2", 1))
-        return x + n.decoder_f([f0, f1, h])
+        stem = "contentEncoderA/stem/w"
+        wide = dict(self.weights)
+        wide[stem] = torch.cat([self.weights[stem], self.weights["shift/w"]], 2)
+        nets = dt.Networks(self.config, wide)
+        return nets.to_f(nets.content_a(torch.cat([x, ghost_sources(x)], 1)), x)
 
 
 NEW_LAYERS = ("axial/", "shift/")
@@ -371,11 +367,16 @@ def members(corruption, gname):
     return [i for i, c in enumerate(corruption) if group_of(c) == gname]
 
 
-def score(args):
-    torch.set_num_threads(1)
+def held_out_pairs(args):
+    """The held-out pairs of --pairs, --noise-after-corruption, cached in --results."""
     os.makedirs(args.results, exist_ok=True)
     cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
-    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, cache), recipe(args))
+    return held_out(args.pairs, os.path.join(args.results, cache), recipe(args))
+
+
+def score(args):
+    torch.set_num_threads(1)
+    clean, corrupted, mask, corruption = held_out_pairs(args)
 
     unchanged = [ssim_in(c, a, m) for c, a, m in zip(clean, corrupted, mask)]
     results = {}
@@ -462,8 +463,7 @@ def oracle(args):
     whole field) from the corrupted image and its ten shifted copies, scored like a run. An
     oracle (it is given the clean image to fit to), not a corrector; `scale only` fits the
     corrupted image alone, for comparison."""
-    cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
-    clean, corrupted, mask, corruption = held_out(args.pairs, os.path.join(args.results, cache), recipe(args))
+    clean, corrupted, mask, corruption = held_out_pairs(args)
 
     gains = {}
     for c, a, m, d in zip(clean, corrupted, mask, corruption):

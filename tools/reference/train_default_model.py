@@ -151,8 +151,9 @@ class PairStream:
         noiseFloor; None leaves its defaults. noise_after_corruption: createTrainingPairs'
         noiseAfterCorruption. noise_fraction: its noiseFraction (None: its default). streams:
         Node processes drawing the pairs (process j draws pairs start + j, start + j + streams,
-        ...; they are read in turn, so the pairs and their order do not depend on it). DUNCAN_PAIR_STREAM names another copy of the stream script (the
-        bundled one of tools/reference/device-kit.sh, on a machine without node_modules)."""
+        ...; they are read in turn, so the pairs and their order do not depend on it).
+        DUNCAN_PAIR_STREAM names another copy of the stream script (the bundled one of
+        tools/reference/device-kit.sh, on a machine without node_modules)."""
         import subprocess
 
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

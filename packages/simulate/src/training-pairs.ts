@@ -437,9 +437,8 @@ function addNoiseFloor(images: readonly Float32Array[], sigma: number, seed: num
  * 5. corruption, after the contrast change (the physical order): with probability
  *    `cleanFraction` none (the pair is clean -> clean); otherwise {@link simulate} with motion
  *    (65 %), ghosting (40 %) and noise (`noiseFraction`, default 15 %), severities
- *    mild/moderate/severe 25/45/30 %, and a
- *    random phase-encode axis; a share `multiShotFraction` (default half) of the motion is
- *    acquired in 2-16 interleaved shots.
+ *    mild/moderate/severe 25/45/30 %, and a random phase-encode axis; a share
+ *    `multiShotFraction` (default half) of the motion is acquired in 2-16 interleaved shots.
  *
  * The clean image is the target; the mask is its head (clean > 5 % of its 99.5th percentile before the
  * noise floor, dilated by 2 pixels). Deterministic: the same sources, options and index give the same pair
