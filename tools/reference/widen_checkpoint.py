@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""Widens a complete training state of @duncan-mri/core from C to 2C channels (R unchanged) so
+that the wider network computes exactly what the narrower one did, and training can go on from
+it with `train_default_model.py --resume` (a function-preserving widening, as Net2Net's
+Net2WiderNet, Chen et al., ICLR 2016, but with zero weights instead of copied channels, so no two
+channels start alike).
+
+Every convolution of every network (duncan_torch.variable_specs) gets the new channel layout of
+the wider config. In each tensor:
+- the old input channels to the old output channels keep their weights;
+- the new input channels to the old output channels are 0, so an old channel sees exactly what
+  it saw before (InstanceNorm normalises each channel alone, so old channels are not moved by
+  the new ones);
+- every input to a new output channel is drawn like a fresh weight, N(0, 0.02), biases 0.
+A concatenation (the content skips, decoder A's fusions) is widened part by part: its old
+channels keep their positions within each part. The networks' outputs (the corrected image,
+decoder A's image, the discriminators' maps) are therefore those of the narrower state up to
+rounding.
+
+Adam: the old entries keep their moments and the step. A new entry starts with a first moment of
+0 and a second moment equal to the mean second moment of its tensor's old entries, so that its
+first updates are of the size of its neighbours' (fresh second moments of 0 at step 62,000, whose
+bias correction is about 1, would make its first updates about 30 times larger).
+
+    /usr/bin/python3 tools/reference/widen_checkpoint.py <complete state> <out dir> [--seed 1]
+
+Never run in CI.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import duncan_torch as dt  # noqa: E402
+
+
+# The input channels of each layer as parts (multiples of C; a concatenation has two), as
+# duncan_torch.Networks feeds them; None for the one-channel image input, which is never widened.
+ENCODER_INPUTS = {"stem": None, "down1": [1], "down2": [2], "conv1": [4], "conv2": [4]}
+LAYER_INPUTS = {
+    "decoderF": {"up1": [4], "skip1": [2, 2], "up2": [2], "skip0": [1, 1], "out": [1]},
+    "decoderA": {"fuse2": [4, 4], "up1": [4], "fuse1": [2, 2], "up2": [2], "fuse0": [1, 1], "out": [1]},
+    "discriminator": {"conv1": None, "conv2": [1], "conv3": [2], "conv4": [4], "out": [8]},
+}
+
+
+def input_parts(name):
+    net, layer = name.split("/")[0], name.split("/")[-2]
+    if net.endswith("Encoder") or net.startswith("contentEncoder"):
+        return ENCODER_INPUTS[layer]
+    return LAYER_INPUTS["discriminator" if net.startswith("discriminator") else net][layer]
+
+
+def output_multiple(name, shape, c):
+    """The output channels as a multiple of C, or None for a one-channel output (an image, a map)."""
+    co = shape[-1]
+    return None if co == 1 else co // c
+
+
+def old_indices(parts, c_old, c_new):
+    """Positions of the narrow tensor's channels in the wide layout of `parts`."""
+    out, offset = [], 0
+    for m in parts:
+        out.extend(range(offset, offset + m * c_old))
+        offset += m * c_new
+    return out
+
+
+def widen(config, weights, arrays, seed):
+    c_old = config["channels"]
+    wide_config = dict(config, channels=2 * c_old)
+    c_new = wide_config["channels"]
+    g = torch.Generator().manual_seed(seed)
+    new_weights, moments = {}, {}
+    for name, shape, is_bias in dt.variable_specs(wide_config):
+        old = weights[name].detach()
+        # Where the old entries go, as index lists per axis (kernels [k, k, in, out]; biases [out]).
+        m_out = output_multiple(name, shape, c_new)
+        outs = list(range(shape[-1])) if m_out is None else old_indices([m_out], c_old, c_new)
+        if is_bias:
+            t = torch.zeros(shape)
+            t[outs] = old
+            mask = torch.zeros(shape, dtype=torch.bool)
+            mask[outs] = True
+        else:
+            parts = input_parts(name)
+            ins = list(range(shape[2])) if parts is None else old_indices(parts, c_old, c_new)
+            t = torch.randn(shape, generator=g) * 0.02
+            # The old output channels: their old inputs keep the weights, the new inputs are 0.
+            t[:, :, :, outs] = 0
+            t[np.ix_(range(shape[0]), range(shape[1]), ins, outs)] = old
+            mask = torch.zeros(shape, dtype=torch.bool)
+            mask[np.ix_(range(shape[0]), range(shape[1]), ins, outs)] = True
+        new_weights[name] = t
+        label = "generator" if name.split("/")[0] in dt.GENERATOR_NETWORKS else "discriminator"
+        m_old, v_old = (torch.tensor(arrays[f"adam/{label}/{k}/{name}"]) for k in ("m", "v"))
+        m_new = torch.zeros(shape)
+        v_new = torch.full(shape, float(v_old.mean()))
+        m_new[mask] = m_old.reshape(-1)
+        v_new[mask] = v_old.reshape(-1)
+        moments[name] = (label, m_new, v_new)
+    return wide_config, new_weights, moments
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("state", help="a complete state (a run's checkpoint/ folder, with its Adam moments)")
+    p.add_argument("out", help="where the widened state is written")
+    p.add_argument("--seed", type=int, default=1, help="seed of the new channels' weights")
+    args = p.parse_args()
+    with open(os.path.join(args.state, "manifest.json")) as f:
+        manifest = json.load(f)
+    if manifest.get("inference"):
+        raise SystemExit(f"{args.state}: an inference checkpoint has no Adam state to widen; give a complete state")
+    config, seed, weights, arrays = dt.load_checkpoint(args.state)
+    wide_config, wide, moments = widen(config, weights, arrays, args.seed)
+    adams = {}
+    for label in ("generator", "discriminator"):
+        adam = dt.Adam([], 0, 0, 1)
+        adam.step = manifest["optimiser"][f"{label}Step"]
+        for name, (lab, m, v) in moments.items():
+            if lab == label:
+                adam.m[name], adam.v[name] = m, v
+        adams[label] = adam
+    dt.save_checkpoint(args.out, wide_config, seed, wide, adams["generator"], adams["discriminator"])
+
+    # The check: every network's output on a few inputs, narrow against wide.
+    torch.manual_seed(args.seed)
+    x = torch.rand(2, 1, 128, 128) * (torch.rand(2, 1, 128, 128) > 0.3)
+    def outputs(nets):
+        a = nets.artefact(x)
+        return [nets.correct(x), nets.to_a(nets.content_f(x), a, x),
+                *(nets.discriminator(d, x) for d in dt.DISCRIMINATOR_NETWORKS)]
+
+    with torch.no_grad():
+        diff = max(float((a - b).abs().max()) for a, b in zip(outputs(dt.Networks(config, weights)),
+                                                              outputs(dt.Networks(wide_config, wide))))
+    print(f"widened C = {config['channels']} -> {wide_config['channels']} (R = {config['residualBlocks']}), "
+          f"step {manifest['optimiser']['generatorStep']}; the corrected image, decoder A's image and the "
+          f"discriminators' maps differ by at most {diff:.2e}")
+    if diff > 1e-4:
+        raise SystemExit("the widened network does not compute what the narrow one did")
+
+
+if __name__ == "__main__":
+    main()
