@@ -23,6 +23,10 @@ first updates are of the size of its neighbours' (fresh second moments of 0 at s
 bias correction is about 1, would make its first updates about 30 times larger).
 
     /usr/bin/python3 tools/reference/widen_checkpoint.py <complete state> <out dir> [--seed 1]
+    /usr/bin/python3 tools/reference/widen_checkpoint.py <widened state, trained> --measure <held-out pairs .npz>
+
+The second form measures how much the new channels of a widened and trained state move its
+corrected image (against its old channels alone).
 
 Never run in CI.
 """
@@ -70,6 +74,17 @@ def old_indices(parts, c_old, c_new):
     return out
 
 
+def positions(name, shape, c_old, c_new):
+    """Where a narrow tensor's entries sit in its wide version: (input positions, output
+    positions) of a kernel [k, k, in, out], or (None, output positions) of a bias."""
+    m_out = output_multiple(name, shape, c_new)
+    outs = list(range(shape[-1])) if m_out is None else old_indices([m_out], c_old, c_new)
+    if len(shape) == 1:
+        return None, outs
+    parts = input_parts(name)
+    return (list(range(shape[2])) if parts is None else old_indices(parts, c_old, c_new)), outs
+
+
 def widen(config, weights, arrays, seed):
     c_old = config["channels"]
     wide_config = dict(config, channels=2 * c_old)
@@ -78,22 +93,17 @@ def widen(config, weights, arrays, seed):
     new_weights, moments = {}, {}
     for name, shape, is_bias in dt.variable_specs(wide_config):
         old = weights[name].detach()
-        # Where the old entries go, as index lists per axis (kernels [k, k, in, out]; biases [out]).
-        m_out = output_multiple(name, shape, c_new)
-        outs = list(range(shape[-1])) if m_out is None else old_indices([m_out], c_old, c_new)
+        ins, outs = positions(name, shape, c_old, c_new)
+        mask = torch.zeros(shape, dtype=torch.bool)
         if is_bias:
             t = torch.zeros(shape)
             t[outs] = old
-            mask = torch.zeros(shape, dtype=torch.bool)
             mask[outs] = True
         else:
-            parts = input_parts(name)
-            ins = list(range(shape[2])) if parts is None else old_indices(parts, c_old, c_new)
             t = torch.randn(shape, generator=g) * 0.02
             # The old output channels: their old inputs keep the weights, the new inputs are 0.
             t[:, :, :, outs] = 0
             t[np.ix_(range(shape[0]), range(shape[1]), ins, outs)] = old
-            mask = torch.zeros(shape, dtype=torch.bool)
             mask[np.ix_(range(shape[0]), range(shape[1]), ins, outs)] = True
         new_weights[name] = t
         label = "generator" if name.split("/")[0] in dt.GENERATOR_NETWORKS else "discriminator"
@@ -106,12 +116,49 @@ def widen(config, weights, arrays, seed):
     return wide_config, new_weights, moments
 
 
+def narrow_part(config, weights):
+    """The old channels of a widened state (trained on or not) as a network of the narrow width:
+    what the wide network computes without its new channels."""
+    c_new = config["channels"]
+    narrow_config = dict(config, channels=c_new // 2)
+    part = {}
+    for name, shape, is_bias in dt.variable_specs(narrow_config):
+        t = weights[name].detach()
+        ins, outs = positions(name, t.shape, c_new // 2, c_new)
+        part[name] = t[outs] if is_bias else t[np.ix_(range(t.shape[0]), range(t.shape[1]), ins, outs)]
+    return narrow_config, part
+
+
+def measure(state, pairs):
+    """How much a widened state's new channels move its corrected image: the mean absolute
+    difference between the wide corrector and its old channels alone, as a share of the mean
+    absolute correction, over the first 64 corrupted images of a held-out pairs file
+    (context_experiment.py's cache)."""
+    config, _, weights, _ = dt.load_checkpoint(state)
+    narrow_config, part = narrow_part(config, weights)
+    with np.load(pairs) as z:
+        x = torch.tensor(z["corrupted"][:64])[:, None]
+    with torch.no_grad():
+        wide = dt.Networks(config, weights).correct(x)
+        alone = dt.Networks(narrow_config, part).correct(x)
+    moved, correction = float((wide - alone).abs().mean()), float((wide - x).abs().mean())
+    print(f"{state}: the new channels move the corrected image by {moved / correction:.3f} of the mean "
+          f"absolute correction ({moved:.2e} of {correction:.2e})")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("state", help="a complete state (a run's checkpoint/ folder, with its Adam moments)")
-    p.add_argument("out", help="where the widened state is written")
+    p.add_argument("out", nargs="?", help="where the widened state is written")
     p.add_argument("--seed", type=int, default=1, help="seed of the new channels' weights")
+    p.add_argument("--measure", metavar="PAIRS_NPZ",
+                   help="do not widen: say how much the new channels of the widened (and trained) `state` move "
+                        "its corrected image, on the corrupted images of this held-out pairs file")
     args = p.parse_args()
+    if args.measure:
+        return measure(args.state, args.measure)
+    if not args.out:
+        p.error("give the folder to write the widened state to")
     with open(os.path.join(args.state, "manifest.json")) as f:
         manifest = json.load(f)
     if manifest.get("inference"):
