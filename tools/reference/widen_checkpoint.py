@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Widens a complete training state of @duncan-mri/core from C to 2C channels (R unchanged) so
 that the wider network computes exactly what the narrower one did, and training can go on from
-it with `train_default_model.py --resume` (a function-preserving widening, as Net2Net's
-Net2WiderNet, Chen et al., ICLR 2016, but with zero weights instead of copied channels, so no two
-channels start alike).
+it with `train_default_model.py --resume`: a function-preserving widening, the idea of Net2Net's
+Net2WiderNet (Chen et al., ICLR 2016). Net2Net copies units and splits their outgoing weights;
+here the new channels get fresh incoming weights and send 0 to the old channels, so no two
+channels start alike.
 
 Every convolution of every network (duncan_torch.variable_specs) gets the new channel layout of
 the wider config. In each tensor:
@@ -19,8 +20,10 @@ rounding.
 
 Adam: the old entries keep their moments and the step. A new entry starts with a first moment of
 0 and a second moment equal to the mean second moment of its tensor's old entries, so that its
-first updates are of the size of its neighbours' (fresh second moments of 0 at step 62,000, whose
-bias correction is about 1, would make its first updates about 30 times larger).
+first updates are of the size of its neighbours' (a fresh second moment of 0, late in a run where
+Adam's bias correction is about 1, would make them about 1/sqrt(1 - beta2), some 30 times,
+larger). A state whose generator moments are all 0 (a weights-only copy kept by `--keep-every`)
+is refused for that reason. Image pools, where the state has them, are carried unchanged.
 
     /usr/bin/python3 tools/reference/widen_checkpoint.py <complete state> <out dir> [--seed 1]
     /usr/bin/python3 tools/reference/widen_checkpoint.py <widened state, trained> --measure <held-out pairs .npz>
@@ -134,7 +137,10 @@ def measure(state, pairs):
     difference between the wide corrector and its old channels alone, as a share of the mean
     absolute correction, over the first 64 corrupted images of a held-out pairs file
     (context_experiment.py's cache)."""
+    torch.set_num_threads(1)
     config, _, weights, _ = dt.load_checkpoint(state)
+    if config["channels"] % 2:
+        raise SystemExit(f"{state}: C = {config['channels']} is odd, so it was not widened by this script")
     narrow_config, part = narrow_part(config, weights)
     with np.load(pairs) as z:
         x = torch.tensor(z["corrupted"][:64])[:, None]
@@ -144,6 +150,14 @@ def measure(state, pairs):
     moved, correction = float((wide - alone).abs().mean()), float((wide - x).abs().mean())
     print(f"{state}: the new channels move the corrected image by {moved / correction:.3f} of the mean "
           f"absolute correction ({moved:.2e} of {correction:.2e})")
+
+
+def count_pool(arrays, label):
+    """How many images the state's pool `label` (F or A) holds."""
+    i = 0
+    while f"pool/{label}/{i}" in arrays:
+        i += 1
+    return i
 
 
 def main():
@@ -164,20 +178,16 @@ def main():
     if manifest.get("inference"):
         raise SystemExit(f"{args.state}: an inference checkpoint has no Adam state to widen; give a complete state")
     config, seed, weights, arrays = dt.load_checkpoint(args.state)
+    if not any(np.any(a) for k, a in arrays.items() if k.startswith("adam/generator/v/")):
+        raise SystemExit(f"{args.state}: its generator's Adam moments are all 0 (a weights-only copy kept by "
+                         "--keep-every?); give a complete state, a run's checkpoint/ folder")
     wide_config, wide, moments = widen(config, weights, arrays, args.seed)
-    adams = {}
-    for label in ("generator", "discriminator"):
-        adam = dt.Adam([], 0, 0, 1)
-        adam.step = manifest["optimiser"][f"{label}Step"]
-        for name, (lab, m, v) in moments.items():
-            if lab == label:
-                adam.m[name], adam.v[name] = m, v
-        adams[label] = adam
-    dt.save_checkpoint(args.out, wide_config, seed, wide, adams["generator"], adams["discriminator"])
 
-    # The check: every network's output on a few inputs, narrow against wide.
+    # The check, before anything is written: every network's output on a few inputs, narrow
+    # against wide.
     torch.manual_seed(args.seed)
     x = torch.rand(2, 1, 128, 128) * (torch.rand(2, 1, 128, 128) > 0.3)
+
     def outputs(nets):
         a = nets.artefact(x)
         return [nets.correct(x), nets.to_a(nets.content_f(x), a, x),
@@ -186,11 +196,28 @@ def main():
     with torch.no_grad():
         diff = max(float((a - b).abs().max()) for a, b in zip(outputs(dt.Networks(config, weights)),
                                                               outputs(dt.Networks(wide_config, wide))))
-    print(f"widened C = {config['channels']} -> {wide_config['channels']} (R = {config['residualBlocks']}), "
-          f"step {manifest['optimiser']['generatorStep']}; the corrected image, decoder A's image and the "
-          f"discriminators' maps differ by at most {diff:.2e}")
     if diff > 1e-4:
-        raise SystemExit("the widened network does not compute what the narrow one did")
+        raise SystemExit(f"the widened network does not compute what the narrow one did (difference {diff:.2e}); "
+                         "nothing written")
+
+    adams = {}
+    for label in ("generator", "discriminator"):
+        adam = dt.Adam([], 0, 0, 1)
+        adam.step = manifest["optimiser"][f"{label}Step"]
+        for name, (lab, m, v) in moments.items():
+            if lab == label:
+                adam.m[name], adam.v[name] = m, v
+        adams[label] = adam
+    pools = {label: [torch.tensor(arrays[f"pool/{label}/{i}"]) for i in range(count_pool(arrays, label))]
+             for label in ("F", "A")}
+    if os.path.exists(args.out):
+        raise SystemExit(f"{args.out} exists; give a new folder")
+    tmp = args.out.rstrip("/") + ".partial"
+    dt.save_checkpoint(tmp, wide_config, seed, wide, adams["generator"], adams["discriminator"], pools)
+    os.rename(tmp, args.out)
+    print(f"widened C = {config['channels']} -> {wide_config['channels']} (R = {config['residualBlocks']}), "
+          f"step {manifest['optimiser']['generatorStep']}, into {args.out}; the corrected image, decoder A's image "
+          f"and the discriminators' maps differ by at most {diff:.2e}")
 
 
 if __name__ == "__main__":
