@@ -43,6 +43,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import duncan_torch as dt  # noqa: E402
+from train_default_model import save_atomic  # noqa: E402
 
 
 # The input channels of each layer as parts (multiples of C; a concatenation has two), as
@@ -62,12 +63,6 @@ def input_parts(name):
     return LAYER_INPUTS["discriminator" if net.startswith("discriminator") else net][layer]
 
 
-def output_multiple(name, shape, c):
-    """The output channels as a multiple of C, or None for a one-channel output (an image, a map)."""
-    co = shape[-1]
-    return None if co == 1 else co // c
-
-
 def old_indices(parts, c_old, c_new):
     """Positions of the narrow tensor's channels in the wide layout of `parts`."""
     out, offset = [], 0
@@ -77,46 +72,44 @@ def old_indices(parts, c_old, c_new):
     return out
 
 
-def positions(name, shape, c_old, c_new):
-    """Where a narrow tensor's entries sit in its wide version: (input positions, output
-    positions) of a kernel [k, k, in, out], or (None, output positions) of a bias."""
-    m_out = output_multiple(name, shape, c_new)
-    outs = list(range(shape[-1])) if m_out is None else old_indices([m_out], c_old, c_new)
+def old_entries(name, shape, c_old, c_new):
+    """The index of a narrow tensor's entries in its wide version (shape `shape`): the wide tensor
+    indexed by it has the narrow one's shape. Kernels are [k, k, in, out], biases [out]; a
+    one-channel output (an image, a map) and the image input are never widened."""
+    outs = list(range(shape[-1])) if shape[-1] == 1 else old_indices([shape[-1] // c_new], c_old, c_new)
     if len(shape) == 1:
-        return None, outs
+        return (outs,)
     parts = input_parts(name)
-    return (list(range(shape[2])) if parts is None else old_indices(parts, c_old, c_new)), outs
+    ins = list(range(shape[2])) if parts is None else old_indices(parts, c_old, c_new)
+    return np.ix_(range(shape[0]), range(shape[1]), ins, outs)
 
 
-def widen(config, weights, arrays, seed):
+def widen(config, weights, arrays, steps, seed):
+    """The widened config, weights, and Adam states (generator, discriminator) at `steps`."""
     c_old = config["channels"]
     wide_config = dict(config, channels=2 * c_old)
     c_new = wide_config["channels"]
     g = torch.Generator().manual_seed(seed)
-    new_weights, moments = {}, {}
+    wide = {}
+    adams = {label: dt.Adam([], 0, 0, 1) for label in ("generator", "discriminator")}
     for name, shape, is_bias in dt.variable_specs(wide_config):
-        old = weights[name].detach()
-        ins, outs = positions(name, shape, c_old, c_new)
-        mask = torch.zeros(shape, dtype=torch.bool)
+        idx = old_entries(name, shape, c_old, c_new)
         if is_bias:
             t = torch.zeros(shape)
-            t[outs] = old
-            mask[outs] = True
         else:
             t = torch.randn(shape, generator=g) * 0.02
             # The old output channels: their old inputs keep the weights, the new inputs are 0.
-            t[:, :, :, outs] = 0
-            t[np.ix_(range(shape[0]), range(shape[1]), ins, outs)] = old
-            mask[np.ix_(range(shape[0]), range(shape[1]), ins, outs)] = True
-        new_weights[name] = t
+            t[..., idx[-1].ravel()] = 0
+        t[idx] = weights[name].detach()
+        wide[name] = t
         label = "generator" if name.split("/")[0] in dt.GENERATOR_NETWORKS else "discriminator"
         m_old, v_old = (torch.tensor(arrays[f"adam/{label}/{k}/{name}"]) for k in ("m", "v"))
-        m_new = torch.zeros(shape)
-        v_new = torch.full(shape, float(v_old.mean()))
-        m_new[mask] = m_old.reshape(-1)
-        v_new[mask] = v_old.reshape(-1)
-        moments[name] = (label, m_new, v_new)
-    return wide_config, new_weights, moments
+        adam = adams[label]
+        adam.m[name], adam.v[name] = torch.zeros(shape), torch.full(shape, float(v_old.mean()))
+        adam.m[name][idx], adam.v[name][idx] = m_old, v_old
+    for label, adam in adams.items():
+        adam.step = steps[label]
+    return wide_config, wide, adams
 
 
 def narrow_part(config, weights):
@@ -124,11 +117,8 @@ def narrow_part(config, weights):
     what the wide network computes without its new channels."""
     c_new = config["channels"]
     narrow_config = dict(config, channels=c_new // 2)
-    part = {}
-    for name, shape, is_bias in dt.variable_specs(narrow_config):
-        t = weights[name].detach()
-        ins, outs = positions(name, t.shape, c_new // 2, c_new)
-        part[name] = t[outs] if is_bias else t[np.ix_(range(t.shape[0]), range(t.shape[1]), ins, outs)]
+    part = {name: weights[name].detach()[old_entries(name, weights[name].shape, c_new // 2, c_new)]
+            for name, _, _ in dt.variable_specs(narrow_config)}
     return narrow_config, part
 
 
@@ -152,14 +142,6 @@ def measure(state, pairs):
           f"absolute correction ({moved:.2e} of {correction:.2e})")
 
 
-def count_pool(arrays, label):
-    """How many images the state's pool `label` (F or A) holds."""
-    i = 0
-    while f"pool/{label}/{i}" in arrays:
-        i += 1
-    return i
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("state", help="a complete state (a run's checkpoint/ folder, with its Adam moments)")
@@ -173,6 +155,8 @@ def main():
         return measure(args.state, args.measure)
     if not args.out:
         p.error("give the folder to write the widened state to")
+    if os.path.exists(args.out):
+        raise SystemExit(f"{args.out} exists; give a new folder")
     with open(os.path.join(args.state, "manifest.json")) as f:
         manifest = json.load(f)
     if manifest.get("inference"):
@@ -181,7 +165,8 @@ def main():
     if not any(np.any(a) for k, a in arrays.items() if k.startswith("adam/generator/v/")):
         raise SystemExit(f"{args.state}: its generator's Adam moments are all 0 (a weights-only copy kept by "
                          "--keep-every?); give a complete state, a run's checkpoint/ folder")
-    wide_config, wide, moments = widen(config, weights, arrays, args.seed)
+    steps = {label: manifest["optimiser"][f"{label}Step"] for label in ("generator", "discriminator")}
+    wide_config, wide, adams = widen(config, weights, arrays, steps, args.seed)
 
     # The check, before anything is written: every network's output on a few inputs, narrow
     # against wide.
@@ -200,21 +185,10 @@ def main():
         raise SystemExit(f"the widened network does not compute what the narrow one did (difference {diff:.2e}); "
                          "nothing written")
 
-    adams = {}
-    for label in ("generator", "discriminator"):
-        adam = dt.Adam([], 0, 0, 1)
-        adam.step = manifest["optimiser"][f"{label}Step"]
-        for name, (lab, m, v) in moments.items():
-            if lab == label:
-                adam.m[name], adam.v[name] = m, v
-        adams[label] = adam
-    pools = {label: [torch.tensor(arrays[f"pool/{label}/{i}"]) for i in range(count_pool(arrays, label))]
+    pools = {label: [torch.tensor(arrays[f"pool/{label}/{i}"])
+                     for i in range(sum(k.startswith(f"pool/{label}/") for k in arrays))]
              for label in ("F", "A")}
-    if os.path.exists(args.out):
-        raise SystemExit(f"{args.out} exists; give a new folder")
-    tmp = args.out.rstrip("/") + ".partial"
-    dt.save_checkpoint(tmp, wide_config, seed, wide, adams["generator"], adams["discriminator"], pools)
-    os.rename(tmp, args.out)
+    save_atomic(args.out, wide_config, seed, wide, adams["generator"], adams["discriminator"], pools)
     print(f"widened C = {config['channels']} -> {wide_config['channels']} (R = {config['residualBlocks']}), "
           f"step {manifest['optimiser']['generatorStep']}, into {args.out}; the corrected image, decoder A's image "
           f"and the discriminators' maps differ by at most {diff:.2e}")
