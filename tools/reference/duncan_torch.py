@@ -134,6 +134,10 @@ class Networks:
         # Checkpoints written before the flag existed normalise decoder F's last block.
         self.output_norm = config.get("outputNorm", True)
         self.weights = weights
+        # torch.bfloat16 (the trainer's --bf16): `correct` runs the corrector under autocast (its
+        # convolutions, normalisations and activations in bfloat16) and adds the correction to the
+        # float32 input; weights, their gradients and the loss stay float32. None: float32 throughout.
+        self.autocast = None
 
     def conv(self, x, name, stride, bias=False, zero_pad=False):
         w = self.weights[f"{name}/w"]
@@ -216,7 +220,11 @@ class Networks:
         return source + y if self.residual else y
 
     def correct(self, x):
-        return self.to_f(self.content_a(x), x)
+        if self.autocast is None:
+            return self.to_f(self.content_a(x), x)
+        with torch.autocast(x.device.type, dtype=self.autocast):
+            y = self.decoder_f(self.content_a(x))
+        return x + y.float() if self.residual else y.float()
 
 
 def l1(a, b):

@@ -277,6 +277,9 @@ def train_paired(args):
     weights = {k: v.detach().to(device).requires_grad_(True) for k, v in weights.items()}
     print(f"device {device}", flush=True)
     nets = dt.Networks(config, weights)
+    if args.bf16:
+        nets.autocast = torch.bfloat16
+        print("corrector in bfloat16 mixed precision (autocast); weights, Adam and the loss in float32", flush=True)
     names = [n for n, _, _ in dt.variable_specs(config)]
     gen = [(n, weights[n]) for n in names if n.split("/")[0] in dt.GENERATOR_NETWORKS]
     dis = [(n, weights[n]) for n in names if n.split("/")[0] in dt.DISCRIMINATOR_NETWORKS]
@@ -318,6 +321,7 @@ def train_paired(args):
                 "noiseAfterCorruption": args.noise_after_corruption,
                 **({} if args.noise_fraction is None else {"noiseFraction": args.noise_fraction}),
                 "contrast": not args.no_contrast, "threads": args.threads,
+                **({"precision": "bfloat16 autocast"} if args.bf16 else {}),
                 "trainer": f"tools/reference/train_default_model.py --mode paired, PyTorch {torch.__version__}",
                 "minutesThisChunk": (time.time() - started) / 60}
         with open(os.path.join(args.out, "training.json"), "w") as f:
@@ -425,6 +429,10 @@ def main():
                         "keep a GPU fed)")
     p.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu",
                    help="paired/semi: where the networks train (auto: cuda when torch sees a GPU)")
+    p.add_argument("--bf16", action="store_true",
+                   help="paired: the corrector's forward and backward in bfloat16 under torch.autocast (weights, "
+                        "Adam and the loss stay float32); about twice the steps per second on a CPU with AVX-512 "
+                        "BF16, and the tensor cores' format on a GPU. Recorded in training.json")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--config", default="{}", help="JSON overrides of the ModelConfig")
@@ -442,6 +450,8 @@ def main():
     args = p.parse_args()
     if args.streams < 1:
         p.error(f"--streams must be at least 1, got {args.streams}")
+    if args.bf16 and args.mode != "paired":
+        p.error("--bf16 is for --mode paired only (the adversarial modes' losses run the networks outside `correct`)")
     if args.mode in ("paired", "semi"):
         return train_paired(args)
     torch.set_num_threads(args.threads)
@@ -459,6 +469,9 @@ def main():
     print(f"{len(clean)} clean slices, {len(corrupted)} corrupted slices; config {json.dumps(config)}", flush=True)
     weights = resumed if args.resume else dt.init_weights(config, args.seed)
     nets = dt.Networks(config, weights)
+    if args.bf16:
+        nets.autocast = torch.bfloat16
+        print("corrector in bfloat16 mixed precision (autocast); weights, Adam and the loss in float32", flush=True)
     names = [n for n, _, _ in dt.variable_specs(config)]
     gen = [(n, weights[n]) for n in names if n.split("/")[0] in dt.GENERATOR_NETWORKS]
     dis = [(n, weights[n]) for n in names if n.split("/")[0] in dt.DISCRIMINATOR_NETWORKS]
