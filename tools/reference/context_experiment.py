@@ -377,6 +377,16 @@ def held_out_pairs(args):
 def score(args):
     torch.set_num_threads(1)
     clean, corrupted, mask, corruption = held_out_pairs(args)
+    if args.source_index is not None:
+        cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
+        with open(os.path.join(args.results, cache + ".jsonl")) as f:
+            described = [json.loads(line)["description"] for line in f][:len(corruption)]
+        keep = [i for i, d in enumerate(described) if d.startswith(f"src{args.source_index} ")]
+        if not keep:
+            raise SystemExit(f"--source-index {args.source_index}: no held-out pair comes from that source")
+        clean, corrupted, mask = clean[keep], corrupted[keep], mask[keep]
+        corruption = [corruption[i] for i in keep]
+        print(f"{len(keep)} of the held-out pairs come from source {args.source_index}", flush=True)
 
     unchanged = [ssim_in(c, a, m) for c, a, m in zip(clean, corrupted, mask)]
     results = {}
@@ -452,7 +462,7 @@ def score(args):
                 table[gname].setdefault("againstFirst", {})[label(r)] = {"difference": float(d.mean()), "ci": [lo, hi]}
             print(f"| {gname} | {len(idx)} | " + " | ".join(cells) + " |")
     with open(os.path.join(args.results, "scores.json"), "w") as f:
-        json.dump({"heldOut": {"start": HELD_OUT_START, "pairs": args.pairs, "seed": 1, "size": SIZE},
+        json.dump({"heldOut": {"start": HELD_OUT_START, "pairs": args.pairs, "seed": 1, "size": SIZE, "sourceIndex": args.source_index},
                    "runs": {r: {k: v for k, v in results[r].items() if k != "ssim"} for r in names},
                    "groups": table}, f, indent=1)
 
@@ -512,6 +522,9 @@ def main():
     p.add_argument("--score", nargs="+", help="score these runs (or checkpoint directories) on the held-out pairs")
     p.add_argument("--results", default="data-cache/runs/context", help="where the held-out pairs and scores.json go")
     p.add_argument("--pairs", type=int, default=400)
+    p.add_argument("--source-index", type=int,
+                   help="--score: only the held-out pairs drawn from this training source (the description's srcN; "
+                        "of the default sources, 0 is Colin27 with its skull, 1 ch2better, skull-stripped)")
     p.add_argument("--oracle", action="store_true",
                    help="the least-squares ghost-source oracle on the held-out pairs (see oracle())")
     args = p.parse_args()

@@ -145,11 +145,12 @@ class PairStream:
 
     def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True, describe=None,
                  multi_shot_fraction=None, noise_floor=None, noise_after_corruption=False, streams=1,
-                 noise_fraction=None):
+                 noise_fraction=None, use_sources=None):
         """describe: a file the stream appends each pair's description to (--describe).
         multi_shot_fraction, noise_floor ("low,high"): createTrainingPairs' multiShotFraction and
         noiseFloor; None leaves its defaults. noise_after_corruption: createTrainingPairs'
-        noiseAfterCorruption. noise_fraction: its noiseFraction (None: its default). streams:
+        noiseAfterCorruption. noise_fraction: its noiseFraction (None: its default). use_sources:
+        "0" or "0,1", the stream's --use-sources (None: every source). streams:
         Node processes drawing the pairs (process j draws pairs start + j, start + j + streams,
         ...; they are read in turn, so the pairs and their order do not depend on it).
         DUNCAN_PAIR_STREAM names another copy of the stream script (the bundled one of
@@ -171,7 +172,8 @@ class PairStream:
                 + ([] if multi_shot_fraction is None else ["--multi-shot-fraction", str(multi_shot_fraction)])
                 + ([] if noise_floor is None else ["--noise-floor", noise_floor])
                 + (["--noise-after-corruption", "true"] if noise_after_corruption else [])
-                + ([] if noise_fraction is None else ["--noise-fraction", str(noise_fraction)]),
+                + ([] if noise_fraction is None else ["--noise-fraction", str(noise_fraction)])
+                + ([] if use_sources is None else ["--use-sources", use_sources]),
                 stdout=subprocess.PIPE, bufsize=1 << 20)
             header = json.loads(proc.stdout.readline())
             if header.get("format") != "duncan-training-pairs" or header["size"] != size or header.get("stride", 1) != streams:
@@ -179,7 +181,8 @@ class PairStream:
             # A stream script that does not know an option ignores it (an old copy, such as a
             # device kit packed before the option existed): refuse rather than train on other pairs.
             asked = {"noiseAfterCorruption": noise_after_corruption, "noiseFraction": noise_fraction,
-                     "multiShotFraction": multi_shot_fraction}
+                     "multiShotFraction": multi_shot_fraction,
+                     "useSources": None if use_sources is None else [int(i) for i in use_sources.split(",")]}
             for key, value in asked.items():
                 if value is not None and value is not False and header.get(key) != value:
                     proc.kill()
@@ -303,7 +306,8 @@ def train_paired(args):
     os.makedirs(args.out, exist_ok=True)
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
     recipe = {"multi_shot_fraction": args.multi_shot_fraction, "noise_floor": args.noise_floor,
-              "noise_after_corruption": args.noise_after_corruption, "noise_fraction": args.noise_fraction}
+              "noise_after_corruption": args.noise_after_corruption, "noise_fraction": args.noise_fraction,
+              "use_sources": args.use_sources}
     stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast,
                         streams=args.streams, **recipe)
     partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast,
@@ -320,6 +324,7 @@ def train_paired(args):
                 "multiShotFraction": args.multi_shot_fraction, "noiseFloor": args.noise_floor,
                 "noiseAfterCorruption": args.noise_after_corruption,
                 **({} if args.noise_fraction is None else {"noiseFraction": args.noise_fraction}),
+                **({} if args.use_sources is None else {"useSources": args.use_sources}),
                 "contrast": not args.no_contrast, "threads": args.threads,
                 **({"precision": "bfloat16 autocast"} if args.bf16 else {}),
                 "trainer": f"tools/reference/train_default_model.py --mode paired, PyTorch {torch.__version__}",
@@ -415,6 +420,9 @@ def main():
     p.add_argument("--noise-fraction", type=float,
                    help="paired: probability of the noise artefact on a corrupted pair (createTrainingPairs' "
                    "noiseFraction; default its default, 0.15; 0 keeps the pairs to motion and ghosting)")
+    p.add_argument("--use-sources",
+                   help="paired: the pair stream's --use-sources, source indices to keep (of the default sources, "
+                        "0 is Colin27 with its skull and label maps, 1 ch2better, skull-stripped; default both)")
     p.add_argument("--keep-every", type=int, default=0, help="paired: keep a weights-only copy every N steps (out/step-N)")
     p.add_argument("--keep-inference", action="store_true",
                    help="paired: the kept copies hold the corrector path only (an inference checkpoint: about a "

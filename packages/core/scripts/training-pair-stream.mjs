@@ -23,7 +23,11 @@
 //     [--stride K]
 //     [--clean-fraction 0.2] [--contrast true|false] [--multi-shot-fraction 0.5]
 //     [--noise-floor 0.003,0.04] [--noise-after-corruption true|false] [--noise-fraction 0.15]
-//     [--source a.nii --source b.nii] [--describe pairs.jsonl]
+//     [--source a.nii --source b.nii] [--use-sources 0,1] [--describe pairs.jsonl]
+//
+// --use-sources keeps only these sources of the list, by index (default all): of the default
+// sources, 0 is Colin27 with its skull and label maps, 1 ch2better (skull-stripped). `0` trains on
+// whole heads only, as scanners acquire them.
 //
 // --noise-after-corruption is createTrainingPairs' noiseAfterCorruption (default false), and
 // --noise-fraction its noiseFraction (default: its default).
@@ -126,10 +130,24 @@ async function main() {
   // --source FILE (repeatable) replaces the default sources (used by the stream's own test).
   const args = process.argv.slice(2);
   const given = args.flatMap((a, i) => (a === '--source' ? [args[i + 1]] : []));
-  const sources =
+  const listed =
     given.length > 0
       ? given.map((f) => ({ volume: readNii(resolve(f)) }))
       : defaultTrainingSources();
+  const use = opt('use-sources', undefined);
+  const parts = use === undefined ? undefined : use.split(',');
+  const useSources = parts?.map(Number);
+  if (
+    parts !== undefined &&
+    (parts.some((x) => !/^\d+$/.test(x)) ||
+      new Set(useSources).size !== useSources.length ||
+      useSources.some((i) => i >= listed.length))
+  ) {
+    throw new Error(
+      `--use-sources must list distinct source indices from 0 to ${listed.length - 1}, got ${use}`,
+    );
+  }
+  const sources = useSources === undefined ? listed : useSources.map((i) => listed[i]);
   const pairs = createTrainingPairs(sources, {
     seed,
     size,
@@ -151,7 +169,7 @@ async function main() {
       else out.once('drain', ok);
     });
   await write(
-    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, stride, cleanFraction, contrast, multiShotFraction, noiseFloor, noiseAfterCorruption, noiseFraction })}\n`,
+    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, stride, cleanFraction, contrast, multiShotFraction, noiseFloor, noiseAfterCorruption, noiseFraction, ...(useSources === undefined ? {} : { useSources }) })}\n`,
   );
   for (let n = 0, i = start; n < count && !closed; n++, i += stride) {
     const p = pairs.pair(i);

@@ -146,4 +146,39 @@ describe('training-pair-stream.mjs', () => {
     expect(corruptedOf(odd.frames, 0)).toEqual(corruptedOf(frames, 1));
     expect(corruptedOf(even.frames, 1)).toEqual(corruptedOf(frames, 2));
   });
+
+  it('keeps only the sources of --use-sources, and refuses an index it does not have', () => {
+    const first = phantom(40, 44, 4, 0);
+    const second = phantom(36, 40, 4, 2);
+    const files = [first, second].map((volume, k) => {
+      const file = join(dir, `source-${k}.nii`);
+      writeFileSync(file, writeNifti(volume, { datatype: 'float32' }));
+      return file;
+    });
+    const size = 32;
+    const frame = size * size * 9;
+    const kept = stream(files[0]!, ['--source', files[1]!, '--count', '4', '--use-sources', '1']);
+    expect(kept.header).toMatchObject({ useSources: [1] });
+    const only = createTrainingPairs([{ volume: second }], { seed: 9, size });
+    const both = createTrainingPairs([{ volume: first }, { volume: second }], { seed: 9, size });
+    let fromBoth = 0;
+    for (let k = 0; k < 4; k++) {
+      const at = kept.frames.byteOffset + k * frame;
+      const clean = new Float32Array(kept.frames.buffer.slice(at, at + 4 * size * size));
+      expect(clean).toEqual(only.pair(k).clean);
+      expect(only.pair(k).description).toMatch(/^src0 /);
+      if (!both.pair(k).clean.every((x, i) => x === clean[i])) fromBoth++;
+    }
+    // Without the option the two sources give other pairs.
+    expect(fromBoth).toBeGreaterThan(0);
+    for (const bad of ['2', '0,0', 'x', '']) {
+      const run = spawnSync(
+        process.execPath,
+        [SCRIPT, '--source', files[0]!, '--source', files[1]!, '--use-sources', bad, '--count', '1'],
+        { maxBuffer: 1 << 24 },
+      );
+      expect(run.status).not.toBe(0);
+      expect(run.stderr.toString()).toContain('--use-sources must list distinct source indices from 0 to 1');
+    }
+  });
 });
