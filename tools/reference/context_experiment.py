@@ -374,13 +374,26 @@ def held_out_pairs(args):
     return held_out(args.pairs, os.path.join(args.results, cache), recipe(args))
 
 
+def descriptions(cache, corruption):
+    """The full descriptions of a held-out cache's pairs (its .jsonl), checked against the
+    corruptions the cache holds, so that a stale or short file cannot misalign them."""
+    path = cache + ".jsonl"
+    if not os.path.exists(path):
+        raise SystemExit(f"{path} is missing: the held-out pairs' descriptions are written with the cache")
+    with open(path) as f:
+        described = [json.loads(line)["description"] for line in f][:len(corruption)]
+    if [d.split(" | ")[1] for d in described] != list(corruption):
+        raise SystemExit(f"{path} does not describe the pairs of {cache} (another draw?): draw the cache again")
+    return described
+
+
 def score(args):
     torch.set_num_threads(1)
     clean, corrupted, mask, corruption = held_out_pairs(args)
+    drawn = len(corruption)
     if args.source_index is not None:
         cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
-        with open(os.path.join(args.results, cache + ".jsonl")) as f:
-            described = [json.loads(line)["description"] for line in f][:len(corruption)]
+        described = descriptions(os.path.join(args.results, cache), corruption)
         keep = [i for i, d in enumerate(described) if d.startswith(f"src{args.source_index} ")]
         if not keep:
             raise SystemExit(f"--source-index {args.source_index}: no held-out pair comes from that source")
@@ -461,8 +474,11 @@ def score(args):
                 cells.append(f"{d.mean():+.4f} [{lo:+.4f}, {hi:+.4f}]")
                 table[gname].setdefault("againstFirst", {})[label(r)] = {"difference": float(d.mean()), "ci": [lo, hi]}
             print(f"| {gname} | {len(idx)} | " + " | ".join(cells) + " |")
-    with open(os.path.join(args.results, "scores.json"), "w") as f:
-        json.dump({"heldOut": {"start": HELD_OUT_START, "pairs": args.pairs, "seed": 1, "size": SIZE, "sourceIndex": args.source_index},
+    name = "scores.json" if args.source_index is None else f"scores-src{args.source_index}.json"
+    with open(os.path.join(args.results, name), "w") as f:
+        json.dump({"heldOut": {"start": HELD_OUT_START, "pairs": drawn, "seed": 1, "size": SIZE,
+                               **({} if args.source_index is None else {"sourceIndex": args.source_index,
+                                                                         "pairsOfSource": len(corruption)})},
                    "runs": {r: {k: v for k, v in results[r].items() if k != "ssim"} for r in names},
                    "groups": table}, f, indent=1)
 
@@ -524,7 +540,8 @@ def main():
     p.add_argument("--pairs", type=int, default=400)
     p.add_argument("--source-index", type=int,
                    help="--score: only the held-out pairs drawn from this training source (the description's srcN; "
-                        "of the default sources, 0 is Colin27 with its skull, 1 ch2better, skull-stripped)")
+                        "of the default sources, 0 is Colin27 with its skull, 1 ch2better, skull-stripped); the "
+                        "scores go to scores-srcN.json")
     p.add_argument("--oracle", action="store_true",
                    help="the least-squares ghost-source oracle on the held-out pairs (see oracle())")
     args = p.parse_args()

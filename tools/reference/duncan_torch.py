@@ -135,8 +135,10 @@ class Networks:
         self.output_norm = config.get("outputNorm", True)
         self.weights = weights
         # torch.bfloat16 (the trainer's --bf16): `correct` runs the corrector under autocast (its
-        # convolutions, normalisations and activations in bfloat16) and adds the correction to the
-        # float32 input; weights, their gradients and the loss stay float32. None: float32 throughout.
+        # convolutions in bfloat16, and what follows them in the precision autocast gives each op;
+        # on a CPU with PyTorch 1.13 the reflection padding stays float32) and adds the correction
+        # to the float32 input; weights, their gradients and the loss stay float32. Not part of
+        # the config or of a checkpoint. None: float32 throughout.
         self.autocast = None
 
     def conv(self, x, name, stride, bias=False, zero_pad=False):

@@ -21,6 +21,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 
@@ -150,7 +151,7 @@ class PairStream:
         multi_shot_fraction, noise_floor ("low,high"): createTrainingPairs' multiShotFraction and
         noiseFloor; None leaves its defaults. noise_after_corruption: createTrainingPairs'
         noiseAfterCorruption. noise_fraction: its noiseFraction (None: its default). use_sources:
-        "0" or "0,1", the stream's --use-sources (None: every source). streams:
+        ascending source indices, the stream's --use-sources (None: every source). streams:
         Node processes drawing the pairs (process j draws pairs start + j, start + j + streams,
         ...; they are read in turn, so the pairs and their order do not depend on it).
         DUNCAN_PAIR_STREAM names another copy of the stream script (the bundled one of
@@ -173,7 +174,7 @@ class PairStream:
                 + ([] if noise_floor is None else ["--noise-floor", noise_floor])
                 + (["--noise-after-corruption", "true"] if noise_after_corruption else [])
                 + ([] if noise_fraction is None else ["--noise-fraction", str(noise_fraction)])
-                + ([] if use_sources is None else ["--use-sources", use_sources]),
+                + ([] if use_sources is None else ["--use-sources", ",".join(map(str, use_sources))]),
                 stdout=subprocess.PIPE, bufsize=1 << 20)
             header = json.loads(proc.stdout.readline())
             if header.get("format") != "duncan-training-pairs" or header["size"] != size or header.get("stride", 1) != streams:
@@ -182,7 +183,7 @@ class PairStream:
             # device kit packed before the option existed): refuse rather than train on other pairs.
             asked = {"noiseAfterCorruption": noise_after_corruption, "noiseFraction": noise_fraction,
                      "multiShotFraction": multi_shot_fraction,
-                     "useSources": None if use_sources is None else [int(i) for i in use_sources.split(",")]}
+                     "useSources": None if use_sources is None else list(use_sources)}
             for key, value in asked.items():
                 if value is not None and value is not False and header.get(key) != value:
                     proc.kill()
@@ -208,6 +209,17 @@ class PairStream:
     def close(self):
         for proc in self.procs:
             proc.kill()
+
+
+def source_indices(text):
+    """--use-sources: distinct source indices, ascending ("0" or "0,1"), as a list."""
+    parts = text.split(",")
+    if not all(re.fullmatch(r"\d+", x) for x in parts) or len(set(parts)) != len(parts):
+        raise argparse.ArgumentTypeError(f"must list distinct source indices, such as 0 or 0,1; got {text!r}")
+    indices = [int(x) for x in parts]
+    if indices != sorted(indices):
+        raise argparse.ArgumentTypeError(f"must list the indices in ascending order; got {text!r}")
+    return indices
 
 
 def save_atomic(out, *a, **k):
@@ -420,7 +432,7 @@ def main():
     p.add_argument("--noise-fraction", type=float,
                    help="paired: probability of the noise artefact on a corrupted pair (createTrainingPairs' "
                    "noiseFraction; default its default, 0.15; 0 keeps the pairs to motion and ghosting)")
-    p.add_argument("--use-sources",
+    p.add_argument("--use-sources", type=source_indices,
                    help="paired: the pair stream's --use-sources, source indices to keep (of the default sources, "
                         "0 is Colin27 with its skull and label maps, 1 ch2better, skull-stripped; default both)")
     p.add_argument("--keep-every", type=int, default=0, help="paired: keep a weights-only copy every N steps (out/step-N)")
@@ -477,9 +489,6 @@ def main():
     print(f"{len(clean)} clean slices, {len(corrupted)} corrupted slices; config {json.dumps(config)}", flush=True)
     weights = resumed if args.resume else dt.init_weights(config, args.seed)
     nets = dt.Networks(config, weights)
-    if args.bf16:
-        nets.autocast = torch.bfloat16
-        print("corrector in bfloat16 mixed precision (autocast); weights, Adam and the loss in float32", flush=True)
     names = [n for n, _, _ in dt.variable_specs(config)]
     gen = [(n, weights[n]) for n in names if n.split("/")[0] in dt.GENERATOR_NETWORKS]
     dis = [(n, weights[n]) for n in names if n.split("/")[0] in dt.DISCRIMINATOR_NETWORKS]

@@ -25,9 +25,10 @@
 //     [--noise-floor 0.003,0.04] [--noise-after-corruption true|false] [--noise-fraction 0.15]
 //     [--source a.nii --source b.nii] [--use-sources 0,1] [--describe pairs.jsonl]
 //
-// --use-sources keeps only these sources of the list, by index (default all): of the default
-// sources, 0 is Colin27 with its skull and label maps, 1 ch2better (skull-stripped). `0` trains on
-// whole heads only, as scanners acquire them.
+// --use-sources keeps only these sources of the list, by index, ascending (default all): of the
+// default sources, 0 is Colin27 with its skull and label maps, 1 ch2better (skull-stripped). `0`
+// trains on whole heads only, as scanners acquire them. Descriptions still name a source by its
+// index in the whole list (`src1` for ch2better under `--use-sources 1`).
 //
 // --noise-after-corruption is createTrainingPairs' noiseAfterCorruption (default false), and
 // --noise-fraction its noiseFraction (default: its default).
@@ -140,11 +141,10 @@ async function main() {
   if (
     parts !== undefined &&
     (parts.some((x) => !/^\d+$/.test(x)) ||
-      new Set(useSources).size !== useSources.length ||
-      useSources.some((i) => i >= listed.length))
+      useSources.some((i, k) => i >= listed.length || (k > 0 && i <= useSources[k - 1])))
   ) {
     throw new Error(
-      `--use-sources must list distinct source indices from 0 to ${listed.length - 1}, got ${use}`,
+      `--use-sources must list distinct source indices from 0 to ${listed.length - 1} in ascending order, got ${use}`,
     );
   }
   const sources = useSources === undefined ? listed : useSources.map((i) => listed[i]);
@@ -174,7 +174,12 @@ async function main() {
   for (let n = 0, i = start; n < count && !closed; n++, i += stride) {
     const p = pairs.pair(i);
     if (describe !== undefined) {
-      appendFileSync(describe, `${JSON.stringify({ index: i, description: p.description })}\n`);
+      // A source's index in the whole list, not among the kept ones.
+      const description =
+        useSources === undefined
+          ? p.description
+          : p.description.replace(/^src(\d+)/, (_, k) => `src${useSources[Number(k)]}`);
+      appendFileSync(describe, `${JSON.stringify({ index: i, description })}\n`);
     }
     const frame = Buffer.alloc(size * size * 9);
     Buffer.from(p.clean.buffer, p.clean.byteOffset, p.clean.byteLength).copy(frame, 0);

@@ -157,8 +157,22 @@ describe('training-pair-stream.mjs', () => {
     });
     const size = 32;
     const frame = size * size * 9;
-    const kept = stream(files[0]!, ['--source', files[1]!, '--count', '4', '--use-sources', '1']);
+    const described = join(dir, 'kept.jsonl');
+    const kept = stream(files[0]!, [
+      '--source',
+      files[1]!,
+      '--count',
+      '4',
+      '--use-sources',
+      '1',
+      '--describe',
+      described,
+    ]);
     expect(kept.header).toMatchObject({ useSources: [1] });
+    // Descriptions name the source by its index in the whole list.
+    const lines = readFileSync(described, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(JSON.parse(line).description).toMatch(/^src1 axis/);
     const only = createTrainingPairs([{ volume: second }], { seed: 9, size });
     const both = createTrainingPairs([{ volume: first }, { volume: second }], { seed: 9, size });
     let fromBoth = 0;
@@ -166,19 +180,25 @@ describe('training-pair-stream.mjs', () => {
       const at = kept.frames.byteOffset + k * frame;
       const clean = new Float32Array(kept.frames.buffer.slice(at, at + 4 * size * size));
       expect(clean).toEqual(only.pair(k).clean);
-      expect(only.pair(k).description).toMatch(/^src0 /);
       if (!both.pair(k).clean.every((x, i) => x === clean[i])) fromBoth++;
     }
     // Without the option the two sources give other pairs.
     expect(fromBoth).toBeGreaterThan(0);
-    for (const bad of ['2', '0,0', 'x', '']) {
+    const all = stream(files[0]!, ['--source', files[1]!, '--count', '1', '--use-sources', '0,1']);
+    expect(all.header).toMatchObject({ useSources: [0, 1] });
+    expect(all.frames.subarray(0, 4 * size * size)).toEqual(
+      Buffer.from(both.pair(0).clean.buffer, both.pair(0).clean.byteOffset, 4 * size * size),
+    );
+    for (const bad of ['2', '0,0', '1,0', 'x', '', '1,', ' 1']) {
       const run = spawnSync(
         process.execPath,
         [SCRIPT, '--source', files[0]!, '--source', files[1]!, '--use-sources', bad, '--count', '1'],
         { maxBuffer: 1 << 24 },
       );
       expect(run.status).not.toBe(0);
-      expect(run.stderr.toString()).toContain('--use-sources must list distinct source indices from 0 to 1');
+      expect(run.stderr.toString()).toContain(
+        '--use-sources must list distinct source indices from 0 to 1 in ascending order',
+      );
     }
   });
 });
