@@ -192,7 +192,17 @@ describe('training-pair-stream.mjs', () => {
     for (const bad of ['2', '0,0', '1,0', 'x', '', '1,', ' 1']) {
       const run = spawnSync(
         process.execPath,
-        [SCRIPT, '--source', files[0]!, '--source', files[1]!, '--use-sources', bad, '--count', '1'],
+        [
+          SCRIPT,
+          '--source',
+          files[0]!,
+          '--source',
+          files[1]!,
+          '--use-sources',
+          bad,
+          '--count',
+          '1',
+        ],
         { maxBuffer: 1 << 24 },
       );
       expect(run.status).not.toBe(0);
