@@ -451,8 +451,9 @@ def main():
                    help="paired/semi: where the networks train (auto: cuda when torch sees a GPU)")
     p.add_argument("--bf16", action="store_true",
                    help="paired: the corrector's forward and backward in bfloat16 under torch.autocast (weights, "
-                        "Adam and the loss stay float32); about twice the steps per second on a CPU with AVX-512 "
-                        "BF16, and the tensor cores' format on a GPU. Recorded in training.json")
+                        "Adam and the loss stay float32); 1.7 to 2.7 times the steps per second of float32 on "
+                        "this project's CPU (AVX-512 BF16; bf16_step_benchmark.py), not yet run on a GPU. "
+                        "Recorded in training.json")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--config", default="{}", help="JSON overrides of the ModelConfig")
