@@ -367,11 +367,15 @@ def members(corruption, gname):
     return [i for i, c in enumerate(corruption) if group_of(c) == gname]
 
 
+def cache_path(results, noise_after_corruption):
+    """Where a results folder keeps its held-out pairs (their descriptions beside, as .jsonl)."""
+    return os.path.join(results, "held-out-noise-after.npz" if noise_after_corruption else "held-out.npz")
+
+
 def held_out_pairs(args):
     """The held-out pairs of --pairs, --noise-after-corruption, cached in --results."""
     os.makedirs(args.results, exist_ok=True)
-    cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
-    return held_out(args.pairs, os.path.join(args.results, cache), recipe(args))
+    return held_out(args.pairs, cache_path(args.results, args.noise_after_corruption), recipe(args))
 
 
 def descriptions(cache, corruption):
@@ -392,8 +396,7 @@ def score(args):
     clean, corrupted, mask, corruption = held_out_pairs(args)
     drawn = len(corruption)
     if args.source_index is not None:
-        cache = "held-out-noise-after.npz" if args.noise_after_corruption else "held-out.npz"
-        described = descriptions(os.path.join(args.results, cache), corruption)
+        described = descriptions(cache_path(args.results, args.noise_after_corruption), corruption)
         keep = [i for i, d in enumerate(described) if d.startswith(f"src{args.source_index} ")]
         if not keep:
             raise SystemExit(f"--source-index {args.source_index}: no held-out pair comes from that source")

@@ -214,7 +214,9 @@ class Networks:
 
     def to_f(self, content, source):
         """decoderF, plus the image the content came from when the translations are residual."""
-        y = self.decoder_f(content)
+        # float(): under autocast (`self.autocast`) the decoder's output is bfloat16; the sum with
+        # a float32 source is float32 either way.
+        y = self.decoder_f(content).float()
         return source + y if self.residual else y
 
     def to_a(self, content, a, source):
@@ -222,11 +224,8 @@ class Networks:
         return source + y if self.residual else y
 
     def correct(self, x):
-        if self.autocast is None:
+        with torch.autocast(x.device.type, dtype=self.autocast or torch.bfloat16, enabled=self.autocast is not None):
             return self.to_f(self.content_a(x), x)
-        with torch.autocast(x.device.type, dtype=self.autocast):
-            y = self.decoder_f(self.content_a(x))
-        return x + y.float() if self.residual else y.float()
 
 
 def l1(a, b):

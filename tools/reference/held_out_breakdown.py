@@ -19,6 +19,7 @@ draws it. The corrector is any checkpoint of @duncan-mri/core (the bundled model
 state, a kept step), run in float32 by `duncan_torch.Networks.correct`.
 """
 import argparse
+import itertools
 import json
 import os
 import re
@@ -38,11 +39,18 @@ KINDS = {
 }
 
 
-def describe(description):
-    """(source, noise floor σ or 0, corruption) of a pair's description."""
+def cell(description, noise_split):
+    """(corruption kind or None, source, noise-floor level) of a pair's description; the kind is
+    "clean (through)" for a clean pair and None for a corruption outside KINDS."""
     image, corruption = description.split(" | ")
     floor = re.search(r"noise([\d.]+)", image)
-    return image.split()[0], float(floor.group(1)) if floor else 0.0, corruption
+    sigma = float(floor.group(1)) if floor else 0.0
+    level = "none" if sigma == 0 else f"≤ {noise_split}" if sigma <= noise_split else f"> {noise_split}"
+    if corruption == "clean":
+        kind = "clean (through)"
+    else:
+        kind = next((k for k, pattern in KINDS.items() if pattern.fullmatch(corruption)), None)
+    return kind, image.split()[0], level
 
 
 def main():
@@ -56,7 +64,7 @@ def main():
     args = p.parse_args()
     low, high = (float(x) for x in args.band.split(","))
     torch.set_num_threads(1)
-    cache = os.path.join(args.results, "held-out-noise-after.npz")
+    cache = ce.cache_path(args.results, True)
     os.makedirs(args.results, exist_ok=True)
     clean, corrupted, mask, corruption = ce.held_out(args.pairs, cache, {"noise_after_corruption": True})
     described = ce.descriptions(cache, corruption)
@@ -75,27 +83,23 @@ def main():
           f"[{low}, {high}); in-head SSIM gain [95 % bootstrap CI]\n")
     print("| corruption | source | noise floor σ | n | unchanged | gain |")
     print("| --- | --- | --- | ---: | ---: | ---: |")
-    for kind in [*KINDS, "clean (through)"]:
-        for source, name in (("src0", "Colin27, with skull"), ("src1", "ch2better, skull-stripped")):
-            for level in ("none", f"≤ {args.noise_split}", f"> {args.noise_split}"):
-                picked = []
-                for r in rows:
-                    src, floor, corruption = describe(r["description"])
-                    floor_level = "none" if floor == 0 else f"≤ {args.noise_split}" if floor <= args.noise_split else f"> {args.noise_split}"
-                    if src != source or floor_level != level:
-                        continue
-                    if kind == "clean (through)":
-                        if corruption == "clean":
-                            picked.append(r)
-                    elif KINDS[kind].fullmatch(corruption) and low <= r["unchanged"] < high:
-                        picked.append(r)
-                if not picked:
-                    continue
-                gain = np.array([r["gain"] for r in picked])
-                lo, hi = ce.bootstrap(gain)
-                unchanged = np.mean([r["unchanged"] for r in picked])
-                print(f"| {kind} | {name} | {level} | {len(picked)} | {unchanged:.3f} | "
-                      f"{gain.mean():+.4f} [{lo:+.4f}, {hi:+.4f}] |")
+    # Each pair's cell, once; corrupted pairs outside the damage band join none.
+    cells = {}
+    for r in rows:
+        kind, source, level = cell(r["description"], args.noise_split)
+        if kind is not None and (kind == "clean (through)" or low <= r["unchanged"] < high):
+            cells.setdefault((kind, source, level), []).append(r)
+    sources = (("src0", "Colin27, with skull"), ("src1", "ch2better, skull-stripped"))
+    levels = ("none", f"≤ {args.noise_split}", f"> {args.noise_split}")
+    for kind, (source, name), level in itertools.product([*KINDS, "clean (through)"], sources, levels):
+        picked = cells.get((kind, source, level))
+        if not picked:
+            continue
+        gain = np.array([r["gain"] for r in picked])
+        lo, hi = ce.bootstrap(gain)
+        unchanged = np.mean([r["unchanged"] for r in picked])
+        print(f"| {kind} | {name} | {level} | {len(picked)} | {unchanged:.3f} | "
+              f"{gain.mean():+.4f} [{lo:+.4f}, {hi:+.4f}] |")
 
 
 if __name__ == "__main__":
