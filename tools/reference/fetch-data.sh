@@ -9,9 +9,9 @@ CACHE="$ROOT/data-cache"
 mkdir -p "$CACHE/x"
 cd "$CACHE"
 # mricron-data: Colin27 (training) and inia19 (test); insighttoolkit5-examples: KmeansTest and the
-# mid-sagittal slice (test); python-nibabel-doc, python3-dipy, odin: the validation set
+# mid-sagittal slice (test); python-nibabel-doc, python3-dipy, odin, heudiconv: the validation set
 # (packages/core/scripts/prepare-evaluation-data.mjs).
-for pkg in mricron-data insighttoolkit5-examples python-nibabel-doc python3-dipy odin; do
+for pkg in mricron-data insighttoolkit5-examples python-nibabel-doc python3-dipy odin heudiconv; do
   if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
     apt-get download "$pkg"
   fi

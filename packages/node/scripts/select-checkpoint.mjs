@@ -26,7 +26,7 @@
 // Needs the built packages and the data of packages/core/scripts/prepare-evaluation-data.mjs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SHRINKAGE } from '@duncan-mri/core';
 import { flag, numberOption, option } from '../../../scripts/command-line.mjs';
@@ -83,25 +83,37 @@ export function ruleNumbers(report) {
   };
 }
 
+/** Whether a report scored exactly the subjects of these clean files (named by their stems). */
+export function sameSubjects(report, cleanFiles) {
+  const scored = new Set(
+    report.correction.groups.filter((g) => g.kind === 'subject').map((g) => g.subject),
+  );
+  const wanted = new Set(cleanFiles.map((f) => basename(f).replace(/\.nii(\.gz)?$/, '')));
+  return scored.size === wanted.size && [...wanted].every((s) => scored.has(s));
+}
+
 function evaluate(dir) {
   const out = join(dir, 'validation-report');
   // A report newer than the candidate's weights, made with the same mirror averaging and residual
   // shrinkage, is reused (candidates are scored as they appear). Reports from before the options
   // existed were single-pass and unshrunk.
+  // It must also have scored exactly the validation images there are now (the set grew on
+  // 2026-12-06: a report of the five earlier subjects is not reused).
+  const clean = readdirSync(validation)
+    .filter((f) => f.endsWith('.nii') || f.endsWith('.nii.gz'))
+    .sort()
+    .map((f) => join(validation, f));
   const cached = join(out, 'report.json');
   if (existsSync(cached) && statSync(cached).mtimeMs > statSync(join(dir, 'weights.bin')).mtimeMs) {
     const report = JSON.parse(readFileSync(cached, 'utf8'));
     if (
       (report.flips ?? false) === flips &&
       (report.shrinkage ?? 0) === shrinkage &&
-      (report.draws ?? 1) === draws
+      (report.draws ?? 1) === draws &&
+      sameSubjects(report, clean)
     )
       return report;
   }
-  const clean = readdirSync(validation)
-    .filter((f) => f.endsWith('.nii') || f.endsWith('.nii.gz'))
-    .sort()
-    .map((f) => join(validation, f));
   const run = spawnSync(
     process.execPath,
     [
