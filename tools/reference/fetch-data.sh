@@ -27,4 +27,5 @@ fi
 sha256sum \
   x/mricron-data/usr/share/mricron/templates/ch2.nii.gz \
   x/mricron-data/usr/share/mricron/templates/ch2bet.nii.gz \
-  x/insighttoolkit5-examples/usr/share/doc/insighttoolkit5-examples/examples/Data/KmeansTest_T1UCharRaw.nii.gz
+  x/insighttoolkit5-examples/usr/share/doc/insighttoolkit5-examples/examples/Data/KmeansTest_T1UCharRaw.nii.gz \
+  x/heudiconv/usr/lib/python3/dist-packages/heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm

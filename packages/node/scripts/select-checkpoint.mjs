@@ -26,7 +26,7 @@
 // Needs the built packages and the data of packages/core/scripts/prepare-evaluation-data.mjs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SHRINKAGE } from '@duncan-mri/core';
 import { flag, numberOption, option } from '../../../scripts/command-line.mjs';
@@ -83,34 +83,43 @@ export function ruleNumbers(report) {
   };
 }
 
-/** Whether a report scored exactly the subjects of these clean files (named by their stems). */
-export function sameSubjects(report, cleanFiles) {
-  const scored = new Set(
-    report.correction.groups.filter((g) => g.kind === 'subject').map((g) => g.subject),
+/**
+ * Whether a cached report may stand for a candidate: made with the same mirror averaging, residual
+ * shrinkage and draws (reports from before those options existed were single-pass, unshrunk and
+ * one draw), and of exactly these clean files: the same paths, and newer than each of them (the
+ * validation set grew on 2026-12-06; a file rewritten after the report was scored voids it).
+ */
+export function reusable(report, reportTime, settings, clean) {
+  const scored = (report.cases ?? []).map((c) => c.clean);
+  return (
+    (report.flips ?? false) === settings.flips &&
+    (report.shrinkage ?? 0) === settings.shrinkage &&
+    (report.draws ?? 1) === settings.draws &&
+    new Set(scored).size === clean.length &&
+    clean.every((f) => scored.includes(f.path) && f.mtimeMs < reportTime)
   );
-  const wanted = new Set(cleanFiles.map((f) => basename(f).replace(/\.nii(\.gz)?$/, '')));
-  return scored.size === wanted.size && [...wanted].every((s) => scored.has(s));
 }
 
 function evaluate(dir) {
   const out = join(dir, 'validation-report');
-  // A report newer than the candidate's weights, made with the same mirror averaging and residual
-  // shrinkage, is reused (candidates are scored as they appear). Reports from before the options
-  // existed were single-pass and unshrunk.
-  // It must also have scored exactly the validation images there are now (the set grew on
-  // 2026-12-06: a report of the five earlier subjects is not reused).
   const clean = readdirSync(validation)
     .filter((f) => f.endsWith('.nii') || f.endsWith('.nii.gz'))
     .sort()
     .map((f) => join(validation, f));
+  // A report newer than the candidate's weights is reused when it may stand for it (candidates
+  // are scored as they appear).
   const cached = join(out, 'report.json');
-  if (existsSync(cached) && statSync(cached).mtimeMs > statSync(join(dir, 'weights.bin')).mtimeMs) {
+  if (existsSync(cached)) {
+    const reportTime = statSync(cached).mtimeMs;
     const report = JSON.parse(readFileSync(cached, 'utf8'));
     if (
-      (report.flips ?? false) === flips &&
-      (report.shrinkage ?? 0) === shrinkage &&
-      (report.draws ?? 1) === draws &&
-      sameSubjects(report, clean)
+      reportTime > statSync(join(dir, 'weights.bin')).mtimeMs &&
+      reusable(
+        report,
+        reportTime,
+        { flips, shrinkage, draws },
+        clean.map((path) => ({ path, mtimeMs: statSync(path).mtimeMs })),
+      )
     )
       return report;
   }

@@ -59,24 +59,42 @@ describe('select-checkpoint.mjs', () => {
     );
   });
 
-  it('reuses a cached report only if it scored exactly the current validation subjects', async () => {
-    const { sameSubjects } = await import(SCRIPT);
-    const five = report({
-      'dipy-t2-epi': { clean: [1, 1], gains: [0] },
-      'odin-pd': { clean: [1, 1], gains: [0] },
-    });
+  it('reuses a cached report only for the same settings and exactly the same, older, clean files', async () => {
+    const { reusable } = await import(SCRIPT);
+    const settings = { flips: true, shrinkage: 1, draws: 4 };
     const dir = '/data/validation';
-    expect(sameSubjects(five, [`${dir}/dipy-t2-epi.nii`, `${dir}/odin-pd.nii.gz`])).toBe(true);
+    const cached = {
+      ...settings,
+      cases: [{ clean: `${dir}/dipy-t2-epi.nii` }, { clean: `${dir}/odin-pd.nii` }],
+    };
+    const files = (...names: string[]) => names.map((n) => ({ path: `${dir}/${n}`, mtimeMs: 100 }));
+    expect(reusable(cached, 200, settings, files('dipy-t2-epi.nii', 'odin-pd.nii'))).toBe(true);
     // A subject added to the validation set: the report no longer stands for the candidate.
-    expect(
-      sameSubjects(five, [
-        `${dir}/dipy-t2-epi.nii`,
-        `${dir}/heudiconv-dwi-b0.nii`,
-        `${dir}/odin-pd.nii`,
-      ]),
-    ).toBe(false);
+    const six = files('dipy-t2-epi.nii', 'heudiconv-dwi-b0.nii', 'odin-pd.nii');
+    expect(reusable(cached, 200, settings, six)).toBe(false);
     // One taken away, or one renamed: neither.
-    expect(sameSubjects(five, [`${dir}/dipy-t2-epi.nii`])).toBe(false);
-    expect(sameSubjects(five, [`${dir}/dipy-t2-epi.nii`, `${dir}/odin-t1w.nii`])).toBe(false);
+    expect(reusable(cached, 200, settings, files('dipy-t2-epi.nii'))).toBe(false);
+    expect(reusable(cached, 200, settings, files('dipy-t2-epi.nii', 'odin-t1w.nii'))).toBe(false);
+    // A clean file rewritten after the report was made.
+    expect(reusable(cached, 50, settings, files('dipy-t2-epi.nii', 'odin-pd.nii'))).toBe(false);
+    // Other inference settings, or a report from before an option existed (its default assumed).
+    expect(
+      reusable({ ...cached, draws: 1 }, 200, settings, files('dipy-t2-epi.nii', 'odin-pd.nii')),
+    ).toBe(false);
+    const { draws: _, ...beforeDraws } = cached;
+    expect(
+      reusable(
+        beforeDraws,
+        200,
+        { ...settings, draws: 1 },
+        files('dipy-t2-epi.nii', 'odin-pd.nii'),
+      ),
+    ).toBe(true);
+    expect(
+      reusable({ ...cached, shrinkage: 0 }, 200, settings, files('dipy-t2-epi.nii', 'odin-pd.nii')),
+    ).toBe(false);
+    expect(
+      reusable({ ...cached, flips: false }, 200, settings, files('dipy-t2-epi.nii', 'odin-pd.nii')),
+    ).toBe(false);
   });
 });
