@@ -146,12 +146,13 @@ class PairStream:
 
     def __init__(self, seed, size, start, clean_fraction=0.2, contrast=True, describe=None,
                  multi_shot_fraction=None, noise_floor=None, noise_after_corruption=False, streams=1,
-                 noise_fraction=None, use_sources=None):
+                 noise_fraction=None, use_sources=None, kspace_truncation=None):
         """describe: a file the stream appends each pair's description to (--describe).
         multi_shot_fraction, noise_floor ("low,high"): createTrainingPairs' multiShotFraction and
         noiseFloor; None leaves its defaults. noise_after_corruption: createTrainingPairs'
         noiseAfterCorruption. noise_fraction: its noiseFraction (None: its default). use_sources:
-        ascending source indices, the stream's --use-sources (None: every source). streams:
+        ascending source indices, the stream's --use-sources (None: every source).
+        kspace_truncation: its kspaceTruncation (None: its default, 0). streams:
         Node processes drawing the pairs (process j draws pairs start + j, start + j + streams,
         ...; they are read in turn, so the pairs and their order do not depend on it).
         DUNCAN_PAIR_STREAM names another copy of the stream script (the bundled one of
@@ -174,7 +175,8 @@ class PairStream:
                 + ([] if noise_floor is None else ["--noise-floor", noise_floor])
                 + (["--noise-after-corruption", "true"] if noise_after_corruption else [])
                 + ([] if noise_fraction is None else ["--noise-fraction", str(noise_fraction)])
-                + ([] if use_sources is None else ["--use-sources", ",".join(map(str, use_sources))]),
+                + ([] if use_sources is None else ["--use-sources", ",".join(map(str, use_sources))])
+                + ([] if kspace_truncation is None else ["--kspace-truncation", str(kspace_truncation)]),
                 stdout=subprocess.PIPE, bufsize=1 << 20)
             header = json.loads(proc.stdout.readline())
             if header.get("format") != "duncan-training-pairs" or header["size"] != size or header.get("stride", 1) != streams:
@@ -183,7 +185,8 @@ class PairStream:
             # device kit packed before the option existed): refuse rather than train on other pairs.
             asked = {"noiseAfterCorruption": noise_after_corruption, "noiseFraction": noise_fraction,
                      "multiShotFraction": multi_shot_fraction,
-                     "useSources": None if use_sources is None else list(use_sources)}
+                     "useSources": None if use_sources is None else list(use_sources),
+                     "kspaceTruncation": kspace_truncation}
             for key, value in asked.items():
                 if value is not None and value is not False and header.get(key) != value:
                     proc.kill()
@@ -319,7 +322,7 @@ def train_paired(args):
     log = open(os.path.join(args.out, "train-log.jsonl"), "a")
     recipe = {"multi_shot_fraction": args.multi_shot_fraction, "noise_floor": args.noise_floor,
               "noise_after_corruption": args.noise_after_corruption, "noise_fraction": args.noise_fraction,
-              "use_sources": args.use_sources}
+              "use_sources": args.use_sources, "kspace_truncation": args.kspace_truncation}
     stream = PairStream(args.pairs_seed, size, step0 * args.batch, args.clean_fraction, not args.no_contrast,
                         streams=args.streams, **recipe)
     partners = PairStream(args.pairs_seed, size, step0 * args.batch + 2**20, args.clean_fraction, not args.no_contrast,
@@ -337,6 +340,7 @@ def train_paired(args):
                 "noiseAfterCorruption": args.noise_after_corruption,
                 **({} if args.noise_fraction is None else {"noiseFraction": args.noise_fraction}),
                 **({} if args.use_sources is None else {"useSources": args.use_sources}),
+                **({} if args.kspace_truncation is None else {"kspaceTruncation": args.kspace_truncation}),
                 "contrast": not args.no_contrast, "threads": args.threads,
                 **({"precision": "bfloat16 autocast"} if args.bf16 else {}),
                 "trainer": f"tools/reference/train_default_model.py --mode paired, PyTorch {torch.__version__}",
@@ -435,6 +439,9 @@ def main():
     p.add_argument("--use-sources", type=source_indices,
                    help="paired: the pair stream's --use-sources, source indices to keep (of the default sources, "
                         "0 is Colin27 with its skull and label maps, 1 ch2better, skull-stripped; default both)")
+    p.add_argument("--kspace-truncation", type=float,
+                   help="paired: probability that a pair's clean image is band-limited, its k-space cut to 50-100 %% "
+                        "per axis (createTrainingPairs' kspaceTruncation; default its default, 0, the pairs of earlier runs)")
     p.add_argument("--keep-every", type=int, default=0, help="paired: keep a weights-only copy every N steps (out/step-N)")
     p.add_argument("--keep-inference", action="store_true",
                    help="paired: the kept copies hold the corrector path only (an inference checkpoint: about a "

@@ -23,7 +23,8 @@
 //     [--stride K]
 //     [--clean-fraction 0.2] [--contrast true|false] [--multi-shot-fraction 0.5]
 //     [--noise-floor 0.003,0.04] [--noise-after-corruption true|false] [--noise-fraction 0.15]
-//     [--source a.nii --source b.nii] [--use-sources 0,1] [--describe pairs.jsonl]
+//     [--source a.nii --source b.nii] [--use-sources 0,1] [--kspace-truncation 0]
+//     [--describe pairs.jsonl]
 //
 // --use-sources keeps only these sources of the list, by index, ascending (default all): of the
 // default sources, 0 is Colin27 with its skull and label maps, 1 ch2better (skull-stripped). `0`
@@ -31,7 +32,8 @@
 // index in the whole list (`src1` for ch2better under `--use-sources 1`).
 //
 // --noise-after-corruption is createTrainingPairs' noiseAfterCorruption (default false), and
-// --noise-fraction its noiseFraction (default: its default).
+// --noise-fraction its noiseFraction (default: its default); --kspace-truncation its
+// kspaceTruncation (default: its default, 0).
 // --multi-shot-fraction and --noise-floor are createTrainingPairs' multiShotFraction and
 // noiseFloor (defaults: its defaults); `--multi-shot-fraction 0 --noise-floor 0.003,0.02` gives
 // the pairs of the runs before they existed.
@@ -128,6 +130,8 @@ async function main() {
   const noiseAfterCorruption = opt('noise-after-corruption', 'false') === 'true';
   const noiseArg = opt('noise-fraction', undefined);
   const noiseFraction = noiseArg === undefined ? undefined : Number(noiseArg);
+  const truncationArg = opt('kspace-truncation', undefined);
+  const kspaceTruncation = truncationArg === undefined ? undefined : Number(truncationArg);
   // --source FILE (repeatable) replaces the default sources (used by the stream's own test).
   const args = process.argv.slice(2);
   const given = args.flatMap((a, i) => (a === '--source' ? [args[i + 1]] : []));
@@ -157,6 +161,7 @@ async function main() {
     ...(noiseFloor === undefined ? {} : { noiseFloor }),
     noiseAfterCorruption,
     ...(noiseFraction === undefined ? {} : { noiseFraction }),
+    ...(kspaceTruncation === undefined ? {} : { kspaceTruncation }),
   });
   const out = process.stdout;
   let closed = false;
@@ -169,7 +174,7 @@ async function main() {
       else out.once('drain', ok);
     });
   await write(
-    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, stride, cleanFraction, contrast, multiShotFraction, noiseFloor, noiseAfterCorruption, noiseFraction, ...(useSources === undefined ? {} : { useSources }) })}\n`,
+    `${JSON.stringify({ format: 'duncan-training-pairs', version: 1, size, seed, start, stride, cleanFraction, contrast, multiShotFraction, noiseFloor, noiseAfterCorruption, noiseFraction, kspaceTruncation, ...(useSources === undefined ? {} : { useSources }) })}\n`,
   );
   for (let n = 0, i = start; n < count && !closed; n++, i += stride) {
     const p = pairs.pair(i);

@@ -137,6 +137,14 @@ describe('training-pair-stream.mjs', () => {
       expect(corruptedOf(quiet.frames, k)).toEqual(withoutNoise.pair(k).corrupted);
       expect(withoutNoise.pair(k).description).not.toContain('noise:');
     }
+    // --kspace-truncation reaches it too.
+    const banded = stream(file, ['--start', '0', '--count', '6', '--kspace-truncation', '1']);
+    expect(banded.header).toMatchObject({ kspaceTruncation: 1 });
+    const limited = createTrainingPairs([{ volume }], { seed: 9, size, kspaceTruncation: 1 });
+    for (let k = 0; k < 6; k++) {
+      expect(corruptedOf(banded.frames, k)).toEqual(limited.pair(k).corrupted);
+      expect(limited.pair(k).description).toContain(' band');
+    }
     // --stride: two streams from 4 and 5 with stride 2, read in turn, are the stream from 4.
     const even = stream(file, ['--start', '4', '--count', '2', '--stride', '2']);
     const odd = stream(file, ['--start', '5', '--count', '1', '--stride', '2']);

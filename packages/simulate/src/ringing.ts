@@ -67,19 +67,29 @@ export function ringing(volume: Volume, params: RingingParams): Volume {
 
 /** {@link ringing} without validation (shared with `simulate` and `replay`). */
 export function applyRinging(volume: Volume, p: Resolved): Volume {
+  const axes = p.axes ?? activeAxes(volume.shape);
+  const keep = ([0, 1, 2] as const).map((a) => (axes.includes(a) ? p.keepFraction : 1));
+  return truncateKspace(volume, keep as [number, number, number]);
+}
+
+/**
+ * The volume's k-space cut, with a sharp edge, to the fraction `keep[a]` of its extent along each
+ * axis `a` (1: that axis untouched), in one transform and back (the magnitude, for a magnitude
+ * image): a rectangular acquired matrix, zero-filled. Also the band limit of training pairs.
+ */
+export function truncateKspace(volume: Volume, keep: readonly [number, number, number]): Volume {
   const shape = volume.shape;
-  const axes = (p.axes ?? activeAxes(shape)).filter((a) => shape[a] > 1);
-  if (p.keepFraction === 1 || axes.length === 0)
-    return withData(volume, Float32Array.from(volume.data));
+  const cut = ([0, 1, 2] as const).filter((a) => shape[a] > 1 && keep[a] < 1);
+  if (cut.length === 0) return withData(volume, Float32Array.from(volume.data));
   const [nx, ny, nz] = shape;
   const keepAxis = (axis: Axis): Uint8Array => {
     const n = shape[axis];
-    const keep = new Uint8Array(n).fill(1);
-    if (!axes.includes(axis)) return keep;
+    const kept = new Uint8Array(n).fill(1);
+    if (!cut.includes(axis)) return kept;
     for (let k = 0; k < n; k++) {
-      keep[k] = Math.abs(signedFrequency(k, n)) <= (p.keepFraction * n) / 2 ? 1 : 0;
+      kept[k] = Math.abs(signedFrequency(k, n)) <= (keep[axis] * n) / 2 ? 1 : 0;
     }
-    return keep;
+    return kept;
   };
   const kx = keepAxis(0);
   const ky = keepAxis(1);

@@ -1,7 +1,10 @@
-import { createVolume } from '@duncan-mri/volume';
+import { affineFromSpacing, createRng, createVolume } from '@duncan-mri/volume';
 import { describe, expect, it } from 'vitest';
 import { argumentError, expectMriError, phantom } from '../test/helpers.js';
+import { truncateKspace } from './ringing.js';
 import { createTrainingPairs } from './training-pairs.js';
+
+const unitAffine = affineFromSpacing([1, 1, 1]);
 
 describe('createTrainingPairs', () => {
   const volume = phantom(40, 48, 36, [1.2, 1, 1.5]);
@@ -206,6 +209,49 @@ describe('createTrainingPairs', () => {
     expect(compared).toBeGreaterThan(30);
   });
 
+  it('band-limits a share kspaceTruncation of the clean images; every other draw is the same', () => {
+    const options = { seed: 4, size: 32, noiseFloor: [0, 0] as const };
+    const plain = createTrainingPairs(sources, options);
+    const all = createTrainingPairs(sources, { ...options, kspaceTruncation: 1 });
+    const some = createTrainingPairs(sources, { ...options, kspaceTruncation: 0.5 });
+    let banded = 0;
+    for (let i = 0; i < 40; i++) {
+      const a = plain.pair(i);
+      const b = all.pair(i);
+      // The documented draws: the pair's second generator, then the kept fraction of each axis.
+      const band = createRng(Number.MAX_SAFE_INTEGER - (4 * 2 ** 21 + i));
+      band.float();
+      const keep = [0.5 + 0.5 * band.float(), 0.5 + 0.5 * band.float()] as const;
+      expect(b.description.replace(/ band\S+/, '')).toBe(a.description);
+      expect(b.description).toContain(` band${keep[0].toFixed(2)}x${keep[1].toFixed(2)}`);
+      // Without a noise floor, the band-limited image is the plain one cut in k-space (a linear
+      // operation, so up to the rescale of the 99.5th percentile to 1): the same slice, contrast
+      // and corruption draws, only the band limit differs.
+      const cut = truncateKspace(
+        createVolume({ data: a.clean, shape: [32, 32, 1], affine: unitAffine }),
+        [keep[0], keep[1], 1],
+      ).data;
+      let dot = 0;
+      let norm = 0;
+      for (let k = 0; k < cut.length; k++) {
+        dot += cut[k]! * b.clean[k]!;
+        norm += cut[k]! * cut[k]!;
+      }
+      const scale = dot / norm;
+      let worst = 0;
+      for (let k = 0; k < cut.length; k++) {
+        worst = Math.max(worst, Math.abs(b.clean[k]! - scale * cut[k]!));
+      }
+      expect(worst).toBeLessThan(1e-4);
+      expect(Math.abs(scale - 1)).toBeLessThan(0.5);
+      if (Math.min(...keep) < 0.9) expect(b.clean).not.toEqual(a.clean);
+      if (some.pair(i).description.includes(' band')) banded++;
+      else expect(some.pair(i).corrupted).toEqual(a.corrupted);
+    }
+    expect(banded).toBeGreaterThan(8);
+    expect(banded).toBeLessThan(32);
+  });
+
   it('draws the noise floor from noiseFloor', () => {
     const pairs = createTrainingPairs(sources, { seed: 5, size: 32, noiseFloor: [0.05, 0.05] });
     const floors = new Set<string>();
@@ -306,6 +352,12 @@ describe('createTrainingPairs', () => {
       () => createTrainingPairs(sources, { seed: 1, noiseAfterCorruption: 1 as never }),
       argumentError('options.noiseAfterCorruption'),
     );
+    for (const kspaceTruncation of [1.5, -0.1, Number.NaN, '0.5'] as never[]) {
+      expectMriError(
+        () => createTrainingPairs(sources, { seed: 1, kspaceTruncation }),
+        argumentError('options.kspaceTruncation'),
+      );
+    }
     for (const noiseFraction of [1.5, -0.1, Number.NaN, '0.5'] as never[]) {
       expectMriError(
         () => createTrainingPairs(sources, { seed: 1, noiseFraction }),

@@ -12,6 +12,7 @@ import {
 } from '@duncan-mri/volume';
 import { validateVolume } from './internal/validate.js';
 import { SEVERITY_PRESETS, type Severity } from './presets.js';
+import { truncateKspace } from './ringing.js';
 import { type RecipeStep, simulate } from './simulate.js';
 
 /** One clean volume the pairs are drawn from, with an optional label map on the same grid. */
@@ -89,6 +90,19 @@ export interface TrainingPairOptions {
    * motion and ghosting draws under the other.
    */
   readonly noiseFraction?: number;
+  /**
+   * Probability that the clean image is band-limited as a real acquisition is: its k-space is
+   * cut, with a sharp edge, to a fraction of the field drawn uniformly in [0.5, 1] along each
+   * in-plane axis on its own (an acquired matrix of 50-100 % of the reconstructed one, zero-filled;
+   * see {@link ringing}), after the bias field and the resolution loss, so both images of the pair
+   * carry the smoothness and the Gibbs ringing of a finite k-space, and the corruption acts on
+   * that k-space. A real image is always the transform of a finite k-space; one resampled from a
+   * volume by interpolation is not, and a corrector that never saw ringing at edges in a clean
+   * image treats it as an artefact. Default 0 (as in earlier versions). Its draws come from a
+   * second generator of the pair, `createRng(2^53 - 1 - (seed * 2^21 + index))`, so every other
+   * draw of a pair is the same whatever the value.
+   */
+  readonly kspaceTruncation?: number;
 }
 
 /** One training pair: the same anatomy clean and corrupted, with a head mask. */
@@ -430,7 +444,8 @@ function addNoiseFloor(images: readonly Float32Array[], sigma: number, seed: num
  *    `exp(N(0, 0.25))`; or, with `synthesisProbability` where the source has labels, an image
  *    drawn with a random intensity per label of one of its label maps and blurred (SynthSeg);
  * 4. acquisition, on the clean image (so on both images of the pair): a smooth multiplicative
- *    bias field, with probability 0.3 a resolution loss (Gaussian blur along one axis), a
+ *    bias field, with probability 0.3 a resolution loss (Gaussian blur along one axis), with
+ *    probability `kspaceTruncation` (default 0) a band limit (k-space cut to 50-100 % per axis), a
  *    rescale so the 99.5th percentile is 1, and with probability 0.7 a Rician noise floor
  *    (σ uniform in `noiseFloor`, default 0.003-0.04; with `noiseAfterCorruption`, added after
  *    step 5 instead, the same draw to both images);
@@ -513,6 +528,13 @@ export function createTrainingPairs(
     o.noiseFraction,
     { min: 0, max: 1 },
     0.15,
+  );
+  const kspaceTruncation = validateNumber(
+    WHERE,
+    'options.kspaceTruncation',
+    o.kspaceTruncation,
+    { min: 0, max: 1 },
+    0,
   );
   const axes = (o.axes ?? [0, 1, 2]) as unknown;
   if (
@@ -649,6 +671,19 @@ export function createTrainingPairs(
         const sigma = 0.5 + rng.float();
         blurAlong(clean, size, rng.int(2) as 0 | 1, sigma);
         parts.push(`blur${sigma.toFixed(2)}`);
+      }
+      if (kspaceTruncation > 0) {
+        const band = createRng(Number.MAX_SAFE_INTEGER - (seed * MAX_PAIRS + index));
+        if (band.float() < kspaceTruncation) {
+          const keep = [0.5 + 0.5 * band.float(), 0.5 + 0.5 * band.float()] as const;
+          const image: Volume = {
+            data: clean,
+            shape: [size, size, 1],
+            affine: affineFromSpacing([1, 1, 1]),
+          };
+          clean = Float32Array.from(truncateKspace(image, [keep[0], keep[1], 1]).data);
+          parts.push(`band${keep[0].toFixed(2)}x${keep[1].toFixed(2)}`);
+        }
       }
     }
     // Rescale so the 99.5th percentile of the head is 1 (as correction normalises a volume).
