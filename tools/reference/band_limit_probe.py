@@ -30,9 +30,12 @@ import duncan_torch as dt  # noqa: E402
 def band_limit(image, keep):
     """image's k-space cut to the fraction keep of the field along both axes (|k| <= keep * n / 2
     survives, as packages/simulate's truncateKspace), and the magnitude of the result."""
+    def kept(n):
+        k = np.arange(n)
+        return np.abs(np.where(k < (n + 1) // 2, k, k - n)) <= keep * n / 2
+
     n0, n1 = image.shape
-    f0 = np.abs(np.fft.fftfreq(n0) * n0) <= keep * n0 / 2
-    f1 = np.abs(np.fft.fftfreq(n1) * n1) <= keep * n1 / 2
+    f0, f1 = kept(n0), kept(n1)
     return np.abs(np.fft.ifft2(np.fft.fft2(image) * np.outer(f0, f1))).astype(np.float32)
 
 

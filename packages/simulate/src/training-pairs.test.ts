@@ -244,6 +244,12 @@ describe('createTrainingPairs', () => {
       }
       expect(worst).toBeLessThan(1e-4);
       expect(Math.abs(scale - 1)).toBeLessThan(0.5);
+      // Cut before the rescale: the band-limited image's head has its 99.5th percentile at 1.
+      const fg = b.clean.filter((x) => x > 1e-3).sort();
+      expect(fg[Math.floor(0.995 * (fg.length - 1))]!).toBeCloseTo(1, 1);
+      // ... and before the corruption, which acts on the cut image.
+      if (b.description.endsWith('| clean')) expect(b.corrupted).toEqual(b.clean);
+      else expect(b.corrupted).not.toEqual(a.corrupted);
       if (Math.min(...keep) < 0.9) expect(b.clean).not.toEqual(a.clean);
       if (some.pair(i).description.includes(' band')) banded++;
       else expect(some.pair(i).corrupted).toEqual(a.corrupted);

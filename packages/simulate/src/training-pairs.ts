@@ -98,9 +98,11 @@ export interface TrainingPairOptions {
    * carry the smoothness and the Gibbs ringing of a finite k-space, and the corruption acts on
    * that k-space. A real image is always the transform of a finite k-space; one resampled from a
    * volume by interpolation is not, and a corrector that never saw ringing at edges in a clean
-   * image treats it as an artefact. Default 0 (as in earlier versions). Its draws come from a
-   * second generator of the pair, `createRng(2^53 - 1 - (seed * 2^21 + index))`, so every other
-   * draw of a pair is the same whatever the value.
+   * image treats it as an artefact. Default 0 (as in earlier versions); part of the acquisition
+   * stage, so `acquisition: false` turns it off too. Its draws come from a second generator of
+   * the pair, `createRng(2^53 - 1 - (seed * 2^21 + index))`, so every other draw of a pair is the
+   * same whatever the value (`createRng` folds a seed to 32 bits, so that generator is the main
+   * one of another seed's pair; never of a pair of the same seed).
    */
   readonly kspaceTruncation?: number;
 }
